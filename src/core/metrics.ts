@@ -1,0 +1,160 @@
+/**
+ * The resource managers' metrics, counted inside the engine (metrics.md). Names here are the base
+ * names without the `kubelet_` subsystem; exposition adds the prefix each Kubernetes version uses.
+ * A series is keyed `name{v1,v2}` with its label values in catalogue order, the form the
+ * conformance cases use.
+ */
+export type MetricType = "counter" | "gauge" | "histogram";
+
+export interface MetricSpec {
+  type: MetricType;
+  labels: readonly string[];
+  help: string;
+  /** The three KEP-5526 metrics: no subsystem in 1.36, `kubelet_` in 1.37 (MET-1). */
+  podLevel?: boolean;
+}
+
+export const METRICS = {
+  cpu_manager_pinning_requests_total: {
+    type: "counter",
+    labels: [],
+    help: "The number of cpu core allocations which required pinning.",
+  },
+  cpu_manager_pinning_errors_total: {
+    type: "counter",
+    labels: [],
+    help: "The number of cpu core allocations which required pinning failed.",
+  },
+  cpu_manager_shared_pool_size_millicores: {
+    type: "gauge",
+    labels: [],
+    help: "The size of the shared CPU pool for non-guaranteed QoS pods, in millicores.",
+  },
+  cpu_manager_exclusive_cpu_allocation_count: {
+    type: "gauge",
+    labels: [],
+    help: "The total number of CPUs exclusively allocated to containers running on this node",
+  },
+  cpu_manager_allocation_per_numa: {
+    type: "gauge",
+    labels: ["numa_node"],
+    help: "Number of CPUs allocated per NUMA node",
+  },
+  container_aligned_compute_resources_count: {
+    type: "counter",
+    labels: ["scope", "boundary"],
+    help: "Cumulative number of aligned compute resources allocated to containers by alignment type.",
+  },
+  container_aligned_compute_resources_failure_count: {
+    type: "counter",
+    labels: ["scope", "boundary"],
+    help: "Cumulative number of failures to allocate aligned compute resources to containers by alignment type.",
+  },
+  memory_manager_pinning_requests_total: {
+    type: "counter",
+    labels: [],
+    help: "The number of memory pages allocations which required pinning.",
+  },
+  memory_manager_pinning_errors_total: {
+    type: "counter",
+    labels: [],
+    help: "The number of memory pages allocations which required pinning that failed.",
+  },
+  topology_manager_admission_requests_total: {
+    type: "counter",
+    labels: [],
+    help: "The number of admission requests where resources have to be aligned.",
+  },
+  topology_manager_admission_errors_total: {
+    type: "counter",
+    labels: [],
+    help: "The number of admission request failures where resources could not be aligned.",
+  },
+  topology_manager_admission_duration_ms: {
+    type: "histogram",
+    labels: [],
+    help: "Duration in milliseconds to serve a pod admission request.",
+  },
+  resource_manager_allocations_total: {
+    type: "counter",
+    labels: ["resource_name", "source"],
+    help: "Number of exclusive resource allocations performed by a resource manager.",
+    podLevel: true,
+  },
+  resource_manager_allocation_errors_total: {
+    type: "counter",
+    labels: ["resource_name", "source"],
+    help: "Number of errors encountered during exclusive resource allocation.",
+    podLevel: true,
+  },
+  resource_manager_container_assignments: {
+    type: "counter",
+    labels: ["assignment_type", "resource_name"],
+    help: "Number of containers with a specific type of resource assignment.",
+    podLevel: true,
+  },
+} as const satisfies Record<string, MetricSpec>;
+
+export type MetricName = keyof typeof METRICS;
+
+export function seriesKey(name: MetricName, labelValues: readonly string[]): string {
+  return `${name}{${labelValues.join(",")}}`;
+}
+
+/** Counters and gauges by series, plus raw histogram observations. */
+export class MetricsRegistry {
+  private readonly values = new Map<string, number>();
+  private readonly observations = new Map<string, number[]>();
+
+  inc(name: MetricName, labelValues: readonly string[] = [], by = 1): void {
+    const k = seriesKey(name, labelValues);
+    this.values.set(k, (this.values.get(k) ?? 0) + by);
+  }
+
+  /** Adds `delta` to a gauge (negative to decrease). */
+  add(name: MetricName, labelValues: readonly string[], delta: number): void {
+    this.inc(name, labelValues, delta);
+  }
+
+  set(name: MetricName, labelValues: readonly string[], value: number): void {
+    this.values.set(seriesKey(name, labelValues), value);
+  }
+
+  /** Makes a series exist at its current value (0 when new), as the kubelet pre-initialises some. */
+  touch(name: MetricName, labelValues: readonly string[] = []): void {
+    const k = seriesKey(name, labelValues);
+    if (!this.values.has(k)) this.values.set(k, 0);
+  }
+
+  /** Removes every series of a metric (a gauge vector that is recomputed from scratch). */
+  reset(name: MetricName): void {
+    for (const k of [...this.values.keys()]) if (k.startsWith(`${name}{`)) this.values.delete(k);
+  }
+
+  get(name: MetricName, labelValues: readonly string[] = []): number {
+    return this.values.get(seriesKey(name, labelValues)) ?? 0;
+  }
+
+  observe(name: MetricName, value: number): void {
+    const k = seriesKey(name, []);
+    let list = this.observations.get(k);
+    if (!list) this.observations.set(k, (list = []));
+    list.push(value);
+  }
+
+  histogram(name: MetricName): readonly number[] {
+    return this.observations.get(seriesKey(name, [])) ?? [];
+  }
+
+  /** Every exported series and its value, keys sorted. */
+  snapshot(): Record<string, number> {
+    return Object.fromEntries([...this.values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  clone(): MetricsRegistry {
+    const r = new MetricsRegistry();
+    for (const [k, v] of this.values) r.values.set(k, v);
+    for (const [k, v] of this.observations) r.observations.set(k, [...v]);
+    return r;
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * Kubernetes resource quantities (`500m`, `2`, `16Gi`, `1e3`, `1.5G`), held exactly as a rational
+ * number `num / 10^denDigits` in bigints, so no float ever touches a CPU count or a byte size.
+ *
+ * Besides the value, a quantity remembers what apimachinery's parser would have kept: its format
+ * (decimal SI, binary SI, decimal exponent) and whether it was stored in the parser's compact
+ * integer form, because the memory manager's `AsInt64` succeeds only for that form
+ * (spec memory-manager.md "Quantities as whole bytes").
+ */
+export class QuantityParseError extends Error {
+  override name = "QuantityParseError";
+}
+
+export type QuantityFormat = "DecimalSI" | "BinarySI" | "DecimalExponent";
+
+const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+const DECIMAL_SUFFIXES: Record<string, number> = {
+  n: -9,
+  u: -6,
+  m: -3,
+  "": 0,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
+};
+const DECIMAL_BY_EXPONENT: Record<number, string> = Object.fromEntries(
+  Object.entries(DECIMAL_SUFFIXES).map(([s, e]) => [e, s]),
+);
+const BINARY_BY_EXPONENT: Record<number, string> = Object.fromEntries(
+  Object.entries(BINARY_SUFFIXES).map(([s, e]) => [e, s]),
+);
+
+const INT64_MAX = (1n << 63n) - 1n;
+const pow10 = (n: number): bigint => 10n ** BigInt(n);
+
+function ceilDiv(a: bigint, b: bigint): bigint {
+  // b > 0
+  const q = a / b;
+  return a % b > 0n ? q + 1n : q;
+}
+
+export class Quantity {
+  /** Value = num / 10^denDigits. */
+  readonly num: bigint;
+  readonly denDigits: number;
+  readonly format: QuantityFormat;
+  /** The parser's compact integer form `value × 10^scale`, or null when it fell back to a decimal. */
+  private readonly compact: { value: bigint; scale: number } | null;
+
+  private constructor(
+    num: bigint,
+    denDigits: number,
+    format: QuantityFormat,
+    compact: { value: bigint; scale: number } | null,
+  ) {
+    // Normalise trailing zeros of the fraction so equal values compare equal structurally.
+    while (denDigits > 0 && num % 10n === 0n) {
+      num /= 10n;
+      denDigits--;
+    }
+    this.num = num;
+    this.denDigits = denDigits;
+    this.format = format;
+    this.compact = compact;
+  }
+
+  static zero(format: QuantityFormat = "DecimalSI"): Quantity {
+    return new Quantity(0n, 0, format, { value: 0n, scale: 0 });
+  }
+
+  /** An integer quantity (bytes or whole CPUs). */
+  static fromInt(n: bigint | number, format: QuantityFormat = "DecimalSI"): Quantity {
+    const v = BigInt(n);
+    return new Quantity(v, 0, format, { value: v, scale: 0 });
+  }
+
+  static fromMilli(m: bigint | number): Quantity {
+    const v = BigInt(m);
+    return new Quantity(v, 3, "DecimalSI", { value: v, scale: -3 });
+  }
+
+  /** Parses a quantity string; `what` names the field in the error message. */
+  static parse(text: string, what = "quantity"): Quantity {
+    const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?([a-zA-Z]*)([+-]?[0-9]*)$/.exec(text);
+    const fail = (why: string): never => {
+      throw new QuantityParseError(`${what}: invalid quantity ${JSON.stringify(text)}: ${why}`);
+    };
+    if (text === "" || !m) return fail("expected a number with an optional suffix (e.g. 500m, 2, 16Gi, 1e3)");
+    const [, sign, intPart, fracPartRaw, letters, expDigits] = m;
+    const fracPart = fracPartRaw ?? "";
+    if (intPart === "" && fracPart === "") return fail("no digits");
+    let format: QuantityFormat;
+    let binaryExp = 0;
+    let decimalExp = 0;
+    if ((letters === "e" || letters === "E") && expDigits !== "") {
+      if (!/^[+-]?[0-9]+$/.test(expDigits)) return fail("bad exponent");
+      format = "DecimalExponent";
+      decimalExp = Number(expDigits);
+      if (Math.abs(decimalExp) > 1000) return fail("exponent out of range");
+    } else if (expDigits !== "") {
+      return fail(`unknown suffix ${JSON.stringify(letters + expDigits)}`);
+    } else if (letters in BINARY_SUFFIXES) {
+      format = "BinarySI";
+      binaryExp = BINARY_SUFFIXES[letters];
+    } else if (letters in DECIMAL_SUFFIXES) {
+      format = "DecimalSI";
+      decimalExp = DECIMAL_SUFFIXES[letters];
+    } else {
+      return fail(
+        `unknown suffix ${JSON.stringify(letters)} (expected one of n u m k M G T P E Ki Mi Gi Ti Pi Ei or e<N>)`,
+      );
+    }
+    const negative = sign === "-";
+    // apimachinery drops leading zeros of the integer part before counting digits.
+    const numDigits = intPart.replace(/^0+/, "");
+    const digits = BigInt((intPart || "0") + fracPart) * (negative ? -1n : 1n);
+    let num = digits * (1n << BigInt(binaryExp));
+    let denDigits = fracPart.length;
+    if (decimalExp >= 0) num *= pow10(decimalExp);
+    else denDigits += -decimalExp;
+
+    // Reproduce which representation apimachinery's ParseQuantity keeps (int64Amount or inf.Dec).
+    let compact: { value: bigint; scale: number } | null = null;
+    let precision: number;
+    let scale = 0;
+    let mantissa = 1n;
+    if (format === "BinarySI") {
+      if (fracPart.length === 0) {
+        mantissa = 1n << BigInt(binaryExp);
+        precision = 15 - numDigits.length - Math.trunc((binaryExp * 3) / 10) - 1;
+      } else {
+        precision = -1;
+      }
+    } else {
+      scale = decimalExp;
+      precision = 18 - (numDigits.length + fracPart.length);
+    }
+    if (precision >= 0) {
+      scale -= fracPart.length;
+      if (scale >= -9) {
+        const shifted = BigInt((intPart || "0") + fracPart);
+        if (shifted <= INT64_MAX) {
+          const product = shifted * mantissa;
+          if (product <= INT64_MAX) compact = { value: negative ? -product : product, scale };
+        }
+      }
+    }
+    return new Quantity(num, denDigits, format, compact);
+  }
+
+  isZero(): boolean {
+    return this.num === 0n;
+  }
+
+  sign(): number {
+    return this.num > 0n ? 1 : this.num < 0n ? -1 : 0;
+  }
+
+  /** Go `Value()`: the value rounded up to an integer. */
+  value(): bigint {
+    return ceilDiv(this.num, pow10(this.denDigits));
+  }
+
+  /** Go `MilliValue()`: the value in thousandths, rounded up. */
+  milliValue(): bigint {
+    return ceilDiv(this.num * 1000n, pow10(this.denDigits));
+  }
+
+  /** The kubelet's integral-CPU test: `Value() * 1000 == MilliValue()`. */
+  isIntegral(): boolean {
+    return this.value() * 1000n === this.milliValue();
+  }
+
+  /**
+   * Go `AsInt64()`: the exact integer when the parser kept the compact integer form with a
+   * non-negative scale and the result fits in int64; null otherwise (e.g. `1.5Gi`, `500m`).
+   */
+  asInt64(): bigint | null {
+    const c = this.compact;
+    if (!c) return null;
+    if (c.scale === 0) return c.value;
+    if (c.scale < 0) return null;
+    const v = c.value * pow10(c.scale);
+    return v > INT64_MAX || v < -INT64_MAX - 1n ? null : v;
+  }
+
+  cmp(other: Quantity): number {
+    const d = Math.max(this.denDigits, other.denDigits);
+    const a = this.num * pow10(d - this.denDigits);
+    const b = other.num * pow10(d - other.denDigits);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  equals(other: Quantity): boolean {
+    return this.cmp(other) === 0;
+  }
+
+  /** Sum, keeping this quantity's format (as Go's `Add` does). */
+  add(other: Quantity): Quantity {
+    const d = Math.max(this.denDigits, other.denDigits);
+    const num = this.num * pow10(d - this.denDigits) + other.num * pow10(d - other.denDigits);
+    return new Quantity(num, d, this.format, d === 0 ? { value: num, scale: 0 } : null);
+  }
+
+  sub(other: Quantity): Quantity {
+    return this.add(other.negate());
+  }
+
+  negate(): Quantity {
+    return new Quantity(
+      -this.num,
+      this.denDigits,
+      this.format,
+      this.compact && { ...this.compact, value: -this.compact.value },
+    );
+  }
+
+  static max(a: Quantity, b: Quantity): Quantity {
+    return b.cmp(a) > 0 ? b : a;
+  }
+
+  /**
+   * Canonical text as apimachinery's `String()` prints it: binary SI when the value is a whole
+   * number of at least 1024 (largest power-of-1024 suffix that divides it), otherwise decimal with
+   * an exponent that is a multiple of 3 and an integer mantissa (`1500m`, `2`, `3k`).
+   */
+  toString(): string {
+    const isWhole = this.denDigits === 0;
+    const abs = this.num < 0n ? -this.num : this.num;
+    if (this.format === "BinarySI" && isWhole && abs >= 1024n) {
+      let n = this.num;
+      let exp = 0;
+      while (exp < 60 && n % 1024n === 0n && n !== 0n) {
+        n /= 1024n;
+        exp += 10;
+      }
+      return `${n}${BINARY_BY_EXPONENT[exp] ?? ""}`;
+    }
+    if (this.num === 0n) return "0";
+    let mant = this.num;
+    let exp = -this.denDigits;
+    while (mant % 10n === 0n) {
+      mant /= 10n;
+      exp++;
+    }
+    const extra = ((exp % 3) + 3) % 3;
+    mant *= pow10(extra);
+    exp -= extra;
+    if (this.format === "DecimalExponent") return exp === 0 ? `${mant}` : `${mant}e${exp}`;
+    const suffix = DECIMAL_BY_EXPONENT[exp];
+    return suffix !== undefined ? `${mant}${suffix}` : `${mant}e${exp}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}

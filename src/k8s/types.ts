@@ -1,0 +1,71 @@
+import type { Quantity } from "../core/quantity.js";
+
+/** Resource name -> quantity (`cpu`, `memory`, `hugepages-2Mi`, ...). */
+export type ResourceList = Record<string, Quantity>;
+
+export interface ResourceRequirements {
+  requests: ResourceList;
+  limits: ResourceList;
+}
+
+export interface Container {
+  name: string;
+  /** Null when the container has no `resources` stanza. */
+  resources: ResourceRequirements | null;
+  /** `Always` makes an init container a sidecar (restartable init container). */
+  restartPolicy?: string;
+}
+
+export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
+
+/** The parts of a Pod the resource managers read. */
+export interface Pod {
+  uid: string;
+  name: string;
+  namespace: string;
+  initContainers: Container[];
+  containers: Container[];
+  /** `.spec.resources` (pod-level budget); null when absent. */
+  resources: ResourceRequirements | null;
+  /** `.status.qosClass` when the input carried one; otherwise QoS is computed. */
+  qosClass?: QOSClass;
+  /** `.spec.os.name` when set. */
+  os?: string;
+}
+
+/** Feature gates that change resource-manager behaviour. Unlisted gates are off. */
+export interface FeatureGates {
+  PodLevelResources: boolean;
+  PodLevelResourceManagers: boolean;
+  CPUManagerPolicyAlphaOptions: boolean;
+  CPUManagerPolicyBetaOptions: boolean;
+  TopologyManagerPolicyAlphaOptions: boolean;
+  TopologyManagerPolicyBetaOptions: boolean;
+  DisableCPUQuotaWithExclusiveCPUs: boolean;
+}
+
+export const DEFAULT_FEATURE_GATES: Readonly<FeatureGates> = {
+  PodLevelResources: false,
+  PodLevelResourceManagers: false,
+  CPUManagerPolicyAlphaOptions: false,
+  CPUManagerPolicyBetaOptions: true,
+  TopologyManagerPolicyAlphaOptions: false,
+  TopologyManagerPolicyBetaOptions: true,
+  DisableCPUQuotaWithExclusiveCPUs: true,
+};
+
+export type KubernetesVersion = "1.36" | "1.37";
+export const DEFAULT_KUBERNETES_VERSION: KubernetesVersion = "1.37";
+
+/** Every container in container order: init containers, then app containers. */
+export function containersInOrder(pod: Pod): Container[] {
+  return [...pod.initContainers, ...pod.containers];
+}
+
+export function isSidecar(c: Container): boolean {
+  return c.restartPolicy === "Always";
+}
+
+export function isInitContainer(pod: Pod, c: Container): boolean {
+  return pod.initContainers.includes(c);
+}

@@ -1,0 +1,40 @@
+import type { CPUTopology } from "./topology.js";
+
+/** A hugepage pool of one NUMA node. */
+export interface HugePagePool {
+  pageSizeKiB: number;
+  numPages: bigint;
+}
+
+/** Memory of one NUMA node, as cadvisor reports it: total memory (hugepage pools included). */
+export interface NUMAMemory {
+  memory: bigint;
+  hugepages: HugePagePool[];
+}
+
+/**
+ * Everything podpin decides on: the CPU topology, every NUMA node's memory (CPU-less nodes
+ * included), and the NUMA distance matrix when it is known.
+ */
+export interface Machine {
+  name: string;
+  topology: CPUTopology;
+  /** Keyed by NUMA node id; holds every NUMA node of the machine, with or without CPUs. */
+  memory: ReadonlyMap<number, NUMAMemory>;
+  /** Row per NUMA node id: distances to each node id in ascending order; null when unknown. */
+  distances: ReadonlyMap<number, number[]> | null;
+  /** Caveats about the description (unverified values, sources). */
+  notes: string[];
+}
+
+/** Every NUMA node id of the machine (memory nodes and CPU nodes), ascending. */
+export function machineNUMANodes(m: Machine): number[] {
+  return [...new Set([...m.memory.keys(), ...m.topology.numaNodes()])].sort((a, b) => a - b);
+}
+
+/** The resource name of a hugepage size, e.g. 2048 KiB -> `hugepages-2Mi`. */
+export function hugepageResourceName(pageSizeKiB: number): string {
+  if (pageSizeKiB % (1024 * 1024) === 0) return `hugepages-${pageSizeKiB / (1024 * 1024)}Gi`;
+  if (pageSizeKiB % 1024 === 0) return `hugepages-${pageSizeKiB / 1024}Mi`;
+  return `hugepages-${pageSizeKiB}Ki`;
+}
