@@ -18,7 +18,13 @@ export interface CaseOutcome {
 export interface Suite {
   /** `<folder>/<file>` this suite handles, e.g. `cpu/take_by_topology.json`. */
   readonly file: string;
+  /** Runs every case of the parsed file. */
   run(data: unknown): CaseOutcome[];
+  /**
+   * When present, called instead of `run` with the file's text, for schemas whose integers exceed
+   * 2^53 (parse them with `parseJSONExact`).
+   */
+  runText?(text: string): CaseOutcome[];
 }
 
 /** A passed outcome when `expected` deep-equals `actual`, else a failure carrying both. */

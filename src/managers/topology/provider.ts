@@ -1,0 +1,22 @@
+import type { ManagerError } from "../../core/errors.js";
+import type { Container, Pod } from "../../k8s/types.js";
+import type { ProviderHints, TopologyHint } from "./hint.js";
+
+/**
+ * A Topology Manager hint provider (the CPU Manager and the Memory Manager): hints for a container
+ * or a whole pod, and allocation once the pod is admitted. Errors are values.
+ */
+export interface HintProvider {
+  readonly resource: "cpu" | "memory";
+  getTopologyHints(pod: Pod, container: Container): ProviderHints;
+  getPodTopologyHints(pod: Pod): ProviderHints;
+  allocate(pod: Pod, container: Container): ManagerError | null;
+  /** The pod-level path (pod-level.md §2.1): one call computes every container's assignment. */
+  allocatePod(pod: Pod): ManagerError | null;
+}
+
+/** Where providers read the NUMA affinity the Topology Manager stored for a container. */
+export interface AffinityStore {
+  /** The stored hint, or the zero hint `{affinity: null, preferred: false}` when unknown. */
+  getAffinity(podUID: string, containerName: string): TopologyHint;
+}
