@@ -89,7 +89,7 @@ export const METRICS = {
   },
   resource_manager_container_assignments: {
     type: "counter",
-    labels: ["assignment_type", "resource_name"],
+    labels: ["resource_name", "assignment_type"],
     help: "Number of containers with a specific type of resource assignment.",
     podLevel: true,
   },

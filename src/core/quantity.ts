@@ -198,11 +198,12 @@ export class Quantity {
     return this.cmp(other) === 0;
   }
 
-  /** Sum, keeping this quantity's format (as Go's `Add` does). */
+  /** Sum, keeping this quantity's format unless it is zero, then the other's (as Go's `Add` does). */
   add(other: Quantity): Quantity {
     const d = Math.max(this.denDigits, other.denDigits);
     const num = this.num * pow10(d - this.denDigits) + other.num * pow10(d - other.denDigits);
-    return new Quantity(num, d, this.format, d === 0 ? { value: num, scale: 0 } : null);
+    const format = this.isZero() ? other.format : this.format;
+    return new Quantity(num, d, format, d === 0 ? { value: num, scale: 0 } : null);
   }
 
   sub(other: Quantity): Quantity {

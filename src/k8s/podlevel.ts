@@ -1,5 +1,5 @@
 import type { Quantity } from "../core/quantity.js";
-import type { Container, FeatureGates, Pod, QOSClass } from "./types.js";
+import type { Container, FeatureGates, Pod, QOSClass, ResourceList, ResourceRequirements } from "./types.js";
 
 /** pod-level.md §1.1 / PL-9: `cpu`, `memory` and every `hugepages-*` (both versions). */
 export function isSupportedPodLevelResource(name: string): boolean {
@@ -43,70 +43,71 @@ export function usesPodLevelResources(pod: Pod, gates: FeatureGates): boolean {
   return gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod);
 }
 
-const ZERO_QUANTITY_CHECK = (q: Quantity | undefined): Quantity | undefined =>
-  q && !q.isZero() ? q : undefined;
+/** `supportedQoSComputeResources`: only these two decide a QoS class (hugepages never do). */
+const isQOSComputeResource = (name: string): boolean => name === "cpu" || name === "memory";
 
-/** QoS from `.spec.resources` alone (pod-level.md §1.1, gate `PodLevelResources` on). */
-function podLevelQOS(pod: Pod): QOSClass {
-  const r = pod.resources!;
-  if (Object.keys(r.requests).length === 0 && Object.keys(r.limits).length === 0) return "BestEffort";
-  let anyNonZero = false;
-  let allNonZero = true;
-  for (const name of ["cpu", "memory"]) {
-    const req = ZERO_QUANTITY_CHECK(r.requests[name]);
-    const lim = ZERO_QUANTITY_CHECK(r.limits[name]);
-    const equal = req === undefined ? lim === undefined : lim !== undefined && req.equals(lim);
-    if (!equal) return "Burstable";
-    if (req) anyNonZero = true;
-    else allNonZero = false;
+/**
+ * Accumulates one resource list the way core v1 `ComputePodQOS` does: positive `cpu`/`memory`
+ * values only, summed per name. Returns whether the list had positive values for both of them.
+ */
+function accumulate(list: ResourceList, into: Map<string, Quantity>): boolean {
+  const found = new Set<string>();
+  for (const [name, q] of Object.entries(list)) {
+    if (!isQOSComputeResource(name) || q.sign() <= 0) continue;
+    found.add(name);
+    const prev = into.get(name);
+    into.set(name, prev ? prev.add(q) : q);
   }
-  if (allNonZero) return "Guaranteed";
-  return anyNonZero ? "Burstable" : "BestEffort";
+  return found.has("cpu") && found.has("memory");
 }
 
-const QOS_RESOURCES = (name: string): boolean =>
-  name === "cpu" || name === "memory" || name.startsWith("hugepages-");
-
-/** The classic per-container QoS computation (core v1 `ComputePodQOS`). */
-function containerQOS(pod: Pod): QOSClass {
-  const requests = new Map<string, Quantity>();
-  const limits = new Map<string, Quantity>();
-  let isGuaranteed = true;
-  for (const c of [...pod.initContainers, ...pod.containers]) {
-    const r = c.resources ?? { requests: {}, limits: {} };
-    for (const [name, q] of Object.entries(r.requests)) {
-      if (!(name === "cpu" || name === "memory") || q.isZero()) continue;
-      const prev = requests.get(name);
-      requests.set(name, prev ? prev.add(q) : q);
-    }
-    const qosLimitsFound = new Set<string>();
-    for (const [name, q] of Object.entries(r.limits)) {
-      if (!QOS_RESOURCES(name) || q.isZero()) continue;
-      if (name === "cpu" || name === "memory") {
-        qosLimitsFound.add(name);
-        const prev = limits.get(name);
-        limits.set(name, prev ? prev.add(q) : q);
-      }
-    }
-    if (!qosLimitsFound.has("cpu") || !qosLimitsFound.has("memory")) isGuaranteed = false;
-  }
+function classify(requests: Map<string, Quantity>, limits: Map<string, Quantity>, guaranteed: boolean): QOSClass {
   if (requests.size === 0 && limits.size === 0) return "BestEffort";
-  if (isGuaranteed) {
+  if (guaranteed) {
     for (const [name, req] of requests) {
-      const lim = limits.get(name);
-      if (!lim?.equals(req)) {
-        isGuaranteed = false;
-        break;
-      }
+      if (!limits.get(name)?.equals(req)) return "Burstable";
     }
+    if (requests.size === limits.size) return "Guaranteed";
   }
-  if (isGuaranteed && requests.size === limits.size) return "Guaranteed";
   return "Burstable";
 }
 
-/** `GetPodQOS`: the stored class if any, else computed (pod-level rules when the gate allows). */
-export function podQOS(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): QOSClass {
-  if (pod.qosClass) return pod.qosClass;
-  if (gates.PodLevelResources && pod.resources) return podLevelQOS(pod);
+/**
+ * QoS from `.spec.resources` alone (pod-level.md §1.1). As in the API code, pod-level limits that
+ * are empty do not by themselves rule out Guaranteed; requests without equal limits do.
+ */
+function podLevelQOS(r: ResourceRequirements): QOSClass {
+  const requests = new Map<string, Quantity>();
+  const limits = new Map<string, Quantity>();
+  accumulate(r.requests, requests);
+  let guaranteed = true;
+  if (Object.keys(r.limits).length > 0 && !accumulate(r.limits, limits)) guaranteed = false;
+  return classify(requests, limits, guaranteed);
+}
+
+/** The classic per-container computation; every container needs positive cpu and memory limits. */
+function containerQOS(pod: Pod): QOSClass {
+  const requests = new Map<string, Quantity>();
+  const limits = new Map<string, Quantity>();
+  let guaranteed = true;
+  for (const c of [...pod.containers, ...pod.initContainers]) {
+    const r = c.resources ?? { requests: {}, limits: {} };
+    accumulate(r.requests, requests);
+    if (!accumulate(r.limits, limits)) guaranteed = false;
+  }
+  return classify(requests, limits, guaranteed);
+}
+
+/**
+ * `ComputePodQOS`: with gate `PodLevelResources` on and `.spec.resources` present, the pod-level
+ * budget alone decides (PL-8: the same rule in both versions); otherwise the containers do.
+ */
+export function computePodQOS(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): QOSClass {
+  if (gates.PodLevelResources && pod.resources) return podLevelQOS(pod.resources);
   return containerQOS(pod);
+}
+
+/** `GetPodQOS`: the stored class (`status.qosClass`) if any, else `computePodQOS`. */
+export function podQOS(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): QOSClass {
+  return pod.qosClass ?? computePodQOS(pod, gates);
 }

@@ -46,14 +46,40 @@ export function maskAnySet(m: BitMask, bits: readonly number[]): boolean {
   return bits.some((b) => maskIsSet(m, b));
 }
 
+/** Every one of the 64 bits set (`Fill`). */
+export const FULL_MASK: BitMask = (1n << 64n) - 1n;
+
+function popcount32(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+const LOW32 = 0xffffffffn;
+
+/** Population count, done on two 32-bit halves because bigint bit loops are slow. */
 export function maskCount(m: BitMask): number {
+  if (m <= LOW32) return popcount32(Number(m));
   let n = 0;
   let x = m;
   while (x !== 0n) {
-    x &= x - 1n;
-    n++;
+    n += popcount32(Number(x & LOW32));
+    x >>= 32n;
   }
   return n;
+}
+
+export function maskIsEqual(a: BitMask, b: BitMask): boolean {
+  return a === b;
+}
+
+/** `IsLessThan`: plain unsigned comparison (not "more lower-numbered bits"; see §1). */
+export function maskIsLessThan(a: BitMask, b: BitMask): boolean {
+  return a < b;
+}
+
+export function maskIsGreaterThan(a: BitMask, b: BitMask): boolean {
+  return a > b;
 }
 
 /** Set bits in ascending order. */

@@ -1,0 +1,49 @@
+/**
+ * Checkpoint errors. A restore failure carries the kubelet's own text, wrapped as the kubelet wraps
+ * it when it refuses to start (checkpoints.md §5); `detail` is the inner error alone.
+ */
+import { goQuote } from "./gostring.js";
+
+export type CheckpointManagerName = "cpu" | "memory";
+
+export const DEFAULT_STATE_DIR = "/var/lib/kubelet";
+export const CPU_CHECKPOINT_FILE = "cpu_manager_state";
+export const MEMORY_CHECKPOINT_FILE = "memory_manager_state";
+
+export class CheckpointError extends Error {
+  override name = "CheckpointError";
+  constructor(
+    message: string,
+    readonly manager: CheckpointManagerName,
+    /** The checkpoint file the error is about. */
+    readonly path: string,
+    /** The kubelet's inner error (`checkpoint is corrupted`, `configured policy ...`). */
+    readonly detail: string,
+    /** An explanation beyond the kubelet's words, for people; null when there is none. */
+    readonly hint: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** The kubelet's start-up refusal for a checkpoint it cannot restore. */
+export function restoreError(
+  manager: CheckpointManagerName,
+  path: string,
+  detail: string,
+  hint: string | null = null,
+): CheckpointError {
+  const who = manager === "cpu" ? "CPU manager" : "memory manager";
+  const message = `could not restore state from checkpoint: ${detail}, please drain this node and delete the ${who} checkpoint file ${goQuote(path)} before restarting Kubelet`;
+  return new CheckpointError(message, manager, path, detail, hint);
+}
+
+/** A file that could not be read or written at all (permissions, missing directory, ...). */
+export function fileError(manager: CheckpointManagerName, path: string, action: string, cause: unknown): CheckpointError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  const detail = `could not ${action} checkpoint file ${goQuote(path)}: ${why}`;
+  return new CheckpointError(detail, manager, path, detail);
+}
+
+/** The inner error text of the kubelet's checksum verification. */
+export const CORRUPTED = "checkpoint is corrupted";

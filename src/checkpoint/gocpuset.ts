@@ -1,0 +1,44 @@
+/**
+ * `cpuset.Parse` of `k8s.io/utils/cpuset`, with its error texts: checkpoint restore errors quote
+ * them ("could not parse default cpu set \"1.3\": strconv.Atoi: parsing \"1.3\": invalid syntax").
+ * It is laxer than the Linux list parser of `core/cpuset.ts` in the ways Go's `strconv.Atoi` is
+ * ("+3", "007") and stricter in others (no white space).
+ */
+import { CPUSet } from "../core/cpuset.js";
+import { goQuote } from "./gostring.js";
+
+/** Larger CPU ids are refused instead of allocated (the kubelet would try to build the set). */
+const MAX_CPU_ID = 1 << 22;
+const INT64_MAX = 2n ** 63n - 1n;
+
+function atoi(s: string): { n: number } | { error: string } {
+  if (!/^[+-]?\d+$/.test(s)) return { error: `strconv.Atoi: parsing ${goQuote(s)}: invalid syntax` };
+  const n = BigInt(s);
+  if (n > INT64_MAX || n < -INT64_MAX - 1n) return { error: `strconv.Atoi: parsing ${goQuote(s)}: value out of range` };
+  return { n: Number(n) };
+}
+
+export function parseGoCPUSet(s: string): { set: CPUSet } | { error: string } {
+  if (s === "") return { set: CPUSet.empty };
+  const singles: number[] = [];
+  const ranges: CPUSet[] = [];
+  const tooLarge = (r: string) => ({ error: `CPU range ${goQuote(r)} exceeds the largest supported CPU id ${MAX_CPU_ID}` });
+  for (const r of s.split(",")) {
+    const dash = r.indexOf("-");
+    if (dash < 0) {
+      const a = atoi(r);
+      if ("error" in a) return a;
+      if (a.n > MAX_CPU_ID) return tooLarge(r);
+      singles.push(a.n);
+      continue;
+    }
+    const a = atoi(r.slice(0, dash));
+    if ("error" in a) return a;
+    const b = atoi(r.slice(dash + 1));
+    if ("error" in b) return b;
+    if (a.n > b.n) return { error: `invalid range ${goQuote(r)} (${a.n} > ${b.n})` };
+    if (b.n > MAX_CPU_ID) return tooLarge(r);
+    ranges.push(CPUSet.range(a.n, b.n));
+  }
+  return { set: CPUSet.fromIds(singles).union(...ranges) };
+}

@@ -1,0 +1,88 @@
+/**
+ * A small model of the Go types the kubelet's checkpoint structs are made of, and of their values.
+ * One description per struct drives the three things that must match the kubelet byte for byte:
+ * JSON decoding (`encoding/json` rules), JSON encoding, and the go-spew dump that legacy checksums
+ * hash (checkpoints.md §2.1).
+ *
+ * Values: a Go string is a JS string, every integer a bigint, a struct a plain object keyed by Go
+ * field name, a map a `Map`, a slice an array, and nil (map, slice or pointer) is `null`. A
+ * non-nil pointer is represented by the value it points to.
+ */
+import type { JSONNode } from "./gojson-parse.js";
+
+export type GoValue = null | string | bigint | GoValue[] | GoMap | GoStruct;
+export type GoMap = Map<string | bigint, GoValue>;
+export interface GoStruct {
+  [field: string]: GoValue;
+}
+
+export interface GoField {
+  /** The Go field name (what go-spew prints). */
+  name: string;
+  /** The JSON key from the field's tag. */
+  json: string;
+  omitempty: boolean;
+  type: GoType;
+}
+
+/**
+ * A type with its own `UnmarshalJSON` / `MarshalJSON` (or a shape the kubelet versions disagree
+ * on). `decode` may throw `GoUnmarshalerError`, which ends decoding as Go's does.
+ */
+export interface CustomJSON {
+  decode(node: JSONNode): GoValue;
+  encode(value: GoValue): string;
+  /** The Go type a value is dumped as by go-spew. */
+  spewType(value: GoValue): GoType;
+}
+
+export type GoType =
+  | { kind: "string"; name: string }
+  | { kind: "int"; name: string; unsigned: boolean }
+  | { kind: "struct"; name: string; fields: GoField[] }
+  | { kind: "map"; name: string; key: GoType; elem: GoType }
+  | { kind: "slice"; name: string; elem: GoType }
+  | { kind: "ptr"; name: string; elem: GoType }
+  | { kind: "custom"; name: string; json: CustomJSON }
+  /**
+   * A value the kubelet versions shape differently: an object (decoded as `object`) or an array
+   * (decoded as `array`); a value is dumped and encoded in the shape it has.
+   */
+  | { kind: "either"; name: string; object: GoType; array: GoType };
+
+export const goString = (name = "string"): GoType => ({ kind: "string", name });
+export const goInt = (name = "int"): GoType => ({ kind: "int", name, unsigned: false });
+export const goUint = (name = "uint64"): GoType => ({ kind: "int", name, unsigned: true });
+export const goMap = (name: string, key: GoType, elem: GoType): GoType => ({ kind: "map", name, key, elem });
+export const goSlice = (elem: GoType, name = `[]${elem.name}`): GoType => ({ kind: "slice", name, elem });
+export const goPtr = (elem: GoType): GoType => ({ kind: "ptr", name: `*${elem.name}`, elem });
+export const goStruct = (name: string, fields: GoField[]): GoType => ({ kind: "struct", name, fields });
+
+export function field(name: string, json: string, type: GoType, omitempty = false): GoField {
+  return { name, json, omitempty, type };
+}
+
+/** The zero value of a type: "" / 0 / nil, and for a struct every field zero. */
+export function zeroValue(t: GoType): GoValue {
+  switch (t.kind) {
+    case "string":
+      return "";
+    case "int":
+      return 0n;
+    case "either":
+      return zeroValue(t.object);
+    case "struct": {
+      const s: GoStruct = {};
+      for (const f of t.fields) s[f.name] = zeroValue(f.type);
+      return s;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Go's `Type.Name()`: the name without its package, as `encoding/json` error messages print it. */
+export function shortTypeName(t: GoType): string {
+  const dot = t.name.lastIndexOf(".");
+  return dot < 0 || t.name.startsWith("map[") || t.name.startsWith("[]") ? t.name : t.name.slice(dot + 1);
+}

@@ -1,0 +1,254 @@
+/**
+ * The kubelet's checkpoint structs as Go types (field order, JSON tags, Go type names), from
+ * `cpumanager/state/checkpoint.go`, `memorymanager/state/checkpoint.go` and their `state.go`.
+ * Each `new*` function returns the value the kubelet's constructor returns: the maps it makes up
+ * front are empty rather than nil, which matters to the checksum of a file without those keys.
+ */
+import type { CPUSet } from "../core/cpuset.js";
+import { parseGoCPUSet } from "./gocpuset.js";
+import { GoUnmarshalerError, goJSONString } from "./gojson.js";
+import { nodeKindWord } from "./gojson-parse.js";
+import { foldKey } from "./gojson-parse.js";
+import {
+  type GoMap,
+  type GoStruct,
+  type GoType,
+  type GoValue,
+  field,
+  goInt,
+  goMap,
+  goPtr,
+  goSlice,
+  goString,
+  goStruct,
+  goUint,
+} from "./gotype.js";
+
+type StructType = GoType & { kind: "struct" };
+
+const str = goString();
+const checksumType = goUint("checksum.Checksum");
+
+// ---- CPU Manager ----
+
+const emptyStruct = goStruct("struct {}", []);
+/** `cpuset.CPUSet` as go-spew sees it: `{elems:(map[int]struct {})map[1:{} 2:{}]}`. */
+const cpusetType = goStruct("cpuset.CPUSet", [field("elems", "", goMap("map[int]struct {}", goInt(), emptyStruct))]);
+const cpuPodEntryStruct = goStruct("state.PodEntry", [field("CPUSet", "cpuSet", cpusetType, true)]);
+
+export function cpusetValue(set: CPUSet): GoStruct {
+  const elems: GoMap = new Map();
+  for (const id of set) elems.set(BigInt(id), {});
+  return { elems };
+}
+
+export function cpusetOf(v: GoValue): number[] {
+  const elems = (v as GoStruct).elems as GoMap | null;
+  return elems ? [...elems.keys()].map(Number).sort((a, b) => a - b) : [];
+}
+
+function formatIds(ids: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < ids.length; ) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
+    parts.push(j === i ? String(ids[i]) : `${ids[i]}-${ids[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
+
+/**
+ * `state.PodEntry` of the CPU Manager: a CPU set stored as the string `{"cpuSet":"1-3"}` through
+ * its own `MarshalJSON`/`UnmarshalJSON`, so a bad set fails while the file is decoded.
+ */
+const cpuPodEntry: GoType = {
+  kind: "custom",
+  name: "state.PodEntry",
+  json: {
+    decode(node) {
+      let text = "";
+      if (node.t !== "null") {
+        if (node.t !== "object") {
+          throw new GoUnmarshalerError("", { value: nodeKindWord(node), type: "state.podEntryJSON" });
+        }
+        let typeError: string | null = null;
+        for (const [k, v] of node.members) {
+          if (foldKey(k) !== "cpuset") continue;
+          if (v.t === "string") text = v.v;
+          else if (v.t !== "null" && typeError === null) typeError = nodeKindWord(v);
+        }
+        if (typeError !== null) throw new GoUnmarshalerError("", { value: typeError, type: "string" });
+      }
+      const parsed = parseGoCPUSet(text);
+      if ("error" in parsed) throw new GoUnmarshalerError(`failed to parse cpuset: ${parsed.error}`);
+      return { CPUSet: cpusetValue(parsed.set) };
+    },
+    encode(v) {
+      const text = formatIds(cpusetOf((v as GoStruct).CPUSet));
+      return text === "" ? "{}" : `{"cpuSet":${goJSONString(text)}}`;
+    },
+    spewType: () => cpuPodEntryStruct,
+  },
+};
+
+const cpuEntriesV1 = goMap("map[string]string", str, str);
+const cpuEntries = goMap("map[string]map[string]string", str, goMap("map[string]string", str, str));
+const cpuPodEntries = goMap("state.PodCPUAssignments", str, cpuPodEntry);
+
+const policyName = field("PolicyName", "policyName", str);
+const defaultCPUSet = field("DefaultCPUSet", "defaultCpuSet", str);
+const checksumField = field("Checksum", "checksum", checksumType);
+
+export const CPU_V1: StructType = goStruct("state.CPUManagerCheckpointV1", [
+  policyName,
+  defaultCPUSet,
+  field("Entries", "entries", cpuEntriesV1, true),
+  checksumField,
+]) as StructType;
+
+export const CPU_V2: StructType = goStruct("state.CPUManagerCheckpointV2", [
+  policyName,
+  defaultCPUSet,
+  field("Entries", "entries", cpuEntries, true),
+  checksumField,
+]) as StructType;
+
+export const CPU_V3: StructType = goStruct("state.CPUManagerCheckpointV3", [
+  policyName,
+  defaultCPUSet,
+  field("Entries", "entries", cpuEntries, true),
+  field("PodEntries", "podEntries", cpuPodEntries, true),
+  checksumField,
+]) as StructType;
+
+/** V4, dual layout: the V3 fields inline (for older kubelets), then `data` and `dataChecksum`. */
+export const CPU_V4: StructType = goStruct("state.CPUManagerCheckpoint", [
+  ...CPU_V3.fields,
+  field("Data", "data", str),
+  field("DataChecksum", "dataChecksum", checksumType),
+]) as StructType;
+
+/** V4 as the earlier iteration wrote it: `{"data": "<json>", "checksum": N}`. */
+export const CPU_V4_DATA_ONLY: StructType = goStruct("state.CPUManagerCheckpoint", [
+  field("Data", "data", str),
+  checksumField,
+]) as StructType;
+
+export const CPU_DATA: StructType = goStruct("state.CPUManagerCheckpointData", [
+  policyName,
+  defaultCPUSet,
+  field("Entries", "entries", cpuEntries, true),
+  field("PodEntries", "podEntries", cpuPodEntries, true),
+]) as StructType;
+
+export const newCPUV1 = (): GoStruct => ({ PolicyName: "", DefaultCPUSet: "", Entries: new Map(), Checksum: 0n });
+export const newCPUV2 = (): GoStruct => ({ PolicyName: "", DefaultCPUSet: "", Entries: new Map(), Checksum: 0n });
+export const newCPUV3 = (): GoStruct => ({ ...newCPUV2(), PodEntries: new Map() });
+export const newCPUV4 = (): GoStruct => ({ ...newCPUV3(), Data: "", DataChecksum: 0n });
+export const newCPUV4DataOnly = (): GoStruct => ({ Data: "", Checksum: 0n });
+export const newCPUData = (): GoStruct => ({
+  PolicyName: "",
+  DefaultCPUSet: "",
+  Entries: new Map(),
+  PodEntries: new Map(),
+});
+
+// ---- Memory Manager ----
+
+const uint64 = goUint();
+const resourceName = goString("v1.ResourceName");
+
+const memoryTable = goStruct("state.MemoryTable", [
+  field("TotalMemSize", "total", uint64),
+  field("SystemReserved", "systemReserved", uint64),
+  field("Allocatable", "allocatable", uint64),
+  field("Reserved", "reserved", uint64),
+  field("Free", "free", uint64),
+]);
+
+const numaNodeState = goStruct("state.NUMANodeState", [
+  field("NumberOfAssignments", "numberOfAssignments", goInt()),
+  field("MemoryMap", "memoryMap", goMap("map[v1.ResourceName]*state.MemoryTable", resourceName, goPtr(memoryTable))),
+  field("Cells", "cells", goSlice(goInt())),
+]);
+
+export const NUMA_NODE_MAP = goMap("state.NUMANodeMap", goInt(), goPtr(numaNodeState));
+
+const block = goStruct("state.Block", [
+  field("NUMAAffinity", "numaAffinity", goSlice(goInt())),
+  field("Type", "type", resourceName),
+  field("Size", "size", uint64),
+]);
+const blocks = goSlice(block);
+
+const containerMemoryAssignments = goMap(
+  "state.ContainerMemoryAssignments",
+  str,
+  goMap("map[string][]state.Block", str, blocks),
+);
+
+/**
+ * A pod's memory blocks: `[Block, ...]` in the 1.36 state code, `{"memoryBlocks": [...]}` in the
+ * KEP and 1.37 (OPEN CK-2, checkpoints.md §8: both are read, each hashed in its own shape).
+ */
+const memoryPodEntry: GoType = {
+  kind: "either",
+  name: "state.PodEntry",
+  object: goStruct("state.PodEntry", [field("MemoryBlocks", "memoryBlocks", blocks, true)]),
+  array: blocks,
+};
+const podMemoryAssignments = goMap("state.PodMemoryAssignments", str, memoryPodEntry);
+
+const memPolicy = field("PolicyName", "policyName", str);
+const machineState = field("MachineState", "machineState", NUMA_NODE_MAP);
+const memEntries = field("Entries", "entries", containerMemoryAssignments, true);
+const memPodEntries = field("PodEntries", "podEntries", podMemoryAssignments, true);
+
+export const MEMORY_V1: StructType = goStruct("state.MemoryManagerCheckpointV1", [
+  memPolicy,
+  machineState,
+  memEntries,
+  checksumField,
+]) as StructType;
+
+export const MEMORY_V2: StructType = goStruct("state.MemoryManagerCheckpointV2", [
+  memPolicy,
+  machineState,
+  memEntries,
+  memPodEntries,
+  checksumField,
+]) as StructType;
+
+/** V3: the V1 fields inline (older kubelets verify and read them), then `data` and `dataChecksum`. */
+export const MEMORY_V3: StructType = goStruct("state.MemoryManagerCheckpoint", [
+  ...MEMORY_V1.fields,
+  field("Data", "data", str),
+  field("DataChecksum", "dataChecksum", checksumType),
+]) as StructType;
+
+export const MEMORY_DATA: StructType = goStruct("state.MemoryManagerCheckpointData", [
+  memPolicy,
+  machineState,
+  memEntries,
+  memPodEntries,
+]) as StructType;
+
+export const newMemoryV1 = (): GoStruct => ({
+  PolicyName: "",
+  MachineState: new Map(),
+  Entries: new Map(),
+  Checksum: 0n,
+});
+export const newMemoryV2 = (): GoStruct => ({ ...newMemoryV1(), PodEntries: new Map() });
+export const newMemoryV3 = (): GoStruct => ({ ...newMemoryV1(), Data: "", DataChecksum: 0n });
+export const newMemoryData = (): GoStruct => ({
+  PolicyName: "",
+  MachineState: new Map(),
+  Entries: new Map(),
+  PodEntries: new Map(),
+});
+
+/** The historical type names legacy checksums are computed with. */
+export const HISTORICAL_CPU_NAME = "CPUManagerCheckpoint";
+export const HISTORICAL_MEMORY_NAME = "MemoryManagerCheckpoint";

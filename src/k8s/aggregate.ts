@@ -1,0 +1,76 @@
+import type { Quantity } from "../core/quantity.js";
+import { type Container, isSidecar, type Pod, type ResourceList, type ResourceRequirements } from "./types.js";
+
+/**
+ * The effective resources of a pod's containers (component-helpers `AggregateContainerRequests` /
+ * `AggregateContainerLimits`), sidecars included:
+ * `max(Σ app + Σ sidecars, max over init containers of (own + sidecars declared before it))`,
+ * where a sidecar's own init-phase use is the sum of the sidecars up to and including itself.
+ * Sums keep Go's formatting rules (`Quantity.add`), so the totals print as the API server prints them.
+ */
+export type ResourcePick = (r: ResourceRequirements) => ResourceList;
+
+export const pickRequests: ResourcePick = (r) => r.requests;
+export const pickLimits: ResourcePick = (r) => r.limits;
+
+/** Called with each container's contribution, as the kubelet's `ContainerFn` hook is. */
+export type ContributionHook = (list: ResourceList, kind: "app" | "init") => void;
+
+function addInto(target: Map<string, Quantity>, list: ResourceList): void {
+  for (const [name, q] of Object.entries(list)) {
+    const prev = target.get(name);
+    target.set(name, prev ? prev.add(q) : q);
+  }
+}
+
+function maxInto(target: Map<string, Quantity>, list: ResourceList): void {
+  for (const [name, q] of Object.entries(list)) {
+    const prev = target.get(name);
+    if (!prev || q.cmp(prev) > 0) target.set(name, q);
+  }
+}
+
+function own(c: Container, pick: ResourcePick): ResourceList {
+  return c.resources ? pick(c.resources) : {};
+}
+
+export function aggregateContainerResources(
+  pod: Pod,
+  pick: ResourcePick,
+  onContribution?: ContributionHook,
+): ResourceList {
+  const total = new Map<string, Quantity>();
+  for (const c of pod.containers) {
+    const list = own(c, pick);
+    onContribution?.(list, "app");
+    addInto(total, list);
+  }
+  const sidecarsSoFar = new Map<string, Quantity>();
+  const initPeak = new Map<string, Quantity>();
+  for (const c of pod.initContainers) {
+    const list = own(c, pick);
+    let phase: ResourceList;
+    if (isSidecar(c)) {
+      addInto(total, list);
+      addInto(sidecarsSoFar, list);
+      phase = Object.fromEntries(sidecarsSoFar);
+    } else {
+      const tmp = new Map<string, Quantity>();
+      addInto(tmp, list);
+      addInto(tmp, Object.fromEntries(sidecarsSoFar));
+      phase = Object.fromEntries(tmp);
+    }
+    onContribution?.(phase, "init");
+    maxInto(initPeak, phase);
+  }
+  maxInto(total, Object.fromEntries(initPeak));
+  return Object.fromEntries([...total].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export function aggregateContainerRequests(pod: Pod, onContribution?: ContributionHook): ResourceList {
+  return aggregateContainerResources(pod, pickRequests, onContribution);
+}
+
+export function aggregateContainerLimits(pod: Pod, onContribution?: ContributionHook): ResourceList {
+  return aggregateContainerResources(pod, pickLimits, onContribution);
+}

@@ -1,0 +1,45 @@
+import { Quantity, QuantityParseError } from "../core/quantity.js";
+import { type FieldPath, InputError } from "./input-error.js";
+import { lineNear } from "./schema.js";
+import type { ResourceList } from "./types.js";
+import type { SourceDocument } from "./yaml-source.js";
+
+/**
+ * Reads a quantity the way Kubernetes' JSON decoding does: a string (surrounding blanks trimmed) or
+ * a bare number. A number is read from its spelling in the text (`1.50`, `1e3`, a 20-digit integer),
+ * so no float ever stands between the file and the exact value.
+ */
+export function quantityAt(
+  value: string | number | bigint,
+  doc: SourceDocument,
+  path: FieldPath,
+  file: string,
+): Quantity {
+  let text: string;
+  if (typeof value === "string") text = value.trim();
+  else {
+    const raw = doc.rawScalar(path);
+    text = raw !== undefined && /^[+-]?[0-9.]/.test(raw) ? raw.trim() : String(value);
+  }
+  try {
+    return Quantity.parse(text, "quantity");
+  } catch (err) {
+    if (!(err instanceof QuantityParseError)) throw err;
+    const why = err.message.replace(/^quantity: /, "");
+    throw new InputError({ file, line: lineNear(doc, path) }, path, why);
+  }
+}
+
+/** A resource list (`requests:` / `limits:`) as quantities; an empty or null mapping is `{}`. */
+export function resourceListAt(
+  list: Readonly<Record<string, string | number | bigint>> | null | undefined,
+  doc: SourceDocument,
+  path: FieldPath,
+  file: string,
+): ResourceList {
+  const out: ResourceList = {};
+  for (const [name, value] of Object.entries(list ?? {})) {
+    out[name] = quantityAt(value, doc, [...path, name], file);
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { closestName, describeValue, type FieldPath, InputError } from "./input-error.js";
+import type { SourceDocument } from "./yaml-source.js";
+
+/**
+ * Shape checking for the Kubernetes objects podpin reads, with messages that say what was
+ * expected. Two kinds of mappings:
+ * - strict: every field must be known (resources, the kubelet configuration);
+ * - lenient: fields podpin does not model are accepted (image, ports, env, ...), but a field that is
+ *   a near miss of a known one (`resource:` for `resources:`) is refused, since it is almost surely
+ *   a typo that would silently drop the user's intent.
+ */
+
+function unknownFieldMessage(key: string, known: readonly string[], listKnown: boolean): string {
+  const hint = closestName(key, known);
+  if (hint) return `unknown field ${JSON.stringify(key)}; did you mean ${JSON.stringify(hint)}?`;
+  if (!listKnown) return `unknown field ${JSON.stringify(key)}`;
+  return `unknown field ${JSON.stringify(key)}; expected one of ${known.map((k) => JSON.stringify(k)).join(", ")}`;
+}
+
+/** A mapping whose fields must all be in `shape` or in `alsoAccepted` (known but unused). */
+export function strictFields<T extends z.ZodRawShape>(
+  shape: T,
+  alsoAccepted: readonly string[] = [],
+  listKnown = true,
+) {
+  const modelled = Object.keys(shape);
+  const accepted = new Set([...modelled, ...alsoAccepted]);
+  return z.looseObject(shape).superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (accepted.has(key)) continue;
+      const suggestions = listKnown ? modelled : [...accepted];
+      ctx.addIssue({ code: "custom", path: [key], message: unknownFieldMessage(key, suggestions, listKnown) });
+    }
+  });
+}
+
+/** A mapping that accepts unknown fields except near misses of `known` ones. */
+export function lenientFields<T extends z.ZodRawShape>(shape: T, known: readonly string[]) {
+  const all = new Set([...Object.keys(shape), ...known]);
+  return z.looseObject(shape).superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (all.has(key)) continue;
+      const hint = closestName(key, all);
+      if (hint) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `unknown field ${JSON.stringify(key)}; did you mean ${JSON.stringify(hint)}?`,
+        });
+      }
+    }
+  });
+}
+
+/** Strings, or plain numbers (YAML `cpu: 2`); the exact spelling is read back from the text. */
+export const quantityInput = z.custom<string | number | bigint>(
+  (v) => typeof v === "string" || typeof v === "number" || typeof v === "bigint",
+  { message: "expected a quantity such as 500m, 2 or 16Gi" },
+);
+
+/** A YAML mapping that may be written empty (`requests:` parses as null). */
+export function optionalMap<T extends z.ZodType>(schema: T) {
+  return schema.nullish();
+}
+
+const EXPECTED: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping",
+  record: "a mapping",
+};
+
+function issueText(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type": {
+      const input = (issue as { input?: unknown }).input;
+      if (input === undefined) return "required field is missing";
+      return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(input)}`;
+    }
+    case "invalid_value": {
+      const input = (issue as { input?: unknown }).input;
+      const values = issue.values.map((v) => JSON.stringify(v)).join(", ");
+      return `expected one of ${values}, got ${describeValue(input)}`;
+    }
+    default:
+      return issue.message;
+  }
+}
+
+/** The line of `path`, or of the nearest enclosing field that has one. */
+export function lineNear(doc: SourceDocument, path: FieldPath): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const line = doc.lineOf(path.slice(0, n));
+    if (line !== undefined) return line;
+  }
+  return undefined;
+}
+
+/** Validates `doc.data` (or `data`) against `schema`; the first problem becomes an `InputError`. */
+export function checkShape<T extends z.ZodType>(
+  schema: T,
+  data: unknown,
+  doc: SourceDocument,
+  file: string,
+  prefix: FieldPath = [],
+): z.infer<T> {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = [...prefix, ...(issue.path as (string | number)[])];
+  throw new InputError({ file, line: lineNear(doc, path) }, path, issueText(issue));
+}

@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { CPUSet } from "../core/cpuset.js";
+import { type Machine, machineNUMANodes } from "./machine.js";
+
+/**
+ * Writes the sysfs files podpin's discovery reads (under `<dir>/sys/devices/system/{cpu,node}`),
+ * describing `m`, for tests and demos. Every CPU is online. Each CPU gets an L1d and an L2 of its
+ * core and an L3 shared by the CPUs of its uncore id. Node memory is written in whole KiB, as
+ * `meminfo` does. Without known distances the kernel's defaults are written (10 local, 20 remote).
+ *
+ * Reading the tree back gives `m` again when `m` is what discovery produces; it cannot carry an
+ * uncore group that coincides with a NUMA node under an id other than the socket's (cadvisor
+ * records such an L3 at node level and the kubelet then uses the socket id), nor header counts
+ * that differ from the CPU list.
+ */
+export function writeFakeSysfs(m: Machine, dir: string): void {
+  const put = (path: string, text: string): void => {
+    const full = join(dir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, `${text}\n`);
+  };
+  const t = m.topology;
+  const cpuDir = "sys/devices/system/cpu";
+  const all = t.all.toString();
+  put(`${cpuDir}/online`, all);
+  put(`${cpuDir}/possible`, all);
+  put(`${cpuDir}/present`, all);
+  for (const id of t.all) {
+    const c = t.cpu(id);
+    const base = `${cpuDir}/cpu${id}`;
+    // Like a real kernel, the boot CPU has no `online` switch.
+    if (id !== 0) put(`${base}/online`, "1");
+    put(`${base}/topology/core_id`, String(c.core));
+    put(`${base}/topology/physical_package_id`, String(c.socket));
+    put(`${base}/topology/thread_siblings_list`, t.cpusInCore(c.core).toString());
+    put(`${base}/topology/core_siblings_list`, t.cpusInSocket(c.socket).toString());
+    const caches: [level: number, type: string, shared: CPUSet, id: number, kib: number][] = [
+      [1, "Data", t.cpusInCore(c.core), c.core, 48],
+      [2, "Unified", t.cpusInCore(c.core), c.core, 2048],
+      [3, "Unified", t.cpusInUncore(c.uncore), c.uncore, 32768],
+    ];
+    caches.forEach(([level, type, shared, cacheId, kib], i) => {
+      const idx = `${base}/cache/index${i}`;
+      put(`${idx}/level`, String(level));
+      put(`${idx}/type`, type);
+      put(`${idx}/shared_cpu_list`, shared.toString());
+      put(`${idx}/id`, String(cacheId));
+      put(`${idx}/size`, `${kib}K`);
+    });
+  }
+  const nodes = machineNUMANodes(m);
+  const nodeDir = "sys/devices/system/node";
+  put(`${nodeDir}/online`, CPUSet.fromIds(nodes).toString());
+  put(`${nodeDir}/possible`, CPUSet.fromIds(nodes).toString());
+  for (const n of nodes) {
+    const base = `${nodeDir}/node${n}`;
+    put(`${base}/cpulist`, t.cpusInNUMANode(n).toString());
+    const mem = m.memory.get(n);
+    const kib = (mem?.memory ?? 0n) / 1024n;
+    put(`${base}/meminfo`, [`Node ${n} MemTotal:       ${kib} kB`, `Node ${n} MemFree:        ${kib} kB`].join("\n"));
+    const row = m.distances?.get(n) ?? nodes.map((o) => (o === n ? 10 : 20));
+    put(`${base}/distance`, row.join(" "));
+    for (const h of mem?.hugepages ?? []) {
+      put(`${base}/hugepages/hugepages-${h.pageSizeKiB}kB/nr_hugepages`, String(h.numPages));
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import type { z } from "zod";
+
+/** A validation problem at a field path, worded for a one-line error message. */
+export interface FieldProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+export function describeValue(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (v === null) return "null";
+  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "string") return JSON.stringify(v);
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  return String(v);
+}
+
+const EXPECTED_WORDS: Record<string, string> = {
+  string: "a string",
+  array: "a list",
+  object: "a mapping",
+  record: "a mapping",
+  number: "a number",
+  bigint: "an integer",
+  boolean: "true or false",
+};
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+/** Zod issues as field problems: unknown keys name the key, type errors say what was found. */
+export function fieldProblems(issues: readonly z.core.$ZodIssue[], input: unknown): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) out.push({ path: [...path, key], message: "unknown field" });
+    } else if (issue.code === "invalid_type") {
+      const got = valueAt(input, issue.path);
+      const message =
+        got === undefined
+          ? `missing field: expected ${EXPECTED_WORDS[issue.expected] ?? issue.expected}`
+          : `expected ${EXPECTED_WORDS[issue.expected] ?? issue.expected}, got ${describeValue(got)}`;
+      out.push({ path, message });
+    } else if (issue.code === "invalid_value") {
+      const values = issue.values.map((v) => JSON.stringify(v)).join(", ");
+      out.push({ path, message: `expected one of ${values}, got ${describeValue(valueAt(input, issue.path))}` });
+    } else {
+      out.push({ path, message: issue.message });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { Quantity, QuantityParseError } from "../core/quantity.js";
+import { describeValue, fieldProblems } from "./file-issues.js";
+
+/**
+ * Schemas of the two machine file shapes (docs/machine-format.md). Files are parsed with every
+ * integer as a bigint (sizes are unsigned 64-bit), so the scalar schemas below accept bigints and
+ * say in words what they expected. Objects are strict: an unknown field is an error.
+ */
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A small non-negative integer (ids, counts), as a number. */
+export const smallInt = z.unknown().transform((v, ctx): number => {
+  if (typeof v === "bigint" && v >= 0n && v <= MAX_SAFE) return Number(v);
+  ctx.addIssue({ code: "custom", message: `expected a non-negative integer, got ${describeValue(v)}` });
+  return z.NEVER;
+});
+
+/** A non-negative 64-bit integer (byte or page counts), as a bigint. */
+export const uint64 = z.unknown().transform((v, ctx): bigint => {
+  if (typeof v === "bigint" && v >= 0n && v < 1n << 64n) return v;
+  ctx.addIssue({ code: "custom", message: `expected a non-negative integer below 2^64, got ${describeValue(v)}` });
+  return z.NEVER;
+});
+
+/** A byte count written as an integer or as a quantity (`64Gi`, `1536Mi`). */
+export const byteSize = z.unknown().transform((v, ctx): bigint => {
+  if (typeof v === "bigint" && v >= 0n && v < 1n << 64n) return v;
+  if (typeof v === "string") {
+    try {
+      const q = Quantity.parse(v.trim(), "size");
+      if (q.denDigits === 0 && q.sign() >= 0) return q.num;
+      ctx.addIssue({ code: "custom", message: `expected a whole, non-negative number of bytes, got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    } catch (err) {
+      if (!(err instanceof QuantityParseError)) throw err;
+    }
+  }
+  ctx.addIssue({ code: "custom", message: `expected a byte size (an integer or a quantity such as "64Gi"), got ${describeValue(v)}` });
+  return z.NEVER;
+});
+
+const anything = z.unknown().optional();
+const listOf = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .nullable()
+    .optional()
+    .transform((v) => v ?? []);
+
+// ---- cadvisor MachineInfo (info/v1), every field a capture may hold ----
+
+const cadvisorCache = z.strictObject({
+  id: smallInt.optional(),
+  size: uint64.optional(),
+  type: z.string().optional(),
+  level: smallInt,
+});
+
+const cadvisorCore = z.strictObject({
+  core_id: smallInt,
+  thread_ids: z.array(smallInt),
+  // Captures older than cadvisor 0.43 have no socket_id; Go reads it as 0.
+  socket_id: smallInt.optional(),
+  book_id: z.string().optional(),
+  drawer_id: z.string().optional(),
+  caches: listOf(cadvisorCache),
+  uncore_caches: listOf(cadvisorCache),
+});
+
+const cadvisorNode = z.strictObject({
+  node_id: smallInt,
+  memory: uint64,
+  hugepages: listOf(z.strictObject({ page_size: smallInt, num_pages: uint64 })),
+  cores: listOf(cadvisorCore),
+  caches: listOf(cadvisorCache),
+  distances: listOf(smallInt),
+});
+
+export const cadvisorMachineSchema = z.strictObject({
+  topology: z.array(cadvisorNode),
+  num_cores: smallInt.optional(),
+  num_sockets: smallInt.optional(),
+  num_physical_cores: anything,
+  timestamp: anything,
+  vendor_id: anything,
+  cpu_frequency_khz: anything,
+  memory_capacity: anything,
+  memory_dimm_count: anything,
+  memory_by_type: anything,
+  swap_capacity: anything,
+  nvm: anything,
+  hugepages: anything,
+  machine_id: anything,
+  system_uuid: anything,
+  boot_id: anything,
+  filesystems: anything,
+  disk_map: anything,
+  network_devices: anything,
+  cloud_provider: anything,
+  instance_type: anything,
+  instance_id: anything,
+});
+export type CadvisorFile = z.output<typeof cadvisorMachineSchema>;
+
+// ---- podpin's own shape ----
+
+const cpuEntry = z.strictObject({
+  id: smallInt,
+  core: smallInt,
+  socket: smallInt,
+  numa: smallInt,
+  uncore: smallInt.optional(),
+});
+
+const layout = z.strictObject({
+  sockets: smallInt,
+  coresPerSocket: smallInt,
+  threadsPerCore: smallInt,
+  siblings: z.enum(["offset", "adjacent"]).optional(),
+  socketNumbering: z.enum(["blocked", "interleaved"]).optional(),
+  numaPerSocket: smallInt.optional(),
+  coresPerL3: smallInt.optional(),
+  cpuLessNodes: smallInt.optional(),
+});
+
+const header = z.strictObject({
+  numCPUs: smallInt,
+  numSockets: smallInt,
+  numCores: smallInt,
+  numNUMANodes: smallInt,
+  numUncoreCaches: smallInt,
+});
+
+const nodeMemoryObject = z.strictObject({ memory: byteSize, hugepages: z.record(z.string(), uint64).optional() });
+
+/** A node's memory: `{memory, hugepages?}`, or just the byte size. */
+const nodeMemory = z.unknown().transform((v, ctx): z.output<typeof nodeMemoryObject> => {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    const r = byteSize.safeParse(v);
+    if (r.success) return { memory: r.data };
+    for (const issue of r.error.issues) ctx.addIssue({ code: "custom", message: issue.message });
+    return z.NEVER;
+  }
+  const r = nodeMemoryObject.safeParse(v);
+  if (r.success) return r.data;
+  for (const p of fieldProblems(r.error.issues, v)) ctx.addIssue({ code: "custom", message: p.message, path: p.path });
+  return z.NEVER;
+});
+
+export const podpinMachineSchema = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  notes: z.array(z.string()).optional(),
+  cpus: z.array(cpuEntry).optional(),
+  layout: layout.optional(),
+  header: header.optional(),
+  memory: z.record(z.string(), nodeMemory),
+  distances: z.record(z.string(), z.array(smallInt)).optional(),
+});
+export type PodpinFile = z.output<typeof podpinMachineSchema>;

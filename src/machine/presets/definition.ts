@@ -1,0 +1,17 @@
+import type { Machine } from "../machine.js";
+
+/** A named machine podpin ships; built on demand, since the large ones cost a few milliseconds. */
+export interface PresetDefinition {
+  name: string;
+  aliases?: readonly string[];
+  /** One line for `listPresets()`. */
+  description: string;
+  /** Where the shape comes from (URL), when it describes a real machine. */
+  source?: string;
+  build(): Machine;
+}
+
+/** The note that marks a value the cited source does not confirm (machines.md MX-1). */
+export function unverified(what: string): string {
+  return `(unverified) ${what} (machines.md MX-1: filled in from the vendor specification, not measured)`;
+}

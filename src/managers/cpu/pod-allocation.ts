@@ -1,0 +1,80 @@
+import { CPUSet } from "../../core/cpuset.js";
+import { type FeatureGates, type Pod, containersInOrder, isSidecar } from "../../k8s/types.js";
+import type { CPUPolicyMetrics } from "./policy-metrics.js";
+import { guaranteedCPUs } from "./requests.js";
+import type { CPUState } from "./state.js";
+
+/** What partitioning a bubble needs from the policy. */
+export interface PartitionContext {
+  readonly gates: FeatureGates;
+  readonly state: CPUState;
+  readonly metrics: CPUPolicyMetrics;
+  /** The policy's take-by-topology; throws `ManagerError`. */
+  take(available: CPUSet, numCPUs: number): CPUSet;
+}
+
+/**
+ * Splits a pod's bubble among its containers (pod-level.md §2.3 steps 8–11) and stores every
+ * container's set. Containers listed in `restored` keep their stored set and take no CPUs, but
+ * count as if just computed (a restored exclusive sidecar still leaves the pool for good, a
+ * restored exclusive app container still leaves the pod shared pool), so a missing container
+ * sees exactly what a fresh run would give it (pod-level.md §8). Only newly stored containers move
+ * the counters. Throws the take's `ManagerError`, in which case nothing is stored.
+ */
+export function partitionPodCPUs(
+  ctx: PartitionContext,
+  pod: Pod,
+  bubble: CPUSet,
+  restored: ReadonlyMap<string, CPUSet>,
+): void {
+  const { gates, metrics } = ctx;
+  const exclusive = new Map<string, CPUSet>();
+  let sidecarCPUs = CPUSet.empty;
+
+  for (const c of pod.initContainers) {
+    const n = guaranteedCPUs(pod, c, gates);
+    const stored = restored.get(c.name);
+    if (n > 0) {
+      let cset = stored;
+      if (!cset) {
+        metrics.pinningRequest();
+        cset = ctx.take(bubble.difference(sidecarCPUs), n);
+        metrics.assignment("pod_exclusive");
+      }
+      exclusive.set(c.name, cset);
+      // A sidecar's CPUs leave the pool for good; a standard init container's are reused later.
+      if (isSidecar(c)) sidecarCPUs = sidecarCPUs.union(cset);
+    } else if (!isSidecar(c)) {
+      if (stored) exclusive.set(c.name, stored);
+      else {
+        exclusive.set(c.name, bubble.difference(sidecarCPUs));
+        metrics.assignment("pod_shared");
+      }
+    }
+  }
+
+  let podSharedPool = bubble.difference(sidecarCPUs);
+  for (const c of pod.containers) {
+    const n = guaranteedCPUs(pod, c, gates);
+    if (n === 0) continue;
+    let cset = restored.get(c.name);
+    if (!cset) {
+      metrics.pinningRequest();
+      cset = ctx.take(podSharedPool, n);
+      metrics.assignment("pod_exclusive");
+    }
+    exclusive.set(c.name, cset);
+    podSharedPool = podSharedPool.difference(cset);
+  }
+
+  for (const c of containersInOrder(pod)) {
+    if (restored.has(c.name)) continue;
+    const cset = exclusive.get(c.name);
+    if (cset) ctx.state.setCPUSet(pod.uid, c.name, cset);
+    else {
+      ctx.state.setCPUSet(pod.uid, c.name, podSharedPool);
+      metrics.assignment("pod_shared");
+    }
+    metrics.allocation("pod");
+  }
+}

@@ -1,0 +1,91 @@
+import type { CPUSet } from "../../core/cpuset.js";
+import type { MetricsRegistry } from "../../core/metrics.js";
+import type { CPUTopology } from "../../machine/topology.js";
+
+export type CPUAssignmentType = "node_exclusive" | "pod_exclusive" | "pod_shared";
+export type ResourceSource = "node" | "pod";
+
+const PHYSICAL_CPU = ["container", "physical_cpu"] as const;
+const UNCORE_CACHE = ["container", "uncore_cache"] as const;
+
+/**
+ * The static policy's metric updates (metrics.md §3.2, §3.4), in one place so that every path
+ * moves the same series the same way.
+ */
+export class CPUPolicyMetrics {
+  constructor(
+    readonly registry: MetricsRegistry,
+    private readonly topology: CPUTopology,
+  ) {}
+
+  /** `initializeMetrics` at Start. */
+  initialize(sharedPoolCPUs: number, assigned: CPUSet): void {
+    const r = this.registry;
+    r.set("cpu_manager_shared_pool_size_millicores", [], sharedPoolCPUs * 1000);
+    r.touch("container_aligned_compute_resources_failure_count", PHYSICAL_CPU);
+    r.touch("container_aligned_compute_resources_count", PHYSICAL_CPU);
+    r.touch("container_aligned_compute_resources_count", UNCORE_CACHE);
+    r.set("cpu_manager_exclusive_cpu_allocation_count", [], assigned.size);
+    this.updatePerNUMA(assigned);
+  }
+
+  /** `updateMetricsOnAllocate`; `assigned` = every container assignment at this moment. */
+  onAllocate(allocated: CPUSet, assigned: CPUSet): void {
+    const r = this.registry;
+    r.add("cpu_manager_exclusive_cpu_allocation_count", [], allocated.size);
+    r.add("cpu_manager_shared_pool_size_millicores", [], -1000 * allocated.size);
+    if (this.topology.withinOneUncore(allocated))
+      r.inc("container_aligned_compute_resources_count", UNCORE_CACHE);
+    this.updatePerNUMA(assigned);
+  }
+
+  /**
+   * `updateMetricsOnRelease`. The kubelet recomputes the per-NUMA gauge from the remaining
+   * assignments minus the released CPUs, even where a sibling still holds some of them.
+   */
+  onRelease(released: CPUSet, assigned: CPUSet): void {
+    const r = this.registry;
+    r.add("cpu_manager_exclusive_cpu_allocation_count", [], -released.size);
+    r.add("cpu_manager_shared_pool_size_millicores", [], 1000 * released.size);
+    this.updatePerNUMA(assigned.difference(released));
+  }
+
+  /**
+   * `updateAllocationPerNUMAMetric`: sets the gauge of every NUMA node holding some of `cpus`; a
+   * node that holds none keeps its previous value, as in the kubelet.
+   */
+  private updatePerNUMA(cpus: CPUSet): void {
+    const counts = new Map<number, number>();
+    for (const id of cpus.toArray()) {
+      const numa = this.topology.details.get(id)?.numa ?? 0;
+      counts.set(numa, (counts.get(numa) ?? 0) + 1);
+    }
+    for (const [numa, n] of [...counts].sort((a, b) => a[0] - b[0])) {
+      this.registry.set("cpu_manager_allocation_per_numa", [String(numa)], n);
+    }
+  }
+
+  pinningRequest(): void {
+    this.registry.inc("cpu_manager_pinning_requests_total");
+  }
+
+  pinningError(source: ResourceSource): void {
+    this.registry.inc("cpu_manager_pinning_errors_total");
+    this.registry.inc("resource_manager_allocation_errors_total", ["cpu", source]);
+  }
+
+  physicalCPUAlignment(ok: boolean): void {
+    this.registry.inc(
+      ok ? "container_aligned_compute_resources_count" : "container_aligned_compute_resources_failure_count",
+      PHYSICAL_CPU,
+    );
+  }
+
+  allocation(source: ResourceSource): void {
+    this.registry.inc("resource_manager_allocations_total", ["cpu", source]);
+  }
+
+  assignment(type: CPUAssignmentType): void {
+    this.registry.inc("resource_manager_container_assignments", ["cpu", type]);
+  }
+}

@@ -1,0 +1,492 @@
+import { CPUSet } from "../../core/cpuset.js";
+import { ManagerError } from "../../core/errors.js";
+import { MetricsRegistry } from "../../core/metrics.js";
+import { isPodLevelResourcesSet, podLevelGatesOn } from "../../k8s/podlevel.js";
+import {
+  type Container,
+  DEFAULT_FEATURE_GATES,
+  DEFAULT_KUBERNETES_VERSION,
+  type FeatureGates,
+  type KubernetesVersion,
+  type Pod,
+  containersInOrder,
+  isSidecar,
+} from "../../k8s/types.js";
+import type { CPUTopology } from "../../machine/topology.js";
+import type { BitMask } from "../topology/bitmask.js";
+import type { ProviderHints, TopologyHint } from "../topology/hint.js";
+import type { AffinityStore, HintProvider } from "../topology/provider.js";
+import { pickCPUs, takeByPolicy } from "./allocate-cpus.js";
+import { generateCPUTopologyHints } from "./hints.js";
+import {
+  type StaticPolicyOptions,
+  parseStaticPolicyOptions,
+  validateStaticPolicyOptions,
+} from "./options.js";
+import { partitionPodCPUs } from "./pod-allocation.js";
+import { classifyStoredPod, releaseStoredPod } from "./pod-state.js";
+import { CPUPolicyMetrics } from "./policy-metrics.js";
+import { guaranteedCPUs, podGuaranteedCPUs, resourcesQualifyForExclusiveCPUs } from "./requests.js";
+import { type ContainerKey, CPUState } from "./state.js";
+import { validatePodScopeResources } from "./validate-pod-scope.js";
+
+export interface StaticPolicyConfig {
+  topology: CPUTopology;
+  /** `ceil(systemReserved.cpu + kubeReserved.cpu)`. */
+  numReservedCPUs: number;
+  /** `reservedSystemCPUs`; empty or absent -> reserve `numReservedCPUs` by topology. */
+  reservedSystemCPUs?: CPUSet | null;
+  /** `cpuManagerPolicyOptions` as configured (name -> "true"/"false"). */
+  options?: Readonly<Record<string, string>> | null;
+  /** Gates not given are the kubelet defaults. */
+  gates?: Partial<FeatureGates>;
+  kubernetesVersion?: KubernetesVersion;
+  /** The Topology Manager policy name, checked against `align-by-socket`; default `none`. */
+  topologyManagerPolicy?: string;
+  /** Where the Topology Manager's chosen hints are read; default: always the empty hint. */
+  affinity?: AffinityStore;
+  metrics?: MetricsRegistry;
+  /** The state to manage (e.g. restored from a checkpoint); default: empty, filled in by `start`. */
+  state?: CPUState;
+}
+
+/** `GetResourceIsolationLevel` (pod-level.md §4.1). */
+export type ResourceIsolationLevel = "host" | "pod" | "container";
+
+const NO_AFFINITY: AffinityStore = { getAffinity: () => ({ affinity: null, preferred: false }) };
+
+function smtError(message: string): ManagerError {
+  return new ManagerError(message, "SMTAlignmentError");
+}
+
+function asManagerError(err: unknown): ManagerError {
+  if (err instanceof ManagerError) return err;
+  return new ManagerError(err instanceof Error ? err.message : String(err));
+}
+
+function cpuHints(hints: TopologyHint[]): ProviderHints {
+  return new Map([["cpu", hints]]);
+}
+
+/**
+ * The CPU Manager's `static` policy (cpu-manager.md §6, pod-level.md §2): exclusive CPUs for
+ * Guaranteed containers with integral requests, NUMA-aligned pod bubbles for pod-level pods, and
+ * topology hints for both. Decisions only: the caller applies cpusets and persists the state.
+ */
+export class StaticPolicy implements HintProvider {
+  readonly resource = "cpu" as const;
+  readonly name = "static";
+  readonly topology: CPUTopology;
+  readonly options: StaticPolicyOptions;
+  readonly gates: FeatureGates;
+  readonly kubernetesVersion: KubernetesVersion;
+  /** CPUs never given exclusively. */
+  readonly reserved: CPUSet;
+  /** Every CPU of every core holding a reserved CPU (`full-pcpus-only` accounting). */
+  readonly reservedPhysical: CPUSet;
+  readonly cpuGroupSize: number;
+  readonly state: CPUState;
+  readonly metrics: MetricsRegistry;
+  private readonly affinity: AffinityStore;
+  private readonly counters: CPUPolicyMetrics;
+  /** `cpusToReuse`: CPUs of finished standard init containers, for the pod being admitted. */
+  private readonly cpusToReuse = new Map<string, CPUSet>();
+
+  /** `NewStaticPolicy`. Throws `ManagerError` for bad options or an impossible reservation. */
+  constructor(config: StaticPolicyConfig) {
+    this.topology = config.topology;
+    this.gates = { ...DEFAULT_FEATURE_GATES, ...config.gates };
+    this.kubernetesVersion = config.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    this.options = parseStaticPolicyOptions(config.options, this.gates);
+    validateStaticPolicyOptions(this.options, this.topology, config.topologyManagerPolicy ?? "none");
+    this.cpuGroupSize = this.topology.cpusPerCore;
+    this.affinity = config.affinity ?? NO_AFFINITY;
+    this.metrics = config.metrics ?? new MetricsRegistry();
+    this.counters = new CPUPolicyMetrics(this.metrics, this.topology);
+    this.state = config.state ?? new CPUState();
+
+    let reserved = config.reservedSystemCPUs ?? CPUSet.empty;
+    if (reserved.isEmpty()) {
+      try {
+        reserved = this.take(this.topology.all, config.numReservedCPUs);
+      } catch {
+        reserved = CPUSet.empty;
+      }
+    }
+    if (reserved.size !== config.numReservedCPUs) {
+      throw new ManagerError(
+        `[cpumanager] unable to reserve the required amount of CPUs (size of ${reserved} did not equal ${config.numReservedCPUs})`,
+      );
+    }
+    const unknown = reserved.toArray().find((id) => !this.topology.details.has(id));
+    if (unknown !== undefined) {
+      throw new ManagerError(
+        `[cpumanager] unable to build the reserved physical CPUs from the reserved set: unknown CPU ID: ${unknown}`,
+      );
+    }
+    this.reserved = reserved;
+    this.reservedPhysical = this.topology.physicalCPUsOf(reserved);
+  }
+
+  // ---- pools -------------------------------------------------------------------------------
+
+  /** Every CPU that may ever be exclusive: all CPUs minus the reserved ones. */
+  getAllocatableCPUs(): CPUSet {
+    return this.topology.all.difference(this.reserved);
+  }
+
+  /** Free for exclusive use now: the default set minus the reserved CPUs. */
+  getAvailableCPUs(): CPUSet {
+    return this.state.getDefaultCPUSet().difference(this.reserved);
+  }
+
+  getAvailablePhysicalCPUs(): CPUSet {
+    return this.state.getDefaultCPUSet().difference(this.reservedPhysical);
+  }
+
+  /** The policy's take-by-topology; throws `ManagerError`. */
+  take(available: CPUSet, numCPUs: number): CPUSet {
+    return takeByPolicy(this.topology, this.options, available, numCPUs);
+  }
+
+  guaranteedCPUs(pod: Pod, container: Container): number {
+    return guaranteedCPUs(pod, container, this.gates);
+  }
+
+  podGuaranteedCPUs(pod: Pod): number {
+    return podGuaranteedCPUs(pod, this.gates);
+  }
+
+  /** `validatePodScopeResources`: the kubelet's rejection text, or null. */
+  validatePodScopeResources(pod: Pod): string | null {
+    return validatePodScopeResources(pod, this.gates);
+  }
+
+  // ---- start -------------------------------------------------------------------------------
+
+  /** `Start`: validates (and for an empty state initialises) the state, then the metrics. */
+  start(): ManagerError | null {
+    const err = this.validateState();
+    if (err) return err;
+    this.counters.initialize(this.getAvailableCPUs().size, this.state.assignedCPUs());
+    return null;
+  }
+
+  private validateState(): ManagerError | null {
+    const s = this.state;
+    const current = s.getDefaultCPUSet();
+    let allCPUs = this.topology.all;
+    if (this.options.strictCPUReservation) allCPUs = allCPUs.difference(this.reserved);
+
+    if (current.isEmpty()) {
+      if (s.getCPUAssignments().size !== 0) return new ManagerError("default cpuset cannot be empty");
+      s.setDefaultCPUSet(allCPUs);
+      return null;
+    }
+
+    if (this.options.strictCPUReservation) {
+      const present = this.reserved.intersect(current);
+      if (!present.isEmpty()) {
+        return new ManagerError(
+          `some of strictly reserved cpus: "${present}" are present in defaultCpuSet: "${current}"`,
+        );
+      }
+    } else if (!this.reserved.isSubsetOf(current)) {
+      return new ManagerError(
+        `not all reserved cpus: "${this.reserved}" are present in defaultCpuSet: "${current}"`,
+      );
+    }
+
+    // OPEN CPU-5 (cpu-manager.md §11): the kubelet reports the first overlap in Go map order;
+    // podpin walks pods and containers in ascending order.
+    for (const { podUID, containerName } of s.containerKeys()) {
+      const cset = s.getCPUSet(podUID, containerName)!;
+      if (cset.intersects(current)) {
+        return new ManagerError(
+          `pod: ${podUID}, container: ${containerName} cpuset: "${cset}" overlaps with default cpuset "${current}"`,
+        );
+      }
+    }
+
+    const known = [current, s.assignedCPUs()];
+    if (this.gates.PodLevelResourceManagers) known.push(...s.getPodCPUAssignments().values());
+    const total = CPUSet.empty.union(...known);
+    if (!total.equals(allCPUs)) {
+      return new ManagerError(
+        `current set of available CPUs "${allCPUs}" doesn't match with CPUs in state "${total}"`,
+      );
+    }
+    return null;
+  }
+
+  // ---- container allocation ----------------------------------------------------------------
+
+  /** Pod-level set but the pod-level gates are off: the managers leave the pod alone (§1.8). */
+  private skipsPodLevel(pod: Pod): boolean {
+    return !podLevelGatesOn(this.gates) && isPodLevelResourcesSet(pod);
+  }
+
+  /** The SMT checks of `full-pcpus-only` (cpu-manager.md §6.7), or null. */
+  private enforceSMTAlignment(numCPUs: number): ManagerError | null {
+    if (!this.options.fullPhysicalCPUsOnly) return null;
+    if (numCPUs % this.cpuGroupSize !== 0) {
+      return smtError(
+        `SMT Alignment Error: requested ${numCPUs} cpus not multiple cpus per core = ${this.cpuGroupSize}`,
+      );
+    }
+    const available = this.getAvailablePhysicalCPUs().size;
+    if (numCPUs > available) {
+      return smtError(
+        `SMT Alignment Error: not enough free physical CPUs: available physical CPUs = ${available}, requested CPUs = ${numCPUs}, CPUs per core = ${this.cpuGroupSize}`,
+      );
+    }
+    return null;
+  }
+
+  /** `updateCPUsToReuse` (cpu-manager.md §6.6). */
+  private updateCPUsToReuse(pod: Pod, container: Container, cset: CPUSet): void {
+    for (const uid of [...this.cpusToReuse.keys()]) if (uid !== pod.uid) this.cpusToReuse.delete(uid);
+    const current = this.cpusToReuse.get(pod.uid) ?? CPUSet.empty;
+    const standardInit = pod.initContainers.some((c) => c.name === container.name) && !isSidecar(container);
+    this.cpusToReuse.set(pod.uid, standardInit ? current.union(cset) : current.difference(cset));
+  }
+
+  /** The reusable init-container CPUs recorded for a pod. */
+  reusableCPUs(podUID: string): CPUSet {
+    return this.cpusToReuse.get(podUID) ?? CPUSet.empty;
+  }
+
+  /** Replaces the reusable CPUs recorded for a pod (as the kubelet's own tests seed them). */
+  seedReusableCPUs(podUID: string, cpus: CPUSet): void {
+    this.cpusToReuse.set(podUID, cpus);
+  }
+
+  /**
+   * `allocateCPUs`: NUMA-aligned pick from the available (plus reusable) CPUs, removed from the
+   * default set. Throws `ManagerError` with the state unchanged.
+   */
+  private allocateCPUs(numCPUs: number, affinity: BitMask | null, reusable: CPUSet): CPUSet {
+    const allocatable = this.getAvailableCPUs().union(reusable);
+    const result = pickCPUs(this.topology, this.options, allocatable, numCPUs, affinity);
+    this.state.setDefaultCPUSet(this.state.getDefaultCPUSet().difference(result));
+    return result;
+  }
+
+  /** `Allocate` (cpu-manager.md §6.4): exclusive CPUs for one container, from the node. */
+  allocate(pod: Pod, container: Container): ManagerError | null {
+    const numCPUs = this.guaranteedCPUs(pod, container);
+    if (numCPUs === 0 || this.skipsPodLevel(pod)) return null;
+    this.counters.pinningRequest();
+    const err = this.allocateExclusive(pod, container, numCPUs);
+    if (err) this.counters.pinningError("node");
+    if (this.options.fullPhysicalCPUsOnly) this.counters.physicalCPUAlignment(err === null);
+    return err;
+  }
+
+  private allocateExclusive(pod: Pod, container: Container, numCPUs: number): ManagerError | null {
+    const smt = this.enforceSMTAlignment(numCPUs);
+    if (smt) return smt;
+    const existing = this.state.getCPUSet(pod.uid, container.name);
+    if (existing) {
+      this.updateCPUsToReuse(pod, container, existing);
+      return null;
+    }
+    const hint = this.affinity.getAffinity(pod.uid, container.name);
+    let cset: CPUSet;
+    try {
+      cset = this.allocateCPUs(numCPUs, hint.affinity, this.reusableCPUs(pod.uid));
+    } catch (err) {
+      return asManagerError(err);
+    }
+    this.state.setCPUSet(pod.uid, container.name, cset);
+    this.updateCPUsToReuse(pod, container, cset);
+    this.counters.onAllocate(cset, this.state.assignedCPUs());
+    this.counters.allocation("node");
+    this.counters.assignment("node_exclusive");
+    return null;
+  }
+
+  // ---- pod allocation ----------------------------------------------------------------------
+
+  /**
+   * `AllocatePod` (pod-level.md §2.3, with the re-admission rules of §8): one NUMA-aligned bubble
+   * for the pod, partitioned among its containers. A consistent stored allocation (after a
+   * restart) is completed in place; stale leftovers are released first; on failure the pod holds
+   * nothing.
+   */
+  allocatePod(pod: Pod): ManagerError | null {
+    const total = this.podGuaranteedCPUs(pod);
+    if (total === 0) return null;
+    const err = this.allocatePodBubble(pod, total);
+    if (err) this.counters.pinningError("pod");
+    return err;
+  }
+
+  private allocatePodBubble(pod: Pod, total: number): ManagerError | null {
+    const invalid = this.validatePodScopeResources(pod);
+    if (invalid) return new ManagerError(invalid, "EmptyPodSharedPoolError");
+
+    const stored = classifyStoredPod(this.state, pod);
+    if (stored.kind === "restored") return this.partitionOrRollback(pod, stored.bubble, stored.entries);
+    if (stored.kind === "stale") this.releasePod(pod.uid);
+
+    // The SMT checks come after the restore path: a restored bubble is no longer in the default set.
+    const smt = this.enforceSMTAlignment(total);
+    if (smt) return smt;
+
+    const first = containersInOrder(pod)[0];
+    const hint = first ? this.affinity.getAffinity(pod.uid, first.name) : { affinity: null };
+    let bubble: CPUSet;
+    try {
+      bubble = this.allocateCPUs(total, hint.affinity, CPUSet.empty);
+    } catch (err) {
+      return asManagerError(err);
+    }
+    this.counters.onAllocate(bubble, this.state.assignedCPUs());
+    this.state.setPodCPUSet(pod.uid, bubble);
+    return this.partitionOrRollback(pod, bubble, new Map());
+  }
+
+  private partitionOrRollback(
+    pod: Pod,
+    bubble: CPUSet,
+    restored: ReadonlyMap<string, CPUSet>,
+  ): ManagerError | null {
+    try {
+      partitionPodCPUs(
+        { gates: this.gates, state: this.state, metrics: this.counters, take: (a, n) => this.take(a, n) },
+        pod,
+        bubble,
+        restored,
+      );
+      return null;
+    } catch (err) {
+      this.releasePod(pod.uid);
+      return asManagerError(err);
+    }
+  }
+
+  /** Returns everything the pod holds to the default set and forgets it, keeping the gauges right. */
+  private releasePod(podUID: string): void {
+    const released = releaseStoredPod(this.state, podUID);
+    if (!released.isEmpty()) this.counters.onRelease(released, this.state.assignedCPUs());
+  }
+
+  // ---- removal -----------------------------------------------------------------------------
+
+  /**
+   * `RemoveContainer` (cpu-manager.md §6.5, pod-level.md §2.8): frees the container's CPUs not
+   * used by its siblings; inside a bubble nothing is freed until the pod's last container leaves.
+   */
+  removeContainer(podUID: string, containerName: string): void {
+    const s = this.state;
+    const toRelease = s.getCPUSet(podUID, containerName);
+    if (!toRelease) return;
+    s.delete(podUID, containerName);
+
+    if (this.gates.PodLevelResourceManagers) {
+      const bubble = s.getPodCPUSet(podUID);
+      if (bubble) {
+        if (s.podAssignments(podUID).size === 0) {
+          s.setDefaultCPUSet(s.getDefaultCPUSet().union(bubble));
+          s.deletePod(podUID);
+          this.counters.onRelease(bubble, s.assignedCPUs());
+        }
+        return;
+      }
+    }
+
+    const inUse = CPUSet.empty.union(...s.podAssignments(podUID).values());
+    const released = toRelease.difference(inUse);
+    s.setDefaultCPUSet(s.getDefaultCPUSet().union(released));
+    this.counters.onRelease(released, s.assignedCPUs());
+  }
+
+  // ---- hints -------------------------------------------------------------------------------
+
+  private generate(available: CPUSet, reusable: CPUSet, request: number): TopologyHint[] {
+    return generateCPUTopologyHints(this.topology, available, reusable, request, this.options.alignBySocket);
+  }
+
+  /** `GetTopologyHints` (cpu-manager.md §8). */
+  getTopologyHints(pod: Pod, container: Container): ProviderHints {
+    const requested = this.guaranteedCPUs(pod, container);
+    if (requested === 0 || this.skipsPodLevel(pod)) return null;
+    const allocated = this.state.getCPUSet(pod.uid, container.name);
+    if (allocated) {
+      if (allocated.size !== requested) return cpuHints([]);
+      return cpuHints(this.generate(allocated, CPUSet.empty, requested));
+    }
+    return cpuHints(this.generate(this.getAvailableCPUs(), this.reusableCPUs(pod.uid), requested));
+  }
+
+  /** `GetPodTopologyHints`: classic pod scope (cpu-manager.md §8) or the pod-level path (pod-level.md §2.2, §8). */
+  getPodTopologyHints(pod: Pod): ProviderHints {
+    const requested = this.podGuaranteedCPUs(pod);
+    if (requested === 0 || this.skipsPodLevel(pod)) return null;
+    if (this.gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod)) {
+      return this.podLevelHints(pod, requested);
+    }
+
+    let assigned = CPUSet.empty;
+    for (const c of containersInOrder(pod)) {
+      const allocated = this.state.getCPUSet(pod.uid, c.name);
+      if (!allocated) continue;
+      if (allocated.size !== this.guaranteedCPUs(pod, c)) return cpuHints([]);
+      // OPEN CPU-4 (cpu-manager.md §11): the union of the stored sets, as the kubelet computes it.
+      assigned = assigned.union(allocated);
+    }
+    if (assigned.size === requested) return cpuHints(this.generate(assigned, CPUSet.empty, requested));
+    return cpuHints(
+      this.generate(this.getAvailableCPUs(), this.reusableCPUs(pod.uid).union(assigned), requested),
+    );
+  }
+
+  private podLevelHints(pod: Pod, requested: number): ProviderHints {
+    if (this.validatePodScopeResources(pod)) return cpuHints([]);
+    const stored = classifyStoredPod(this.state, pod);
+    if (stored.kind === "restored") {
+      if (stored.bubble.size !== requested) return cpuHints([]);
+      return cpuHints(this.generate(stored.bubble, CPUSet.empty, requested));
+    }
+    // Stale leftovers are released by AllocatePod, so their CPUs already count as free here.
+    const held = stored.kind === "stale" ? stored.held : CPUSet.empty;
+    const available = this.state.getDefaultCPUSet().union(held).difference(this.reserved);
+    return cpuHints(this.generate(available, this.reusableCPUs(pod.uid), requested));
+  }
+
+  // ---- queries -----------------------------------------------------------------------------
+
+  /** `GetCPUAffinity`: the container's stored set, else the current default set. */
+  getCPUAffinity(pod: Pod, container: Container): CPUSet {
+    return this.state.getCPUSet(pod.uid, container.name) ?? this.state.getDefaultCPUSet();
+  }
+
+  /** The container's stored set, if any. */
+  getAssignedCPUs(podUID: string, containerName: string): CPUSet | undefined {
+    return this.state.getCPUSet(podUID, containerName);
+  }
+
+  /** The pod's bubble, if any. */
+  getPodCPUSet(podUID: string): CPUSet | undefined {
+    return this.state.getPodCPUSet(podUID);
+  }
+
+  /** `GetResourceIsolationLevel` (pod-level.md §4.1). */
+  getResourceIsolationLevel(pod: Pod, container: Container): ResourceIsolationLevel {
+    if (!this.state.getCPUSet(pod.uid, container.name)) return "host";
+    if (
+      this.gates.PodLevelResourceManagers &&
+      isPodLevelResourcesSet(pod) &&
+      !resourcesQualifyForExclusiveCPUs(container)
+    ) {
+      return "pod";
+    }
+    return "container";
+  }
+
+  /** Every stored (pod UID, container name), for the stale-state cleanup. */
+  containerKeys(): ContainerKey[] {
+    return this.state.containerKeys();
+  }
+}

@@ -1,0 +1,41 @@
+import { type FeatureGates, type Pod, isSidecar } from "../../k8s/types.js";
+import { guaranteedCPUs, podGuaranteedCPUs } from "./requests.js";
+
+/**
+ * `validatePodScopeResources`, CPU version (pod-level.md §2.4): whether the pod's exclusive
+ * containers leave CPUs for its shared ones. Returns the kubelet's rejection text, or null.
+ */
+export function validatePodScopeResources(pod: Pod, gates: FeatureGates): string | null {
+  const podTotal = podGuaranteedCPUs(pod, gates);
+  let sumLongRunning = 0;
+  let hasSharedLongRunning = false;
+
+  for (const c of pod.initContainers) {
+    const n = guaranteedCPUs(pod, c, gates);
+    if (!isSidecar(c)) {
+      // Standard init containers run one at a time beside the sidecars declared before them.
+      const pool = podTotal - sumLongRunning;
+      if (n > 0) {
+        if (n > pool) {
+          return `pod rejected, largest exclusive init container requests ${n} cpus, but only ${pool} available`;
+        }
+      } else if (sumLongRunning >= podTotal) {
+        return "pod rejected, pod has shared init containers but no cpus available for them";
+      }
+      continue;
+    }
+    if (n === 0) hasSharedLongRunning = true;
+    else sumLongRunning += n;
+  }
+
+  for (const c of pod.containers) {
+    const n = guaranteedCPUs(pod, c, gates);
+    if (n === 0) hasSharedLongRunning = true;
+    else sumLongRunning += n;
+  }
+
+  if (hasSharedLongRunning && sumLongRunning >= podTotal) {
+    return "pod rejected, sum of exclusive container cpu requests equals pod budget, leaving no cpus for shared containers";
+  }
+  return null;
+}

@@ -1,0 +1,74 @@
+import type { MemoryBlock, MemoryStateData, NUMANodeMap } from "../../checkpoint/state-types.js";
+
+/**
+ * Reads and writes of the Memory Manager's state (`state.State` in the kubelet): container
+ * assignments, pod-level assignments and the machine state. An entry with an empty block list is
+ * present (the kubelet tells "no entry" from "entry without blocks" apart, memory-manager.md MM-1).
+ */
+export function emptyMemoryState(policyName = "Static"): MemoryStateData {
+  return { policyName, machineState: new Map(), entries: new Map(), podEntries: new Map() };
+}
+
+export function cloneBlocks(blocks: readonly MemoryBlock[]): MemoryBlock[] {
+  return blocks.map((b) => ({ numaAffinity: [...b.numaAffinity], type: b.type, size: b.size }));
+}
+
+/** The container's blocks, or null when it has no entry. */
+export function getMemoryBlocks(
+  s: MemoryStateData,
+  podUID: string,
+  containerName: string,
+): MemoryBlock[] | null {
+  return s.entries.get(podUID)?.get(containerName) ?? null;
+}
+
+export function setMemoryBlocks(
+  s: MemoryStateData,
+  podUID: string,
+  containerName: string,
+  blocks: readonly MemoryBlock[],
+): void {
+  let pod = s.entries.get(podUID);
+  if (!pod) s.entries.set(podUID, (pod = new Map()));
+  pod.set(containerName, cloneBlocks(blocks));
+}
+
+/** Deletes one container entry, and the pod's map once it is empty (as the kubelet's state does). */
+export function deleteContainerEntry(s: MemoryStateData, podUID: string, containerName: string): void {
+  const pod = s.entries.get(podUID);
+  if (!pod) return;
+  pod.delete(containerName);
+  if (pod.size === 0) s.entries.delete(podUID);
+}
+
+/** Deletes every container entry and the pod-level entry of a pod. */
+export function deletePodEntries(s: MemoryStateData, podUID: string): void {
+  s.entries.delete(podUID);
+  s.podEntries.delete(podUID);
+}
+
+export function cloneMachineState(ms: NUMANodeMap): NUMANodeMap {
+  const out: NUMANodeMap = new Map();
+  for (const [id, node] of ms) {
+    const memoryMap = new Map();
+    for (const [r, t] of node.memoryMap) memoryMap.set(r, { ...t });
+    out.set(id, {
+      numberOfAssignments: node.numberOfAssignments,
+      memoryMap,
+      cells: node.cells === null ? null : [...node.cells],
+    });
+  }
+  return out;
+}
+
+export function cloneMemoryState(s: MemoryStateData): MemoryStateData {
+  const entries = new Map<string, Map<string, MemoryBlock[]>>();
+  for (const [pod, containers] of s.entries) {
+    const m = new Map<string, MemoryBlock[]>();
+    for (const [name, blocks] of containers) m.set(name, cloneBlocks(blocks));
+    entries.set(pod, m);
+  }
+  const podEntries = new Map<string, MemoryBlock[]>();
+  for (const [pod, blocks] of s.podEntries) podEntries.set(pod, cloneBlocks(blocks));
+  return { policyName: s.policyName, machineState: cloneMachineState(s.machineState), entries, podEntries };
+}

@@ -1,0 +1,134 @@
+import type { MemoryBlock } from "../../checkpoint/state-types.js";
+import { ManagerError } from "../../core/errors.js";
+import type { MetricsRegistry } from "../../core/metrics.js";
+import { type FeatureGates, isSidecar, type Pod } from "../../k8s/types.js";
+import { containerRequestedResources, podRequestedResources, type ResourceRequest } from "./requests.js";
+import { addU64, subU64 } from "./u64.js";
+
+/**
+ * The memory version of `validatePodScopeResources` (pod-level.md §2.4): the pod budget must
+ * leave room for the largest exclusive standard init container and, when any container runs in the
+ * pod shared pool, something for that pool. The budget minus the sidecars is a uint64 difference
+ * (it wraps when sidecars exceed the budget). Resources are visited in ascending name order.
+ */
+export function validatePodScopeResources(pod: Pod, gates: FeatureGates): ManagerError | null {
+  const podTotal = podRequestedResources(pod, gates);
+  if (podTotal instanceof ManagerError) return podTotal;
+  let hasSharedLongRunning = false;
+  const sumLongRunning = new Map<string, bigint>();
+  const longRunning = (r: string) => sumLongRunning.get(r) ?? 0n;
+  const addLongRunning = (req: ResourceRequest) => {
+    for (const [r, size] of req) sumLongRunning.set(r, addU64(longRunning(r), size));
+  };
+
+  for (const c of pod.initContainers) {
+    const req = containerRequestedResources(pod, c, gates);
+    if (req instanceof ManagerError) return req;
+    if (!isSidecar(c)) {
+      for (const [r, total] of podTotal) {
+        const pool = subU64(total, longRunning(r));
+        if (req.size > 0) {
+          const asked = req.get(r) ?? 0n;
+          if (asked > pool) {
+            return new ManagerError(
+              `pod rejected, largest exclusive init container requests ${asked} of ${r}, but only ${pool} available`,
+            );
+          }
+        } else if (longRunning(r) >= total) {
+          return new ManagerError(
+            `pod rejected, pod has shared init containers but no ${r} available for them`,
+          );
+        }
+      }
+      continue;
+    }
+    if (req.size === 0) hasSharedLongRunning = true;
+    else addLongRunning(req);
+  }
+  for (const c of pod.containers) {
+    const req = containerRequestedResources(pod, c, gates);
+    if (req instanceof ManagerError) return req;
+    if (req.size === 0) hasSharedLongRunning = true;
+    else addLongRunning(req);
+  }
+  if (hasSharedLongRunning) {
+    for (const [r, total] of podTotal) {
+      if (longRunning(r) >= total) {
+        return new ManagerError(
+          `pod rejected, sum of exclusive container ${r} requests equals pod budget, leaving no memory for shared containers`,
+        );
+      }
+    }
+  }
+  return null;
+}
+
+/** How `AllocatePod` divides the pod budget among the containers (pod-level.md §2.6 step 6). */
+export interface PodMemoryPartition {
+  /** Containers with their own blocks: exclusive requests, or a standard init container's runnable pool. */
+  exclusive: Map<string, MemoryBlock[]>;
+  /** What every other container shares: budget − sidecar exclusives − app exclusives, per resource. */
+  sharedPool: MemoryBlock[];
+}
+
+function blocksOf(sizes: Iterable<[string, bigint]>, bits: readonly number[]): MemoryBlock[] {
+  const out: MemoryBlock[] = [];
+  for (const [type, size] of sizes) if (size > 0n) out.push({ numaAffinity: [...bits], type, size });
+  return out;
+}
+
+/**
+ * Partitions the pod budget on the chosen NUMA nodes. Blocks are bookkeeping only: the machine
+ * state is charged once with the pod budget. Counts the per-container metrics of the init and app
+ * loops (pinning requests, pod_exclusive, and pod_shared for standard init containers).
+ */
+export function partitionPodMemory(
+  pod: Pod,
+  gates: FeatureGates,
+  podTotal: ResourceRequest,
+  bits: readonly number[],
+  metrics: MetricsRegistry,
+): PodMemoryPartition | ManagerError {
+  const exclusive = new Map<string, MemoryBlock[]>();
+  const sidecarMemory = new Map<string, bigint>();
+  const remainderAfterSidecars = (): [string, bigint][] =>
+    [...podTotal].map(([r, total]) => [r, subU64(total, sidecarMemory.get(r) ?? 0n)]);
+
+  for (const c of pod.initContainers) {
+    const req = containerRequestedResources(pod, c, gates);
+    if (req instanceof ManagerError) return req;
+    metrics.inc("memory_manager_pinning_requests_total");
+    if (req.size === 0) {
+      if (isSidecar(c)) continue;
+      exclusive.set(c.name, blocksOf(remainderAfterSidecars(), bits));
+      metrics.inc("resource_manager_container_assignments", ["memory", "pod_shared"]);
+      continue;
+    }
+    exclusive.set(c.name, blocksOf(req, bits));
+    metrics.inc("resource_manager_container_assignments", ["memory", "pod_exclusive"]);
+    if (isSidecar(c)) {
+      for (const [r, size] of req) sidecarMemory.set(r, addU64(sidecarMemory.get(r) ?? 0n, size));
+    }
+  }
+
+  const appPool = new Map(remainderAfterSidecars());
+  for (const c of pod.containers) {
+    const req = containerRequestedResources(pod, c, gates);
+    if (req instanceof ManagerError) return req;
+    if (req.size === 0) continue;
+    metrics.inc("memory_manager_pinning_requests_total");
+    exclusive.set(c.name, blocksOf(req, bits));
+    // The kubelet subtracts from a zero-valued uint64 when the budget lacks the resource, so the
+    // shared pool then carries a wrapped block of 2^64 − request for it. pod-level.md §2.6 reads
+    // this as "no pool accounting"; the code read in the kubelet wraps, and podpin follows the code.
+    for (const [r, size] of req) if (size > 0n) appPool.set(r, subU64(appPool.get(r) ?? 0n, size));
+    metrics.inc("resource_manager_container_assignments", ["memory", "pod_exclusive"]);
+  }
+  return {
+    exclusive,
+    sharedPool: blocksOf(
+      [...appPool].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      bits,
+    ),
+  };
+}

@@ -1,0 +1,102 @@
+import { ManagerError } from "../../core/errors.js";
+import type { Quantity } from "../../core/quantity.js";
+import { isContainerEquivalentGuaranteed, isPodLevelResourcesSet } from "../../k8s/podlevel.js";
+import { type Container, type FeatureGates, isSidecar, type Pod } from "../../k8s/types.js";
+import { addU64, u64 } from "./u64.js";
+
+/** Resource name -> bytes (uint64), keys in ascending order so every walk over it is deterministic. */
+export type ResourceRequest = ReadonlyMap<string, bigint>;
+
+export const QUANTITY_NOT_INT64 = "[memorymanager] failed to represent quantity as int64";
+
+/** `memory` and every `hugepages-<size>`: the resources the Memory Manager pins. */
+export function isMemoryManagerResource(name: string): boolean {
+  return name === "memory" || name.startsWith("hugepages-");
+}
+
+function sortedRequest(entries: Iterable<[string, bigint]>): Map<string, bigint> {
+  return new Map([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** apimachinery's `AsInt64` read as the kubelet's uint64 (memory-manager.md "Quantities as whole bytes"). */
+function asBytes(q: Quantity): bigint | ManagerError {
+  const v = q.asInt64();
+  return v === null ? new ManagerError(QUANTITY_NOT_INT64) : u64(v);
+}
+
+/** Gate `PodLevelResourceManagers` on and a pod-level budget: the managers read the pod budget. */
+function podBudgetApplies(pod: Pod, gates: FeatureGates): boolean {
+  return gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod);
+}
+
+/**
+ * `getContainerRequestedResources` (memory-manager.md §3, pod-level.md §1.4): every memory and
+ * hugepages request of the container in bytes, zeros kept; an empty map for a container that is
+ * not equivalent-Guaranteed in a pod with a pod-level budget.
+ */
+export function containerRequestedResources(
+  pod: Pod,
+  container: Container,
+  gates: FeatureGates,
+): ResourceRequest | ManagerError {
+  if (podBudgetApplies(pod, gates) && !isContainerEquivalentGuaranteed(container)) return new Map();
+  const out: [string, bigint][] = [];
+  for (const [name, q] of Object.entries(container.resources?.requests ?? {})) {
+    if (!isMemoryManagerResource(name)) continue;
+    const bytes = asBytes(q);
+    if (bytes instanceof ManagerError) return bytes;
+    out.push([name, bytes]);
+  }
+  return sortedRequest(out);
+}
+
+/** The pod-level budget: memory and hugepages of `.spec.resources.requests`, values <= 0 dropped. */
+function podLevelRequest(pod: Pod): ResourceRequest | ManagerError {
+  const out: [string, bigint][] = [];
+  for (const [name, q] of Object.entries(pod.resources?.requests ?? {})) {
+    if (!isMemoryManagerResource(name)) continue;
+    const v = q.asInt64();
+    if (v === null) return new ManagerError(QUANTITY_NOT_INT64);
+    if (v <= 0n) continue;
+    out.push([name, v]);
+  }
+  return sortedRequest(out);
+}
+
+/**
+ * `getPodRequestedResources` (memory-manager.md §3, pod-level.md §1.5). Classic form: per resource,
+ * the larger of the long-running sum (app containers + sidecars) and the largest standard init
+ * container plus the sidecars declared before it; only resources some app container requests
+ * appear (a kubelet quirk kept on purpose).
+ */
+export function podRequestedResources(pod: Pod, gates: FeatureGates): ResourceRequest | ManagerError {
+  if (podBudgetApplies(pod, gates)) return podLevelRequest(pod);
+  const initPeak = new Map<string, bigint>();
+  const sidecars = new Map<string, bigint>();
+  for (const c of pod.initContainers) {
+    const req = containerRequestedResources(pod, c, gates);
+    if (req instanceof ManagerError) return req;
+    for (const [name, size] of req) {
+      if (!initPeak.has(name)) initPeak.set(name, 0n);
+      if (isSidecar(c)) {
+        sidecars.set(name, addU64(sidecars.get(name) ?? 0n, size));
+        continue;
+      }
+      const withSidecars = addU64(sidecars.get(name) ?? 0n, size);
+      if (withSidecars > initPeak.get(name)!) initPeak.set(name, withSidecars);
+    }
+  }
+  const apps = new Map<string, bigint>();
+  for (const c of pod.containers) {
+    const req = containerRequestedResources(pod, c, gates);
+    if (req instanceof ManagerError) return req;
+    for (const [name, size] of req) apps.set(name, addU64(apps.get(name) ?? 0n, size));
+  }
+  const out: [string, bigint][] = [];
+  for (const [name, appSum] of apps) {
+    const longRunning = addU64(appSum, sidecars.get(name) ?? 0n);
+    const peak = initPeak.get(name) ?? 0n;
+    out.push([name, longRunning < peak ? peak : longRunning]);
+  }
+  return sortedRequest(out);
+}

@@ -1,0 +1,405 @@
+import type { MemoryBlock, MemoryStateData } from "../../checkpoint/state-types.js";
+import { ManagerError } from "../../core/errors.js";
+import type { MetricsRegistry } from "../../core/metrics.js";
+import { isPodLevelResourcesSet, podLevelGatesOn, podQOS } from "../../k8s/podlevel.js";
+import {
+  type Container,
+  containersInOrder,
+  type FeatureGates,
+  type KubernetesVersion,
+  type Pod,
+} from "../../k8s/types.js";
+import { type BitMask, maskBits } from "../topology/bitmask.js";
+import type { ProviderHints, TopologyHint } from "../topology/hint.js";
+import type { AffinityStore, HintProvider } from "../topology/provider.js";
+import { calculateHints, chooseAffinity, regenerateHints, type ReusableLookup } from "./hints.js";
+import {
+  checkSystemReserved,
+  defaultMachineState,
+  machineStatesEqual,
+  type NUMAMemoryMap,
+  releaseMemory,
+  type ReservedMemory,
+  reserveMemory,
+} from "./machine-state.js";
+import {
+  cloneBlocks,
+  deleteContainerEntry,
+  deletePodEntries,
+  emptyMemoryState,
+  getMemoryBlocks,
+  setMemoryBlocks,
+} from "./memory-state.js";
+import { partitionPodMemory, validatePodScopeResources } from "./pod-scope.js";
+import { containerRequestedResources, podRequestedResources, type ResourceRequest } from "./requests.js";
+import {
+  InitContainerReusableMemory,
+  isStandardInitContainer,
+  type ReusableMemorySeed,
+} from "./reusable-memory.js";
+import { subU64 } from "./u64.js";
+
+export const STATIC_POLICY_NAME = "Static";
+
+export interface StaticPolicyOptions {
+  /** Per NUMA node memory and hugepage pools (a `Machine`'s `memory`). */
+  machine: { memory: NUMAMemoryMap };
+  reservedMemory: ReservedMemory;
+  gates: FeatureGates;
+  version: KubernetesVersion;
+  affinity: AffinityStore;
+  metrics: MetricsRegistry;
+  /** State to work on (a restored checkpoint); a fresh empty state when absent. Mutated in place. */
+  state?: MemoryStateData;
+  /** Init-container reuse bookkeeping to start from (it is never checkpointed). */
+  reusableMemory?: ReusableMemorySeed;
+}
+
+/** A (pod, container) that holds a memory entry. */
+export interface ContainerKey {
+  podUID: string;
+  containerName: string;
+}
+
+/**
+ * MM-1 (memory-manager.md §10): in 1.37 a container of a pod-level pod that asks for no exclusive
+ * memory gets no hints, no blocks and no metrics (kubernetes/kubernetes#138770); 1.36 runs it through
+ * the whole container path with an empty request map. The request map is empty only for such
+ * containers: an eligible or classic Guaranteed container always requests memory.
+ */
+function skipsContainerWithoutExclusiveMemory(version: KubernetesVersion, request: ResourceRequest): boolean {
+  return version === "1.37" && request.size === 0;
+}
+
+/**
+ * The Memory Manager's `Static` policy (memory-manager.md, pod-level.md §2.5–§2.8): NUMA machine
+ * state, topology hints, per-container and pod-level allocation, release. Every admission decision
+ * is returned as a value; the state it works on is plain data ready for the checkpoint.
+ */
+export class StaticPolicy implements HintProvider {
+  readonly resource = "memory";
+  readonly name = STATIC_POLICY_NAME;
+  readonly state: MemoryStateData;
+  private readonly memory: NUMAMemoryMap;
+  private readonly reservedMemory: ReservedMemory;
+  private readonly gates: FeatureGates;
+  private readonly version: KubernetesVersion;
+  private readonly affinity: AffinityStore;
+  private readonly metrics: MetricsRegistry;
+  private readonly reuse: InitContainerReusableMemory;
+
+  private constructor(opts: StaticPolicyOptions) {
+    this.memory = opts.machine.memory;
+    this.reservedMemory = opts.reservedMemory;
+    this.gates = opts.gates;
+    this.version = opts.version;
+    this.affinity = opts.affinity;
+    this.metrics = opts.metrics;
+    this.state = opts.state ?? emptyMemoryState(STATIC_POLICY_NAME);
+    this.reuse = new InitContainerReusableMemory(opts.reusableMemory);
+  }
+
+  /** `NewPolicyStatic`: fails when no `memory` is reserved on any node. */
+  static create(opts: StaticPolicyOptions): StaticPolicy | ManagerError {
+    const err = checkSystemReserved(opts.reservedMemory);
+    return err ?? new StaticPolicy(opts);
+  }
+
+  /**
+   * `Start` (memory-manager.md §2): installs the default machine state into an empty one, or checks
+   * a restored state against the default state replayed with every stored assignment (pod-level
+   * blocks replace a pod's container blocks when `PodLevelResourceManagers` is on).
+   */
+  start(): ManagerError | null {
+    const s = this.state;
+    if (s.machineState.size === 0) {
+      if (s.entries.size !== 0) {
+        return new ManagerError(
+          "[memorymanager] machine state can not be empty when it has memory assignments",
+        );
+      }
+      s.machineState = defaultMachineState(this.memory, this.reservedMemory);
+      return null;
+    }
+    const expected = defaultMachineState(this.memory, this.reservedMemory);
+    for (const podUID of [...s.entries.keys()].sort()) {
+      const podBlocks = this.gates.PodLevelResourceManagers ? s.podEntries.get(podUID) : undefined;
+      if (podBlocks && podBlocks.length > 0) {
+        const err = replayBlocks(expected, podBlocks, podUID, "");
+        if (err) return err;
+        continue;
+      }
+      const containers = s.entries.get(podUID)!;
+      for (const name of [...containers.keys()].sort()) {
+        const err = replayBlocks(expected, containers.get(name)!, podUID, name);
+        if (err) return err;
+      }
+    }
+    if (!machineStatesEqual(s.machineState, expected)) {
+      return new ManagerError("[memorymanager] the expected machine state is different from the real one");
+    }
+    return null;
+  }
+
+  private reusableFor(pod: Pod): ReusableLookup {
+    return (mask, resource) => this.reuse.get(pod.uid, mask, resource);
+  }
+
+  private isGuaranteed(pod: Pod): boolean {
+    return podQOS(pod, this.gates) === "Guaranteed";
+  }
+
+  /** A pod-level pod while the pod-level gates are not both on: admitted unpinned (pod-level.md §1.8). */
+  private skippedForGatesOff(pod: Pod): boolean {
+    return !podLevelGatesOn(this.gates) && isPodLevelResourcesSet(pod);
+  }
+
+  /** `GetTopologyHints` (memory-manager.md §4). */
+  getTopologyHints(pod: Pod, container: Container): ProviderHints {
+    if (!this.isGuaranteed(pod)) return null;
+    const request = containerRequestedResources(pod, container, this.gates);
+    if (request instanceof ManagerError) return null;
+    if (this.skippedForGatesOff(pod)) return null;
+    if (skipsContainerWithoutExclusiveMemory(this.version, request)) return null;
+    const blocks = getMemoryBlocks(this.state, pod.uid, container.name);
+    if (blocks !== null) return regenerateHints(blocks, request);
+    return calculateHints(this.state.machineState, request, this.reusableFor(pod));
+  }
+
+  /** `GetPodTopologyHints`: classic pod scope and the pod-level path (pod-level.md §2.5). */
+  getPodTopologyHints(pod: Pod): ProviderHints {
+    if (!this.isGuaranteed(pod)) return null;
+    const request = podRequestedResources(pod, this.gates);
+    if (request instanceof ManagerError) return null;
+    if (this.skippedForGatesOff(pod)) return null;
+    if (this.gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod)) {
+      if (validatePodScopeResources(pod, this.gates) !== null) {
+        return new Map([...request.keys()].map((r): [string, TopologyHint[]] => [r, []]));
+      }
+    }
+    if (request.size === 0) return null;
+    for (const c of containersInOrder(pod)) {
+      const blocks = getMemoryBlocks(this.state, pod.uid, c.name);
+      if (blocks !== null) return regenerateHints(blocks, request);
+    }
+    return calculateHints(this.state.machineState, request, this.reusableFor(pod));
+  }
+
+  /** `Allocate(pod, container)`, the container path (memory-manager.md §5). Idempotent. */
+  allocate(pod: Pod, container: Container): ManagerError | null {
+    if (!this.isGuaranteed(pod)) return null;
+    if (this.skippedForGatesOff(pod)) return null;
+    const early = containerRequestedResources(pod, container, this.gates);
+    if (!(early instanceof ManagerError) && skipsContainerWithoutExclusiveMemory(this.version, early))
+      return null;
+
+    this.metrics.inc("memory_manager_pinning_requests_total");
+    const fail = (err: ManagerError): ManagerError => {
+      this.metrics.inc("memory_manager_pinning_errors_total");
+      this.metrics.inc("resource_manager_allocation_errors_total", ["memory", "node"]);
+      return err;
+    };
+    const existing = getMemoryBlocks(this.state, pod.uid, container.name);
+    if (existing !== null) {
+      this.reuse.update(pod, container, existing);
+      return null;
+    }
+    const tmHint = this.affinity.getAffinity(pod.uid, container.name);
+    const request = containerRequestedResources(pod, container, this.gates);
+    if (request instanceof ManagerError) return fail(request);
+    const ms = this.state.machineState;
+    const reusable = this.reusableFor(pod);
+    const mask = chooseAffinity(ms, tmHint, request, reusable);
+    if (mask instanceof ManagerError) return fail(mask);
+
+    const bits = maskBits(mask);
+    const blocks: MemoryBlock[] = [];
+    for (const [resource, size] of request) {
+      blocks.push({ numaAffinity: [...bits], type: resource, size });
+      const reused = reusable(mask, resource);
+      reserveMemory(ms, bits, resource, reused >= size ? 0n : subU64(size, reused));
+      this.metrics.inc("resource_manager_allocations_total", ["memory", "node"]);
+    }
+    this.reuse.update(pod, container, blocks);
+    setMemoryBlocks(this.state, pod.uid, container.name, blocks);
+    this.shrinkInitContainerBlocks(pod, container, blocks, mask);
+    this.metrics.inc("resource_manager_container_assignments", ["memory", "node_exclusive"]);
+    return null;
+  }
+
+  /**
+   * Earlier standard init containers' blocks of the same type and mask shrink by what the new
+   * container reused, consuming the new block's size as they go (memory-manager.md §6), so that
+   * the pod's blocks add up to what is really reserved.
+   */
+  private shrinkInitContainerBlocks(
+    pod: Pod,
+    container: Container,
+    blocks: readonly MemoryBlock[],
+    mask: BitMask,
+  ) {
+    for (const block of blocks) {
+      let left = block.size;
+      for (const init of pod.initContainers) {
+        if (init.name === container.name || left === 0n) break;
+        if (!isStandardInitContainer(pod, init)) continue;
+        const initBlocks = getMemoryBlocks(this.state, pod.uid, init.name);
+        if (!initBlocks || initBlocks.length === 0) continue;
+        const updated = cloneBlocks(initBlocks);
+        for (const b of updated) {
+          if (b.size === 0n || b.type !== block.type || !sameMask(b.numaAffinity, mask)) continue;
+          if (b.size > left) {
+            b.size = subU64(b.size, left);
+            left = 0n;
+          } else {
+            left = subU64(left, b.size);
+            b.size = 0n;
+          }
+        }
+        setMemoryBlocks(this.state, pod.uid, init.name, updated);
+      }
+    }
+  }
+
+  /** `AllocatePod`, the pod-level path (pod-level.md §2.6). */
+  allocatePod(pod: Pod): ManagerError | null {
+    if (!this.isGuaranteed(pod)) return null;
+    const podTotal = podRequestedResources(pod, this.gates);
+    // The kubelet logs an unreadable budget and admits the pod unpinned.
+    if (podTotal instanceof ManagerError) return null;
+    // OPEN PL-10 (pod-level.md §9): an empty budget is "nothing to do"; API validation keeps a
+    // Guaranteed pod-level pod from getting here.
+    if (podTotal.size === 0) return null;
+
+    this.metrics.inc("memory_manager_pinning_requests_total");
+    const fail = (err: ManagerError): ManagerError => {
+      this.metrics.inc("memory_manager_pinning_errors_total");
+      this.metrics.inc("resource_manager_allocation_errors_total", ["memory", "pod"]);
+      return err;
+    };
+    const invalid = validatePodScopeResources(pod, this.gates);
+    if (invalid) return fail(new ManagerError(invalid.message, "EmptyPodSharedPoolError"));
+
+    const containers = containersInOrder(pod);
+    const tmHint: TopologyHint =
+      containers.length > 0
+        ? this.affinity.getAffinity(pod.uid, containers[0].name)
+        : { affinity: null, preferred: false };
+    const ms = this.state.machineState;
+    const mask = chooseAffinity(ms, tmHint, podTotal, this.reusableFor(pod));
+    if (mask instanceof ManagerError) return fail(mask);
+    const bits = maskBits(mask);
+
+    const partition = partitionPodMemory(pod, this.gates, podTotal, bits, this.metrics);
+    if (partition instanceof ManagerError) return fail(partition);
+
+    this.state.podEntries.set(
+      pod.uid,
+      [...podTotal].map(([type, size]) => ({ numaAffinity: [...bits], type, size })),
+    );
+    for (const [resource, size] of podTotal) reserveMemory(ms, bits, resource, size);
+    for (const c of containers) {
+      const own = partition.exclusive.get(c.name);
+      if (own) setMemoryBlocks(this.state, pod.uid, c.name, own);
+      else {
+        setMemoryBlocks(this.state, pod.uid, c.name, partition.sharedPool);
+        this.metrics.inc("resource_manager_container_assignments", ["memory", "pod_shared"]);
+      }
+      this.metrics.inc("resource_manager_allocations_total", ["memory", "pod"]);
+    }
+    return null;
+  }
+
+  /**
+   * `RemoveContainer` (memory-manager.md §7, pod-level.md §2.8). A pod with pod-level blocks keeps
+   * its bubble until its last container entry is gone.
+   */
+  removeContainer(podUID: string, containerName: string): void {
+    const s = this.state;
+    if (this.gates.PodLevelResourceManagers) {
+      const podBlocks = s.podEntries.get(podUID);
+      if (podBlocks !== undefined) {
+        deleteContainerEntry(s, podUID, containerName);
+        if ((s.entries.get(podUID)?.size ?? 0) === 0) {
+          releaseMemory(s.machineState, podBlocks);
+          deletePodEntries(s, podUID);
+        }
+        return;
+      }
+    }
+    const blocks = getMemoryBlocks(s, podUID, containerName);
+    if (blocks === null) return;
+    deleteContainerEntry(s, podUID, containerName);
+    releaseMemory(s.machineState, blocks);
+  }
+
+  /** The container's blocks (a copy), or null when it has no entry. */
+  getMemoryBlocks(podUID: string, containerName: string): MemoryBlock[] | null {
+    const blocks = getMemoryBlocks(this.state, podUID, containerName);
+    return blocks && cloneBlocks(blocks);
+  }
+
+  /** The pod-level blocks (a copy), or null when the pod has none. */
+  getPodMemoryBlocks(podUID: string): MemoryBlock[] | null {
+    const blocks = this.state.podEntries.get(podUID);
+    return blocks ? cloneBlocks(blocks) : null;
+  }
+
+  /**
+   * `cpuset.mems` of the container (memory-manager.md §8): the NUMA ids of its blocks, ascending;
+   * null when it has none, and then cpuset.mems is not written (all nodes allowed).
+   */
+  getMemoryNUMANodes(pod: Pod, container: Container): number[] | null {
+    const ids = new Set<number>();
+    for (const b of getMemoryBlocks(this.state, pod.uid, container.name) ?? []) {
+      for (const id of b.numaAffinity) ids.add(id);
+    }
+    return ids.size === 0 ? null : [...ids].sort((a, b) => a - b);
+  }
+
+  /** Every stored (pod, container) entry, sorted, for the stale-state cleanup of the manager. */
+  containerKeys(): ContainerKey[] {
+    const out: ContainerKey[] = [];
+    for (const podUID of [...this.state.entries.keys()].sort()) {
+      for (const containerName of [...this.state.entries.get(podUID)!.keys()].sort()) {
+        out.push({ podUID, containerName });
+      }
+    }
+    return out;
+  }
+}
+
+function sameMask(a: readonly number[], mask: BitMask): boolean {
+  let m = 0n;
+  for (const id of a) m |= 1n << BigInt(id);
+  return m === mask;
+}
+
+/**
+ * Replays stored blocks onto the expected machine state during `start` with the allocation fill,
+ * failing on a node or resource the machine does not have.
+ */
+function replayBlocks(
+  expected: MemoryStateData["machineState"],
+  blocks: readonly MemoryBlock[],
+  podUID: string,
+  containerName: string,
+): ManagerError | null {
+  for (const b of blocks) {
+    for (const id of b.numaAffinity) {
+      const node = expected.get(id);
+      if (!node) {
+        return new ManagerError(
+          `[memorymanager] (pod: ${podUID}, container: ${containerName}) the memory assignment uses the NUMA that does not exist`,
+        );
+      }
+      if (!node.memoryMap.has(b.type)) {
+        return new ManagerError(
+          `[memorymanager] (pod: ${podUID}, container: ${containerName}) the memory assignment uses memory resource that does not exist`,
+        );
+      }
+    }
+    reserveMemory(expected, b.numaAffinity, b.type, b.size);
+  }
+  return null;
+}

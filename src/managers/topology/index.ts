@@ -1,0 +1,12 @@
+/** The Topology Manager: NUMA masks, hints, the merge, the four policies, options and scopes. */
+export * from "./bitmask.js";
+export * from "./compare.js";
+export * from "./errors.js";
+export * from "./hint.js";
+export * from "./manager.js";
+export * from "./merge.js";
+export * from "./numa-info.js";
+export * from "./options.js";
+export * from "./policy.js";
+export * from "./provider.js";
+export * from "./trace.js";

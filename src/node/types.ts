@@ -1,0 +1,131 @@
+import type { CPUSet } from "../core/cpuset.js";
+import type { MemoryBlock } from "../checkpoint/state-types.js";
+import type { FeatureGates, KubernetesVersion } from "../k8s/types.js";
+
+export type TopologyManagerPolicyName = "none" | "best-effort" | "restricted" | "single-numa-node";
+export type TopologyManagerScopeName = "container" | "pod";
+export type CPUManagerPolicyName = "none" | "static";
+export type MemoryManagerPolicyName = "None" | "Static";
+
+/** The kubelet settings the Node engine decides with (already parsed and validated). */
+export interface NodeConfig {
+  kubernetesVersion: KubernetesVersion;
+  featureGates: FeatureGates;
+  cpuManagerPolicy: CPUManagerPolicyName;
+  cpuManagerPolicyOptions: Record<string, string>;
+  /** `reservedSystemCPUs` when set; otherwise CPUs are taken by topology. */
+  reservedSystemCPUs: CPUSet | null;
+  /** ceil(kubeReserved.cpu + systemReserved.cpu). */
+  numReservedCPUs: number;
+  memoryManagerPolicy: MemoryManagerPolicyName;
+  /** NUMA node -> resource -> bytes. */
+  reservedMemory: Map<number, Map<string, bigint>>;
+  topologyManagerPolicy: TopologyManagerPolicyName;
+  topologyManagerScope: TopologyManagerScopeName;
+  topologyManagerPolicyOptions: Record<string, string>;
+  cpuCFSQuota: boolean;
+  /** CFS period in microseconds (default 100000). */
+  cpuCFSQuotaPeriodUs: number;
+}
+
+export type IsolationLevel = "host" | "pod" | "container";
+
+/** The `assignment_type` of a container; `node_shared` = no assignment (the node shared pool). */
+export type AssignmentType = "node_exclusive" | "pod_exclusive" | "pod_shared" | "node_shared";
+
+export type ContainerKind = "init" | "sidecar" | "app";
+
+/** What the node decided for one container of an admitted pod. */
+export interface ContainerDecision {
+  name: string;
+  kind: ContainerKind;
+  /** The container's CPU assignment, or the node shared pool (default set) after the admission. */
+  cpus: CPUSet;
+  /** True when `cpus` is the container's own stored assignment (not the default set). */
+  hasCPUAssignment: boolean;
+  isolation: IsolationLevel;
+  assignmentType: AssignmentType;
+  /** NUMA affinity the Topology Manager stored for the container (null = any node). */
+  numaAffinity: number[] | null;
+  /** Memory blocks; null when the container has no memory entry. */
+  memory: MemoryBlock[] | null;
+  /** `cpuset.mems` (NUMA ids, ascending); null when not written (all nodes allowed). */
+  cpusetMems: number[] | null;
+  /** Container `cpu.cfs_quota_us`: -1 unlimited, a positive quota, or null when none is set. */
+  cfsQuotaUs: number | null;
+}
+
+/** The pod cgroup settings the kubelet derives (pod-level.md §4.3). */
+export interface PodCgroup {
+  cpuShares: number;
+  /** -1 unlimited, a positive quota, or null when none is set. */
+  cpuQuotaUs: number | null;
+  cpuPeriodUs: number;
+  memoryLimitBytes: bigint | null;
+  hugepageLimitsBytes: Record<string, bigint>;
+  /** OPEN PL-1: the quota the documentation describes when it differs from the kubelet's. */
+  documentedCpuQuotaUs: number | null;
+}
+
+export interface PodDecision {
+  /** The pod's CPU bubble (pod scope, pod-level resources), else null. */
+  bubble: CPUSet | null;
+  /** What is left of the bubble for non-exclusive containers, else null. */
+  podSharedPool: CPUSet | null;
+  /** Pod-level memory blocks, else null. */
+  memory: MemoryBlock[] | null;
+  cgroup: PodCgroup;
+}
+
+export interface PodRef {
+  uid: string;
+  name: string;
+  namespace: string;
+}
+
+/** A hint as reports show it. */
+export interface HintView {
+  numaNodes: number[] | null;
+  preferred: boolean;
+}
+
+/** One provider's answer: null = no preference; a resource with `[]` cannot be satisfied. */
+export interface ProviderHintsView {
+  provider: "cpu" | "memory";
+  hints: Record<string, HintView[] | null> | null;
+}
+
+/** One merge of the Topology Manager: for a container (container scope) or the whole pod. */
+export interface MergeStep {
+  container: string | null;
+  providers: ProviderHintsView[];
+  merged: HintView;
+  admitted: boolean;
+}
+
+/** How the Topology Manager reached its verdict, for `explain`. */
+export interface AdmissionTrace {
+  /** `container`/`pod` scope, the KEP-5526 `pod-level` path, or the `none` policy's scope. */
+  path: "container" | "pod" | "pod-level" | "none";
+  steps: MergeStep[];
+  /** The allocation that failed after the merge admitted, if one did. */
+  failedAllocation: { provider: "cpu" | "memory"; container: string | null; message: string } | null;
+}
+
+/** The answer to `Node.admit(pod)`. */
+export interface AdmissionResult {
+  pod: PodRef;
+  admitted: boolean;
+  /** Kubelet reason (`TopologyAffinityError`, `SMTAlignmentError`, `EmptyPodSharedPoolError`, `UnexpectedAdmissionError`). */
+  reason: string | null;
+  /** Kubelet message, without the `Pod was rejected: ` prefix the pod status shows. */
+  message: string | null;
+  /** Every init and app container in container order; null when rejected. */
+  containers: ContainerDecision[] | null;
+  podDecision: PodDecision | null;
+  /** The node shared pool right after this admission. */
+  defaultCpuSet: CPUSet;
+  /** A rejected pod left state behind (no rollback across providers); the next admission cleans it. */
+  leftoverState: boolean;
+  trace: AdmissionTrace;
+}

@@ -1,0 +1,173 @@
+import { type DecisionRow, formatBlocks, formatContainerCpus, formatQuota } from "./decisions.js";
+import type { NodeView } from "./ownership.js";
+import { podColours } from "./palette.js";
+import { renderMachineSvg, viewSummary } from "./svg.js";
+import { escapeXml, formatBytes, formatNodeList } from "./units.js";
+
+export interface HtmlReportInput {
+  /** Page title; defaults to `podpin · <machine name>`. */
+  title?: string;
+  view: NodeView;
+  /** Pods in admission order; empty for a bare machine. */
+  decisions: readonly DecisionRow[];
+  /** Lines shown under the title (kubelet configuration, command line). Plain text. */
+  summary?: readonly string[];
+  /** Caveats about the machine description (for example unverified values). */
+  notes?: readonly string[];
+}
+
+const CSS = `
+:root{--ink:#1e293b;--muted:#64748b;--line:#e2e8f0;--bg:#f8fafc;--ok:#15803d;--bad:#b91c1c}
+*{box-sizing:border-box}
+body{margin:0;padding:20px 24px;background:var(--bg);color:var(--ink);font:13px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
+h1{font-size:20px;margin:0 0 4px}
+h2{font-size:15px;margin:0 0 8px}
+.summary{color:var(--muted);margin:0 0 2px}
+.notes{margin:6px 0 0;padding-left:18px;color:#92400e}
+.layout{display:flex;flex-wrap:wrap;gap:20px;align-items:flex-start;margin-top:14px}
+.panel{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px;box-shadow:0 1px 2px rgba(15,23,42,.04)}
+.picture{flex:0 1 auto;max-width:100%;overflow:auto}
+.picture svg{display:block;height:auto;max-width:none}
+.side{flex:1 1 520px;min-width:420px;display:flex;flex-direction:column;gap:20px}
+table{border-collapse:collapse;width:100%;font-size:12px}
+th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{font-weight:600;color:var(--muted);font-size:11px;text-transform:uppercase;letter-spacing:.03em;white-space:nowrap}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+td code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:11.5px}
+tr.pod td{background:#f8fafc;border-top:2px solid var(--line);font-weight:600}
+tr.pod td .swatch{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:baseline}
+tr.pod-level td{color:var(--muted);font-size:11.5px}
+tr.container td:first-child{padding-left:24px}
+.badge{display:inline-block;padding:0 7px;border-radius:9px;font-size:11px;font-weight:600}
+.badge.ok{background:#dcfce7;color:var(--ok)}
+.badge.bad{background:#fee2e2;color:var(--bad)}
+.msg{font-weight:400;color:var(--bad)}
+.at{display:inline-block;padding:0 6px;border-radius:4px;font-size:11px;background:#eef2f6;white-space:nowrap}
+.at.node_exclusive,.at.pod_exclusive{background:#dbeafe;color:#1e40af}
+.at.pod_shared{background:#ede9fe;color:#5b21b6}
+tr[data-pod]:hover td{background:#fefce8}
+svg .cpu.hl rect{stroke:#facc15;stroke-width:3}
+footer{margin-top:18px;color:var(--muted);font-size:11px}
+`;
+
+// Highlights a pod's CPUs while its rows are hovered; everything works without it.
+const HOVER_SCRIPT = `
+document.addEventListener("mouseover",function(e){var t=e.target;var row=t&&t.closest?t.closest("tr[data-pod]"):null;
+document.querySelectorAll("svg .cpu.hl").forEach(function(c){c.classList.remove("hl")});
+if(!row)return;var uid=row.getAttribute("data-pod");
+document.querySelectorAll("svg .cpu").forEach(function(c){if(c.getAttribute("data-pod")===uid)c.classList.add("hl")});});
+`;
+
+function td(text: string, cls = ""): string {
+  return `<td${cls ? ` class="${cls}"` : ""}>${escapeXml(text)}</td>`;
+}
+
+function codeTd(text: string): string {
+  return `<td><code>${escapeXml(text)}</code></td>`;
+}
+
+function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
+  if (rows.length === 0) return `<p class="summary">No pods were admitted to this node.</p>`;
+  const colours = podColours(view);
+  const out: string[] = [
+    "<table class=\"decisions\"><thead><tr>",
+    "<th>Container</th><th>Kind</th><th>Assignment</th><th>CPUs</th><th>NUMA</th><th>Mems</th><th>Memory</th><th>CFS quota</th>",
+    "</tr></thead><tbody>",
+  ];
+  for (const r of rows) {
+    const uid = escapeXml(r.pod.uid);
+    const colour = colours.get(r.pod.uid)?.base;
+    const swatch = colour ? `<span class="swatch" style="background:${colour}"></span>` : "";
+    const verdict = r.admitted
+      ? `<span class="badge ok">admitted</span>`
+      : `<span class="badge bad">rejected</span> ${escapeXml(r.reason ?? "")}`;
+    const message = !r.admitted && r.message ? `<div class="msg">${escapeXml(r.message)}</div>` : "";
+    out.push(
+      `<tr class="pod" data-pod="${uid}"><td colspan="8">${swatch}${escapeXml(`${r.pod.namespace}/${r.pod.name}`)} ${verdict}${message}</td></tr>`,
+    );
+    if (r.bubble || r.podMemory || (r.admitted && r.podCpuQuotaUs !== null)) {
+      const parts: string[] = [];
+      if (r.bubble) parts.push(`bubble <code>${escapeXml(r.bubble.toString())}</code>`);
+      if (r.podSharedPool) parts.push(`pod shared pool <code>${escapeXml(r.podSharedPool.toString() || "-")}</code>`);
+      if (r.podMemory) parts.push(`pod memory <code>${escapeXml(formatBlocks(r.podMemory))}</code>`);
+      if (r.podCpuQuotaUs !== null) parts.push(`pod CFS quota <code>${escapeXml(formatQuota(r.podCpuQuotaUs))}</code>`);
+      out.push(`<tr class="pod-level" data-pod="${uid}"><td colspan="8">${parts.join(" · ")}</td></tr>`);
+    }
+    for (const c of r.containers) {
+      out.push(
+        `<tr class="container" data-pod="${uid}" data-container="${escapeXml(c.name)}">`,
+        td(c.name),
+        td(c.kind),
+        `<td><span class="at ${c.assignmentType}">${escapeXml(c.assignmentType)}</span></td>`,
+        codeTd(formatContainerCpus(c)),
+        td(formatNodeList(c.numaAffinity)),
+        td(formatNodeList(c.cpusetMems)),
+        codeTd(formatBlocks(c.memory)),
+        td(formatQuota(c.cfsQuotaUs), "num"),
+        "</tr>",
+      );
+    }
+  }
+  out.push("</tbody></table>");
+  return out.join("");
+}
+
+function freeTable(view: NodeView): string {
+  const resources = [...new Set(view.numaNodes.flatMap((n) => n.memory.map((r) => r.resource)))];
+  const out: string[] = [
+    `<table class="free"><thead><tr><th>NUMA</th><th>CPUs</th><th>Free CPUs</th><th>Free list</th>`,
+    ...resources.map((r) => `<th>${escapeXml(r)} free</th>`),
+    "</tr></thead><tbody>",
+  ];
+  for (const n of view.numaNodes) {
+    out.push(
+      `<tr data-numa="${n.id}">`,
+      td(String(n.id)),
+      td(String(n.cpus.size), "num"),
+      td(String(n.allocatableCpus.size), "num"),
+      codeTd(n.allocatableCpus.toString() || "-"),
+    );
+    for (const res of resources) {
+      const r = n.memory.find((m) => m.resource === res);
+      out.push(td(r ? `${formatBytes(r.free)} / ${formatBytes(r.allocatable)}` : "-", "num"));
+    }
+    out.push("</tr>");
+  }
+  out.push("</tbody></table>");
+  return out.join("");
+}
+
+/**
+ * The report as one self-contained HTML page: inline CSS and SVG, no external resources. All
+ * text from the input is escaped.
+ */
+export function renderHtmlReport(input: HtmlReportInput): string {
+  const { view } = input;
+  const title = input.title ?? `podpin · ${view.machineName}`;
+  const summary = [`Machine ${view.machineName}: ${viewSummary(view)}`, ...(input.summary ?? [])].map((s) => `<p class="summary">${escapeXml(s)}</p>`).join("");
+  const notes =
+    input.notes && input.notes.length > 0
+      ? `<ul class="notes">${input.notes.map((n) => `<li>${escapeXml(n)}</li>`).join("")}</ul>`
+      : "";
+  const admitted = input.decisions.filter((d) => d.admitted).length;
+  const verdicts =
+    input.decisions.length > 0
+      ? `<p class="summary">${admitted} of ${input.decisions.length} pods admitted.</p>`
+      : "";
+  return [
+    "<!DOCTYPE html>",
+    `<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<title>${escapeXml(title)}</title><style>${CSS}</style></head><body>`,
+    `<header><h1>${escapeXml(title)}</h1>${summary}${verdicts}${notes}</header>`,
+    `<main class="layout">`,
+    `<section class="panel picture">${renderMachineSvg(view, { title: false })}</section>`,
+    `<section class="side">`,
+    `<div class="panel"><h2>Decisions</h2>${decisionsTable(view, input.decisions)}</div>`,
+    `<div class="panel"><h2>Free per NUMA node</h2>${freeTable(view)}</div>`,
+    "</section></main>",
+    `<footer>Generated by podpin. Hover a CPU for its owner and assignment type; hover a pod's rows to highlight its CPUs.</footer>`,
+    `<script>${HOVER_SCRIPT}</script>`,
+    "</body></html>",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,50 @@
+/** Text helpers shared by every renderer: byte sizes people read, and escaping for HTML/SVG. */
+
+const BINARY_UNITS: readonly [string, bigint][] = [
+  ["Ei", 1n << 60n],
+  ["Pi", 1n << 50n],
+  ["Ti", 1n << 40n],
+  ["Gi", 1n << 30n],
+  ["Mi", 1n << 20n],
+  ["Ki", 1n << 10n],
+];
+
+/**
+ * A byte count in the largest binary unit that keeps it readable: exact (`64Gi`, `1100Mi`) when it
+ * divides, otherwise one decimal (`62.9Gi`), and plain bytes below 1Ki.
+ */
+export function formatBytes(bytes: bigint): string {
+  const negative = bytes < 0n;
+  const abs = negative ? -bytes : bytes;
+  const sign = negative ? "-" : "";
+  for (const [unit, size] of BINARY_UNITS) {
+    if (abs < size) continue;
+    if (abs % size === 0n) return `${sign}${abs / size}${unit}`;
+    const tenths = (abs * 10n + size / 2n) / size;
+    return `${sign}${tenths / 10n}.${tenths % 10n}${unit}`;
+  }
+  return `${sign}${abs}`;
+}
+
+/** Escapes text for HTML/SVG element content and double-quoted attribute values. */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => {
+    switch (ch) {
+      case "&":
+        return "&amp;";
+      case "<":
+        return "&lt;";
+      case ">":
+        return "&gt;";
+      case '"':
+        return "&quot;";
+      default:
+        return "&#39;";
+    }
+  });
+}
+
+/** NUMA ids as people write them: `0`, `0,1`, or `-` for none. */
+export function formatNodeList(ids: readonly number[] | null): string {
+  return ids === null || ids.length === 0 ? "-" : ids.join(",");
+}
