@@ -9,7 +9,7 @@ import { CORRUPTED, CPU_CHECKPOINT_FILE, DEFAULT_STATE_DIR, restoreError } from 
 import { parseGoCPUSet } from "./gocpuset.js";
 import { encodeGo, unmarshalInto } from "./gojson.js";
 import { type JSONNode, hasMember } from "./gojson-parse.js";
-import { compareGoStrings, goQuote } from "./gostring.js";
+import { compareGoStrings, goQuote, plural } from "./gostring.js";
 import type { GoMap, GoStruct, GoType, GoValue } from "./gotype.js";
 import {
   CPU_DATA,
@@ -117,7 +117,8 @@ function loadV4(ctx: LoadContext): Load {
   }
   if (err === null) {
     const computed = dataChecksum(cp.Data as string);
-    if (BigInt(computed) !== cp.DataChecksum) err = mismatch(ctx, "dataChecksum", cp.DataChecksum as bigint, computed);
+    if (BigInt(computed) !== cp.DataChecksum)
+      err = mismatch(ctx, "dataChecksum", cp.DataChecksum as bigint, computed);
   }
   if (err === null) {
     warnDualLayout(ctx, cp, data);
@@ -136,9 +137,16 @@ function warnDualLayout(ctx: LoadContext, cp: GoStruct, data: GoStruct): void {
       `top-level checksum is ${cp.Checksum}, not 0: ignored (only dataChecksum over data is verified), but kubelets older than 1.37 verify it and will refuse this file`,
     );
   }
-  const inline = { PolicyName: cp.PolicyName, DefaultCPUSet: cp.DefaultCPUSet, Entries: cp.Entries, PodEntries: cp.PodEntries };
+  const inline = {
+    PolicyName: cp.PolicyName,
+    DefaultCPUSet: cp.DefaultCPUSet,
+    Entries: cp.Entries,
+    PodEntries: cp.PodEntries,
+  };
   if (encodeGo(inline, CPU_DATA) !== encodeGo(data, CPU_DATA)) {
-    ctx.warnings.push("the top-level copy of the state differs from data: kubelets older than 1.37 restore the top-level copy");
+    ctx.warnings.push(
+      "the top-level copy of the state differs from data: kubelets older than 1.37 restore the top-level copy",
+    );
   }
 }
 
@@ -163,7 +171,10 @@ function loadV3(ctx: LoadContext): Load {
   if (err === null) {
     // The plain form (type name `CPUManagerCheckpointV3`) first, then the historical name.
     const plain = structChecksum(cp, CPU_V3);
-    const historical = structChecksum(cp, CPU_V3, { from: "CPUManagerCheckpointV3", to: HISTORICAL_CPU_NAME });
+    const historical = structChecksum(cp, CPU_V3, {
+      from: "CPUManagerCheckpointV3",
+      to: HISTORICAL_CPU_NAME,
+    });
     if (BigInt(plain) !== cp.Checksum && BigInt(historical) !== cp.Checksum)
       err = mismatch(ctx, "checksum", cp.Checksum as bigint, historical);
   }
@@ -176,9 +187,14 @@ function loadV2(ctx: LoadContext): Load {
   let err = unmarshal(ctx.parsed, CPU_V2, cp);
   if (err === null) {
     if (cp.Checksum === 0n) {
-      ctx.warnings.push("checksum is 0: accepted without verification (compatibility with the old file backend)");
+      ctx.warnings.push(
+        "checksum is 0: accepted without verification (compatibility with the old file backend)",
+      );
     } else {
-      const historical = structChecksum(cp, CPU_V2, { from: "CPUManagerCheckpointV2", to: HISTORICAL_CPU_NAME });
+      const historical = structChecksum(cp, CPU_V2, {
+        from: "CPUManagerCheckpointV2",
+        to: HISTORICAL_CPU_NAME,
+      });
       const plain = structChecksum(cp, CPU_V2);
       if (BigInt(historical) === cp.Checksum) {
         // verified
@@ -202,8 +218,12 @@ function loadV1(ctx: LoadContext): Load {
   const cp = newCPUV1();
   let err = unmarshal(ctx.parsed, CPU_V1, cp);
   if (err === null && cp.Checksum !== 0n) {
-    const historical = structChecksum(cp, CPU_V1, { from: "CPUManagerCheckpointV1", to: HISTORICAL_CPU_NAME });
-    if (BigInt(historical) !== cp.Checksum) err = mismatch(ctx, "checksum", cp.Checksum as bigint, historical);
+    const historical = structChecksum(cp, CPU_V1, {
+      from: "CPUManagerCheckpointV1",
+      to: HISTORICAL_CPU_NAME,
+    });
+    if (BigInt(historical) !== cp.Checksum)
+      err = mismatch(ctx, "checksum", cp.Checksum as bigint, historical);
   }
   if (err !== null) return { ok: false, error: err };
   const entries: GoMap = new Map();
@@ -221,7 +241,9 @@ function loadV1(ctx: LoadContext): Load {
     if (!pod) entries.set(ref.podUID, (pod = new Map()));
     pod.set(ref.containerName, v1Entries.get(containerID)!);
   }
-  ctx.warnings.push("CPU Manager V1 checkpoint (entries keyed by container ID) migrated to the current format");
+  ctx.warnings.push(
+    "CPU Manager V1 checkpoint (entries keyed by container ID) migrated to the current format",
+  );
   return { ok: true, cp: { ...loaded("v1", cp), entries } };
 }
 
@@ -258,7 +280,9 @@ function restore(cp: Loaded, opts: CPUReadOptions, warnings: string[]): CPUState
       podEntries.set(pod, CPUSet.fromIds(cpusetOf((rawPods.get(pod) as GoStruct).CPUSet)));
     }
   } else if (rawPods.size > 0) {
-    warnings.push(`${rawPods.size} pod-level entries ignored: PodLevelResourceManagers is off`);
+    warnings.push(
+      `${plural(rawPods.size, "pod-level entry", "pod-level entries")} ignored: PodLevelResourceManagers is off`,
+    );
   }
   return { policyName: cp.policyName, defaultCpuSet: def.set, entries, podEntries };
 }
@@ -280,7 +304,12 @@ export function readCPUCheckpoint(text: string | null, opts: CPUReadOptions): CP
   const path = opts.path ?? `${DEFAULT_STATE_DIR}/${CPU_CHECKPOINT_FILE}`;
   const warnings: string[] = [];
   if (text === null) {
-    const state = { policyName: opts.configuredPolicy, defaultCpuSet: CPUSet.empty, entries: new Map(), podEntries: new Map() };
+    const state = {
+      policyName: opts.configuredPolicy,
+      defaultCpuSet: CPUSet.empty,
+      entries: new Map(),
+      podEntries: new Map(),
+    };
     return { state, format: "none", warnings };
   }
   const gateOn = opts.gates.PodLevelResourceManagers;
@@ -296,10 +325,14 @@ export function readCPUCheckpoint(text: string | null, opts: CPUReadOptions): CP
   const load = opts.version === "1.37" ? loadV4(ctx) : gateOn ? loadV3(ctx) : loadV2(ctx);
   if (!load.ok) throw restoreError("cpu", path, load.error, v1Hint(ctx.parsed));
   if (opts.version === "1.36" && hasMember(ctx.parsedNode ?? { t: "null" }, "data")) {
-    warnings.push("a 1.37 (V4) checkpoint read as 1.36 reads it: the top-level copy is restored and pod entries are lost");
+    warnings.push(
+      "a 1.37 (V4) checkpoint read as 1.36 reads it: the top-level copy is restored and pod entries are lost",
+    );
   }
   if (load.cp.format === "v4-data-only") {
-    warnings.push('V4 checkpoint in the earlier {"data", "checksum"} layout; the kubelet now writes the dual-checksum layout');
+    warnings.push(
+      'V4 checkpoint in the earlier {"data", "checksum"} layout; the kubelet now writes the dual-checksum layout',
+    );
   }
   const state = restore(load.cp, opts, warnings);
   if (typeof state === "string") throw restoreError("cpu", path, state);
@@ -342,12 +375,16 @@ export function encodeCPUCheckpoint(state: CPUStateData, format: CPUWriteFormat,
   };
   if (format === "v2") {
     const cp = { ...base, Checksum: 0n };
-    cp.Checksum = BigInt(structChecksum(cp, CPU_V2, { from: "CPUManagerCheckpointV2", to: HISTORICAL_CPU_NAME }));
+    cp.Checksum = BigInt(
+      structChecksum(cp, CPU_V2, { from: "CPUManagerCheckpointV2", to: HISTORICAL_CPU_NAME }),
+    );
     return encodeGo(cp, CPU_V2);
   }
   if (format === "v3") {
     const cp = { ...base, PodEntries: podEntriesValue(state), Checksum: 0n };
-    cp.Checksum = BigInt(structChecksum(cp, CPU_V3, { from: "CPUManagerCheckpointV3", to: HISTORICAL_CPU_NAME }));
+    cp.Checksum = BigInt(
+      structChecksum(cp, CPU_V3, { from: "CPUManagerCheckpointV3", to: HISTORICAL_CPU_NAME }),
+    );
     return encodeGo(cp, CPU_V3);
   }
   const data: GoStruct = { ...base, PodEntries: podEntries ? podEntriesValue(state) : new Map() };

@@ -39,7 +39,12 @@ export function restoreError(
 }
 
 /** A file that could not be read or written at all (permissions, missing directory, ...). */
-export function fileError(manager: CheckpointManagerName, path: string, action: string, cause: unknown): CheckpointError {
+export function fileError(
+  manager: CheckpointManagerName,
+  path: string,
+  action: string,
+  cause: unknown,
+): CheckpointError {
   const why = cause instanceof Error ? cause.message : String(cause);
   const detail = `could not ${action} checkpoint file ${goQuote(path)}: ${why}`;
   return new CheckpointError(detail, manager, path, detail);

@@ -14,7 +14,8 @@ const INT64_MAX = 2n ** 63n - 1n;
 function atoi(s: string): { n: number } | { error: string } {
   if (!/^[+-]?\d+$/.test(s)) return { error: `strconv.Atoi: parsing ${goQuote(s)}: invalid syntax` };
   const n = BigInt(s);
-  if (n > INT64_MAX || n < -INT64_MAX - 1n) return { error: `strconv.Atoi: parsing ${goQuote(s)}: value out of range` };
+  if (n > INT64_MAX || n < -INT64_MAX - 1n)
+    return { error: `strconv.Atoi: parsing ${goQuote(s)}: value out of range` };
   return { n: Number(n) };
 }
 
@@ -22,7 +23,9 @@ export function parseGoCPUSet(s: string): { set: CPUSet } | { error: string } {
   if (s === "") return { set: CPUSet.empty };
   const singles: number[] = [];
   const ranges: CPUSet[] = [];
-  const tooLarge = (r: string) => ({ error: `CPU range ${goQuote(r)} exceeds the largest supported CPU id ${MAX_CPU_ID}` });
+  const tooLarge = (r: string) => ({
+    error: `CPU range ${goQuote(r)} exceeds the largest supported CPU id ${MAX_CPU_ID}`,
+  });
   for (const r of s.split(",")) {
     const dash = r.indexOf("-");
     if (dash < 0) {

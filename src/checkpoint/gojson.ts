@@ -51,7 +51,12 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
-function decodeInt(node: JSONNode, t: GoType & { kind: "int" }, existing: GoValue, ctx: DecodeContext): GoValue {
+function decodeInt(
+  node: JSONNode,
+  t: GoType & { kind: "int" },
+  existing: GoValue,
+  ctx: DecodeContext,
+): GoValue {
   if (node.t === "null") return existing;
   if (node.t !== "number") {
     saveTypeError(ctx, nodeKindWord(node), t);
@@ -143,8 +148,7 @@ function decodeStructMembers(
 ): void {
   const saved = { struct: ctx.struct, depth: ctx.fieldStack.length };
   for (const [key, value] of node.members) {
-    const f =
-      t.fields.find((x) => x.json === key) ?? t.fields.find((x) => foldKey(x.json) === foldKey(key));
+    const f = t.fields.find((x) => x.json === key) ?? t.fields.find((x) => foldKey(x.json) === foldKey(key));
     if (!f) continue;
     ctx.struct = t;
     ctx.fieldStack.push(f.json);
@@ -162,7 +166,11 @@ function decodeStructMembers(
  * already initialised checkpoint object) and returns the error text or null. After an error the
  * target holds whatever Go would have decoded before stopping.
  */
-export function unmarshalInto(text: string | JSONNode, t: GoType & { kind: "struct" }, target: GoStruct): string | null {
+export function unmarshalInto(
+  text: string | JSONNode,
+  t: GoType & { kind: "struct" },
+  target: GoStruct,
+): string | null {
   let node: JSONNode;
   if (typeof text === "string") {
     try {

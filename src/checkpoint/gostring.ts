@@ -60,3 +60,8 @@ export function goQuoteByte(byte: number): string {
   const q = goQuote(String.fromCharCode(byte));
   return `'${q.slice(1, -1)}'`;
 }
+
+/** "1 pod-level entry", "2 pod-level entries". */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

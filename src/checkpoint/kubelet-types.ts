@@ -33,7 +33,9 @@ const checksumType = goUint("checksum.Checksum");
 
 const emptyStruct = goStruct("struct {}", []);
 /** `cpuset.CPUSet` as go-spew sees it: `{elems:(map[int]struct {})map[1:{} 2:{}]}`. */
-const cpusetType = goStruct("cpuset.CPUSet", [field("elems", "", goMap("map[int]struct {}", goInt(), emptyStruct))]);
+const cpusetType = goStruct("cpuset.CPUSet", [
+  field("elems", "", goMap("map[int]struct {}", goInt(), emptyStruct)),
+]);
 const cpuPodEntryStruct = goStruct("state.PodEntry", [field("CPUSet", "cpuSet", cpusetType, true)]);
 
 export function cpusetValue(set: CPUSet): GoStruct {
@@ -142,8 +144,18 @@ export const CPU_DATA: StructType = goStruct("state.CPUManagerCheckpointData", [
   field("PodEntries", "podEntries", cpuPodEntries, true),
 ]) as StructType;
 
-export const newCPUV1 = (): GoStruct => ({ PolicyName: "", DefaultCPUSet: "", Entries: new Map(), Checksum: 0n });
-export const newCPUV2 = (): GoStruct => ({ PolicyName: "", DefaultCPUSet: "", Entries: new Map(), Checksum: 0n });
+export const newCPUV1 = (): GoStruct => ({
+  PolicyName: "",
+  DefaultCPUSet: "",
+  Entries: new Map(),
+  Checksum: 0n,
+});
+export const newCPUV2 = (): GoStruct => ({
+  PolicyName: "",
+  DefaultCPUSet: "",
+  Entries: new Map(),
+  Checksum: 0n,
+});
 export const newCPUV3 = (): GoStruct => ({ ...newCPUV2(), PodEntries: new Map() });
 export const newCPUV4 = (): GoStruct => ({ ...newCPUV3(), Data: "", DataChecksum: 0n });
 export const newCPUV4DataOnly = (): GoStruct => ({ Data: "", Checksum: 0n });
@@ -169,7 +181,11 @@ const memoryTable = goStruct("state.MemoryTable", [
 
 const numaNodeState = goStruct("state.NUMANodeState", [
   field("NumberOfAssignments", "numberOfAssignments", goInt()),
-  field("MemoryMap", "memoryMap", goMap("map[v1.ResourceName]*state.MemoryTable", resourceName, goPtr(memoryTable))),
+  field(
+    "MemoryMap",
+    "memoryMap",
+    goMap("map[v1.ResourceName]*state.MemoryTable", resourceName, goPtr(memoryTable)),
+  ),
   field("Cells", "cells", goSlice(goInt())),
 ]);
 

@@ -7,7 +7,7 @@ import { dataChecksum, structChecksum } from "./checksum.js";
 import { CORRUPTED, DEFAULT_STATE_DIR, MEMORY_CHECKPOINT_FILE, restoreError } from "./errors.js";
 import { encodeGo, unmarshalInto } from "./gojson.js";
 import { hasMember } from "./gojson-parse.js";
-import { compareGoStrings, goQuote } from "./gostring.js";
+import { compareGoStrings, goQuote, plural } from "./gostring.js";
 import type { GoMap, GoStruct, GoType, GoValue } from "./gotype.js";
 import {
   HISTORICAL_MEMORY_NAME,
@@ -70,13 +70,17 @@ function loaded(format: MemoryCheckpointFormat, cp: GoStruct): Loaded {
 /** Verifies a legacy checksum (historical type name); `acceptZero` for V1's "no checksum". */
 function verifyLegacy(ctx: LoadContext, cp: GoStruct, t: StructType, acceptZero: boolean): string | null {
   if (acceptZero && cp.Checksum === 0n) {
-    ctx.warnings.push("checksum is 0: accepted without verification (compatibility with the old file backend)");
+    ctx.warnings.push(
+      "checksum is 0: accepted without verification (compatibility with the old file backend)",
+    );
     return null;
   }
   const computed = structChecksum(cp, t, { from: t.name.slice("state.".length), to: HISTORICAL_MEMORY_NAME });
   if (BigInt(computed) === cp.Checksum) return null;
   if (!ctx.ignoreChecksums) return CORRUPTED;
-  ctx.warnings.push(`checksum ${cp.Checksum} does not match the content (computed ${computed}); accepted as asked`);
+  ctx.warnings.push(
+    `checksum ${cp.Checksum} does not match the content (computed ${computed}); accepted as asked`,
+  );
   return null;
 }
 
@@ -93,7 +97,9 @@ function loadV3(ctx: LoadContext): Load {
     const computed = dataChecksum(cp.Data as string);
     if (BigInt(computed) !== cp.DataChecksum) {
       if (ctx.ignoreChecksums) {
-        ctx.warnings.push(`dataChecksum ${cp.DataChecksum} does not match data (computed ${computed}); accepted as asked`);
+        ctx.warnings.push(
+          `dataChecksum ${cp.DataChecksum} does not match data (computed ${computed}); accepted as asked`,
+        );
       } else err = CORRUPTED;
     }
   }
@@ -109,8 +115,16 @@ function loadV3(ctx: LoadContext): Load {
 }
 
 function warnDualLayout(ctx: LoadContext, cp: GoStruct, data: GoStruct): void {
-  const inline = { PolicyName: cp.PolicyName, MachineState: cp.MachineState, Entries: cp.Entries, Checksum: 0n };
-  const legacy = structChecksum(inline, MEMORY_V1, { from: "MemoryManagerCheckpointV1", to: HISTORICAL_MEMORY_NAME });
+  const inline = {
+    PolicyName: cp.PolicyName,
+    MachineState: cp.MachineState,
+    Entries: cp.Entries,
+    Checksum: 0n,
+  };
+  const legacy = structChecksum(inline, MEMORY_V1, {
+    from: "MemoryManagerCheckpointV1",
+    to: HISTORICAL_MEMORY_NAME,
+  });
   if (cp.Checksum !== 0n && BigInt(legacy) !== cp.Checksum) {
     ctx.warnings.push(
       `top-level checksum ${cp.Checksum} does not match the top-level copy (computed ${legacy}): ignored (only dataChecksum is verified), but kubelets older than 1.37 will refuse this file`,
@@ -120,7 +134,9 @@ function warnDualLayout(ctx: LoadContext, cp: GoStruct, data: GoStruct): void {
     encodeGo({ ...inline, PodEntries: null }, MEMORY_DATA) ===
     encodeGo({ ...data, PodEntries: null }, MEMORY_DATA);
   if (!same) {
-    ctx.warnings.push("the top-level copy of the state differs from data: kubelets older than 1.37 restore the top-level copy");
+    ctx.warnings.push(
+      "the top-level copy of the state differs from data: kubelets older than 1.37 restore the top-level copy",
+    );
   }
 }
 
@@ -133,7 +149,9 @@ function loadV2(ctx: LoadContext): Load {
   const v1 = loadV1(ctx);
   const dropped = (cp.PodEntries as GoMap | null)?.size ?? 0;
   if (v1.ok && cp.Checksum === 0n && dropped > 0) {
-    ctx.warnings.push(`V2 checkpoint with checksum 0 is read as V1: its ${dropped} pod-level entries are dropped`);
+    ctx.warnings.push(
+      `V2 checkpoint with checksum 0 is read as V1: its ${plural(dropped, "pod-level entry is", "pod-level entries are")} dropped`,
+    );
   }
   return v1;
 }
@@ -148,7 +166,13 @@ function loadV1(ctx: LoadContext): Load {
 
 function sortedKeys(m: GoMap): Array<string | bigint> {
   return [...m.keys()].sort((a, b) =>
-    typeof a === "bigint" && typeof b === "bigint" ? (a < b ? -1 : a > b ? 1 : 0) : compareGoStrings(String(a), String(b)),
+    typeof a === "bigint" && typeof b === "bigint"
+      ? a < b
+        ? -1
+        : a > b
+          ? 1
+          : 0
+      : compareGoStrings(String(a), String(b)),
   );
 }
 
@@ -169,7 +193,11 @@ function ints(v: GoValue, what: string): number[] {
 function blocksOf(v: GoValue, where: string): MemoryBlock[] {
   return ((v as GoValue[] | null) ?? []).map((b) => {
     const s = b as GoStruct;
-    return { numaAffinity: ints(s.NUMAAffinity, `NUMA node id in ${where}`), type: s.Type as string, size: s.Size as bigint };
+    return {
+      numaAffinity: ints(s.NUMAAffinity, `NUMA node id in ${where}`),
+      type: s.Type as string,
+      size: s.Size as bigint,
+    };
   });
 }
 
@@ -184,7 +212,10 @@ function machineStateOf(raw: GoMap | null): NUMANodeMap {
     const tables = (node.MemoryMap as GoMap | null) ?? new Map();
     for (const resource of sortedKeys(tables) as string[]) {
       const t = tables.get(resource) as GoStruct | null;
-      if (t === null) throw new RestoreFailure(`machine state of NUMA node ${nodeId} has a null ${goQuote(resource)} table`);
+      if (t === null)
+        throw new RestoreFailure(
+          `machine state of NUMA node ${nodeId} has a null ${goQuote(resource)} table`,
+        );
       memoryMap.set(resource, {
         total: t.TotalMemSize as bigint,
         systemReserved: t.SystemReserved as bigint,
@@ -228,7 +259,9 @@ function restore(cp: Loaded, opts: ReadOptions, warnings: string[]): MemoryState
         podEntries.set(pod, blocksOf(list, `pod ${goQuote(pod)}`));
       }
     } else if (rawPods.size > 0) {
-      warnings.push(`${rawPods.size} pod-level entries ignored: PodLevelResourceManagers is off`);
+      warnings.push(
+        `${plural(rawPods.size, "pod-level entry", "pod-level entries")} ignored: PodLevelResourceManagers is off`,
+      );
     }
     return { policyName: cp.policyName, machineState, entries, podEntries };
   } catch (err) {
@@ -246,7 +279,12 @@ export function readMemoryCheckpoint(text: string | null, opts: ReadOptions): Me
   const path = opts.path ?? `${DEFAULT_STATE_DIR}/${MEMORY_CHECKPOINT_FILE}`;
   const warnings: string[] = [];
   if (text === null) {
-    const state = { policyName: opts.configuredPolicy, machineState: new Map(), entries: new Map(), podEntries: new Map() };
+    const state = {
+      policyName: opts.configuredPolicy,
+      machineState: new Map(),
+      entries: new Map(),
+      podEntries: new Map(),
+    };
     return { state, format: "none", warnings };
   }
   const parsed = parseOnce(text);
@@ -255,7 +293,9 @@ export function readMemoryCheckpoint(text: string | null, opts: ReadOptions): Me
   const load = opts.version === "1.37" ? loadV3(ctx) : gateOn ? loadV2(ctx) : loadV1(ctx);
   if (!load.ok) throw restoreError("memory", path, load.error);
   if (opts.version === "1.36" && "node" in parsed && hasMember(parsed.node, "data")) {
-    warnings.push("a 1.37 (V3) checkpoint read as 1.36 reads it: the top-level copy is restored and pod entries are lost");
+    warnings.push(
+      "a 1.37 (V3) checkpoint read as 1.36 reads it: the top-level copy is restored and pod entries are lost",
+    );
   }
   const state = restore(load.cp, opts, warnings);
   if (typeof state === "string") throw restoreError("memory", path, state);
@@ -346,11 +386,16 @@ export function encodeMemoryCheckpoint(
     return encodeGo(cp, MEMORY_V1);
   }
   if (format === "v2") {
-    const cp = { ...base, PodEntries: podEntriesValue(state, options.podEntryShape ?? "array"), Checksum: 0n };
+    const cp = {
+      ...base,
+      PodEntries: podEntriesValue(state, options.podEntryShape ?? "array"),
+      Checksum: 0n,
+    };
     cp.Checksum = BigInt(structChecksum(cp, MEMORY_V2, rename(MEMORY_V2)));
     return encodeGo(cp, MEMORY_V2);
   }
-  const pods = options.podEntries ?? true ? podEntriesValue(state, options.podEntryShape ?? "object") : new Map();
+  const pods =
+    (options.podEntries ?? true) ? podEntriesValue(state, options.podEntryShape ?? "object") : new Map();
   const text = encodeGo({ ...base, PodEntries: pods }, MEMORY_DATA);
   // The top level is a V1 checkpoint with a legacy checksum, which older kubelets verify and read.
   const v1 = { ...base, Checksum: 0n };

@@ -98,7 +98,7 @@ export const METRICS = {
 export type MetricName = keyof typeof METRICS;
 
 export function seriesKey(name: MetricName, labelValues: readonly string[]): string {
-  return `${name}{${labelValues.join(",")}}`;
+  return labelValues.length === 0 ? name : `${name}{${labelValues.join(",")}}`;
 }
 
 /** Counters and gauges by series, plus raw histogram observations. */
@@ -128,7 +128,8 @@ export class MetricsRegistry {
 
   /** Removes every series of a metric (a gauge vector that is recomputed from scratch). */
   reset(name: MetricName): void {
-    for (const k of [...this.values.keys()]) if (k.startsWith(`${name}{`)) this.values.delete(k);
+    for (const k of [...this.values.keys()])
+      if (k === name || k.startsWith(`${name}{`)) this.values.delete(k);
   }
 
   get(name: MetricName, labelValues: readonly string[] = []): number {

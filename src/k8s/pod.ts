@@ -158,7 +158,6 @@ const podSchema = strictFields(
       .looseObject({ qosClass: z.enum(["Guaranteed", "Burstable", "BestEffort"]).optional() })
       .nullish(),
   },
-  [],
 );
 
 const listSchema = strictFields({

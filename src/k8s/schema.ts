@@ -11,26 +11,32 @@ import type { SourceDocument } from "./yaml-source.js";
  *   a typo that would silently drop the user's intent.
  */
 
-function unknownFieldMessage(key: string, known: readonly string[], listKnown: boolean): string {
-  const hint = closestName(key, known);
-  if (hint) return `unknown field ${JSON.stringify(key)}; did you mean ${JSON.stringify(hint)}?`;
-  if (!listKnown) return `unknown field ${JSON.stringify(key)}`;
-  return `unknown field ${JSON.stringify(key)}; expected one of ${known.map((k) => JSON.stringify(k)).join(", ")}`;
+export interface StrictOptions {
+  /** Fields that are real but unused: accepted and ignored. */
+  alsoAccepted?: readonly string[];
+  /** List the modelled fields in the message when no near miss is found (small mappings). */
+  listKnown?: boolean;
+  /** What the mapping is, for "not a <what> field" (large mappings). */
+  what?: string;
 }
 
-/** A mapping whose fields must all be in `shape` or in `alsoAccepted` (known but unused). */
-export function strictFields<T extends z.ZodRawShape>(
-  shape: T,
-  alsoAccepted: readonly string[] = [],
-  listKnown = true,
-) {
+function unknownFieldMessage(key: string, accepted: readonly string[], modelled: readonly string[], o: StrictOptions): string {
+  const hint = closestName(key, accepted);
+  const base = `unknown field ${JSON.stringify(key)}`;
+  if (hint) return `${base}; did you mean ${JSON.stringify(hint)}?`;
+  if (o.listKnown ?? true) return `${base}; expected one of ${modelled.map((k) => JSON.stringify(k)).join(", ")}`;
+  return o.what ? `${base}; not a ${o.what} field` : base;
+}
+
+/** A mapping whose fields must all be in `shape` or in `options.alsoAccepted`. */
+export function strictFields<T extends z.ZodRawShape>(shape: T, options: StrictOptions = {}) {
   const modelled = Object.keys(shape);
-  const accepted = new Set([...modelled, ...alsoAccepted]);
+  const accepted = [...modelled, ...(options.alsoAccepted ?? [])];
+  const acceptedSet = new Set(accepted);
   return z.looseObject(shape).superRefine((value, ctx) => {
     for (const key of Object.keys(value)) {
-      if (accepted.has(key)) continue;
-      const suggestions = listKnown ? modelled : [...accepted];
-      ctx.addIssue({ code: "custom", path: [key], message: unknownFieldMessage(key, suggestions, listKnown) });
+      if (acceptedSet.has(key)) continue;
+      ctx.addIssue({ code: "custom", path: [key], message: unknownFieldMessage(key, accepted, modelled, options) });
     }
   });
 }

@@ -5,8 +5,8 @@ import { type Machine, machineNUMANodes } from "./machine.js";
 
 /**
  * Writes the sysfs files podpin's discovery reads (under `<dir>/sys/devices/system/{cpu,node}`),
- * describing `m`, for tests and demos. Every CPU is online. Each CPU gets an L1d and an L2 of its
- * core and an L3 shared by the CPUs of its uncore id. Node memory is written in whole KiB, as
+ * describing `m`, for tests and demos. Every CPU is online. Each CPU gets an L2 of its core and an L3
+ * shared by the CPUs of its uncore id. Node memory is written in whole KiB, as
  * `meminfo` does. Without known distances the kernel's defaults are written (10 local, 20 remote).
  *
  * Reading the tree back gives `m` again when `m` is what discovery produces; it cannot carry an
@@ -15,9 +15,14 @@ import { type Machine, machineNUMANodes } from "./machine.js";
  * that differ from the CPU list.
  */
 export function writeFakeSysfs(m: Machine, dir: string): void {
+  const made = new Set<string>();
   const put = (path: string, text: string): void => {
     const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
+    const parent = dirname(full);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
     writeFileSync(full, `${text}\n`);
   };
   const t = m.topology;
@@ -34,16 +39,14 @@ export function writeFakeSysfs(m: Machine, dir: string): void {
     put(`${base}/topology/core_id`, String(c.core));
     put(`${base}/topology/physical_package_id`, String(c.socket));
     put(`${base}/topology/thread_siblings_list`, t.cpusInCore(c.core).toString());
-    put(`${base}/topology/core_siblings_list`, t.cpusInSocket(c.socket).toString());
-    const caches: [level: number, type: string, shared: CPUSet, id: number, kib: number][] = [
-      [1, "Data", t.cpusInCore(c.core), c.core, 48],
-      [2, "Unified", t.cpusInCore(c.core), c.core, 2048],
-      [3, "Unified", t.cpusInUncore(c.uncore), c.uncore, 32768],
+    const caches: [level: number, shared: CPUSet, id: number, kib: number][] = [
+      [2, t.cpusInCore(c.core), c.core, 2048],
+      [3, t.cpusInUncore(c.uncore), c.uncore, 32768],
     ];
-    caches.forEach(([level, type, shared, cacheId, kib], i) => {
+    caches.forEach(([level, shared, cacheId, kib], i) => {
       const idx = `${base}/cache/index${i}`;
       put(`${idx}/level`, String(level));
-      put(`${idx}/type`, type);
+      put(`${idx}/type`, "Unified");
       put(`${idx}/shared_cpu_list`, shared.toString());
       put(`${idx}/id`, String(cacheId));
       put(`${idx}/size`, `${kib}K`);

@@ -10,17 +10,21 @@ import { describeValue, fieldProblems } from "./file-issues.js";
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
+function problem(expected: string, v: unknown): string {
+  return v === undefined ? `missing field: expected ${expected}` : `expected ${expected}, got ${describeValue(v)}`;
+}
+
 /** A small non-negative integer (ids, counts), as a number. */
 export const smallInt = z.unknown().transform((v, ctx): number => {
   if (typeof v === "bigint" && v >= 0n && v <= MAX_SAFE) return Number(v);
-  ctx.addIssue({ code: "custom", message: `expected a non-negative integer, got ${describeValue(v)}` });
+  ctx.addIssue({ code: "custom", message: problem("a non-negative integer", v) });
   return z.NEVER;
 });
 
 /** A non-negative 64-bit integer (byte or page counts), as a bigint. */
 export const uint64 = z.unknown().transform((v, ctx): bigint => {
   if (typeof v === "bigint" && v >= 0n && v < 1n << 64n) return v;
-  ctx.addIssue({ code: "custom", message: `expected a non-negative integer below 2^64, got ${describeValue(v)}` });
+  ctx.addIssue({ code: "custom", message: problem("a non-negative integer below 2^64", v) });
   return z.NEVER;
 });
 
@@ -37,7 +41,7 @@ export const byteSize = z.unknown().transform((v, ctx): bigint => {
       if (!(err instanceof QuantityParseError)) throw err;
     }
   }
-  ctx.addIssue({ code: "custom", message: `expected a byte size (an integer or a quantity such as "64Gi"), got ${describeValue(v)}` });
+  ctx.addIssue({ code: "custom", message: problem('a byte size (an integer or a quantity such as "64Gi")', v) });
   return z.NEVER;
 });
 

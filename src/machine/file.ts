@@ -60,14 +60,15 @@ class Reporter {
     private readonly lines: LineCounter,
   ) {}
 
-  error(p: FieldProblem): MachineError {
-    const r = locate(this.doc, p.path, p.message === "unknown field");
+  /** `atKey`: point at the last path element's key rather than its value (a bad key, an unknown field). */
+  error(p: FieldProblem, atKey = p.message === "unknown field"): MachineError {
+    const r = locate(this.doc, p.path, atKey);
     const where = r ? `${this.file}:${this.lines.linePos(r[0]).line}:${this.lines.linePos(r[0]).col}` : this.file;
     return new MachineError(where, `${formatPath(p.path)}: ${p.message}`);
   }
 
-  fail(path: Path, message: string): never {
-    throw this.error({ path, message });
+  fail(path: Path, message: string, atKey = false): never {
+    throw this.error({ path, message }, atKey);
   }
 }
 
@@ -166,7 +167,7 @@ function hugepagePools(pools: Record<string, bigint> | undefined, path: Path, re
       if (!(err instanceof QuantityParseError)) throw err;
     }
     if (bytes === null || bytes <= 0n || bytes % 1024n !== 0n) {
-      rep.fail([...path, key], 'expected a page size that is a whole number of KiB, such as "2Mi" or "1Gi"');
+      rep.fail([...path, key], 'expected a page size that is a whole number of KiB, such as "2Mi" or "1Gi"', true);
     }
     out.push({ pageSizeKiB: Number(bytes / 1024n), numPages });
   }
@@ -206,7 +207,7 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
   const cpuNodes = topology.numaNodes();
   const memory = new Map<number, NUMAMemory>();
   for (const [key, entry] of Object.entries(f.memory)) {
-    if (!/^\d+$/.test(key)) rep.fail(["memory", key], "expected a NUMA node id (a non-negative integer) as the key");
+    if (!/^\d+$/.test(key)) rep.fail(["memory", key], "expected a NUMA node id (a non-negative integer) as the key", true);
     memory.set(Number(key), { memory: entry.memory, hugepages: hugepagePools(entry.hugepages, ["memory", key, "hugepages"], rep) });
   }
   for (const n of cpuNodes) {
@@ -215,7 +216,7 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
   if (f.layout) {
     const total = cpuNodes.length + extraNodes;
     for (const n of memory.keys()) {
-      if (n >= total) rep.fail(["memory", String(n)], `the layout has NUMA nodes 0-${total - 1} only`);
+      if (n >= total) rep.fail(["memory", String(n)], `the layout has NUMA nodes 0-${total - 1} only`, true);
     }
     for (let n = 0; n < total; n++) {
       if (!memory.has(n)) rep.fail(["memory"], `expected an entry for NUMA node ${n} (the layout has ${total} nodes)`);
@@ -230,7 +231,7 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
     for (const [key, row] of Object.entries(f.distances)) {
       const n = Number(key);
       if (!/^\d+$/.test(key) || !sortedMemory.has(n)) {
-        rep.fail(["distances", key], `expected one of the NUMA node ids ${allNodes.join(", ")}`);
+        rep.fail(["distances", key], `expected one of the NUMA node ids ${allNodes.join(", ")}`, true);
       }
       if (row.length !== allNodes.length) {
         rep.fail(["distances", key], `expected ${allNodes.length} distances (one per NUMA node, ascending ids), got ${row.length}`);

@@ -42,7 +42,10 @@ export interface CFSSettings {
   cpuCFSQuotaPeriodUs: number;
 }
 
-export const DEFAULT_CFS_SETTINGS: Readonly<CFSSettings> = { cpuCFSQuota: true, cpuCFSQuotaPeriodUs: 100_000 };
+export const DEFAULT_CFS_SETTINGS: Readonly<CFSSettings> = {
+  cpuCFSQuota: true,
+  cpuCFSQuotaPeriodUs: 100_000,
+};
 
 const MIN_SHARES = 2;
 const MAX_SHARES = 262_144;
@@ -67,7 +70,11 @@ export function resourceIsolationLevel(
   gates: Pick<FeatureGates, "PodLevelResourceManagers">,
 ): IsolationLevel {
   if (!hasAssignment) return "host";
-  if (gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod) && !resourcesQualifyForExclusiveCPUs(container)) {
+  if (
+    gates.PodLevelResourceManagers &&
+    isPodLevelResourcesSet(pod) &&
+    !resourcesQualifyForExclusiveCPUs(container)
+  ) {
     return "pod";
   }
   return "container";
@@ -213,7 +220,12 @@ function podQuotaWith(pod: Pod, enforce: boolean, cfs: CFSSettings, gates: Featu
  * `PodHasExclusiveCPUs`, else the pod CPU limit as a quota. So a container-scope pod with one
  * node-exclusive container gets -1 even though the documentation says it is capped.
  */
-export function podCpuQuota(pod: Pod, stateOf: CPUStateOf, cfs: CFSSettings, gates: FeatureGates): number | null {
+export function podCpuQuota(
+  pod: Pod,
+  stateOf: CPUStateOf,
+  cfs: CFSSettings,
+  gates: FeatureGates,
+): number | null {
   const exclusive = gates.DisableCPUQuotaWithExclusiveCPUs && podHasExclusiveCPUs(pod, stateOf, gates);
   return podQuotaWith(pod, cfs.cpuCFSQuota && !exclusive, cfs, gates);
 }
@@ -232,7 +244,12 @@ export function documentedPodCpuQuota(pod: Pod, cfs: CFSSettings, gates: Feature
  * with pod-level values taking precedence when `PodLevelResources` is on. `documentedCpuQuotaUs` is
  * set only where the documentation's figure differs from the kubelet's.
  */
-export function podCgroupSettings(pod: Pod, stateOf: CPUStateOf, cfs: CFSSettings, gates: FeatureGates): PodCgroup {
+export function podCgroupSettings(
+  pod: Pod,
+  stateOf: CPUStateOf,
+  cfs: CFSSettings,
+  gates: FeatureGates,
+): PodCgroup {
   const qos = podQOS(pod, gates);
   const totals = podTotals(pod, gates);
   const memory = totals.limits.memory ? totals.limits.memory.value() : 0n;

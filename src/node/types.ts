@@ -1,6 +1,7 @@
 import type { CPUSet } from "../core/cpuset.js";
 import type { MemoryBlock } from "../checkpoint/state-types.js";
 import type { FeatureGates, KubernetesVersion } from "../k8s/types.js";
+import type { AdmitTrace } from "../managers/topology/trace.js";
 
 export type TopologyManagerPolicyName = "none" | "best-effort" | "restricted" | "single-numa-node";
 export type TopologyManagerScopeName = "container" | "pod";
@@ -44,7 +45,10 @@ export interface ContainerDecision {
   /** True when `cpus` is the container's own stored assignment (not the default set). */
   hasCPUAssignment: boolean;
   isolation: IsolationLevel;
+  /** How the container holds its CPUs. */
   assignmentType: AssignmentType;
+  /** How the container holds its memory (`node_shared` = no blocks). */
+  memoryAssignmentType: AssignmentType;
   /** NUMA affinity the Topology Manager stored for the container (null = any node). */
   numaAffinity: number[] | null;
   /** Memory blocks; null when the container has no memory entry. */
@@ -83,35 +87,6 @@ export interface PodRef {
   namespace: string;
 }
 
-/** A hint as reports show it. */
-export interface HintView {
-  numaNodes: number[] | null;
-  preferred: boolean;
-}
-
-/** One provider's answer: null = no preference; a resource with `[]` cannot be satisfied. */
-export interface ProviderHintsView {
-  provider: "cpu" | "memory";
-  hints: Record<string, HintView[] | null> | null;
-}
-
-/** One merge of the Topology Manager: for a container (container scope) or the whole pod. */
-export interface MergeStep {
-  container: string | null;
-  providers: ProviderHintsView[];
-  merged: HintView;
-  admitted: boolean;
-}
-
-/** How the Topology Manager reached its verdict, for `explain`. */
-export interface AdmissionTrace {
-  /** `container`/`pod` scope, the KEP-5526 `pod-level` path, or the `none` policy's scope. */
-  path: "container" | "pod" | "pod-level" | "none";
-  steps: MergeStep[];
-  /** The allocation that failed after the merge admitted, if one did. */
-  failedAllocation: { provider: "cpu" | "memory"; container: string | null; message: string } | null;
-}
-
 /** The answer to `Node.admit(pod)`. */
 export interface AdmissionResult {
   pod: PodRef;
@@ -127,5 +102,6 @@ export interface AdmissionResult {
   defaultCpuSet: CPUSet;
   /** A rejected pod left state behind (no rollback across providers); the next admission cleans it. */
   leftoverState: boolean;
-  trace: AdmissionTrace;
+  /** How the Topology Manager reached the verdict: every provider's hints, merges and allocations. */
+  trace: AdmitTrace;
 }

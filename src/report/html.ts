@@ -37,7 +37,7 @@ td code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu San
 tr.pod td{background:#f8fafc;border-top:2px solid var(--line);font-weight:600}
 tr.pod td .swatch{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:baseline}
 tr.pod-level td{color:var(--muted);font-size:11.5px}
-tr.container td:first-child{padding-left:24px}
+tr.container td:first-child{padding-left:24px;white-space:nowrap}
 .badge{display:inline-block;padding:0 7px;border-radius:9px;font-size:11px;font-weight:600}
 .badge.ok{background:#dcfce7;color:var(--ok)}
 .badge.bad{background:#fee2e2;color:var(--bad)}

@@ -128,10 +128,17 @@ export function px(n: number): string {
 }
 
 /**
- * Approximate width of a line of text in the picture's sans-serif font. Generous on purpose (the
- * widest common fallback, DejaVu Sans, averages about 0.62 em, 0.7 em in bold): a box a little too
+ * Approximate width of a line of text in the picture's sans-serif font. Generous on purpose (sized for
+ * DejaVu Sans, the widest common fallback): a box a little too
  * wide looks fine, a label running over its box does not.
  */
 export function textWidth(text: string, fontSize: number, bold = false): number {
-  return text.length * fontSize * (bold ? 0.7 : 0.62);
+  let em = 0;
+  for (const ch of text) {
+    if (ch >= "A" && ch <= "Z") em += 0.72;
+    else if (ch >= "0" && ch <= "9") em += 0.64;
+    else if (ch === " " || ch === "." || ch === "," || ch === "·" || ch === "i" || ch === "l") em += 0.34;
+    else em += 0.6;
+  }
+  return em * fontSize * (bold ? 1.1 : 1);
 }

@@ -463,3 +463,8 @@ export function podsByUid(view: NodeView): Map<string, PodSummary> {
 export function cpusOwnedAs(view: NodeView, kind: CPUOwnerKind): CPUSet {
   return CPUSet.fromIds(view.cpus.filter((c) => c.owner.kind === kind).map((c) => c.id));
 }
+
+/** The state of a node nothing has been admitted to: every CPU in the shared pool, no reservations. */
+export function emptyNodeState(machine: Machine): NodeState {
+  return { defaultCpuSet: machine.topology.all, reservedCpus: CPUSet.empty, pods: [], memoryMachineState: null };
+}

@@ -236,7 +236,12 @@ export function busyState(machine: Machine, fill = 0.7): NodeState {
       next += ids.length;
       return topo.cpusInCores(ids);
     };
-    const memFor = (cpus: CPUSet): bigint => BigInt(cpus.size) * 2n * GI;
+    // Half the node's memory spread over its CPUs, in steps of 256Mi, so a full node never overcommits.
+    const nodeMemory = machine.memory.get(numa)?.memory ?? 0n;
+    const cpusHere = BigInt(Math.max(1, topo.cpusInNUMANode(numa).size));
+    const step = 256n * MI;
+    const perCPU = ((nodeMemory / cpusHere / 2n) / step) * step;
+    const memFor = (cpus: CPUSet): bigint => BigInt(cpus.size) * perCPU;
     let variant = numa % 3;
     while (next < budget) {
       const size = Math.min(budget - next, [4, 3, 6, 2][podNo % 4]);

@@ -5,7 +5,9 @@ import { hatchId, type Scale } from "./svg-style.js";
 import { escapeXml, formatBytes } from "./units.js";
 
 /** How many pods the legend lists before it summarises the rest (the table lists them all). */
-export const LEGEND_MAX_PODS = 40;
+export const LEGEND_MAX_PODS = 60;
+/** Beyond this many pods each pod gets one line instead of a block per container. */
+export const LEGEND_DETAILED_PODS = 6;
 
 const SW = 14; // swatch side
 const LINE = 18;
@@ -27,7 +29,8 @@ function swatch(s: Swatch, x: number, y: number): string {
 
 function clip(text: string, width: number, font: number): string {
   if (textWidth(text, font) <= width) return text;
-  const n = Math.max(1, Math.floor(width / (font * 0.62)) - 1);
+  let n = text.length - 1;
+  while (n > 1 && textWidth(`${text.slice(0, n)}…`, font) > width) n--;
   return `${text.slice(0, n)}…`;
 }
 
@@ -138,6 +141,23 @@ function podBlock(pod: PodSummary, u: PodUse, pc: PodColours, idPrefix: string, 
   return column(lines, 0);
 }
 
+function podLine(pod: PodSummary, u: PodUse, pc: PodColours): Box {
+  let n = u.shared + u.unused;
+  for (const e of u.exclusive.values()) n += e.n;
+  const parts = [`${pod.namespace}/${pod.name}`];
+  if (n > 0) parts.push(cpus(n));
+  const mem = u.memory.get("memory");
+  if (mem) parts.push(formatBytes(mem));
+  if (u.unused > 0) parts.push(`${u.unused} unused`);
+  const text = parts.join(" · ");
+  const shown = clip(text, COL_W - 16, 11);
+  return fixedBox(COL_W, LINE, (x, y, out) => {
+    out.push(
+      `<g class="legend-pod" data-pod="${escapeXml(pod.uid)}"><title>${escapeXml(text)}</title><circle cx="${px(x + 5)}" cy="${px(y + 8)}" r="5" fill="${pc.base}"/><text class="legend-text" x="${px(x + 16)}" y="${px(y + 12)}">${escapeXml(shown)}</text></g>`,
+    );
+  });
+}
+
 function genericSection(view: NodeView, width: number, scale: Scale, idPrefix: string): Box {
   const frameW = Math.min(2.5, scale.frame + 0.5);
   const solid = "#7b8aa0";
@@ -161,6 +181,15 @@ function genericSection(view: NodeView, width: number, scale: Scale, idPrefix: s
   return flow(items, width, 18, 4);
 }
 
+/** Reorders boxes so that a row-major grid of `cols` columns reads top to bottom, column by column. */
+function columnMajor(boxes: readonly Box[], cols: number): Box[] {
+  const rows = Math.ceil(boxes.length / cols);
+  const empty = fixedBox(0, 0, () => {});
+  const out: Box[] = [];
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out.push(boxes[c * rows + r] ?? empty);
+  return out;
+}
+
 /** The generic defs the legend needs besides the per-pod hatches. */
 export function legendDefs(idPrefix: string): string {
   return (
@@ -180,16 +209,24 @@ export function legendBox(
   const parts: Box[] = [genericSection(view, width, scale, idPrefix)];
   const uses = podUses(view);
   const shown = view.pods.filter((p) => uses.has(p.uid));
+  const detailed = shown.length <= LEGEND_DETAILED_PODS;
   const blocks = shown
     .slice(0, LEGEND_MAX_PODS)
-    .map((p) => podBlock(p, uses.get(p.uid)!, colours.get(p.uid)!, idPrefix, scale));
+    .map((p) =>
+      detailed
+        ? podBlock(p, uses.get(p.uid)!, colours.get(p.uid)!, idPrefix, scale)
+        : podLine(p, uses.get(p.uid)!, colours.get(p.uid)!),
+    );
   const notes: string[] = [];
   if (shown.length > LEGEND_MAX_PODS) notes.push(`${shown.length - LEGEND_MAX_PODS} more pods hold CPUs or memory (see the table)`);
   const sharedOnly = view.pods.length - shown.length;
   if (sharedOnly > 0) notes.push(`${sharedOnly} pod${sharedOnly === 1 ? " runs" : "s run"} in the node shared pool only`);
   if (blocks.length > 0) {
     const maxCols = Math.max(1, Math.floor((width + 16) / (COL_W + 16)));
-    parts.push(grid(blocks, Math.min(blocks.length, maxCols), 16));
+    const cols = Math.min(blocks.length, maxCols);
+    // Compact lines read down the columns, like a list.
+    const ordered = detailed ? blocks : columnMajor(blocks, cols);
+    parts.push(grid(ordered, cols, detailed ? 16 : 4));
   }
   for (const n of notes)
     parts.push(

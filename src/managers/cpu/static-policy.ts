@@ -29,6 +29,7 @@ import { CPUPolicyMetrics } from "./policy-metrics.js";
 import { guaranteedCPUs, podGuaranteedCPUs, resourcesQualifyForExclusiveCPUs } from "./requests.js";
 import { type ContainerKey, CPUState } from "./state.js";
 import { validatePodScopeResources } from "./validate-pod-scope.js";
+import { validateState } from "./validate-state.js";
 
 export interface StaticPolicyConfig {
   topology: CPUTopology;
@@ -166,56 +167,14 @@ export class StaticPolicy implements HintProvider {
 
   /** `Start`: validates (and for an empty state initialises) the state, then the metrics. */
   start(): ManagerError | null {
-    const err = this.validateState();
+    const err = validateState(this.state, {
+      allCPUs: this.topology.all,
+      reserved: this.reserved,
+      strictReservation: this.options.strictCPUReservation,
+      countPodBubbles: this.gates.PodLevelResourceManagers,
+    });
     if (err) return err;
     this.counters.initialize(this.getAvailableCPUs().size, this.state.assignedCPUs());
-    return null;
-  }
-
-  private validateState(): ManagerError | null {
-    const s = this.state;
-    const current = s.getDefaultCPUSet();
-    let allCPUs = this.topology.all;
-    if (this.options.strictCPUReservation) allCPUs = allCPUs.difference(this.reserved);
-
-    if (current.isEmpty()) {
-      if (s.getCPUAssignments().size !== 0) return new ManagerError("default cpuset cannot be empty");
-      s.setDefaultCPUSet(allCPUs);
-      return null;
-    }
-
-    if (this.options.strictCPUReservation) {
-      const present = this.reserved.intersect(current);
-      if (!present.isEmpty()) {
-        return new ManagerError(
-          `some of strictly reserved cpus: "${present}" are present in defaultCpuSet: "${current}"`,
-        );
-      }
-    } else if (!this.reserved.isSubsetOf(current)) {
-      return new ManagerError(
-        `not all reserved cpus: "${this.reserved}" are present in defaultCpuSet: "${current}"`,
-      );
-    }
-
-    // OPEN CPU-5 (cpu-manager.md §11): the kubelet reports the first overlap in Go map order;
-    // podpin walks pods and containers in ascending order.
-    for (const { podUID, containerName } of s.containerKeys()) {
-      const cset = s.getCPUSet(podUID, containerName)!;
-      if (cset.intersects(current)) {
-        return new ManagerError(
-          `pod: ${podUID}, container: ${containerName} cpuset: "${cset}" overlaps with default cpuset "${current}"`,
-        );
-      }
-    }
-
-    const known = [current, s.assignedCPUs()];
-    if (this.gates.PodLevelResourceManagers) known.push(...s.getPodCPUAssignments().values());
-    const total = CPUSet.empty.union(...known);
-    if (!total.equals(allCPUs)) {
-      return new ManagerError(
-        `current set of available CPUs "${allCPUs}" doesn't match with CPUs in state "${total}"`,
-      );
-    }
     return null;
   }
 
@@ -315,6 +274,7 @@ export class StaticPolicy implements HintProvider {
    * nothing.
    */
   allocatePod(pod: Pod): ManagerError | null {
+    // OPEN PL-6 (pod-level.md §9): the physical-CPU alignment counters are not moved on this path.
     const total = this.podGuaranteedCPUs(pod);
     if (total === 0) return null;
     const err = this.allocatePodBubble(pod, total);
@@ -366,7 +326,11 @@ export class StaticPolicy implements HintProvider {
     }
   }
 
-  /** Returns everything the pod holds to the default set and forgets it, keeping the gauges right. */
+  /**
+   * Returns everything the pod holds to the default set and forgets it. The spec does not say how
+   * the gauges move on a rollback or a stale release; podpin counts the CPUs that actually return
+   * to the default set as released, so the gauges keep matching the state.
+   */
   private releasePod(podUID: string): void {
     const released = releaseStoredPod(this.state, podUID);
     if (!released.isEmpty()) this.counters.onRelease(released, this.state.assignedCPUs());
@@ -488,5 +452,15 @@ export class StaticPolicy implements HintProvider {
   /** Every stored (pod UID, container name), for the stale-state cleanup. */
   containerKeys(): ContainerKey[] {
     return this.state.containerKeys();
+  }
+
+  /** UIDs of the pods holding a bubble, ascending (a bubble may outlive its container entries). */
+  podKeys(): string[] {
+    return [...this.state.getPodCPUAssignments().keys()].sort();
+  }
+
+  /** Releases at once everything a pod holds: its bubble and every container set. */
+  removePod(podUID: string): void {
+    this.releasePod(podUID);
   }
 }

@@ -52,6 +52,16 @@ describe("takeByTopologyNUMAPacked", () => {
     assert.equal(takeByTopologyNUMAPacked(dual, set("0,2,4,8,10"), 2, "packed", false).toString(), "2,8");
     assert.equal(takeByTopologyNUMAPacked(dual, set("0,2,4,8,10"), 2, "spread", false).toString(), "0,2");
   });
+  it("counts an uncore cache spanning two NUMA nodes twice, as the kubelet does", () => {
+    // One socket, NUMA 0 = 0-5, NUMA 1 = 6-11; uncore 1 = 4-7 straddles both nodes and is listed
+    // under each, so the whole-uncore step takes it twice and stops 4 CPUs short.
+    const uncoreOf = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
+    const topo = CPUTopology.fromCPUs(
+      uncoreOf.map((uncore, id) => ({ id, core: id, socket: 0, numa: id < 6 ? 0 : 1, uncore })),
+    );
+    assert.equal(takeByTopologyNUMAPacked(topo, set("0-2,4-10"), 8, "packed", true).toString(), "4-7");
+    assert.equal(takeByTopologyNUMAPacked(topo, set("0-2,4-10"), 8, "packed", false).size, 8);
+  });
 });
 
 describe("takeByTopologyNUMADistributed", () => {
@@ -129,18 +139,40 @@ interface Layout {
   coresPerUncore: number;
 }
 
-/** A machine with a consistent hierarchy and header counts derived from its CPUs, as discovery builds. */
+/**
+ * A machine with a consistent hierarchy and header counts derived from its CPUs, as discovery
+ * builds. Uncore caches stay inside one NUMA node and socket (see the quirk test above).
+ */
 function synthetic(l: Layout): CPUTopology {
   const totalCores = l.sockets * l.coresPerSocket;
+  const numaOf = (c: number) => {
+    const socket = Math.floor(c / l.coresPerSocket);
+    if (l.numaSplit < 0) return Math.floor(socket / -l.numaSplit);
+    return socket * l.numaSplit + Math.floor((c % l.coresPerSocket) / (l.coresPerSocket / l.numaSplit));
+  };
+  // Uncore ids count up within each (socket, NUMA node) domain.
+  const uncoreOf: number[] = [];
+  let domainStart = 0;
+  let nextUncore = 0;
+  for (let c = 0; c < totalCores; c++) {
+    const sameDomain =
+      c > 0 &&
+      numaOf(c) === numaOf(c - 1) &&
+      Math.floor(c / l.coresPerSocket) === Math.floor((c - 1) / l.coresPerSocket);
+    if (!sameDomain) domainStart = c;
+    if (!sameDomain || (c - domainStart) % l.coresPerUncore === 0) nextUncore++;
+    uncoreOf.push(nextUncore - 1);
+  }
   const cpus: CPUInfo[] = [];
   for (let t = 0; t < l.threads; t++) {
     for (let c = 0; c < totalCores; c++) {
-      const socket = Math.floor(c / l.coresPerSocket);
-      const numa =
-        l.numaSplit > 0
-          ? socket * l.numaSplit + Math.floor((c % l.coresPerSocket) / (l.coresPerSocket / l.numaSplit))
-          : Math.floor(socket / -l.numaSplit);
-      cpus.push({ id: t * totalCores + c, core: c, socket, numa, uncore: Math.floor(c / l.coresPerUncore) });
+      cpus.push({
+        id: t * totalCores + c,
+        core: c,
+        socket: Math.floor(c / l.coresPerSocket),
+        numa: numaOf(c),
+        uncore: uncoreOf[c],
+      });
     }
   }
   return CPUTopology.fromCPUs(cpus);

@@ -57,7 +57,7 @@ function mergeInputArb(shape: Shape): fc.Arbitrary<MergeInput> {
       for (let i = 0; i <= MAX_ID; i++) {
         distances.set(
           i,
-          Array.from({ length: MAX_ID + 1 }, (_, j) => (i === j ? 10 : distanceSeed[i * (MAX_ID + 1) + j])),
+          Array.from({ length: MAX_ID + 1 }, (_, j) => distanceSeed[i * (MAX_ID + 1) + j]),
         );
       }
       const numa = NUMAInfo.create(nodes, distances, true);

@@ -1,0 +1,57 @@
+/**
+ * Kubelet-compatible checkpoint files: `cpu_manager_state` and `memory_manager_state` in every
+ * version the pod-level-era kubelets read (CPU V1–V4, memory V1–V3), written byte for byte as the
+ * selected Kubernetes version writes them (checkpoints.md).
+ *
+ * Reading throws `CheckpointError` with the kubelet's start-up message when the kubelet would
+ * refuse the file; accepted quirks come back as `warnings`.
+ */
+export type {
+  CPUStateData,
+  MemoryBlock,
+  MemoryStateData,
+  MemoryTable,
+  NUMANodeMap,
+  NUMANodeState,
+} from "./state-types.js";
+export type { CheckpointSettings, ReadOptions } from "./settings.js";
+export {
+  CheckpointError,
+  type CheckpointManagerName,
+  CPU_CHECKPOINT_FILE,
+  DEFAULT_STATE_DIR,
+  MEMORY_CHECKPOINT_FILE,
+} from "./errors.js";
+export {
+  type CPUCheckpointFormat,
+  type CPUReadOptions,
+  type CPUReadResult,
+  type CPUWriteFormat,
+  type InitialContainers,
+  cpuWriteFormat,
+  encodeCPUCheckpoint,
+  readCPUCheckpoint,
+  writeCPUCheckpoint,
+} from "./cpu.js";
+export {
+  type MemoryCheckpointFormat,
+  type MemoryEncodeOptions,
+  type MemoryPodEntryShape,
+  type MemoryReadResult,
+  type MemoryWriteFormat,
+  encodeMemoryCheckpoint,
+  memoryWriteFormat,
+  readMemoryCheckpoint,
+  writeMemoryCheckpoint,
+} from "./memory.js";
+export {
+  type Outcome,
+  type StateDirReadOptions,
+  type StateDirReadResult,
+  readCheckpointFile,
+  readStateDir,
+  writeFileAtomic,
+  writeStateDir,
+} from "./io.js";
+export { dataChecksum } from "./checksum.js";
+export { fnv1a32 } from "./fnv.js";

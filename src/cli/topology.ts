@@ -1,0 +1,79 @@
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { type Machine, loadMachine, machineToDocument } from "../machine/index.js";
+import {
+  buildNodeView,
+  type DataFormat,
+  emptyNodeState,
+  formatData,
+  renderHtmlReport,
+  renderMachineTable,
+} from "../report/index.js";
+
+const FORMATS = ["table", "json", "yaml"] as const;
+type OutputFormat = (typeof FORMATS)[number];
+
+interface TopologyOptions {
+  machine: string;
+  output: string;
+  html?: string;
+}
+
+/** Bad input: one line naming the input on stderr, exit code 2. */
+class UsageError extends Error {}
+
+function parseFormat(value: string): OutputFormat {
+  if ((FORMATS as readonly string[]).includes(value)) return value as OutputFormat;
+  throw new UsageError(`--output: unknown format ${JSON.stringify(value)}: expected table, json or yaml`);
+}
+
+function writeHtml(machine: Machine, file: string): void {
+  const html = renderHtmlReport({
+    title: `podpin topology · ${machine.name}`,
+    view: buildNodeView(machine, emptyNodeState(machine)),
+    decisions: [],
+    notes: machine.notes,
+  });
+  try {
+    writeFileSync(file, html);
+  } catch (err) {
+    throw new UsageError(`--html ${file}: cannot write the report: ${(err as Error).message}`);
+  }
+}
+
+/** The text `podpin topology` prints for `machine` in `format`. */
+export function topologyOutput(machine: Machine, format: OutputFormat): string {
+  if (format === "table") return renderMachineTable(machine);
+  return formatData(machineToDocument(machine), format as DataFormat);
+}
+
+export function registerTopology(program: Command): void {
+  program
+    .command("topology")
+    .description(
+      "Show a machine as the resource managers see it: sockets, NUMA nodes, cores, threads, L3 caches, memory and hugepages per NUMA node, distances",
+    )
+    .option("--machine <spec>", 'a preset name, a machine file (JSON/YAML), or "this" for the running machine', "this")
+    .option("-o, --output <format>", "table, json or yaml (json/yaml print a machine file that loads back)", "table")
+    .option("--html <file>", "also write the machine picture as a self-contained HTML page")
+    .action((opts: TopologyOptions) => {
+      try {
+        const format = parseFormat(opts.output);
+        let machine: Machine;
+        try {
+          machine = loadMachine(opts.machine);
+        } catch (err) {
+          throw new UsageError(`--machine ${opts.machine}: ${(err as Error).message}`);
+        }
+        process.stdout.write(topologyOutput(machine, format));
+        if (opts.html !== undefined) {
+          writeHtml(machine, opts.html);
+          process.stderr.write(`wrote ${opts.html}\n`);
+        }
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`podpin topology: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
+        process.exitCode = 2;
+      }
+    });
+}

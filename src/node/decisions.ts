@@ -1,0 +1,82 @@
+import { CPUSet } from "../core/cpuset.js";
+import { isContainerEquivalentGuaranteed } from "../k8s/podlevel.js";
+import { type Container, containersInOrder, isSidecar, type Pod } from "../k8s/types.js";
+import { maskBits } from "../managers/topology/bitmask.js";
+import { type ContainerCPUState, containerCpuQuota, podCgroupSettings } from "./cgroup-rules.js";
+import type { Node } from "./node.js";
+import type { AssignmentType, ContainerDecision, ContainerKind, PodDecision } from "./types.js";
+
+function kindOf(pod: Pod, c: Container): ContainerKind {
+  if (!pod.initContainers.includes(c)) return "app";
+  return isSidecar(c) ? "sidecar" : "init";
+}
+
+/** What the CPU Manager holds for a container, in the shape the cgroup rules read. */
+export function cpuStateOf(node: Node, pod: Pod, c: Container): ContainerCPUState {
+  const policy = node.cpuPolicy;
+  if (!policy) return { cpus: CPUSet.empty, isolation: "host" };
+  return {
+    cpus: policy.getAssignedCPUs(pod.uid, c.name) ?? CPUSet.empty,
+    isolation: policy.getResourceIsolationLevel(pod, c),
+  };
+}
+
+function cpuAssignmentType(state: ContainerCPUState, hasBubble: boolean): AssignmentType {
+  if (state.isolation === "host") return "node_shared";
+  if (!hasBubble) return "node_exclusive";
+  return state.isolation === "container" ? "pod_exclusive" : "pod_shared";
+}
+
+/**
+ * The decisions a node holds for an admitted pod: per container its CPUs (assignment or the node
+ * shared pool), isolation level, assignment types, NUMA affinity, memory blocks, cpuset.mems and
+ * CFS quota; per pod its bubble, pod shared pool, pod-level memory and pod cgroup.
+ */
+export function buildDecisions(
+  node: Node,
+  pod: Pod,
+): { containers: ContainerDecision[]; podDecision: PodDecision } {
+  const gates = node.config.featureGates;
+  const cfs = { cpuCFSQuota: node.config.cpuCFSQuota, cpuCFSQuotaPeriodUs: node.config.cpuCFSQuotaPeriodUs };
+  const defaultSet = node.defaultCpuSet();
+  const bubble = node.cpuPolicy?.getPodCPUSet(pod.uid) ?? null;
+  const podMemory = node.memoryPolicy?.getPodMemoryBlocks(pod.uid) ?? null;
+  const containers: ContainerDecision[] = [];
+  let podSharedPool = bubble;
+  for (const c of containersInOrder(pod)) {
+    const state = cpuStateOf(node, pod, c);
+    const kind = kindOf(pod, c);
+    if (podSharedPool && kind !== "init" && state.isolation === "container")
+      podSharedPool = podSharedPool.difference(state.cpus);
+    const memory = node.memoryPolicy?.getMemoryBlocks(pod.uid, c.name) ?? null;
+    const affinity = node.topologyManager.getAffinity(pod.uid, c.name).affinity;
+    let memoryAssignmentType: AssignmentType = "node_shared";
+    if (memory !== null) {
+      if (podMemory === null) memoryAssignmentType = "node_exclusive";
+      else memoryAssignmentType = isContainerEquivalentGuaranteed(c) ? "pod_exclusive" : "pod_shared";
+    }
+    containers.push({
+      name: c.name,
+      kind,
+      cpus: state.isolation === "host" ? defaultSet : state.cpus,
+      hasCPUAssignment: state.isolation !== "host",
+      isolation: state.isolation,
+      assignmentType: cpuAssignmentType(state, bubble !== null),
+      memoryAssignmentType,
+      numaAffinity: affinity === null ? null : maskBits(affinity),
+      memory,
+      cpusetMems: node.memoryPolicy?.getMemoryNUMANodes(pod, c) ?? null,
+      cfsQuotaUs: containerCpuQuota(c, state, cfs, gates),
+    });
+  }
+  const stateOf = (c: Container) => cpuStateOf(node, pod, c);
+  return {
+    containers,
+    podDecision: {
+      bubble,
+      podSharedPool,
+      memory: podMemory,
+      cgroup: podCgroupSettings(pod, stateOf, cfs, gates),
+    },
+  };
+}

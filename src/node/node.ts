@@ -1,0 +1,232 @@
+import { CPUSet } from "../core/cpuset.js";
+import { ManagerError } from "../core/errors.js";
+import { MetricsRegistry } from "../core/metrics.js";
+import type { CPUStateData, MemoryStateData } from "../checkpoint/state-types.js";
+import { type Pod, containersInOrder } from "../k8s/types.js";
+import { type Machine, machineNUMANodes } from "../machine/machine.js";
+import { CPUState, StaticPolicy as CPUStaticPolicy } from "../managers/cpu/index.js";
+import { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
+import { createTopologyManager, type TopologyManager } from "../managers/topology/index.js";
+import { buildDecisions } from "./decisions.js";
+import { ResourceManager } from "./managers.js";
+import type { AdmissionResult, NodeConfig, PodRef } from "./types.js";
+
+/** A configuration the kubelet itself would refuse to start with. */
+export class NodeConfigError extends Error {
+  override name = "NodeConfigError";
+}
+
+/** State restored from checkpoints, to start the node from (as a kubelet restart does). */
+export interface RestoredState {
+  cpu?: CPUStateData;
+  memory?: MemoryStateData;
+}
+
+export interface NodeOptions {
+  machine: Machine;
+  config: NodeConfig;
+  restored?: RestoredState;
+  /** Pods already running (admitted before a restart); their containers count as active. */
+  runningPods?: Pod[];
+  /** A clock for the admission-duration histogram (milliseconds); the engine itself reads none. */
+  now?: () => number;
+}
+
+export interface RemovalResult {
+  pod: PodRef;
+  removed: boolean;
+  defaultCpuSet: CPUSet;
+}
+
+function refOf(pod: Pod): PodRef {
+  return { uid: pod.uid, name: pod.name, namespace: pod.namespace };
+}
+
+/**
+ * The node: one kubelet's Topology, CPU and Memory Managers wired as the kubelet wires them (CPU,
+ * then memory, as hint providers), answering `admit` and `remove` with values. Deterministic and
+ * free of effects: no file, clock (unless given one) or network is touched.
+ */
+export class Node {
+  readonly machine: Machine;
+  readonly config: NodeConfig;
+  readonly metrics = new MetricsRegistry();
+  readonly topologyManager: TopologyManager;
+  readonly cpuPolicy: CPUStaticPolicy | null;
+  readonly memoryPolicy: MemoryStaticPolicy | null;
+  private readonly cpuManager: ResourceManager;
+  private readonly memoryManager: ResourceManager;
+  /** Admitted, not yet removed pods by UID, in admission order. */
+  private readonly pods = new Map<string, Pod>();
+  private pending: Pod | null = null;
+  private readonly now: (() => number) | null;
+
+  constructor(opts: NodeOptions) {
+    this.machine = opts.machine;
+    this.config = opts.config;
+    this.now = opts.now ?? null;
+    const cfg = opts.config;
+    const tm = createTopologyManager({
+      policy: cfg.topologyManagerPolicy,
+      scope: cfg.topologyManagerScope,
+      policyOptions: cfg.topologyManagerPolicyOptions,
+      featureGates: cfg.featureGates,
+      numaNodes: machineNUMANodes(opts.machine),
+      distances: opts.machine.distances,
+      metrics: this.metrics,
+    });
+    if (tm instanceof ManagerError) throw new NodeConfigError(`topology manager: ${tm.message}`);
+    this.topologyManager = tm;
+    for (const pod of opts.runningPods ?? []) this.pods.set(pod.uid, pod);
+    const active = () => this.activePods();
+
+    if (cfg.cpuManagerPolicy === "static") {
+      try {
+        this.cpuPolicy = new CPUStaticPolicy({
+          topology: opts.machine.topology,
+          numReservedCPUs: cfg.numReservedCPUs,
+          reservedSystemCPUs: cfg.reservedSystemCPUs,
+          options: cfg.cpuManagerPolicyOptions,
+          gates: cfg.featureGates,
+          kubernetesVersion: cfg.kubernetesVersion,
+          topologyManagerPolicy: cfg.topologyManagerPolicy,
+          affinity: tm,
+          metrics: this.metrics,
+          state: opts.restored?.cpu ? new CPUState(opts.restored.cpu) : undefined,
+        });
+      } catch (err) {
+        throw new NodeConfigError(`cpu manager: ${(err as Error).message}`);
+      }
+      const err = this.cpuPolicy.start();
+      if (err) throw new NodeConfigError(`cpu manager: ${err.message}`);
+    } else {
+      this.cpuPolicy = null;
+    }
+
+    if (cfg.memoryManagerPolicy === "Static") {
+      const policy = MemoryStaticPolicy.create({
+        machine: opts.machine,
+        reservedMemory: cfg.reservedMemory,
+        gates: cfg.featureGates,
+        version: cfg.kubernetesVersion,
+        affinity: tm,
+        metrics: this.metrics,
+        state: opts.restored?.memory,
+      });
+      if (policy instanceof ManagerError) throw new NodeConfigError(`memory manager: ${policy.message}`);
+      const err = policy.start();
+      if (err) throw new NodeConfigError(`memory manager: ${err.message}`);
+      this.memoryPolicy = policy;
+    } else {
+      this.memoryPolicy = null;
+    }
+
+    this.cpuManager = new ResourceManager("cpu", this.cpuPolicy, active);
+    this.memoryManager = new ResourceManager("memory", this.memoryPolicy, active);
+    tm.addHintProvider(this.cpuManager);
+    tm.addHintProvider(this.memoryManager);
+  }
+
+  /** Admitted pods plus the one being admitted (the kubelet's active pods). */
+  activePods(): Pod[] {
+    const pods = [...this.pods.values()];
+    if (this.pending && !this.pods.has(this.pending.uid)) pods.push(this.pending);
+    return pods;
+  }
+
+  /** Admitted pods that have not been removed, in admission order. */
+  admittedPods(): Pod[] {
+    return [...this.pods.values()];
+  }
+
+  pod(uid: string): Pod | undefined {
+    return this.pods.get(uid);
+  }
+
+  /** The node shared pool (the CPU Manager's default set); every CPU without the static policy. */
+  defaultCpuSet(): CPUSet {
+    return this.cpuPolicy ? this.cpuPolicy.state.getDefaultCPUSet() : this.machine.topology.all;
+  }
+
+  reservedCPUs(): CPUSet {
+    return this.cpuPolicy ? this.cpuPolicy.reserved : CPUSet.empty;
+  }
+
+  /**
+   * Admits a pod as the kubelet's Topology Manager admit handler does. A pod UID that is already
+   * admitted is refused with an input error: the kubelet never admits the same pod twice.
+   */
+  admit(pod: Pod): AdmissionResult {
+    if (this.pods.has(pod.uid))
+      throw new Error(`pod ${pod.namespace}/${pod.name} (uid ${pod.uid}) is already admitted`);
+    const started = this.now?.();
+    this.pending = pod;
+    let result: ReturnType<TopologyManager["admit"]>;
+    try {
+      result = this.topologyManager.admit(pod);
+    } finally {
+      this.pending = null;
+    }
+    if (started !== undefined && this.now)
+      this.metrics.observe("topology_manager_admission_duration_ms", this.now() - started);
+    if (result.admitted) {
+      this.pods.set(pod.uid, pod);
+      const { containers, podDecision } = buildDecisions(this, pod);
+      return {
+        pod: refOf(pod),
+        admitted: true,
+        reason: null,
+        message: null,
+        containers,
+        podDecision,
+        defaultCpuSet: this.defaultCpuSet(),
+        leftoverState: false,
+        trace: result.trace,
+      };
+    }
+    return {
+      pod: refOf(pod),
+      admitted: false,
+      reason: result.reason,
+      message: result.message,
+      containers: null,
+      podDecision: null,
+      defaultCpuSet: this.defaultCpuSet(),
+      leftoverState: this.holdsStateFor(pod.uid),
+      trace: result.trace,
+    };
+  }
+
+  private holdsStateFor(podUID: string): boolean {
+    return (
+      this.cpuManager.holdsStateFor(podUID) ||
+      this.memoryManager.holdsStateFor(podUID) ||
+      this.cpuPolicy?.getPodCPUSet(podUID) !== undefined ||
+      (this.memoryPolicy?.getPodMemoryBlocks(podUID) ?? null) !== null
+    );
+  }
+
+  /**
+   * Removes an admitted pod: every container (init first, then app) leaves the CPU, memory and
+   * topology managers; then the pod is no longer active. No stale-state cleanup runs here.
+   */
+  remove(podUID: string): RemovalResult {
+    const pod = this.pods.get(podUID);
+    if (!pod)
+      return {
+        pod: { uid: podUID, name: "", namespace: "" },
+        removed: false,
+        defaultCpuSet: this.defaultCpuSet(),
+      };
+    for (const c of containersInOrder(pod)) this.removeContainer(podUID, c.name);
+    this.pods.delete(podUID);
+    return { pod: refOf(pod), removed: true, defaultCpuSet: this.defaultCpuSet() };
+  }
+
+  /** One container leaves the managers (container deletion); its pod stays admitted. */
+  removeContainer(podUID: string, containerName: string): void {
+    this.cpuManager.removeContainer(podUID, containerName);
+    this.memoryManager.removeContainer(podUID, containerName);
+    this.topologyManager.removeContainer(podUID, containerName);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Rendering for people: the node view (who holds each CPU, memory per NUMA node), the machine
+ * picture (SVG) and the HTML report, plain-text tables, and JSON/YAML output.
+ */
+export {
+  type ContainerState,
+  type CPUOwner,
+  type CPUOwnerKind,
+  type CPUView,
+  CPU_OWNER_KINDS,
+  type NodeState,
+  type NodeView,
+  type NUMANodeView,
+  type NUMAResourceView,
+  type PodMemoryUsage,
+  type PodState,
+  type PodSummary,
+  buildNodeView,
+  cpuOwners,
+  cpusOwnedAs,
+  emptyNodeState,
+} from "./ownership.js";
+export { type ContainerRow, type DecisionRow, formatBlocks, formatContainerCpus, formatQuota } from "./decisions.js";
+export { decisionRowFromAdmission, podStateFromAdmission } from "./from-node.js";
+export { type SvgOptions, renderMachineSvg, viewSummary } from "./svg.js";
+export { type HtmlReportInput, renderHtmlReport } from "./html.js";
+export { type Align, type Column, type TableOptions, renderKeyValues, renderTable } from "./table.js";
+export { type MachineSummary, type NUMANodeSummary, machineSummary, renderMachineTable } from "./machine-table.js";
+export { type DataFormat, formatData, toJSONText, toYAMLText } from "./serialize.js";
+export { escapeXml, formatBytes } from "./units.js";
