@@ -16,7 +16,11 @@ const small: CPUStateData = {
 };
 
 const PATH = "/var/lib/kubelet/cpu_manager_state";
-const opts = (version: "1.36" | "1.37", gate: boolean, extra: Partial<CPUReadOptions> = {}): CPUReadOptions => ({
+const opts = (
+  version: "1.36" | "1.37",
+  gate: boolean,
+  extra: Partial<CPUReadOptions> = {},
+): CPUReadOptions => ({
   version,
   gates: { PodLevelResourceManagers: gate },
   configuredPolicy: "static",
@@ -58,7 +62,8 @@ describe("CPU checkpoint, byte-exact writes (checkpoints.md §3)", () => {
   });
 
   test("1.37: V4 dual layout, pod entries only with the gate on", () => {
-    const withPods = '{"policyName":"static","defaultCpuSet":"0,5-7","entries":{"pod1":{"c1":"1-4"}},"podEntries":{"pod1":{"cpuSet":"1-4"}}}';
+    const withPods =
+      '{"policyName":"static","defaultCpuSet":"0,5-7","entries":{"pod1":{"c1":"1-4"}},"podEntries":{"pod1":{"cpuSet":"1-4"}}}';
     assert.equal(
       writeCPUCheckpoint(small, opts("1.37", true)),
       `{"policyName":"static","defaultCpuSet":"0,5-7","entries":{"pod1":{"c1":"1-4"}},"podEntries":{"pod1":{"cpuSet":"1-4"}},"checksum":0,"data":${JSON.stringify(withPods)},"dataChecksum":${fnv1a32(`(string)${withPods}`)}}`,
@@ -71,8 +76,16 @@ describe("CPU checkpoint, byte-exact writes (checkpoints.md §3)", () => {
   });
 
   test("empty state: entries and podEntries omitted, an empty pod set written as {}", () => {
-    const empty: CPUStateData = { policyName: "none", defaultCpuSet: CPUSet.empty, entries: new Map(), podEntries: new Map() };
-    assert.match(encodeCPUCheckpoint(empty, "v2"), /^\{"policyName":"none","defaultCpuSet":"","checksum":\d+\}$/);
+    const empty: CPUStateData = {
+      policyName: "none",
+      defaultCpuSet: CPUSet.empty,
+      entries: new Map(),
+      podEntries: new Map(),
+    };
+    assert.match(
+      encodeCPUCheckpoint(empty, "v2"),
+      /^\{"policyName":"none","defaultCpuSet":"","checksum":\d+\}$/,
+    );
     const emptyPod = { ...empty, podEntries: new Map([["p", CPUSet.empty]]) };
     assert.match(encodeCPUCheckpoint(emptyPod, "v3"), /"podEntries":\{"p":\{\}\}/);
   });
@@ -111,7 +124,9 @@ describe("CPU checkpoint, round trips", () => {
   });
 
   test("a V3 file (1.36, gate on) is corrupted for a kubelet with the gate off (§6)", () => {
-    const err = restoreFailure(() => readCPUCheckpoint(writeCPUCheckpoint(small, opts("1.36", true)), opts("1.36", false)));
+    const err = restoreFailure(() =>
+      readCPUCheckpoint(writeCPUCheckpoint(small, opts("1.36", true)), opts("1.36", false)),
+    );
     assert.equal(err.detail, "checkpoint is corrupted");
   });
 });
@@ -120,7 +135,9 @@ describe("CPU checkpoint, damaged files", () => {
   const v4 = writeCPUCheckpoint(small, opts("1.37", true));
 
   test("errors name the file and carry the kubelet's wrapper", () => {
-    const err = restoreFailure(() => readCPUCheckpoint("{", opts("1.37", true, { path: "/tmp/x/cpu_manager_state" })));
+    const err = restoreFailure(() =>
+      readCPUCheckpoint("{", opts("1.37", true, { path: "/tmp/x/cpu_manager_state" })),
+    );
     assert.equal(
       err.message,
       'could not restore state from checkpoint: unexpected end of JSON input, please drain this node and delete the CPU manager checkpoint file "/tmp/x/cpu_manager_state" before restarting Kubelet',
@@ -137,7 +154,12 @@ describe("CPU checkpoint, damaged files", () => {
   });
 
   test("a changed top-level checksum or copy of V4 is accepted, with warnings", () => {
-    const back = readCPUCheckpoint(v4.replace('"checksum":0', '"checksum":77').replace('"c1":"1-4"}},"podEntries"', '"c1":"1-5"}},"podEntries"'), opts("1.37", true));
+    const back = readCPUCheckpoint(
+      v4
+        .replace('"checksum":0', '"checksum":77')
+        .replace('"c1":"1-4"}},"podEntries"', '"c1":"1-5"}},"podEntries"'),
+      opts("1.37", true),
+    );
     assert.deepEqual(cpuView(back.state), cpuView(small));
     assert.equal(back.warnings.length, 2);
   });
@@ -151,7 +173,10 @@ describe("CPU checkpoint, damaged files", () => {
 
   test("a wrong V2 checksum is corrupted; ignoreChecksums accepts it with a warning", () => {
     const text = encodeCPUCheckpoint(small, "v2").replace(/"checksum":\d+/, '"checksum":5');
-    assert.equal(restoreFailure(() => readCPUCheckpoint(text, opts("1.37", true))).detail, "checkpoint is corrupted");
+    assert.equal(
+      restoreFailure(() => readCPUCheckpoint(text, opts("1.37", true))).detail,
+      "checkpoint is corrupted",
+    );
     const back = readCPUCheckpoint(text, opts("1.37", true, { ignoreChecksums: true }));
     assert.equal(back.format, "v3");
     assert.equal(back.warnings.length, 1);
@@ -163,7 +188,8 @@ describe("CPU checkpoint, damaged files", () => {
       restoreFailure(() => none(opts("1.37", true, { configuredPolicy: "none" }))).detail,
       'configured policy "none" differs from state checkpoint policy "static"',
     );
-    const bad = '{"policyName":"static","defaultCpuSet":"0-3","entries":{"p":{"b":"1","a":"x"}},"checksum":0}';
+    const bad =
+      '{"policyName":"static","defaultCpuSet":"0-3","entries":{"p":{"b":"1","a":"x"}},"checksum":0}';
     assert.equal(
       restoreFailure(() => readCPUCheckpoint(bad, opts("1.37", true))).detail,
       'could not parse cpuset "x" for container "a" in pod "p": strconv.Atoi: parsing "x": invalid syntax',
@@ -171,8 +197,13 @@ describe("CPU checkpoint, damaged files", () => {
   });
 
   test("wrong types are reported, not thrown", () => {
-    const err = restoreFailure(() => readCPUCheckpoint('{"policyName":"static","defaultCpuSet":3,"checksum":0}', opts("1.37", true)));
-    assert.match(err.detail, /^json: cannot unmarshal number into Go struct field CPUManagerCheckpointV2\.defaultCpuSet of type string$/);
+    const err = restoreFailure(() =>
+      readCPUCheckpoint('{"policyName":"static","defaultCpuSet":3,"checksum":0}', opts("1.37", true)),
+    );
+    assert.match(
+      err.detail,
+      /^json: cannot unmarshal number into Go struct field CPUManagerCheckpointV2\.defaultCpuSet of type string$/,
+    );
   });
 
   test("V1 files migrate with the initial containers, and explain themselves without", () => {
@@ -182,7 +213,10 @@ describe("CPU checkpoint, damaged files", () => {
     assert.equal(back.format, "v1");
     assert.deepEqual(cpuView(back.state).entries, [["pod", [["c", "1-2"]]]]);
     const err = restoreFailure(() => readCPUCheckpoint(v1, opts("1.37", true)));
-    assert.equal(err.detail, "failed to migrate checkpoint from v1 to v2: containerID 'cid-1' not found in initial containers list");
+    assert.equal(
+      err.detail,
+      "failed to migrate checkpoint from v1 to v2: containerID 'cid-1' not found in initial containers list",
+    );
     assert.match(err.hint ?? "", /V1 checkpoint/);
   });
 
@@ -195,14 +229,19 @@ describe("CPU checkpoint, damaged files", () => {
       }
     }
     fc.assert(
-      fc.property(fc.nat(v4.length - 1), fc.string({ minLength: 1, maxLength: 1 }), fc.constantFrom("1.36", "1.37"), (at, ch, version) => {
-        const text = v4.slice(0, at) + ch + v4.slice(at + 1);
-        try {
-          readCPUCheckpoint(text, opts(version, true));
-        } catch (err) {
-          assert.ok(err instanceof CheckpointError, String(err));
-        }
-      }),
+      fc.property(
+        fc.nat(v4.length - 1),
+        fc.string({ minLength: 1, maxLength: 1 }),
+        fc.constantFrom("1.36", "1.37"),
+        (at, ch, version) => {
+          const text = v4.slice(0, at) + ch + v4.slice(at + 1);
+          try {
+            readCPUCheckpoint(text, opts(version, true));
+          } catch (err) {
+            assert.ok(err instanceof CheckpointError, String(err));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

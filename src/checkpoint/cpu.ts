@@ -8,7 +8,7 @@ import { dataChecksum, structChecksum } from "./checksum.js";
 import { CORRUPTED, CPU_CHECKPOINT_FILE, DEFAULT_STATE_DIR, restoreError } from "./errors.js";
 import { parseGoCPUSet } from "./gocpuset.js";
 import { encodeGo, unmarshalInto } from "./gojson.js";
-import { type JSONNode, hasMember } from "./gojson-parse.js";
+import { hasMember } from "./gojson-parse.js";
 import { compareGoStrings, goQuote, plural } from "./gostring.js";
 import type { GoMap, GoStruct, GoType, GoValue } from "./gotype.js";
 import {
@@ -65,7 +65,6 @@ type Load = { ok: true; cp: Loaded } | { ok: false; error: string; final?: boole
 
 interface LoadContext {
   parsed: ParsedText;
-  parsedNode?: JSONNode;
   gateOn: boolean;
   ignoreChecksums: boolean;
   initialContainers: InitialContainers;
@@ -316,7 +315,6 @@ export function readCPUCheckpoint(text: string | null, opts: CPUReadOptions): CP
   const parsed = parseOnce(text);
   const ctx: LoadContext = {
     parsed,
-    parsedNode: "node" in parsed ? parsed.node : undefined,
     gateOn,
     ignoreChecksums: opts.ignoreChecksums ?? false,
     initialContainers: opts.initialContainers ?? new Map(),
@@ -324,7 +322,7 @@ export function readCPUCheckpoint(text: string | null, opts: CPUReadOptions): CP
   };
   const load = opts.version === "1.37" ? loadV4(ctx) : gateOn ? loadV3(ctx) : loadV2(ctx);
   if (!load.ok) throw restoreError("cpu", path, load.error, v1Hint(ctx.parsed));
-  if (opts.version === "1.36" && hasMember(ctx.parsedNode ?? { t: "null" }, "data")) {
+  if (opts.version === "1.36" && "node" in parsed && hasMember(parsed.node, "data")) {
     warnings.push(
       "a 1.37 (V4) checkpoint read as 1.36 reads it: the top-level copy is restored and pod entries are lost",
     );

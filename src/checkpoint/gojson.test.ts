@@ -66,7 +66,10 @@ describe("Go JSON syntax errors", () => {
 describe("Go JSON decoding", () => {
   test("matches keys case-insensitively, exact spelling first, and ignores unknown keys", () => {
     const cp = newCPUV2();
-    assert.equal(unmarshalInto('{"POLICYNAME":"a","defaultCPUSet":"1-3","other":[1,{"x":null}]}', CPU_V2, cp), null);
+    assert.equal(
+      unmarshalInto('{"POLICYNAME":"a","defaultCPUSet":"1-3","other":[1,{"x":null}]}', CPU_V2, cp),
+      null,
+    );
     assert.equal(cp.PolicyName, "a");
     assert.equal(cp.DefaultCPUSet, "1-3");
   });
@@ -74,7 +77,10 @@ describe("Go JSON decoding", () => {
   test("reports the first type error and keeps decoding", () => {
     const cp = newCPUV2();
     const err = unmarshalInto('{"policyName":5,"defaultCpuSet":"2","entries":{"p":{"c":7}}}', CPU_V2, cp);
-    assert.equal(err, "json: cannot unmarshal number into Go struct field CPUManagerCheckpointV2.policyName of type string");
+    assert.equal(
+      err,
+      "json: cannot unmarshal number into Go struct field CPUManagerCheckpointV2.policyName of type string",
+    );
     assert.equal(cp.DefaultCPUSet, "2");
     assert.equal(
       unmarshalInto('{"checksum":-1}', CPU_V2, newCPUV2()),
@@ -103,7 +109,11 @@ describe("Go JSON decoding", () => {
 
   test("null empties maps but leaves strings alone; repeated map keys merge", () => {
     const cp = newCPUV2();
-    unmarshalInto('{"policyName":"a","entries":{"p":{}},"policyName":null,"entries":{"q":{"c":"1"}}}', CPU_V2, cp);
+    unmarshalInto(
+      '{"policyName":"a","entries":{"p":{}},"policyName":null,"entries":{"q":{"c":"1"}}}',
+      CPU_V2,
+      cp,
+    );
     assert.equal(cp.PolicyName, "a");
     assert.deepEqual([...(cp.Entries as Map<string, unknown>).keys()], ["p", "q"]);
     unmarshalInto('{"entries":null}', CPU_V2, cp);
@@ -126,18 +136,28 @@ describe("Go JSON encoding", () => {
       [10n, null],
       [2n, null],
     ]);
-    assert.equal(encodeGo(ms, MEMORY_V1), '{"policyName":"","machineState":{"10":null,"2":null},"checksum":0}');
+    assert.equal(
+      encodeGo(ms, MEMORY_V1),
+      '{"policyName":"","machineState":{"10":null,"2":null},"checksum":0}',
+    );
   });
 
   test("decoding what was encoded gives the same encoding", () => {
     fc.assert(
-      fc.property(fc.string(), fc.dictionary(fc.string(), fc.dictionary(fc.string(), fc.string())), (p, e) => {
-        const entries = new Map(Object.entries(e).map(([k, v]) => [k, new Map(Object.entries(v))]));
-        const text = encodeGo({ PolicyName: p, DefaultCPUSet: "1", Entries: entries, Checksum: 0n }, CPU_V2);
-        const back = newCPUV2();
-        assert.equal(unmarshalInto(text, CPU_V2, back), null);
-        assert.equal(encodeGo(back, CPU_V2), text);
-      }),
+      fc.property(
+        fc.string(),
+        fc.dictionary(fc.string(), fc.dictionary(fc.string(), fc.string())),
+        (p, e) => {
+          const entries = new Map(Object.entries(e).map(([k, v]) => [k, new Map(Object.entries(v))]));
+          const text = encodeGo(
+            { PolicyName: p, DefaultCPUSet: "1", Entries: entries, Checksum: 0n },
+            CPU_V2,
+          );
+          const back = newCPUV2();
+          assert.equal(unmarshalInto(text, CPU_V2, back), null);
+          assert.equal(encodeGo(back, CPU_V2), text);
+        },
+      ),
     );
   });
 });
@@ -162,7 +182,10 @@ describe("cpuset.Parse", () => {
     assert.equal(bad("-1"), 'strconv.Atoi: parsing "": invalid syntax');
     assert.equal(bad("3-1"), 'invalid range "3-1" (3 > 1)');
     assert.equal(bad("1--3"), 'invalid range "1--3" (1 > -3)');
-    assert.equal(bad("99999999999999999999"), 'strconv.Atoi: parsing "99999999999999999999": value out of range');
+    assert.equal(
+      bad("99999999999999999999"),
+      'strconv.Atoi: parsing "99999999999999999999": value out of range',
+    );
     assert.match(bad("0-99999999"), /exceeds the largest supported CPU id/);
   });
 

@@ -7,8 +7,7 @@
 import type { CPUSet } from "../core/cpuset.js";
 import { parseGoCPUSet } from "./gocpuset.js";
 import { GoUnmarshalerError, goJSONString } from "./gojson.js";
-import { nodeKindWord } from "./gojson-parse.js";
-import { foldKey } from "./gojson-parse.js";
+import { foldKey, nodeKindWord } from "./gojson-parse.js";
 import {
   type GoMap,
   type GoStruct,

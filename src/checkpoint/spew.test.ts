@@ -22,7 +22,12 @@ import { CPUSet } from "../core/cpuset.js";
 
 describe("go-spew dump (checkpoints.md §2.1)", () => {
   test("the spec's CPU V2 example", () => {
-    const cp = { PolicyName: "static", DefaultCPUSet: "0-31", Entries: new Map([["<pod>", new Map([["<ctr>", "1-3"]])]]), Checksum: 0n };
+    const cp = {
+      PolicyName: "static",
+      DefaultCPUSet: "0-31",
+      Entries: new Map([["<pod>", new Map([["<ctr>", "1-3"]])]]),
+      Checksum: 0n,
+    };
     const dump = spewForHash(cp, goPtr(CPU_V2)).replace("CPUManagerCheckpointV2", "CPUManagerCheckpoint");
     assert.equal(
       dump,
@@ -31,7 +36,11 @@ describe("go-spew dump (checkpoints.md §2.1)", () => {
   });
 
   test("cpuset internals, nil versus empty, integer key order, pointers", () => {
-    const v3 = { ...newCPUV3(), Entries: null, PodEntries: new Map([["p", { CPUSet: cpusetValue(CPUSet.of(9, 7, 8)) }]]) };
+    const v3 = {
+      ...newCPUV3(),
+      Entries: null,
+      PodEntries: new Map([["p", { CPUSet: cpusetValue(CPUSet.of(9, 7, 8)) }]]),
+    };
     assert.equal(
       spewForHash(v3, goPtr(CPU_V3)),
       "(*state.CPUManagerCheckpointV3){PolicyName:(string) DefaultCPUSet:(string) Entries:(map[string]map[string]string)<nil> PodEntries:(state.PodCPUAssignments)map[p:{CPUSet:(cpuset.CPUSet){elems:(map[int]struct {})map[7:{} 8:{} 9:{}]}}] Checksum:(checksum.Checksum)0}",

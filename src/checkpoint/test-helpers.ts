@@ -15,13 +15,19 @@ export function cpuView(s: CPUStateData) {
 }
 
 export function memoryView(s: MemoryStateData) {
-  const blocks = (bs: MemoryBlock[]) => bs.map((b) => ({ ...b, numaAffinity: [...b.numaAffinity] }));
+  const blocks = (bs: MemoryBlock[]) =>
+    bs.map((b) => ({ numaAffinity: [...b.numaAffinity], type: b.type, size: b.size }));
   return {
     policyName: s.policyName,
     machineState: [...s.machineState]
-      .map(([id, n]) => [id, { ...n, memoryMap: [...n.memoryMap].sort(), cells: n.cells ?? [] }] as const)
+      .map(([id, n]) => {
+        const memoryMap = [...n.memoryMap].map(([r, t]) => [r, { ...t }] as const).sort();
+        return [id, { numberOfAssignments: n.numberOfAssignments, memoryMap, cells: n.cells ?? [] }] as const;
+      })
       .sort((a, b) => a[0] - b[0]),
-    entries: [...s.entries].map(([pod, cs]) => [pod, [...cs].map(([n, bs]) => [n, blocks(bs)]).sort()] as const).sort(),
+    entries: [...s.entries]
+      .map(([pod, cs]) => [pod, [...cs].map(([n, bs]) => [n, blocks(bs)]).sort()] as const)
+      .sort(),
     podEntries: [...s.podEntries].map(([pod, bs]) => [pod, blocks(bs)] as const).sort(),
   };
 }
@@ -37,7 +43,9 @@ function mapOf<K, V>(key: fc.Arbitrary<K>, value: fc.Arbitrary<V>, maxLength = 4
   return fc.uniqueArray(fc.tuple(key, value), { selector: (t) => t[0], maxLength }).map((a) => new Map(a));
 }
 
-export const cpuSetArb = fc.uniqueArray(fc.integer({ min: 0, max: 300 }), { maxLength: 16 }).map((ids) => CPUSet.fromIds(ids));
+export const cpuSetArb = fc
+  .uniqueArray(fc.integer({ min: 0, max: 300 }), { maxLength: 16 })
+  .map((ids) => CPUSet.fromIds(ids));
 
 export const cpuStateArb: fc.Arbitrary<CPUStateData> = fc.record({
   policyName: fc.constantFrom("static", "none"),

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type Machine, loadMachine, machineToDocument } from "../machine/index.js";
+import { type Machine, MachineError, loadMachine, machineToDocument } from "../machine/index.js";
 import {
   buildNodeView,
   type DataFormat,
@@ -63,7 +63,9 @@ export function registerTopology(program: Command): void {
         try {
           machine = loadMachine(opts.machine);
         } catch (err) {
-          throw new UsageError(`--machine ${opts.machine}: ${(err as Error).message}`);
+          // A MachineError already names the file or preset it is about.
+          const message = err instanceof MachineError ? err.message : `--machine ${opts.machine}: ${(err as Error).message}`;
+          throw new UsageError(message);
         }
         process.stdout.write(topologyOutput(machine, format));
         if (opts.html !== undefined) {

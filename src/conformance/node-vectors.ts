@@ -74,7 +74,15 @@ export function nodeConfigFromVector(k: Obj, version: KubernetesVersion): NodeCo
       perResource.set(resource, quantityOf(v, resource).value());
     reservedMemory.set(entry.numaNode, perResource);
   }
-  const gates = { ...DEFAULT_FEATURE_GATES, ...((k.featureGates ?? {}) as Record<string, boolean>) };
+  // The node vectors were produced with the policy-option gates unlocked: their kubelet blocks use
+  // alpha options (distribute-cpus-across-cores) while listing only the pod-level gates. A real
+  // kubelet needs CPUManagerPolicyAlphaOptions for those, so only the vectors get them by default.
+  const gates = {
+    ...DEFAULT_FEATURE_GATES,
+    CPUManagerPolicyAlphaOptions: true,
+    TopologyManagerPolicyAlphaOptions: true,
+    ...((k.featureGates ?? {}) as Record<string, boolean>),
+  };
   return defaultNodeConfig({
     kubernetesVersion: version,
     featureGates: gates,

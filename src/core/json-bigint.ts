@@ -37,7 +37,13 @@ export function parseJSONExact(text: string, what = "JSON"): unknown {
         ws();
         if (text[i] !== ":") fail('expected ":"');
         i++;
-        obj[key] = value();
+        // A defined property, not an assignment: a "__proto__" key must stay data, as with JSON.parse.
+        Object.defineProperty(obj, key, {
+          value: value(),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         ws();
         if (text[i] === ",") {
           i++;
@@ -100,7 +106,12 @@ export function parseJSONExact(text: string, what = "JSON"): unknown {
     while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
     if (i >= text.length) fail("unterminated string");
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      i = start;
+      return fail("invalid string (bad escape or control character)");
+    }
   };
   const result = value();
   ws();

@@ -36,10 +36,11 @@ const BINARY_BY_EXPONENT: Record<number, string> = Object.fromEntries(
 const INT64_MAX = (1n << 63n) - 1n;
 const pow10 = (n: number): bigint => 10n ** BigInt(n);
 
+/** a / b (b > 0) rounded away from zero, as apimachinery's scaling rounds ("up" for negatives too). */
 function ceilDiv(a: bigint, b: bigint): bigint {
-  // b > 0
   const q = a / b;
-  return a % b > 0n ? q + 1n : q;
+  const r = a % b;
+  return r > 0n ? q + 1n : r < 0n ? q - 1n : q;
 }
 
 export class Quantity {
@@ -159,12 +160,12 @@ export class Quantity {
     return this.num > 0n ? 1 : this.num < 0n ? -1 : 0;
   }
 
-  /** Go `Value()`: the value rounded up to an integer. */
+  /** Go `Value()`: the value rounded up (away from zero) to an integer. */
   value(): bigint {
     return ceilDiv(this.num, pow10(this.denDigits));
   }
 
-  /** Go `MilliValue()`: the value in thousandths, rounded up. */
+  /** Go `MilliValue()`: the value in thousandths, rounded up (away from zero). */
   milliValue(): bigint {
     return ceilDiv(this.num * 1000n, pow10(this.denDigits));
   }

@@ -1,5 +1,11 @@
 import type { Quantity } from "../core/quantity.js";
-import { type Container, isSidecar, type Pod, type ResourceList, type ResourceRequirements } from "./types.js";
+import {
+  type Container,
+  isSidecar,
+  type Pod,
+  type ResourceList,
+  type ResourceRequirements,
+} from "./types.js";
 
 /**
  * The effective resources of a pod's containers (component-helpers `AggregateContainerRequests` /

@@ -5,8 +5,8 @@
 const UNIT_NS: Record<string, bigint> = {
   ns: 1n,
   us: 1_000n,
-  "µs": 1_000n,
-  "μs": 1_000n,
+  µs: 1_000n,
+  μs: 1_000n,
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -32,7 +32,9 @@ export function parseGoDuration(text: string): bigint | string {
     if (!m || (m[1] === "" && (m[2] ?? "") === "")) return invalid;
     const unit = UNIT_NS[m[3]];
     if (unit === undefined) {
-      return m[3] === "" ? `time: missing unit in duration ${JSON.stringify(text)}` : `time: unknown unit ${JSON.stringify(m[3])} in duration ${JSON.stringify(text)}`;
+      return m[3] === ""
+        ? `time: missing unit in duration ${JSON.stringify(text)}`
+        : `time: unknown unit ${JSON.stringify(m[3])} in duration ${JSON.stringify(text)}`;
     }
     const whole = BigInt(m[1] || "0");
     const frac = m[2] ?? "";

@@ -310,7 +310,10 @@ function unknownOption(kind: string, name: string, known: readonly string[]): st
 
 function checkBoolOption(value: string, path: FieldPath, r: Reader): void {
   if (parseGoBool(value) === null) {
-    r.fail(path, `expected true or false (or 1, t, T, TRUE, True, 0, f, F, FALSE, False), got ${JSON.stringify(value)}`);
+    r.fail(
+      path,
+      `expected true or false (or 1, t, T, TRUE, True, 0, f, F, FALSE, False), got ${JSON.stringify(value)}`,
+    );
   }
 }
 
@@ -321,7 +324,8 @@ function cpuOptions(c: ConfigShape, policy: CPUManagerPolicy, r: Reader): Record
     (name, value, path) => {
       // With policy none the kubelet never parses the options.
       if (policy === "none") return;
-      if (!CPU_POLICY_OPTIONS.includes(name)) r.fail(path, unknownOption("CPU Manager policy", name, CPU_POLICY_OPTIONS));
+      if (!CPU_POLICY_OPTIONS.includes(name))
+        r.fail(path, unknownOption("CPU Manager policy", name, CPU_POLICY_OPTIONS));
       checkBoolOption(value, path, r);
     },
     r,
@@ -352,7 +356,10 @@ function reservedCPUsOf(c: ConfigShape, r: Reader): CPUSet | null {
     return set.isEmpty() ? null : set;
   } catch (err) {
     if (!(err instanceof CPUSetParseError)) throw err;
-    return r.fail(["reservedSystemCPUs"], `expected a CPU list such as "0-1,16-17", got ${JSON.stringify(text)}`);
+    return r.fail(
+      ["reservedSystemCPUs"],
+      `expected a CPU list such as "0-1,16-17", got ${JSON.stringify(text)}`,
+    );
   }
 }
 
@@ -361,7 +368,10 @@ function reservationOf(field: "kubeReserved" | "systemReserved", c: ConfigShape,
   const list = resourceListAt(c[field], r.doc, [field], r.file);
   for (const [name, q] of Object.entries(list)) {
     if (!RESERVABLE.includes(name)) {
-      r.fail([field, name], `cannot reserve ${JSON.stringify(name)}; expected one of ${RESERVABLE.join(", ")}`);
+      r.fail(
+        [field, name],
+        `cannot reserve ${JSON.stringify(name)}; expected one of ${RESERVABLE.join(", ")}`,
+      );
     }
     if (q.sign() < 0) r.fail([field, name], `must not be negative, got ${q.toString()}`);
   }
@@ -380,7 +390,10 @@ function evictionOf(c: ConfigShape, r: Reader): Record<string, EvictionThreshold
     const path = ["evictionHard", signal];
     if (!EVICTION_SIGNALS.includes(signal)) {
       const hint = closestName(signal, EVICTION_SIGNALS);
-      r.fail(path, `unsupported eviction signal ${JSON.stringify(signal)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ""}`);
+      r.fail(
+        path,
+        `unsupported eviction signal ${JSON.stringify(signal)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ""}`,
+      );
     }
     const text = r.spelling(value, path).trim();
     if (text.endsWith("%")) {
@@ -411,12 +424,22 @@ function reservedMemoryOf(c: ConfigShape, r: Reader): Map<number, Map<string, bi
     for (const [name, q] of Object.entries(limits)) {
       const path = ["reservedMemory", i, "limits", name];
       if (name !== "memory" && !name.startsWith("hugepages-")) {
-        r.fail(path, `the limit type ${JSON.stringify(name)} for NUMA node ${node} is not supported, only ${RESERVED_MEMORY_TYPES} is accepted`);
+        r.fail(
+          path,
+          `the limit type ${JSON.stringify(name)} for NUMA node ${node} is not supported, only ${RESERVED_MEMORY_TYPES} is accepted`,
+        );
       }
-      if (q.isZero()) r.fail(path, `reserved memory may not be zero for NUMA node ${node} and resource ${JSON.stringify(name)}`);
+      if (q.isZero())
+        r.fail(
+          path,
+          `reserved memory may not be zero for NUMA node ${node} and resource ${JSON.stringify(name)}`,
+        );
       if (q.sign() < 0) r.fail(path, `must not be negative, got ${q.toString()}`);
       if (perNode.has(name)) {
-        r.fail(path, `the reserved memory has a duplicate value for NUMA node ${node} and resource ${JSON.stringify(name)}`);
+        r.fail(
+          path,
+          `the reserved memory has a duplicate value for NUMA node ${node} and resource ${JSON.stringify(name)}`,
+        );
       }
       perNode.set(name, q.value());
     }
@@ -469,7 +492,10 @@ function cfsPeriodOf(c: ConfigShape, gates: Record<string, boolean>, r: Reader):
   const text = c.cpuCFSQuotaPeriod ?? DEFAULT_CFS_PERIOD;
   const ns = r.duration(text, ["cpuCFSQuotaPeriod"]);
   if (ns !== DEFAULT_CFS_PERIOD_NS && !gates.CustomCPUCFSQuotaPeriod) {
-    r.fail(["cpuCFSQuotaPeriod"], `${text} requires feature gate CustomCPUCFSQuotaPeriod (only 100ms without it)`);
+    r.fail(
+      ["cpuCFSQuotaPeriod"],
+      `${text} requires feature gate CustomCPUCFSQuotaPeriod (only 100ms without it)`,
+    );
   }
   if (ns < 1_000n || ns > 1_000_000_000n) {
     r.fail(["cpuCFSQuotaPeriod"], `must be between 1us and 1s inclusive, got ${text}`);
@@ -493,7 +519,9 @@ function configOf(data: unknown, doc: SourceDocument, file: string): KubeletConf
   const reservedSystemCPUs = reservedCPUsOf(c, r);
   const kubeReserved = reservationOf("kubeReserved", c, r);
   const systemReserved = reservationOf("systemReserved", c, r);
-  const reconcileNs = r.duration(c.cpuManagerReconcilePeriod ?? DEFAULT_RECONCILE_PERIOD, ["cpuManagerReconcilePeriod"]);
+  const reconcileNs = r.duration(c.cpuManagerReconcilePeriod ?? DEFAULT_RECONCILE_PERIOD, [
+    "cpuManagerReconcilePeriod",
+  ]);
   if (reconcileNs < 0n) r.fail(["cpuManagerReconcilePeriod"], "must not be negative");
   const config: KubeletConfig = {
     source: file,

@@ -119,9 +119,11 @@ const containerResources = strictFields({
 const podResources = strictFields({
   requests: resourceList,
   limits: resourceList,
-  claims: z.custom((v) => v === undefined || v === null, {
-    message: "claims cannot be set for Resources at pod-level",
-  }).optional(),
+  claims: z
+    .custom((v) => v === undefined || v === null, {
+      message: "claims cannot be set for Resources at pod-level",
+    })
+    .optional(),
 });
 
 const containerSchema = lenientFields(
@@ -133,32 +135,28 @@ const containerSchema = lenientFields(
   CONTAINER_FIELDS,
 );
 
-const podSchema = strictFields(
-  {
-    apiVersion: z.literal("v1").optional(),
-    kind: z.literal("Pod").optional(),
-    metadata: lenientFields(
-      {
-        name: z.string().nullish(),
-        namespace: z.string().nullish(),
-        uid: z.string().nullish(),
-      },
-      METADATA_FIELDS,
-    ).nullish(),
-    spec: lenientFields(
-      {
-        containers: z.array(containerSchema).nullish(),
-        initContainers: z.array(containerSchema).nullish(),
-        resources: podResources.nullish(),
-        os: lenientFields({ name: z.string() }, ["name"]).nullish(),
-      },
-      POD_SPEC_FIELDS,
-    ),
-    status: z
-      .looseObject({ qosClass: z.enum(["Guaranteed", "Burstable", "BestEffort"]).optional() })
-      .nullish(),
-  },
-);
+const podSchema = strictFields({
+  apiVersion: z.literal("v1").optional(),
+  kind: z.literal("Pod").optional(),
+  metadata: lenientFields(
+    {
+      name: z.string().nullish(),
+      namespace: z.string().nullish(),
+      uid: z.string().nullish(),
+    },
+    METADATA_FIELDS,
+  ).nullish(),
+  spec: lenientFields(
+    {
+      containers: z.array(containerSchema).nullish(),
+      initContainers: z.array(containerSchema).nullish(),
+      resources: podResources.nullish(),
+      os: lenientFields({ name: z.string() }, ["name"]).nullish(),
+    },
+    POD_SPEC_FIELDS,
+  ),
+  status: z.looseObject({ qosClass: z.enum(["Guaranteed", "Burstable", "BestEffort"]).optional() }).nullish(),
+});
 
 const listSchema = strictFields({
   apiVersion: z.literal("v1").optional(),
@@ -212,7 +210,11 @@ function podAt(
   const namespace = meta.namespace || "default";
   if (!name && !meta.uid) {
     const path = [...prefix, "metadata", "name"];
-    throw new InputError({ file, line: lineNear(doc, path) }, path, "required field is missing (a pod needs a name or a uid)");
+    throw new InputError(
+      { file, line: lineNear(doc, path) },
+      path,
+      "required field is missing (a pod needs a name or a uid)",
+    );
   }
   const spec = shape.spec;
   const specPath = [...prefix, "spec"];
@@ -242,7 +244,11 @@ function isListObject(data: unknown): boolean {
 function podsOfDocument(doc: SourceDocument, file: string, options: ParsePodsOptions): Pod[] {
   if (!isListObject(doc.data)) {
     if (!doc.data || typeof doc.data !== "object" || Array.isArray(doc.data)) {
-      throw new InputError({ file, line: doc.lineOf([]) }, "", "expected a Pod or a List of Pods (a mapping)");
+      throw new InputError(
+        { file, line: doc.lineOf([]) },
+        "",
+        "expected a Pod or a List of Pods (a mapping)",
+      );
     }
     return [podAt(checkShape(podSchema, doc.data, doc, file), doc, [], file, options)];
   }

@@ -61,7 +61,11 @@ function accumulate(list: ResourceList, into: Map<string, Quantity>): boolean {
   return found.has("cpu") && found.has("memory");
 }
 
-function classify(requests: Map<string, Quantity>, limits: Map<string, Quantity>, guaranteed: boolean): QOSClass {
+function classify(
+  requests: Map<string, Quantity>,
+  limits: Map<string, Quantity>,
+  guaranteed: boolean,
+): QOSClass {
   if (requests.size === 0 && limits.size === 0) return "BestEffort";
   if (guaranteed) {
     for (const [name, req] of requests) {

@@ -20,11 +20,17 @@ export interface StrictOptions {
   what?: string;
 }
 
-function unknownFieldMessage(key: string, accepted: readonly string[], modelled: readonly string[], o: StrictOptions): string {
+function unknownFieldMessage(
+  key: string,
+  accepted: readonly string[],
+  modelled: readonly string[],
+  o: StrictOptions,
+): string {
   const hint = closestName(key, accepted);
   const base = `unknown field ${JSON.stringify(key)}`;
   if (hint) return `${base}; did you mean ${JSON.stringify(hint)}?`;
-  if (o.listKnown ?? true) return `${base}; expected one of ${modelled.map((k) => JSON.stringify(k)).join(", ")}`;
+  if (o.listKnown ?? true)
+    return `${base}; expected one of ${modelled.map((k) => JSON.stringify(k)).join(", ")}`;
   return o.what ? `${base}; not a ${o.what} field` : base;
 }
 
@@ -36,7 +42,11 @@ export function strictFields<T extends z.ZodRawShape>(shape: T, options: StrictO
   return z.looseObject(shape).superRefine((value, ctx) => {
     for (const key of Object.keys(value)) {
       if (acceptedSet.has(key)) continue;
-      ctx.addIssue({ code: "custom", path: [key], message: unknownFieldMessage(key, accepted, modelled, options) });
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: unknownFieldMessage(key, accepted, modelled, options),
+      });
     }
   });
 }

@@ -82,7 +82,9 @@ function qualifiedNameProblems(value: string): string[] {
     if (prefix.length === 0) out.push("prefix part must be non-empty");
     else if (prefix.length > 253 || !SUBDOMAIN.test(prefix)) out.push(SUBDOMAIN_MSG);
   } else if (parts.length > 2) {
-    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+    return [
+      `a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ];
   }
   if (name.length === 0) out.push("name part must be non-empty");
   else if (name.length > 63) out.push("name part must be no more than 63 characters");
@@ -98,7 +100,8 @@ const isIntegerResource = (name: string): boolean => INTEGER_RESOURCES.has(name)
 function resourceNameErrors(name: string, field: string): FieldError[] {
   const problems = qualifiedNameProblems(name);
   if (problems.length > 0) return problems.map((p) => invalid(field, goQuote(name), p));
-  const standard = STANDARD_RESOURCES.has(name) || isHugePages(name) || name.startsWith(`requests.${HUGEPAGES}`);
+  const standard =
+    STANDARD_RESOURCES.has(name) || isHugePages(name) || name.startsWith(`requests.${HUGEPAGES}`);
   if (!name.includes("/") && !standard) {
     return [invalid(field, goQuote(name), "must be a standard resource type or fully qualified")];
   }
@@ -148,7 +151,9 @@ function hugePageValueErrors(name: string, q: Quantity, field: string): FieldErr
     divisible = false;
   }
   if (divisible) return [];
-  return [invalid(field, goQuote(q.toString()), `${q.toString()} is not positive integer multiple of ${name}`)];
+  return [
+    invalid(field, goQuote(q.toString()), `${q.toString()} is not positive integer multiple of ${name}`),
+  ];
 }
 
 const sortedEntries = (list: ResourceList): [string, Quantity][] =>
@@ -178,10 +183,16 @@ function requirementsErrors(r: ResourceRequirements, nameCheck: NameCheck, path:
     const limit = r.limits[name];
     if (limit) {
       if (!q.equals(limit) && !overcommitAllowed(name)) {
-        errs.push(invalid(reqPath, goQuote(q.toString()), `must be equal to ${name} limit of ${limit.toString()}`));
+        errs.push(
+          invalid(reqPath, goQuote(q.toString()), `must be equal to ${name} limit of ${limit.toString()}`),
+        );
       } else if (q.cmp(limit) > 0) {
         errs.push(
-          invalid(reqPath, goQuote(q.toString()), `must be less than or equal to ${name} limit of ${limit.toString()}`),
+          invalid(
+            reqPath,
+            goQuote(q.toString()),
+            `must be less than or equal to ${name} limit of ${limit.toString()}`,
+          ),
         );
       }
     } else if (!overcommitAllowed(name)) {
@@ -199,12 +210,7 @@ function requirementsErrors(r: ResourceRequirements, nameCheck: NameCheck, path:
   return errs;
 }
 
-function containerErrors(
-  c: Container,
-  path: string,
-  init: boolean,
-  seen: Set<string>,
-): FieldError[] {
+function containerErrors(c: Container, path: string, init: boolean, seen: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
   if (!c.name) errs.push(required(`${path}.name`));
   else if (seen.has(c.name)) errs.push(duplicate(`${path}.name`, goQuote(c.name)));
@@ -290,8 +296,11 @@ export function validatePod(pod: Pod): FieldError[] {
   if (!pod.name) errs.push(required("metadata.name", "name or generateName is required"));
   if (pod.containers.length === 0) errs.push(required("spec.containers"));
   const seen = new Set<string>();
-  pod.containers.forEach((c, i) => errs.push(...containerErrors(c, `spec.containers[${i}]`, false, seen)));
-  pod.initContainers.forEach((c, i) => errs.push(...containerErrors(c, `spec.initContainers[${i}]`, true, seen)));
+  for (const [i, c] of pod.containers.entries())
+    errs.push(...containerErrors(c, `spec.containers[${i}]`, false, seen));
+  for (const [i, c] of pod.initContainers.entries()) {
+    errs.push(...containerErrors(c, `spec.initContainers[${i}]`, true, seen));
+  }
   if (pod.resources) {
     if (pod.os === "windows") errs.push(forbidden("spec.resources", "may not be set for a windows pod"));
     else {

@@ -25,7 +25,9 @@ function locate(doc: Document, path: FieldPath): Located | undefined {
   for (const step of path) {
     keyStart = undefined;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step),
+      );
       if (!pair) return undefined;
       keyStart = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
       node = pair.value;
@@ -65,7 +67,10 @@ export function parseDocuments(text: string, file: string): SourceDocument[] {
       throw new InputError({ file, line }, "", `invalid YAML: ${message}`);
     }
     const contents = doc.contents;
-    if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === undefined)))
+    if (
+      contents === null ||
+      (isScalar(contents) && (contents.value === null || contents.value === undefined))
+    )
       continue;
     const data: unknown = doc.toJS({ maxAliasCount: 1000 });
     out.push({

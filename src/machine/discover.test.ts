@@ -14,7 +14,12 @@ const core = (core_id: number, thread_ids: number[], socket_id: number, uncore?:
   caches: [],
   uncore_caches: uncore === undefined ? [] : [{ id: uncore, size: 0n, type: "Unified", level: 3 }],
 });
-const node = (node_id: number, cores: CadvisorCore[], memory = 1n << 30n, distances: number[] = []): CadvisorNode => ({
+const node = (
+  node_id: number,
+  cores: CadvisorCore[],
+  memory = 1n << 30n,
+  distances: number[] = [],
+): CadvisorNode => ({
   node_id,
   memory,
   hugepages: [],
@@ -77,16 +82,28 @@ describe("discoverTopology (kubelet topology.Discover)", () => {
   });
 
   test("kubelet errors: no CPUs, empty and repeated thread lists, a CPU in two cores", () => {
-    const bad = (topology: CadvisorNode[], num_cores = 2) => () =>
-      discoverTopology({ num_cores, num_sockets: 1, topology }, "m.json");
-    assert.throws(bad([node(0, [core(0, [0], 0)])], 0), /^MachineError: m\.json: could not detect number of cpus/);
+    const bad =
+      (topology: CadvisorNode[], num_cores = 2) =>
+      () =>
+        discoverTopology({ num_cores, num_sockets: 1, topology }, "m.json");
+    assert.throws(
+      bad([node(0, [core(0, [0], 0)])], 0),
+      /^MachineError: m\.json: could not detect number of cpus/,
+    );
     assert.throws(bad([node(0, [core(5, [], 0)])]), /m\.json: node 0 core 5: no cpus provided/);
     assert.throws(bad([node(0, [core(0, [1, 1], 0)])]), /cpus provided are not unique/);
-    assert.throws(bad([node(0, [core(0, [0, 1], 0), core(1, [1], 0)])]), /CPU 1 appears in more than one core/);
+    assert.throws(
+      bad([node(0, [core(0, [0, 1], 0), core(1, [1], 0)])]),
+      /CPU 1 appears in more than one core/,
+    );
     assert.throws(
       () =>
         discoverMachine(
-          { num_cores: 2, num_sockets: 1, topology: [node(0, [core(0, [0], 0)]), node(0, [core(1, [1], 0)])] },
+          {
+            num_cores: 2,
+            num_sockets: 1,
+            topology: [node(0, [core(0, [0], 0)]), node(0, [core(1, [1], 0)])],
+          },
           { name: "x" },
         ),
       MachineError,
@@ -108,27 +125,48 @@ describe("discoverTopology (kubelet topology.Discover)", () => {
 
 describe("layouts: both Linux sibling numberings", () => {
   test("offset: core c has CPUs c and c + number of cores", () => {
-    const t = discoverTopology(layoutMachineInfo({ sockets: 2, coresPerSocket: 4, threadsPerCore: 2, memory: 1n }));
+    const t = discoverTopology(
+      layoutMachineInfo({ sockets: 2, coresPerSocket: 4, threadsPerCore: 2, memory: 1n }),
+    );
     assert.equal(t.cpusInCore(3).toString(), "3,11");
     assert.equal(t.cpusInSocket(1).toString(), "4-7,12-15");
   });
   test("adjacent: core c has CPUs 2c and 2c+1", () => {
     const t = discoverTopology(
-      layoutMachineInfo({ sockets: 2, coresPerSocket: 4, threadsPerCore: 2, siblings: "adjacent", memory: 1n }),
+      layoutMachineInfo({
+        sockets: 2,
+        coresPerSocket: 4,
+        threadsPerCore: 2,
+        siblings: "adjacent",
+        memory: 1n,
+      }),
     );
     assert.equal(t.cpusInCore(6).toString(), "6-7");
     assert.equal(t.cpusInSocket(1).toString(), "8-15");
   });
   test("interleaved sockets with offset siblings", () => {
     const t = discoverTopology(
-      layoutMachineInfo({ sockets: 2, coresPerSocket: 3, threadsPerCore: 2, socketNumbering: "interleaved", memory: 1n }),
+      layoutMachineInfo({
+        sockets: 2,
+        coresPerSocket: 3,
+        threadsPerCore: 2,
+        socketNumbering: "interleaved",
+        memory: 1n,
+      }),
     );
     assert.equal(t.cpusInSocket(0).toString(), "0,2,4,6,8,10");
     assert.equal(t.cpusInCore(1).toString(), "1,7");
   });
   test("SMT-4 and an L3 spanning NUMA nodes", () => {
     const t = discoverTopology(
-      layoutMachineInfo({ sockets: 1, coresPerSocket: 4, threadsPerCore: 4, numaPerSocket: 2, coresPerL3: 4, memory: 1n }),
+      layoutMachineInfo({
+        sockets: 1,
+        coresPerSocket: 4,
+        threadsPerCore: 4,
+        numaPerSocket: 2,
+        coresPerL3: 4,
+        memory: 1n,
+      }),
     );
     assert.equal(t.cpusPerCore, 4);
     assert.equal(t.cpusInCore(0).toString(), "0,4,8,12");
@@ -137,17 +175,32 @@ describe("layouts: both Linux sibling numberings", () => {
   });
   test("an L3 equal to its NUMA node is a node-level cache for cadvisor: uncore = socket", () => {
     const t = discoverTopology(
-      layoutMachineInfo({ sockets: 1, coresPerSocket: 8, threadsPerCore: 1, numaPerSocket: 2, coresPerL3: 4, memory: 1n }),
+      layoutMachineInfo({
+        sockets: 1,
+        coresPerSocket: 8,
+        threadsPerCore: 1,
+        numaPerSocket: 2,
+        coresPerL3: 4,
+        memory: 1n,
+      }),
     );
     assert.deepEqual(t.uncoreCaches(), [0]);
     const split = discoverTopology(
-      layoutMachineInfo({ sockets: 1, coresPerSocket: 8, threadsPerCore: 1, numaPerSocket: 1, coresPerL3: 4, memory: 1n }),
+      layoutMachineInfo({
+        sockets: 1,
+        coresPerSocket: 8,
+        threadsPerCore: 1,
+        numaPerSocket: 1,
+        coresPerL3: 4,
+        memory: 1n,
+      }),
     );
     assert.deepEqual(split.uncoreCaches(), [0, 1]);
   });
   test("bad layouts name the field", () => {
     assert.throws(
-      () => layoutMachineInfo({ sockets: 1, coresPerSocket: 6, threadsPerCore: 1, numaPerSocket: 4, memory: 1n }),
+      () =>
+        layoutMachineInfo({ sockets: 1, coresPerSocket: 6, threadsPerCore: 1, numaPerSocket: 4, memory: 1n }),
       /machine layout: numaPerSocket: 4 does not divide 6/,
     );
     assert.throws(
@@ -164,7 +217,8 @@ describe("layouts: both Linux sibling numberings", () => {
 describe("toMachineInfo", () => {
   test("discovery of toMachineInfo(m) gives m back for every discovered preset", () => {
     for (const p of PRESETS) {
-      if (p.name.startsWith("topo") || p.name.startsWith("fakeTopo") || p.name === "machineInfoHints12") continue;
+      if (p.name.startsWith("topo") || p.name.startsWith("fakeTopo") || p.name === "machineInfoHints12")
+        continue;
       const m = p.build();
       const back = discoverMachine(toMachineInfo(m), { name: m.name });
       assert.deepEqual(machineFacts(back), machineFacts(m), p.name);

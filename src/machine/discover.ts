@@ -45,7 +45,10 @@ export function discoverTopology(info: CadvisorMachineInfo, where = "machine inf
 function lowestThread(core: CadvisorCore, where: string): number {
   if (core.thread_ids.length === 0) throw new MachineError(where, "no cpus provided (thread_ids is empty)");
   if (new Set(core.thread_ids).size !== core.thread_ids.length) {
-    throw new MachineError(where, `cpus provided are not unique (thread_ids ${JSON.stringify(core.thread_ids)})`);
+    throw new MachineError(
+      where,
+      `cpus provided are not unique (thread_ids ${JSON.stringify(core.thread_ids)})`,
+    );
   }
   return Math.min(...core.thread_ids);
 }
@@ -69,7 +72,8 @@ export function discoverMachine(
   const topology = discoverTopology(info, where);
   const memory = new Map<number, NUMAMemory>();
   for (const node of info.topology) {
-    if (memory.has(node.node_id)) throw new MachineError(where, `NUMA node ${node.node_id} is described twice`);
+    if (memory.has(node.node_id))
+      throw new MachineError(where, `NUMA node ${node.node_id} is described twice`);
     memory.set(node.node_id, {
       memory: node.memory,
       hugepages: node.hugepages
@@ -120,7 +124,13 @@ export function toMachineInfo(m: Machine): CadvisorMachineInfo {
       const first = t.cpu(threads[0]);
       const uncore: CadvisorCache[] =
         first.uncore === first.socket ? [] : [{ id: first.uncore, size: 0n, type: "Unified", level: 3 }];
-      cores.push({ core_id: coreId, thread_ids: threads, socket_id: first.socket, caches: [], uncore_caches: uncore });
+      cores.push({
+        core_id: coreId,
+        thread_ids: threads,
+        socket_id: first.socket,
+        caches: [],
+        uncore_caches: uncore,
+      });
     }
     return {
       node_id: id,

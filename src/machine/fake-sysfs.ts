@@ -61,7 +61,10 @@ export function writeFakeSysfs(m: Machine, dir: string): void {
     put(`${base}/cpulist`, t.cpusInNUMANode(n).toString());
     const mem = m.memory.get(n);
     const kib = (mem?.memory ?? 0n) / 1024n;
-    put(`${base}/meminfo`, [`Node ${n} MemTotal:       ${kib} kB`, `Node ${n} MemFree:        ${kib} kB`].join("\n"));
+    put(
+      `${base}/meminfo`,
+      [`Node ${n} MemTotal:       ${kib} kB`, `Node ${n} MemFree:        ${kib} kB`].join("\n"),
+    );
     const row = m.distances?.get(n) ?? nodes.map((o) => (o === n ? 10 : 20));
     put(`${base}/distance`, row.join(" "));
     for (const h of mem?.hugepages ?? []) {

@@ -51,7 +51,10 @@ export function fieldProblems(issues: readonly z.core.$ZodIssue[], input: unknow
       out.push({ path, message });
     } else if (issue.code === "invalid_value") {
       const values = issue.values.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path, message: `expected one of ${values}, got ${describeValue(valueAt(input, issue.path))}` });
+      out.push({
+        path,
+        message: `expected one of ${values}, got ${describeValue(valueAt(input, issue.path))}`,
+      });
     } else {
       out.push({ path, message: issue.message });
     }

@@ -11,7 +11,9 @@ import { describeValue, fieldProblems } from "./file-issues.js";
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function problem(expected: string, v: unknown): string {
-  return v === undefined ? `missing field: expected ${expected}` : `expected ${expected}, got ${describeValue(v)}`;
+  return v === undefined
+    ? `missing field: expected ${expected}`
+    : `expected ${expected}, got ${describeValue(v)}`;
 }
 
 /** A small non-negative integer (ids, counts), as a number. */
@@ -35,13 +37,19 @@ export const byteSize = z.unknown().transform((v, ctx): bigint => {
     try {
       const q = Quantity.parse(v.trim(), "size");
       if (q.denDigits === 0 && q.sign() >= 0) return q.num;
-      ctx.addIssue({ code: "custom", message: `expected a whole, non-negative number of bytes, got ${JSON.stringify(v)}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a whole, non-negative number of bytes, got ${JSON.stringify(v)}`,
+      });
       return z.NEVER;
     } catch (err) {
       if (!(err instanceof QuantityParseError)) throw err;
     }
   }
-  ctx.addIssue({ code: "custom", message: problem('a byte size (an integer or a quantity such as "64Gi")', v) });
+  ctx.addIssue({
+    code: "custom",
+    message: problem('a byte size (an integer or a quantity such as "64Gi")', v),
+  });
   return z.NEVER;
 });
 
@@ -137,7 +145,10 @@ const header = z.strictObject({
   numUncoreCaches: smallInt,
 });
 
-const nodeMemoryObject = z.strictObject({ memory: byteSize, hugepages: z.record(z.string(), uint64).optional() });
+const nodeMemoryObject = z.strictObject({
+  memory: byteSize,
+  hugepages: z.record(z.string(), uint64).optional(),
+});
 
 /** A node's memory: `{memory, hugepages?}`, or just the byte size. */
 const nodeMemory = z.unknown().transform((v, ctx): z.output<typeof nodeMemoryObject> => {
@@ -149,7 +160,8 @@ const nodeMemory = z.unknown().transform((v, ctx): z.output<typeof nodeMemoryObj
   }
   const r = nodeMemoryObject.safeParse(v);
   if (r.success) return r.data;
-  for (const p of fieldProblems(r.error.issues, v)) ctx.addIssue({ code: "custom", message: p.message, path: p.path });
+  for (const p of fieldProblems(r.error.issues, v))
+    ctx.addIssue({ code: "custom", message: p.message, path: p.path });
   return z.NEVER;
 });
 

@@ -94,7 +94,7 @@ describe("podpin machine files", () => {
   });
 
   test("without a header, the header is what discovery counts", () => {
-    const m = parseMachineText(PODPIN_YAML.replace(/header:\n(  .*\n)+/, ""), "lab.yaml");
+    const m = parseMachineText(PODPIN_YAML.replace(/header:\n( {2}.*\n)+/, ""), "lab.yaml");
     assert.deepEqual(machineFacts(m).header, {
       numCPUs: 4,
       numSockets: 1,
@@ -170,7 +170,10 @@ describe("machine file errors: one line, file:line:column, field path, what was 
 
   test("an unknown field is named with its path and position", () => {
     expectError(
-      PODPIN_YAML.replace("    hugepages: {2Mi: 512, 1Gi: 4}", "    hugepages: {2Mi: 512, 1Gi: 4}\n    hugepagez: 1"),
+      PODPIN_YAML.replace(
+        "    hugepages: {2Mi: 512, 1Gi: 4}",
+        "    hugepages: {2Mi: 512, 1Gi: 4}\n    hugepagez: 1",
+      ),
       "lab.yaml",
       "lab.yaml:19:5: memory.0.hugepagez: unknown field",
     );
@@ -182,21 +185,45 @@ describe("machine file errors: one line, file:line:column, field path, what was 
   });
 
   test("wrong types and values say what was expected", () => {
-    expectError(PODPIN_YAML.replace("id: 2,", "id: two,"), "lab.yaml", "lab.yaml:7:10: cpus[2].id: expected a non-negative integer, got \"two\"");
-    expectError(PODPIN_YAML.replace("memory: 64Gi", "memory: 64GB"), "lab.yaml", /^lab\.yaml:17:13: memory\.0\.memory: expected a byte size/);
-    expectError(PODPIN_YAML.replace('"1": 16Gi', '"1": 100m'), "lab.yaml", /^lab\.yaml:19:8: memory\.1: expected a whole, non-negative number of bytes/);
-    expectError(PODPIN_YAML.replace("2Mi: 512", "2Mb: 512"), "lab.yaml", /^lab\.yaml:18:17: memory\.0\.hugepages\.2Mb: expected a page size that is a whole number of KiB/);
     expectError(
-      "layout: {sockets: 1, coresPerSocket: 2, threadsPerCore: 1, siblings: sideways}\nmemory: {\"0\": 1Gi}\n",
+      PODPIN_YAML.replace("id: 2,", "id: two,"),
+      "lab.yaml",
+      'lab.yaml:7:10: cpus[2].id: expected a non-negative integer, got "two"',
+    );
+    expectError(
+      PODPIN_YAML.replace("memory: 64Gi", "memory: 64GB"),
+      "lab.yaml",
+      /^lab\.yaml:17:13: memory\.0\.memory: expected a byte size/,
+    );
+    expectError(
+      PODPIN_YAML.replace('"1": 16Gi', '"1": 100m'),
+      "lab.yaml",
+      /^lab\.yaml:19:8: memory\.1: expected a whole, non-negative number of bytes/,
+    );
+    expectError(
+      PODPIN_YAML.replace("2Mi: 512", "2Mb: 512"),
+      "lab.yaml",
+      /^lab\.yaml:18:17: memory\.0\.hugepages\.2Mb: expected a page size that is a whole number of KiB/,
+    );
+    expectError(
+      'layout: {sockets: 1, coresPerSocket: 2, threadsPerCore: 1, siblings: sideways}\nmemory: {"0": 1Gi}\n',
       "l.yaml",
       'l.yaml:1:70: layout.siblings: expected one of "offset", "adjacent", got "sideways"',
     );
     expectError("cpus: {}\nmemory: {}\n", "c.yaml", "c.yaml:1:7: cpus: expected a list, got a mapping");
-    expectError("cpus:\n  - {id: 0, core: 0, socket: 0}\nmemory: {}\n", "c.yaml", /^c\.yaml:2:5: cpus\[0\]\.numa: missing field/);
+    expectError(
+      "cpus:\n  - {id: 0, core: 0, socket: 0}\nmemory: {}\n",
+      "c.yaml",
+      /^c\.yaml:2:5: cpus\[0\]\.numa: missing field/,
+    );
   });
 
   test("consistency errors point at the offending entry", () => {
-    expectError(PODPIN_YAML.replace("id: 3,", "id: 2,"), "lab.yaml", "lab.yaml:8:10: cpus[3].id: CPU 2 is listed twice");
+    expectError(
+      PODPIN_YAML.replace("id: 3,", "id: 2,"),
+      "lab.yaml",
+      "lab.yaml:8:10: cpus[3].id: CPU 2 is listed twice",
+    );
     expectError(
       PODPIN_YAML.replace("numa: 0}\n  - {id: 3", "numa: 2}\n  - {id: 3"),
       "lab.yaml",
@@ -221,16 +248,27 @@ describe("machine file errors: one line, file:line:column, field path, what was 
 
   test("shape and syntax errors", () => {
     expectError("[1, 2]\n", "a.yaml", /^a\.yaml:1:1: \(top level\): expected a mapping/);
-    expectError("name: x\n", "a.yaml", /expected either cadvisor machine info \(a "topology" list\) or a podpin machine/);
+    expectError(
+      "name: x\n",
+      "a.yaml",
+      /expected either cadvisor machine info \(a "topology" list\) or a podpin machine/,
+    );
     expectError("cpus: [\nmemory: 1\n", "a.yaml", /^a\.yaml:2:\d+: invalid JSON\/YAML: /);
     expectError('{"topology": [}', "a.json", /^a\.json:1:\d+: invalid JSON\/YAML: /);
-    expectError("cpus: []\nlayout: {sockets: 1, coresPerSocket: 1, threadsPerCore: 1}\nmemory: {}\n", "a.yaml", /layout: expected either "cpus" or "layout", not both/);
+    expectError(
+      "cpus: []\nlayout: {sockets: 1, coresPerSocket: 1, threadsPerCore: 1}\nmemory: {}\n",
+      "a.yaml",
+      /layout: expected either "cpus" or "layout", not both/,
+    );
   });
 
   test("a missing file", () => {
     const dir = mkdtempSync(join(tmpdir(), "podpin-file-"));
     try {
-      assert.throws(() => loadMachineFile(join(dir, "nope.yaml")), /nope\.yaml: cannot read the machine file \(ENOENT\)/);
+      assert.throws(
+        () => loadMachineFile(join(dir, "nope.yaml")),
+        /nope\.yaml: cannot read the machine file \(ENOENT\)/,
+      );
       writeFileSync(join(dir, "ok.yaml"), PODPIN_YAML);
       assert.equal(loadMachineFile(join(dir, "ok.yaml")).name, "lab-box");
     } finally {

@@ -7,7 +7,12 @@ import type { CadvisorCache, CadvisorMachineInfo } from "./cadvisor.js";
 import { discoverMachine } from "./discover.js";
 import { MachineError } from "./errors.js";
 import { type FieldProblem, fieldProblems } from "./file-issues.js";
-import { type CadvisorFile, type PodpinFile, cadvisorMachineSchema, podpinMachineSchema } from "./file-schema.js";
+import {
+  type CadvisorFile,
+  type PodpinFile,
+  cadvisorMachineSchema,
+  podpinMachineSchema,
+} from "./file-schema.js";
 import type { HugePagePool, Machine, NUMAMemory } from "./machine.js";
 import { layoutMachineInfo } from "./presets/generate.js";
 import { type CPUInfo, CPUTopology } from "./topology.js";
@@ -34,7 +39,9 @@ function locate(doc: Document, path: Path, onKey: boolean): [number, number] | n
     let next: unknown = null;
     let keyNode: unknown = null;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (pair) {
         next = pair.value;
         keyNode = pair.key;
@@ -63,7 +70,9 @@ class Reporter {
   /** `atKey`: point at the last path element's key rather than its value (a bad key, an unknown field). */
   error(p: FieldProblem, atKey = p.message === "unknown field"): MachineError {
     const r = locate(this.doc, p.path, atKey);
-    const where = r ? `${this.file}:${this.lines.linePos(r[0]).line}:${this.lines.linePos(r[0]).col}` : this.file;
+    const where = r
+      ? `${this.file}:${this.lines.linePos(r[0]).line}:${this.lines.linePos(r[0]).col}`
+      : this.file;
     return new MachineError(where, `${formatPath(p.path)}: ${p.message}`);
   }
 
@@ -92,7 +101,10 @@ export function parseMachineText(text: string, file: string, opts: LoadedMachine
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    throw new MachineError(where, `invalid JSON/YAML: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+    throw new MachineError(
+      where,
+      `invalid JSON/YAML: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+    );
   }
   const data: unknown = doc.toJS({ mapAsMap: false });
   const rep = new Reporter(file, doc, lines);
@@ -136,7 +148,8 @@ function fromCadvisor(f: CadvisorFile, file: string, name: string): Machine {
   const info: CadvisorMachineInfo = {
     // A hand-written file may leave out the counts cadvisor always fills in.
     num_cores: f.num_cores ?? threads.length,
-    num_sockets: f.num_sockets ?? new Set(f.topology.flatMap((n) => n.cores.map((c) => c.socket_id ?? 0))).size,
+    num_sockets:
+      f.num_sockets ?? new Set(f.topology.flatMap((n) => n.cores.map((c) => c.socket_id ?? 0))).size,
     topology: f.topology.map((n) => ({
       node_id: n.node_id,
       memory: n.memory,
@@ -167,7 +180,11 @@ function hugepagePools(pools: Record<string, bigint> | undefined, path: Path, re
       if (!(err instanceof QuantityParseError)) throw err;
     }
     if (bytes === null || bytes <= 0n || bytes % 1024n !== 0n) {
-      rep.fail([...path, key], 'expected a page size that is a whole number of KiB, such as "2Mi" or "1Gi"', true);
+      rep.fail(
+        [...path, key],
+        'expected a page size that is a whole number of KiB, such as "2Mi" or "1Gi"',
+        true,
+      );
     }
     out.push({ pageSizeKiB: Number(bytes / 1024n), numPages });
   }
@@ -177,7 +194,8 @@ function hugepagePools(pools: Record<string, bigint> | undefined, path: Path, re
 function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine {
   const name = f.name ?? fallbackName;
   if (f.cpus && f.layout) rep.fail(["layout"], 'expected either "cpus" or "layout", not both');
-  if (f.layout && f.header) rep.fail(["header"], 'a "layout" machine takes the header discovery computes; "header" goes with "cpus"');
+  if (f.layout && f.header)
+    rep.fail(["header"], 'a "layout" machine takes the header discovery computes; "header" goes with "cpus"');
   let topology: CPUTopology;
   let extraNodes = 0;
   if (f.layout) {
@@ -186,7 +204,8 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
       try {
         return layoutMachineInfo({ ...l, coresPerL3: l.coresPerL3 ?? null, memory: 0n });
       } catch (err) {
-        if (err instanceof MachineError) return rep.fail(["layout"], err.message.replace(/^machine layout: /, ""));
+        if (err instanceof MachineError)
+          return rep.fail(["layout"], err.message.replace(/^machine layout: /, ""));
         throw err;
       }
     })();
@@ -207,8 +226,12 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
   const cpuNodes = topology.numaNodes();
   const memory = new Map<number, NUMAMemory>();
   for (const [key, entry] of Object.entries(f.memory)) {
-    if (!/^\d+$/.test(key)) rep.fail(["memory", key], "expected a NUMA node id (a non-negative integer) as the key", true);
-    memory.set(Number(key), { memory: entry.memory, hugepages: hugepagePools(entry.hugepages, ["memory", key, "hugepages"], rep) });
+    if (!/^\d+$/.test(key))
+      rep.fail(["memory", key], "expected a NUMA node id (a non-negative integer) as the key", true);
+    memory.set(Number(key), {
+      memory: entry.memory,
+      hugepages: hugepagePools(entry.hugepages, ["memory", key, "hugepages"], rep),
+    });
   }
   for (const n of cpuNodes) {
     if (!memory.has(n)) rep.fail(["memory"], `expected an entry for NUMA node ${n} (it has CPUs)`);
@@ -219,7 +242,8 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
       if (n >= total) rep.fail(["memory", String(n)], `the layout has NUMA nodes 0-${total - 1} only`, true);
     }
     for (let n = 0; n < total; n++) {
-      if (!memory.has(n)) rep.fail(["memory"], `expected an entry for NUMA node ${n} (the layout has ${total} nodes)`);
+      if (!memory.has(n))
+        rep.fail(["memory"], `expected an entry for NUMA node ${n} (the layout has ${total} nodes)`);
     }
   }
   const sortedMemory = new Map([...memory].sort(([a], [b]) => a - b));
@@ -234,11 +258,15 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
         rep.fail(["distances", key], `expected one of the NUMA node ids ${allNodes.join(", ")}`, true);
       }
       if (row.length !== allNodes.length) {
-        rep.fail(["distances", key], `expected ${allNodes.length} distances (one per NUMA node, ascending ids), got ${row.length}`);
+        rep.fail(
+          ["distances", key],
+          `expected ${allNodes.length} distances (one per NUMA node, ascending ids), got ${row.length}`,
+        );
       }
       distances.set(n, row);
     }
-    for (const n of allNodes) if (!distances.has(n)) rep.fail(["distances"], `expected a row for NUMA node ${n}`);
+    for (const n of allNodes)
+      if (!distances.has(n)) rep.fail(["distances"], `expected a row for NUMA node ${n}`);
     distances = new Map([...distances].sort(([a], [b]) => a - b));
   }
   return {
@@ -283,7 +311,13 @@ export function machineToDocument(m: Machine): Record<string, unknown> {
       numNUMANodes: t.numNUMANodes,
       numUncoreCaches: t.numUncoreCaches,
     },
-    cpus: [...t.details.values()].map((c) => ({ id: c.id, core: c.core, socket: c.socket, numa: c.numa, uncore: c.uncore })),
+    cpus: [...t.details.values()].map((c) => ({
+      id: c.id,
+      core: c.core,
+      socket: c.socket,
+      numa: c.numa,
+      uncore: c.uncore,
+    })),
     memory,
   };
   if (m.distances) doc.distances = Object.fromEntries([...m.distances].map(([id, row]) => [String(id), row]));

@@ -3,7 +3,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { MachineError, listPresets, loadMachine, machineFacts, machineToDocument, presetMachine, writeFakeSysfs } from "./index.js";
+import {
+  MachineError,
+  listPresets,
+  loadMachine,
+  machineFacts,
+  machineToDocument,
+  presetMachine,
+  writeFakeSysfs,
+} from "./index.js";
 
 describe("loadMachine", () => {
   test("a preset by name or alias", () => {
@@ -40,7 +48,9 @@ describe("loadMachine", () => {
   test("an unknown name says what would have been accepted", () => {
     assert.throws(
       () => loadMachine("no-such-box"),
-      (err: unknown) => err instanceof MachineError && /^no-such-box: unknown machine: expected "this", a preset name/.test(err.message),
+      (err: unknown) =>
+        err instanceof MachineError &&
+        /^no-such-box: unknown machine: expected "this", a preset name/.test(err.message),
     );
   });
 });
@@ -50,11 +60,20 @@ describe("listPresets", () => {
     const list = listPresets();
     const names = list.map((p) => p.name);
     assert.equal(new Set(names).size, names.length);
-    for (const name of ["worked-example", "nvidia-gb200-tray", "topoQuadSocketFourWayHT", "s8c4k", "synthetic-32n"]) {
+    for (const name of [
+      "worked-example",
+      "nvidia-gb200-tray",
+      "topoQuadSocketFourWayHT",
+      "s8c4k",
+      "synthetic-32n",
+    ]) {
       assert.ok(names.includes(name), name);
     }
     assert.deepEqual(list.find((p) => p.name === "worked-example")?.aliases, ["m", "machine-m"]);
-    assert.match(list.find((p) => p.name === "amd-tr-3960x-nps4")?.source ?? "", /numactl\/numactl\/issues\/165/);
+    assert.match(
+      list.find((p) => p.name === "amd-tr-3960x-nps4")?.source ?? "",
+      /numactl\/numactl\/issues\/165/,
+    );
     assert.ok(list.every((p) => p.description.length > 0 && !p.description.includes("\n")));
   });
 });

@@ -5,12 +5,24 @@ import type { Machine } from "./machine.js";
 import { PRESETS, findPreset } from "./presets/index.js";
 import { discoverFromSysfs } from "./sysfs.js";
 
-export type { CadvisorCache, CadvisorCore, CadvisorHugePages, CadvisorMachineInfo, CadvisorNode } from "./cadvisor.js";
+export type {
+  CadvisorCache,
+  CadvisorCore,
+  CadvisorHugePages,
+  CadvisorMachineInfo,
+  CadvisorNode,
+} from "./cadvisor.js";
 export { discoverMachine, discoverTopology, toMachineInfo } from "./discover.js";
 export { MachineError } from "./errors.js";
 export { type MachineFacts, machineFacts } from "./facts.js";
 export { loadMachineFile, machineToDocument, parseMachineText } from "./file.js";
-export { type HugePagePool, type Machine, type NUMAMemory, hugepageResourceName, machineNUMANodes } from "./machine.js";
+export {
+  type HugePagePool,
+  type Machine,
+  type NUMAMemory,
+  hugepageResourceName,
+  machineNUMANodes,
+} from "./machine.js";
 export {
   FIXTURE_NODE_MEMORY,
   type FixtureMachineOptions,

@@ -8,7 +8,13 @@ import { MachineError } from "./errors.js";
 import { machineFacts } from "./facts.js";
 import { machineNUMANodes } from "./machine.js";
 import { presetMachine } from "./presets/index.js";
-import { SYSFS_CPU_DIR, SYSFS_NODE_DIR, discoverFromSysfs, readSysfsMachineInfo, writeFakeSysfs } from "./sysfs.js";
+import {
+  SYSFS_CPU_DIR,
+  SYSFS_NODE_DIR,
+  discoverFromSysfs,
+  readSysfsMachineInfo,
+  writeFakeSysfs,
+} from "./sysfs.js";
 
 // Thousands of small files: a memory-backed directory keeps this fast where there is one.
 const scratch = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
@@ -134,7 +140,11 @@ describe("sysfs errors name the file and what was expected", () => {
   });
   test("a malformed sibling list", () => {
     const f = `${SYSFS_CPU_DIR}/cpu0/topology/thread_siblings_list`;
-    expectError(broken("worked-example", f, "0-\n"), f, /expected the CPUs of this CPU's core in the list format/);
+    expectError(
+      broken("worked-example", f, "0-\n"),
+      f,
+      /expected the CPUs of this CPU's core in the list format/,
+    );
   });
   test("a missing node cpulist", () => {
     const f = `${SYSFS_NODE_DIR}/node1/cpulist`;
@@ -142,11 +152,19 @@ describe("sysfs errors name the file and what was expected", () => {
   });
   test("meminfo without MemTotal", () => {
     const f = `${SYSFS_NODE_DIR}/node0/meminfo`;
-    expectError(broken("worked-example", f, "Node 0 MemFree: 12 kB\n"), f, /expected a line "Node 0 MemTotal: <size> kB"/);
+    expectError(
+      broken("worked-example", f, "Node 0 MemFree: 12 kB\n"),
+      f,
+      /expected a line "Node 0 MemTotal: <size> kB"/,
+    );
   });
   test("a distance row of the wrong length", () => {
     const f = `${SYSFS_NODE_DIR}/node1/distance`;
-    expectError(broken("worked-example", f, "21 10 10\n"), f, /expected 2 distances \(one per NUMA node\), got 3/);
+    expectError(
+      broken("worked-example", f, "21 10 10\n"),
+      f,
+      /expected 2 distances \(one per NUMA node\), got 3/,
+    );
   });
   test("a missing distance file", () => {
     const f = `${SYSFS_NODE_DIR}/node0/distance`;
@@ -169,7 +187,9 @@ describe("sysfs errors name the file and what was expected", () => {
 
 describe("the machine the tests run on", () => {
   const real = "/sys/devices/system/cpu";
-  test("every online CPU is discovered, and the NUMA nodes cover them", { skip: !existsSync(real) && "no /sys" }, () => {
+  test("every online CPU is discovered, and the NUMA nodes cover them", {
+    skip: !existsSync(real) && "no /sys",
+  }, () => {
     const m = discoverFromSysfs("/");
     const online = CPUSet.parse(readFileSync(join(real, "online"), "utf8"));
     assert.ok(m.topology.all.equals(online), `discovered ${m.topology.all}, online ${online}`);

@@ -50,7 +50,10 @@ function readCPUList(path: string, expected: string): CPUSet {
     return CPUSet.parse(text, path);
   } catch (err) {
     if (err instanceof CPUSetParseError) {
-      throw new MachineError(path, `expected ${expected} in the list format (e.g. "0-3,8"), got ${JSON.stringify(text.trim())}`);
+      throw new MachineError(
+        path,
+        `expected ${expected} in the list format (e.g. "0-3,8"), got ${JSON.stringify(text.trim())}`,
+      );
     }
     throw err;
   }
@@ -153,7 +156,8 @@ function coresOf(cpuDir: string, cpus: CPUSet): { cores: CadvisorCore[]; package
 function addCaches(cpuDir: string, node: CadvisorNode): void {
   for (const core of node.cores) {
     for (const { cache, cpus } of sharedCaches(cpuDir, core.thread_ids[0])) {
-      const sameAs = (c: CadvisorCache): boolean => c.id === cache.id && c.level === cache.level && c.type === cache.type;
+      const sameAs = (c: CadvisorCache): boolean =>
+        c.id === cache.id && c.level === cache.level && c.type === cache.type;
       if (isNodeLevelCache(cpus, node.cores.length, core.thread_ids.length)) {
         if (!node.caches.some(sameAs)) node.caches.push(cache);
       } else if (!core.uncore_caches.some(sameAs)) core.uncore_caches.push(cache);
@@ -163,7 +167,9 @@ function addCaches(cpuDir: string, node: CadvisorNode): void {
 
 function nodeMemory(nodeDir: string, id: number): bigint {
   const path = join(nodeDir, "meminfo");
-  const m = new RegExp(`^Node ${id} MemTotal:\\s+(\\d+) kB\\s*$`, "m").exec(readText(path, "the node's meminfo"));
+  const m = new RegExp(`^Node ${id} MemTotal:\\s+(\\d+) kB\\s*$`, "m").exec(
+    readText(path, "the node's meminfo"),
+  );
   if (!m) throw new MachineError(path, `expected a line "Node ${id} MemTotal: <size> kB"`);
   return BigInt(m[1]) * 1024n;
 }
@@ -176,7 +182,10 @@ function nodeHugePages(nodeDir: string): CadvisorNode["hugepages"] {
       const m = /^hugepages-(\d+)kB$/.exec(name);
       if (!m) throw new MachineError(join(dir, name), `expected only directories named hugepages-<size>kB`);
       const nr = join(dir, name, "nr_hugepages");
-      return { page_size: Number(m[1]), num_pages: BigInt(readInt(nr, "the number of hugepages (an integer)")) };
+      return {
+        page_size: Number(m[1]),
+        num_pages: BigInt(readInt(nr, "the number of hugepages (an integer)")),
+      };
     })
     .sort((a, b) => a.page_size - b.page_size);
 }
@@ -186,7 +195,10 @@ function nodeDistances(nodeDir: string, nodeCount: number): number[] {
   const text = readText(path, "the node's distances").trim();
   const parts = text.split(/\s+/);
   if (!parts.every((p) => /^\d+$/.test(p))) {
-    throw new MachineError(path, `expected distances as space-separated integers, got ${JSON.stringify(text)}`);
+    throw new MachineError(
+      path,
+      `expected distances as space-separated integers, got ${JSON.stringify(text)}`,
+    );
   }
   if (parts.length !== nodeCount) {
     throw new MachineError(path, `expected ${nodeCount} distances (one per NUMA node), got ${parts.length}`);
@@ -197,7 +209,8 @@ function nodeDistances(nodeDir: string, nodeCount: number): number[] {
 /** cadvisor's machine info of the sysfs tree under `root`. */
 export function readSysfsMachineInfo(root: string): SysfsMachineInfo {
   const cpuDir = join(root, SYSFS_CPU_DIR);
-  if (!existsSync(cpuDir)) throw new MachineError(cpuDir, "missing directory: expected the sysfs CPU directory");
+  if (!existsSync(cpuDir))
+    throw new MachineError(cpuDir, "missing directory: expected the sysfs CPU directory");
   const online = onlineCPUs(cpuDir);
   const notes: string[] = [];
   const nodeEntries = numberedEntries(join(root, SYSFS_NODE_DIR), "node");
@@ -239,5 +252,9 @@ export function readSysfsMachineInfo(root: string): SysfsMachineInfo {
 /** The machine whose sysfs is under `root` (`/` for this machine). */
 export function discoverFromSysfs(root = "/", name = "this"): Machine {
   const { info, notes } = readSysfsMachineInfo(root);
-  return discoverMachine(info, { name, notes: [`discovered from ${join(root, "sys")}`, ...notes] }, join(root, "sys"));
+  return discoverMachine(
+    info,
+    { name, notes: [`discovered from ${join(root, "sys")}`, ...notes] },
+    join(root, "sys"),
+  );
 }

@@ -55,7 +55,7 @@ const MIN_QUOTA_PERIOD = 1000;
 /** `resourcesQualifyForExclusiveCPUs`: equivalent-Guaranteed and an integral CPU limit. */
 export function resourcesQualifyForExclusiveCPUs(c: Container): boolean {
   const limit = c.resources?.limits.cpu;
-  return isContainerEquivalentGuaranteed(c) && limit !== undefined && limit.isIntegral();
+  return isContainerEquivalentGuaranteed(c) && limit?.isIntegral() === true;
 }
 
 /**

@@ -47,14 +47,17 @@ function runCase(raw: unknown, index: number): CaseOutcome {
   const parsed = caseSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`case ${JSON.stringify(caseName(raw, index))}: ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(
+      `case ${JSON.stringify(caseName(raw, index))}: ${issue.path.join(".")}: ${issue.message}`,
+    );
   }
   const c = parsed.data;
   return guard(c.name, () => {
     const gates: FeatureGates = { ...DEFAULT_FEATURE_GATES, ...c.config.gates };
     const pod = podFromObject(c.pod, `isolation.json case ${JSON.stringify(c.name)}`);
     const stateOf = mockState(c, pod.uid);
-    if (c.op === "podHasExclusiveCPUs") return compare(c.name, c.expected, podHasExclusiveCPUs(pod, stateOf, gates));
+    if (c.op === "podHasExclusiveCPUs")
+      return compare(c.name, c.expected, podHasExclusiveCPUs(pod, stateOf, gates));
     const container = containersInOrder(pod).find((x) => x.name === c.container);
     if (!container) throw new Error(`container ${JSON.stringify(c.container)} is not in the pod`);
     return compare(c.name, c.expected, containerHasExclusiveCPUs(stateOf(container)));

@@ -22,9 +22,12 @@ export interface FixtureMachineOptions {
 export function kubeletFixtureMachine(name: string, opts: FixtureMachineOptions = {}): Machine | null {
   const fixture = kubeletFixture(name);
   if (!fixture) return null;
-  const topology = opts.header === "discovered" ? CPUTopology.fromCPUs([...fixture.details.values()]) : fixture;
+  const topology =
+    opts.header === "discovered" ? CPUTopology.fromCPUs([...fixture.details.values()]) : fixture;
   const perNode = opts.memoryPerNode ?? FIXTURE_NODE_MEMORY;
-  const memory = new Map<number, NUMAMemory>(topology.numaNodes().map((id) => [id, { memory: perNode, hugepages: [] }]));
+  const memory = new Map<number, NUMAMemory>(
+    topology.numaNodes().map((id) => [id, { memory: perNode, hugepages: [] }]),
+  );
   return {
     name,
     topology,

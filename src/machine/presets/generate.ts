@@ -50,12 +50,14 @@ export const X86_EMPTY_HUGEPAGE_POOLS: readonly HugePagePool[] = [
 ];
 
 function positive(what: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new MachineError("machine layout", `${what}: expected a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new MachineError("machine layout", `${what}: expected a positive integer, got ${v}`);
   return v;
 }
 
 function divides(what: string, part: number, whole: number): void {
-  if (whole % part !== 0) throw new MachineError("machine layout", `${what}: ${part} does not divide ${whole}`);
+  if (whole % part !== 0)
+    throw new MachineError("machine layout", `${what}: ${part} does not divide ${whole}`);
 }
 
 /** The cadvisor machine info of a layout, caches classified by cadvisor's node/uncore rule. */
@@ -73,20 +75,26 @@ export function layoutMachineInfo(layout: MachineLayout): CadvisorMachineInfo {
   const totalNodes = cpuNodes + (layout.cpuLessNodes ?? 0);
 
   const cpuId = (socket: number, core: number, thread: number): number => {
-    const g = layout.socketNumbering === "interleaved" ? core * sockets + socket : socket * coresPerSocket + core;
+    const g =
+      layout.socketNumbering === "interleaved" ? core * sockets + socket : socket * coresPerSocket + core;
     return layout.siblings === "adjacent" ? g * threads + thread : thread * totalCores + g;
   };
   const memoryOf = (node: number): bigint => {
     if (typeof layout.memory === "bigint") return layout.memory;
     if (layout.memory.length !== totalNodes) {
-      throw new MachineError("machine layout", `memory: expected ${totalNodes} values (one per NUMA node), got ${layout.memory.length}`);
+      throw new MachineError(
+        "machine layout",
+        `memory: expected ${totalNodes} values (one per NUMA node), got ${layout.memory.length}`,
+      );
     }
     return layout.memory[node];
   };
   const distanceRow = (node: number): number[] => {
     const d = layout.distances ?? null;
     if (d === null) return [];
-    const row = Array.from({ length: totalNodes }, (_, to) => (typeof d === "function" ? d(node, to) : d[node]?.[to]));
+    const row = Array.from({ length: totalNodes }, (_, to) =>
+      typeof d === "function" ? d(node, to) : d[node]?.[to],
+    );
     if (row.some((v) => v === undefined)) {
       throw new MachineError("machine layout", `distances: expected a ${totalNodes}×${totalNodes} matrix`);
     }

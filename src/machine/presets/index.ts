@@ -5,9 +5,20 @@ import { REAL_MACHINES, WORKED_EXAMPLE } from "./real.js";
 import { SYNTHETIC_MACHINES } from "./synthetic.js";
 
 export type { PresetDefinition } from "./definition.js";
-export { FIXTURE_NODE_MEMORY, type FixtureMachineOptions, kubeletFixtureMachine } from "./fixture-machines.js";
+export {
+  FIXTURE_NODE_MEMORY,
+  type FixtureMachineOptions,
+  kubeletFixtureMachine,
+} from "./fixture-machines.js";
 export { KUBELET_FIXTURE_NAMES, kubeletFixture } from "./kubelet-fixtures.js";
-export { GiB, type MachineLayout, MiB, layoutMachineInfo, machineFromLayout, socketDistances } from "./generate.js";
+export {
+  GiB,
+  type MachineLayout,
+  MiB,
+  layoutMachineInfo,
+  machineFromLayout,
+  socketDistances,
+} from "./generate.js";
 
 export const PRESETS: readonly PresetDefinition[] = [
   WORKED_EXAMPLE,

@@ -21,8 +21,12 @@ interface FixtureJSON {
   cpus: { id: number; core: number; socket: number; numa: number; uncore: number }[];
 }
 
-describe("built-in kubelet fixtures equal cpu/topologies.json", { skip: !existsSync(TOPOLOGIES) && "no conformance data" }, () => {
-  const data = existsSync(TOPOLOGIES) ? (JSON.parse(readFileSync(TOPOLOGIES, "utf8")) as Record<string, FixtureJSON>) : {};
+describe("built-in kubelet fixtures equal cpu/topologies.json", {
+  skip: !existsSync(TOPOLOGIES) && "no conformance data",
+}, () => {
+  const data = existsSync(TOPOLOGIES)
+    ? (JSON.parse(readFileSync(TOPOLOGIES, "utf8")) as Record<string, FixtureJSON>)
+    : {};
 
   test("the same set of fixture names", () => {
     assert.deepEqual([...KUBELET_FIXTURE_NAMES].sort(), Object.keys(data).sort());
@@ -33,8 +37,20 @@ describe("built-in kubelet fixtures equal cpu/topologies.json", { skip: !existsS
       const t = kubeletFixture(name);
       assert.ok(t, `no built-in fixture ${name}`);
       assert.deepEqual(
-        { numCPUs: t.numCPUs, numSockets: t.numSockets, numCores: t.numCores, numNUMANodes: t.numNUMANodes, numUncoreCaches: t.numUncoreCaches },
-        { numCPUs: f.numCPUs, numSockets: f.numSockets, numCores: f.numCores, numNUMANodes: f.numNUMANodes, numUncoreCaches: f.numUncoreCaches },
+        {
+          numCPUs: t.numCPUs,
+          numSockets: t.numSockets,
+          numCores: t.numCores,
+          numNUMANodes: t.numNUMANodes,
+          numUncoreCaches: t.numUncoreCaches,
+        },
+        {
+          numCPUs: f.numCPUs,
+          numSockets: f.numSockets,
+          numCores: f.numCores,
+          numNUMANodes: f.numNUMANodes,
+          numUncoreCaches: f.numUncoreCaches,
+        },
       );
       assert.equal(t.details.size, f.cpus.length);
       for (const c of f.cpus) assert.deepEqual(t.cpu(c.id), c, `${name} CPU ${c.id}`);
@@ -52,7 +68,8 @@ describe("kubelet fixtures as machines", () => {
   test("each NUMA node of the fixture gets the documented memory, no hugepages, unknown distances", () => {
     const m = kubeletFixtureMachine("topoDualSocketMultiNumaPerSocketHT")!;
     assert.deepEqual([...m.memory.keys()], [0, 1, 2, 3]);
-    for (const mem of m.memory.values()) assert.deepEqual(mem, { memory: FIXTURE_NODE_MEMORY, hugepages: [] });
+    for (const mem of m.memory.values())
+      assert.deepEqual(mem, { memory: FIXTURE_NODE_MEMORY, hugepages: [] });
     assert.equal(m.distances, null);
     // The header stays as the test declares it (NumUncoreCache left unset).
     assert.deepEqual([m.topology.numNUMANodes, m.topology.numUncoreCaches], [4, 0]);

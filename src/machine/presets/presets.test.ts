@@ -14,8 +14,10 @@ const CONFORMANCE_DIR =
 
 const threadsPerCore = (m: Machine): number => m.topology.cpusInCore(m.topology.cores()[0]).size;
 const nodeCPUs = (m: Machine, n: number): string => m.topology.cpusInNUMANode(n).toString();
-const cpuLess = (m: Machine): number[] => machineNUMANodes(m).filter((n) => m.topology.cpusInNUMANode(n).isEmpty());
-const memoryLess = (m: Machine): number[] => machineNUMANodes(m).filter((n) => m.memory.get(n)?.memory === 0n);
+const cpuLess = (m: Machine): number[] =>
+  machineNUMANodes(m).filter((n) => m.topology.cpusInNUMANode(n).isEmpty());
+const memoryLess = (m: Machine): number[] =>
+  machineNUMANodes(m).filter((n) => m.memory.get(n)?.memory === 0n);
 
 describe("preset catalogue", () => {
   test("every preset builds, under its own name, with a consistent machine", () => {
@@ -23,7 +25,8 @@ describe("preset catalogue", () => {
       const m = p.build();
       assert.equal(m.name, p.name);
       assert.ok(p.description.length > 0 && !p.description.includes("\n"), p.name);
-      for (const n of m.topology.numaNodes()) assert.ok(m.memory.has(n), `${p.name}: node ${n} has CPUs but no memory entry`);
+      for (const n of m.topology.numaNodes())
+        assert.ok(m.memory.has(n), `${p.name}: node ${n} has CPUs but no memory entry`);
       if (m.distances) {
         const nodes = machineNUMANodes(m);
         assert.deepEqual([...m.distances.keys()], nodes, p.name);
@@ -59,25 +62,29 @@ describe("preset catalogue", () => {
       assert.ok(p.build().notes.includes(`source: ${p.source}`), p.name);
     }
     for (const name of flagged) {
-      assert.ok(presetMachine(name)!.notes.some((n) => n.startsWith("(unverified)")), name);
+      assert.ok(
+        presetMachine(name)!.notes.some((n) => n.startsWith("(unverified)")),
+        name,
+      );
     }
     assert.ok(!presetMachine("intel-xeon-6230r-2s")!.notes.some((n) => n.includes("(unverified)")));
   });
 });
 
 describe("real machines match machines.md §4", () => {
-  const table: [name: string, sockets: number, cores: number, threads: number, cpus: number, numa: number][] = [
-    ["intel-xeon-6230r-2s", 2, 52, 2, 104, 2],
-    ["aws-c5n-18xlarge", 2, 36, 2, 72, 2],
-    ["intel-spr-2s-snc4", 2, 112, 2, 224, 8],
-    ["intel-xeon-max-2s-snc4-hbm-flat", 2, 96, 2, 192, 16],
-    ["amd-epyc-7551-2s", 2, 64, 2, 128, 8],
-    ["amd-tr-3960x-nps4", 1, 24, 2, 48, 4],
-    ["amd-epyc-8434p-l3numa", 1, 48, 2, 96, 8],
-    ["amd-epyc-9375f-2s-nps1-smtoff", 2, 64, 1, 64, 2],
-    ["nvidia-gh200", 1, 72, 1, 72, 9],
-    ["nvidia-gb200-tray", 2, 144, 1, 144, 34],
-  ];
+  const table: [name: string, sockets: number, cores: number, threads: number, cpus: number, numa: number][] =
+    [
+      ["intel-xeon-6230r-2s", 2, 52, 2, 104, 2],
+      ["aws-c5n-18xlarge", 2, 36, 2, 72, 2],
+      ["intel-spr-2s-snc4", 2, 112, 2, 224, 8],
+      ["intel-xeon-max-2s-snc4-hbm-flat", 2, 96, 2, 192, 16],
+      ["amd-epyc-7551-2s", 2, 64, 2, 128, 8],
+      ["amd-tr-3960x-nps4", 1, 24, 2, 48, 4],
+      ["amd-epyc-8434p-l3numa", 1, 48, 2, 96, 8],
+      ["amd-epyc-9375f-2s-nps1-smtoff", 2, 64, 1, 64, 2],
+      ["nvidia-gh200", 1, 72, 1, 72, 9],
+      ["nvidia-gb200-tray", 2, 144, 1, 144, 34],
+    ];
   for (const [name, sockets, cores, threads, cpus, numa] of table) {
     test(`${name}: ${sockets} sockets, ${cores} cores × ${threads} threads, ${numa} NUMA nodes`, () => {
       const m = presetMachine(name)!;
@@ -107,7 +114,8 @@ describe("real machines match machines.md §4", () => {
       ["nvidia-gh200", 0, "0-71"],
       ["nvidia-gb200-tray", 1, "72-143"],
     ];
-    for (const [name, node, cpus] of lists) assert.equal(nodeCPUs(presetMachine(name)!, node), cpus, `${name} node ${node}`);
+    for (const [name, node, cpus] of lists)
+      assert.equal(nodeCPUs(presetMachine(name)!, node), cpus, `${name} node ${node}`);
   });
 
   test("Cascade Lake 6230R: interleaved sockets, siblings c / c+52", () => {
@@ -120,7 +128,10 @@ describe("real machines match machines.md §4", () => {
   test("memory-less and CPU-less nodes", () => {
     assert.deepEqual(memoryLess(presetMachine("amd-epyc-7551-2s")!), [0, 2, 3, 4, 6, 7]);
     assert.deepEqual(memoryLess(presetMachine("amd-tr-3960x-nps4")!), [0, 3]);
-    assert.deepEqual(cpuLess(presetMachine("intel-xeon-max-2s-snc4-hbm-flat")!), [8, 9, 10, 11, 12, 13, 14, 15]);
+    assert.deepEqual(
+      cpuLess(presetMachine("intel-xeon-max-2s-snc4-hbm-flat")!),
+      [8, 9, 10, 11, 12, 13, 14, 15],
+    );
     assert.equal(cpuLess(presetMachine("nvidia-gh200")!).length, 8);
     assert.equal(cpuLess(presetMachine("nvidia-gb200-tray")!).length, 32);
     assert.equal(presetMachine("intel-xeon-max-2s-snc4-hbm-flat")!.memory.get(9)?.memory, 16n << 30n);
@@ -155,8 +166,13 @@ describe("machine M (worked examples)", () => {
   });
 
   const admit = join(CONFORMANCE_DIR, "node/admit.json");
-  test("equals the machine of the node admission cases spec7.*", { skip: !existsSync(admit) && "no conformance data" }, () => {
-    const cases = JSON.parse(readFileSync(admit, "utf8")) as { name: string; machine: Record<string, unknown> }[];
+  test("equals the machine of the node admission cases spec7.*", {
+    skip: !existsSync(admit) && "no conformance data",
+  }, () => {
+    const cases = JSON.parse(readFileSync(admit, "utf8")) as {
+      name: string;
+      machine: Record<string, unknown>;
+    }[];
     const spec7 = cases.find((c) => c.name.startsWith("spec7.1"))!.machine as {
       cpus: { id: number; core: number; socket: number; numa: number; uncore: number }[];
       numCPUs: number;
@@ -175,7 +191,10 @@ describe("machine M (worked examples)", () => {
       facts.memory.map((m) => [String(m.node), m.memory, m.hugepages.length]),
       Object.entries(spec7.memory).map(([n, v]) => [n, String(v.memory), 0]),
     );
-    assert.deepEqual(facts.distances?.map((d) => [String(d.node), d.row]), Object.entries(spec7.numaDistances));
+    assert.deepEqual(
+      facts.distances?.map((d) => [String(d.node), d.row]),
+      Object.entries(spec7.numaDistances),
+    );
   });
 });
 

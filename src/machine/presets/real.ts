@@ -9,16 +9,24 @@ import { GiB, MiB, X86_EMPTY_HUGEPAGE_POOLS, machineFromLayout, socketDistances 
 
 const mib = (...sizes: number[]): bigint[] => sizes.map((s) => BigInt(s) * MiB);
 const repeat = <T>(n: number, v: T): T[] => Array.from({ length: n }, () => v);
-const noL3Note = "the kubelet sees this L3 as a node-level cache (it covers exactly the NUMA node's CPUs), so its uncore ids fall back to the socket id";
+const noL3Note =
+  "the kubelet sees this L3 as a node-level cache (it covers exactly the NUMA node's CPUs), so its uncore ids fall back to the socket id";
 
 export const WORKED_EXAMPLE: PresetDefinition = {
   name: "worked-example",
   aliases: ["m", "machine-m"],
-  description: "Machine M of the worked examples: 2 sockets × 8 cores × 2 threads, one NUMA node per socket, 64Gi each",
+  description:
+    "Machine M of the worked examples: 2 sockets × 8 cores × 2 threads, one NUMA node per socket, 64Gi each",
   build: () =>
     machineFromLayout(
       "worked-example",
-      { sockets: 2, coresPerSocket: 8, threadsPerCore: 2, memory: 64n * GiB, distances: socketDistances(1, 10, 21) },
+      {
+        sockets: 2,
+        coresPerSocket: 8,
+        threadsPerCore: 2,
+        memory: 64n * GiB,
+        distances: socketDistances(1, 10, 21),
+      },
       [
         "machine M of pod-level.md §7 (machines.md §1); no uncore data, so each socket is one uncore group",
         unverified("distances 10/21: the examples do not depend on them"),
@@ -29,7 +37,8 @@ export const WORKED_EXAMPLE: PresetDefinition = {
 export const REAL_MACHINES: readonly PresetDefinition[] = [
   {
     name: "intel-xeon-6230r-2s",
-    description: "2 × Xeon Gold 6230R (Cascade Lake), 2 × 26 × 2 = 104 CPUs, NUMA = socket, CPUs interleaved across sockets",
+    description:
+      "2 × Xeon Gold 6230R (Cascade Lake), 2 × 26 × 2 = 104 CPUs, NUMA = socket, CPUs interleaved across sockets",
     source: "https://github.com/ffromani/cpumgrx/blob/main/examples/machineinfo-v49-dualxeongold6230r.json",
     build() {
       return machineFromLayout(
@@ -76,7 +85,8 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
   },
   {
     name: "intel-spr-2s-snc4",
-    description: "2 × Sapphire Rapids 56-core in SNC4, 224 CPUs, 8 NUMA nodes of 14 cores, one L3 per package over 4 nodes",
+    description:
+      "2 × Sapphire Rapids 56-core in SNC4, 224 CPUs, 8 NUMA nodes of 14 cores, one L3 per package over 4 nodes",
     source: "https://github.com/gramineproject/gramine/pull/530",
     build() {
       return machineFromLayout(
@@ -103,7 +113,8 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
   },
   {
     name: "intel-xeon-max-2s-snc4-hbm-flat",
-    description: "2 × Xeon Max 48-core, SNC4, HBM in flat mode: 192 CPUs, 8 CPU nodes + 8 CPU-less 16Gi HBM nodes",
+    description:
+      "2 × Xeon Max 48-core, SNC4, HBM in flat mode: 192 CPUs, 8 CPU nodes + 8 CPU-less 16Gi HBM nodes",
     source: "https://github.com/oneapi-src/unified-memory-framework/issues/1289",
     build() {
       return machineFromLayout(
@@ -123,7 +134,9 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
           `source: ${this.source}`,
           "CPU lists and node sizes (DDR nodes 0-7, HBM nodes 8-15) from the captured numactl -H",
           unverified("2 sockets, inferred from 8 CPU nodes under SNC4; one L3 per package"),
-          unverified("distances: the capture has none; 12 within a socket, 13 to the quadrant's own HBM, 14 to other HBM of the socket, 21/23 across"),
+          unverified(
+            "distances: the capture has none; 12 within a socket, 13 to the quadrant's own HBM, 14 to other HBM of the socket, 21/23 across",
+          ),
         ],
       );
     },
@@ -235,7 +248,8 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
   },
   {
     name: "nvidia-gh200",
-    description: "NVIDIA GH200 (one Grace, 72 cores, no SMT): 9 NUMA nodes, node 0 has every CPU, 8 CPU-less GPU-memory nodes",
+    description:
+      "NVIDIA GH200 (one Grace, 72 cores, no SMT): 9 NUMA nodes, node 0 has every CPU, 8 CPU-less GPU-memory nodes",
     source: "https://github.com/bytedance/xpu-perf/issues/129",
     build() {
       return machineFromLayout(
@@ -263,8 +277,10 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
   },
   {
     name: "nvidia-gb200-tray",
-    description: "NVIDIA GB200 compute tray: 2 Grace × 72 cores = 144 CPUs, 34 NUMA nodes, 32 of them CPU-less",
-    source: "https://github.com/kubernetes/kubernetes/issues/135541 https://github.com/ishandhanani/srt-slurm/pull/164",
+    description:
+      "NVIDIA GB200 compute tray: 2 Grace × 72 cores = 144 CPUs, 34 NUMA nodes, 32 of them CPU-less",
+    source:
+      "https://github.com/kubernetes/kubernetes/issues/135541 https://github.com/ishandhanani/srt-slurm/pull/164",
     build() {
       return machineFromLayout(
         this.name,
@@ -275,13 +291,19 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
           coresPerL3: 72,
           l3Bytes: 114n * MiB,
           cpuLessNodes: 32,
-          memory: [480n * GiB, 480n * GiB, ...Array.from({ length: 32 }, (_, i) => (i % 8 === 0 ? 186n * GiB : 0n))],
+          memory: [
+            480n * GiB,
+            480n * GiB,
+            ...Array.from({ length: 32 }, (_, i) => (i % 8 === 0 ? 186n * GiB : 0n)),
+          ],
           distances: gb200Distance,
         },
         [
           `source: ${this.source}`,
           "CPU lists (node 0 = 0-71, node 1 = 72-143) and the 34 NUMA nodes from the sources; GPUs 0-1 on Grace 0, GPUs 2-3 on Grace 1",
-          unverified("memory: 480Gi per Grace; per GPU 8 CPU-less nodes, the first with 186Gi HBM, the others empty"),
+          unverified(
+            "memory: 480Gi per Grace; per GPU 8 CPU-less nodes, the first with 186Gi HBM, the others empty",
+          ),
           unverified("distances: 40 between the Graces, 80 to a GPU of the same Grace, 120 otherwise"),
           "no hugepage pools listed (Grace kernels often use 64K base pages, whose hugepage sizes differ)",
           noL3Note,

@@ -1,5 +1,11 @@
 import type { PresetDefinition } from "./definition.js";
-import { GiB, type MachineLayout, X86_EMPTY_HUGEPAGE_POOLS, machineFromLayout, socketDistances } from "./generate.js";
+import {
+  GiB,
+  type MachineLayout,
+  X86_EMPTY_HUGEPAGE_POOLS,
+  machineFromLayout,
+  socketDistances,
+} from "./generate.js";
 
 /**
  * Large made-up machines for benchmarks and for the many-NUMA paths (more than 8 nodes needs
@@ -15,16 +21,20 @@ function synthetic(name: string, description: string, layout: MachineLayout): Pr
 }
 
 export const SYNTHETIC_MACHINES: readonly PresetDefinition[] = [
-  synthetic("synthetic-8n-512c", "2 sockets × 128 cores × 2 threads = 512 CPUs, 8 NUMA nodes, L3 per 8 cores", {
-    sockets: 2,
-    coresPerSocket: 128,
-    threadsPerCore: 2,
-    numaPerSocket: 4,
-    coresPerL3: 8,
-    memory: 64n * GiB,
-    hugepages: X86_EMPTY_HUGEPAGE_POOLS,
-    distances: socketDistances(4, 12, 32),
-  }),
+  synthetic(
+    "synthetic-8n-512c",
+    "2 sockets × 128 cores × 2 threads = 512 CPUs, 8 NUMA nodes, L3 per 8 cores",
+    {
+      sockets: 2,
+      coresPerSocket: 128,
+      threadsPerCore: 2,
+      numaPerSocket: 4,
+      coresPerL3: 8,
+      memory: 64n * GiB,
+      hugepages: X86_EMPTY_HUGEPAGE_POOLS,
+      distances: socketDistances(4, 12, 32),
+    },
+  ),
   synthetic("synthetic-16n", "2 sockets × 64 cores × 2 threads = 256 CPUs, 16 NUMA nodes, L3 per 4 cores", {
     sockets: 2,
     coresPerSocket: 64,
@@ -45,13 +55,17 @@ export const SYNTHETIC_MACHINES: readonly PresetDefinition[] = [
     hugepages: X86_EMPTY_HUGEPAGE_POOLS,
     distances: socketDistances(8, 12, 32),
   }),
-  synthetic("s8c4k", "8 packages × 512 cores, no SMT = 4096 CPUs, one NUMA node per package (nri-plugins e2e shape)", {
-    sockets: 8,
-    coresPerSocket: 512,
-    threadsPerCore: 1,
-    coresPerL3: 16,
-    memory: 256n * GiB,
-    hugepages: X86_EMPTY_HUGEPAGE_POOLS,
-    distances: socketDistances(1, 10, 32),
-  }),
+  synthetic(
+    "s8c4k",
+    "8 packages × 512 cores, no SMT = 4096 CPUs, one NUMA node per package (nri-plugins e2e shape)",
+    {
+      sockets: 8,
+      coresPerSocket: 512,
+      threadsPerCore: 1,
+      coresPerL3: 16,
+      memory: 256n * GiB,
+      hugepages: X86_EMPTY_HUGEPAGE_POOLS,
+      distances: socketDistances(1, 10, 32),
+    },
+  ),
 ];

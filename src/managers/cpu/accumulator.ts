@@ -15,8 +15,10 @@ export type SortStrategy = "packed" | "spread";
  *
  * Free counts per NUMA node, socket, core, uncore cache and per (parent, child) pair are kept up to
  * date on every take, so each ordering is a sort over elements, never a scan of the machine's
- * CPUs, and is recomputed on every call as the kubelet does. Orderings return dense element
- * indices (see `TopologyIndex`); `ids(table, order)` turns them into real ids.
+ * CPUs, and is rebuilt whenever the free CPUs changed. Nested orders concatenate per parent, so an
+ * element under two parents (an uncore cache spanning NUMA nodes) is listed twice, as in the
+ * kubelet. Orderings return dense element indices (see `TopologyIndex`); `ids(table, order)` turns
+ * them into real ids.
  */
 export class CPUAccumulator {
   readonly index: TopologyIndex;
@@ -110,7 +112,8 @@ export class CPUAccumulator {
   /**
    * Adds `cpus` (a set of ids) to the result and removes them from the free CPUs. Like the
    * kubelet, the need shrinks by the size of the given set, even for ids already taken or not
-   * free: whole elements are taken by their full-topology CPU list.
+   * free: whole elements are taken by their full-topology CPU list, and an element listed twice
+   * is counted twice.
    */
   take(cpus: readonly number[]): void {
     for (const cpu of cpus) {

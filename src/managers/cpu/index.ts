@@ -27,6 +27,7 @@ export {
   resourcesQualifyForExclusiveCPUs,
 } from "./requests.js";
 export { validatePodScopeResources } from "./validate-pod-scope.js";
+export { validateState, type StateCheck } from "./validate-state.js";
 export { generateCPUTopologyHints } from "./hints.js";
 export { takeByPolicy, pickCPUs } from "./allocate-cpus.js";
 export { classifyStoredPod, type StoredPodState } from "./pod-state.js";

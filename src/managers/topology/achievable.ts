@@ -71,9 +71,13 @@ export class NonPreferredOrder<M extends number | bigint> {
     if (best === null) return true;
     const rb = this.rank(this.space.count(best));
     if (rank !== rb) return rank < rb;
-    const m = this.boundMask(x);
-    if (m === null) return true;
-    return m !== best && this.sameCountPrecedes(m, best);
+    return this.boundBeats(this.boundMask(x), best);
+  }
+
+  /** Same rank as `best`: does the bound's mask (null = unknown) beat it? */
+  boundBeats(bound: M | null, best: M): boolean {
+    if (bound === null) return true;
+    return bound !== best && this.sameCountPrecedes(bound, best);
   }
 
   private average(x: M): number {
@@ -111,6 +115,11 @@ export function searchBest<M extends number | bigint>(
   const root = reachable[0];
   if (root === space.zero) return null;
   const rootRank = order.boundRank(space.count(root));
+  const rootBound = order.boundMask(root);
+  // Once the best found is as good as anything below the root could be, the search is over.
+  const finished = (found: M | null) =>
+    found !== null &&
+    (rootRank !== order.rank(space.count(found)) ? rootRank > order.rank(space.count(found)) : !order.boundBeats(rootBound, found));
   const visited = masks.map(() => new Set<M>());
   let best: M | null = null;
   let work = 0;
@@ -142,7 +151,7 @@ export function searchBest<M extends number | bigint>(
       const bucket = buckets[rank];
       if (!bucket) continue;
       for (const child of bucket) {
-        if (!order.canBeat(root, rootRank, best)) return true;
+        if (finished(best)) return true;
         if (!order.canBeat(child, rank, best)) continue;
         if (!visit(depth + 1, child)) return false;
       }

@@ -14,12 +14,25 @@ import {
 import { NUMAInfo } from "./numa-info.js";
 import { createPolicy, type TopologyPolicyName } from "./policy.js";
 
-/** Ids 0..11 so that hints may name nodes the machine does not have. */
-const MAX_ID = 11;
+interface Shape {
+  minSlots?: number;
+  maxSlots: number;
+  minHints?: number;
+  maxHints: number;
+  /** How often a hint is preferred; low values drive the merge into its non-preferred phase. */
+  preferredPercent?: number;
+  /** Machine node ids are drawn from 0..maxId (hint masks may name any id up to 63 beyond that). */
+  maxId?: number;
+  minNodes?: number;
+  maxNodes?: number;
+}
 
-const maskArb = fc.integer({ min: 0, max: (1 << (MAX_ID + 1)) - 1 }).map((x) => BigInt(x));
+interface MergeInput {
+  ctx: MergeContext;
+  slots: TopologyHint[][];
+}
 
-function hintArb(pool: BitMask[], preferredPercent: number): fc.Arbitrary<TopologyHint> {
+function hintArb(pool: BitMask[], maskArb: fc.Arbitrary<BitMask>, preferredPercent: number): fc.Arbitrary<TopologyHint> {
   const affinity = fc.oneof(
     { weight: 1, arbitrary: fc.constant(null) },
     { weight: 4, arbitrary: fc.constantFrom(...pool) },
@@ -29,40 +42,38 @@ function hintArb(pool: BitMask[], preferredPercent: number): fc.Arbitrary<Topolo
   return fc.record({ affinity, preferred });
 }
 
-interface Shape {
-  minSlots?: number;
-  maxSlots: number;
-  minHints?: number;
-  maxHints: number;
-  /** How often a hint is preferred; low values drive the merge into its non-preferred phase. */
-  preferredPercent?: number;
+/** Distance rows for ids 0..63 from a seed: 10..13 everywhere, asymmetric, diagonal included. */
+function distancesFrom(seed: number): Map<number, number[]> {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+    return 10 + ((a >>> 16) % 4);
+  };
+  return new Map(Array.from({ length: 64 }, (_, i) => [i, Array.from({ length: 64 }, next)]));
 }
 
-interface MergeInput {
-  ctx: MergeContext;
-  slots: TopologyHint[][];
-}
-
-/** A machine of 1-10 nodes (ids may have gaps), distances, and slots drawn from a small mask pool (duplicates). */
+/**
+ * A machine (node ids may have gaps), distances, and slots drawn mostly from a small pool of
+ * masks (so duplicates and shared masks are common); masks may name nodes the machine lacks.
+ */
 function mergeInputArb(shape: Shape): fc.Arbitrary<MergeInput> {
+  const maxId = shape.maxId ?? 9;
+  const maskBitsRange = Math.min(63, maxId + 2);
+  const maskArb = fc.bigInt({ min: 0n, max: (1n << BigInt(maskBitsRange + 1)) - 1n });
   return fc
     .record({
-      nodes: fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 10 }),
+      nodes: fc.uniqueArray(fc.integer({ min: 0, max: maxId }), {
+        minLength: shape.minNodes ?? 1,
+        maxLength: shape.maxNodes ?? 10,
+      }),
       pool: fc.array(maskArb, { minLength: 1, maxLength: 8 }),
-      distanceSeed: fc.array(fc.integer({ min: 10, max: 13 }), { minLength: 144, maxLength: 144 }),
+      distanceSeed: fc.integer(),
       preferClosest: fc.boolean(),
     })
     .chain(({ nodes, pool, distanceSeed, preferClosest }) => {
-      const distances = new Map<number, number[]>();
-      for (let i = 0; i <= MAX_ID; i++) {
-        distances.set(
-          i,
-          Array.from({ length: MAX_ID + 1 }, (_, j) => distanceSeed[i * (MAX_ID + 1) + j]),
-        );
-      }
-      const numa = NUMAInfo.create(nodes, distances, true);
+      const numa = NUMAInfo.create(nodes, distancesFrom(distanceSeed), true);
       if (typeof numa === "string") throw new Error(numa);
-      const slot = fc.array(hintArb(pool, shape.preferredPercent ?? 50), {
+      const slot = fc.array(hintArb(pool, maskArb, shape.preferredPercent ?? 50), {
         minLength: shape.minHints ?? 0,
         maxLength: shape.maxHints,
       });
@@ -112,6 +123,21 @@ describe("fast merge == reference merge (fast-check)", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  test("machines with high node ids (renumbered 32-bit masks) and with more than 32 nodes (bigint masks)", () => {
+    const shapes: Shape[] = [
+      { minSlots: 1, maxSlots: 3, minHints: 1, maxHints: 8, preferredPercent: 25, maxId: 63, maxNodes: 12 },
+      { minSlots: 1, maxSlots: 3, minHints: 1, maxHints: 8, preferredPercent: 25, maxId: 63, minNodes: 33, maxNodes: 64 },
+    ];
+    for (const shape of shapes) {
+      fc.assert(
+        fc.property(mergeInputArb(shape), ({ ctx, slots }) => {
+          assert.deepEqual(show(mergeHints(slots, ctx)), show(mergeHints(slots, ctx, "reference")));
+        }),
+        { numRuns: 800 },
+      );
+    }
   });
 
   test("every policy gives the same hint and verdict with either merge", () => {
