@@ -1,3 +1,4 @@
+import type { KubeletConfig } from "../k8s/kubelet-config.js";
 import { DEFAULT_FEATURE_GATES, DEFAULT_KUBERNETES_VERSION } from "../k8s/types.js";
 import type { NodeConfig } from "./types.js";
 
@@ -18,5 +19,24 @@ export function defaultNodeConfig(overrides: Partial<NodeConfig> = {}): NodeConf
     cpuCFSQuota: true,
     cpuCFSQuotaPeriodUs: 100_000,
     ...overrides,
+  };
+}
+
+/** The Node's configuration from a parsed KubeletConfiguration. */
+export function nodeConfigFromKubelet(k: KubeletConfig): NodeConfig {
+  return {
+    kubernetesVersion: k.kubernetesVersion,
+    featureGates: { ...k.featureGates },
+    cpuManagerPolicy: k.cpuManagerPolicy,
+    cpuManagerPolicyOptions: { ...k.cpuManagerPolicyOptions },
+    reservedSystemCPUs: k.reservedSystemCPUs,
+    numReservedCPUs: k.numReservedCPUs,
+    memoryManagerPolicy: k.memoryManagerPolicy,
+    reservedMemory: k.reservedMemory,
+    topologyManagerPolicy: k.topologyManagerPolicy,
+    topologyManagerScope: k.topologyManagerScope,
+    topologyManagerPolicyOptions: { ...k.topologyManagerPolicyOptions },
+    cpuCFSQuota: k.cpuCFSQuota,
+    cpuCFSQuotaPeriodUs: k.cpuCFSQuotaPeriodUs,
   };
 }

@@ -1,4 +1,4 @@
-import { type DecisionRow, formatBlocks, formatContainerCpus, formatQuota } from "./decisions.js";
+import { type ContainerRow, type DecisionRow, formatBlocks, formatQuota } from "./decisions.js";
 import type { NodeView } from "./ownership.js";
 import { podColours } from "./palette.js";
 import { renderMachineSvg, viewSummary } from "./svg.js";
@@ -28,9 +28,12 @@ h2{font-size:15px;margin:0 0 8px}
 .panel{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px;box-shadow:0 1px 2px rgba(15,23,42,.04)}
 .picture{flex:0 1 auto;max-width:100%;overflow:auto}
 .picture svg{display:block;height:auto;max-width:none}
-.side{flex:1 1 520px;min-width:420px;display:flex;flex-direction:column;gap:20px}
+.side{flex:1 1 560px;min-width:min(560px,100%);display:flex;flex-direction:column;gap:20px}
+.side .panel{overflow-x:auto}
+.nw{white-space:nowrap}
+.pool{color:var(--muted);font-style:italic;white-space:nowrap}
 table{border-collapse:collapse;width:100%;font-size:12px}
-th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th,td{text-align:left;padding:4px 7px;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-weight:600;color:var(--muted);font-size:11px;text-transform:uppercase;letter-spacing:.03em;white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 td code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:11.5px}
@@ -66,6 +69,20 @@ function codeTd(text: string): string {
   return `<td><code>${escapeXml(text)}</code></td>`;
 }
 
+/** A CPU list that wraps only after its commas (never inside a range like `17-19`). */
+function cpuListHtml(list: string): string {
+  if (list === "") return "-";
+  return list
+    .split(",")
+    .map((part) => `<span class="nw">${escapeXml(part)}</span>`)
+    .join(",<wbr>");
+}
+
+function cpuTd(c: ContainerRow): string {
+  if (c.hasCPUAssignment) return `<td><code>${cpuListHtml(c.cpus.toString())}</code></td>`;
+  return `<td><span class="pool" title="${escapeXml(`node shared pool: ${c.cpus.toString()}`)}">node shared pool</span></td>`;
+}
+
 function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
   if (rows.length === 0) return `<p class="summary">No pods were admitted to this node.</p>`;
   const colours = podColours(view);
@@ -87,8 +104,8 @@ function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
     );
     if (r.bubble || r.podMemory || (r.admitted && r.podCpuQuotaUs !== null)) {
       const parts: string[] = [];
-      if (r.bubble) parts.push(`bubble <code>${escapeXml(r.bubble.toString())}</code>`);
-      if (r.podSharedPool) parts.push(`pod shared pool <code>${escapeXml(r.podSharedPool.toString() || "-")}</code>`);
+      if (r.bubble) parts.push(`bubble <code>${cpuListHtml(r.bubble.toString())}</code>`);
+      if (r.podSharedPool) parts.push(`pod shared pool <code>${cpuListHtml(r.podSharedPool.toString())}</code>`);
       if (r.podMemory) parts.push(`pod memory <code>${escapeXml(formatBlocks(r.podMemory))}</code>`);
       if (r.podCpuQuotaUs !== null) parts.push(`pod CFS quota <code>${escapeXml(formatQuota(r.podCpuQuotaUs))}</code>`);
       out.push(`<tr class="pod-level" data-pod="${uid}"><td colspan="8">${parts.join(" · ")}</td></tr>`);
@@ -99,7 +116,7 @@ function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
         td(c.name),
         td(c.kind),
         `<td><span class="at ${c.assignmentType}">${escapeXml(c.assignmentType)}</span></td>`,
-        codeTd(formatContainerCpus(c)),
+        cpuTd(c),
         td(formatNodeList(c.numaAffinity)),
         td(formatNodeList(c.cpusetMems)),
         codeTd(formatBlocks(c.memory)),
@@ -125,7 +142,7 @@ function freeTable(view: NodeView): string {
       td(String(n.id)),
       td(String(n.cpus.size), "num"),
       td(String(n.allocatableCpus.size), "num"),
-      codeTd(n.allocatableCpus.toString() || "-"),
+      `<td><code>${cpuListHtml(n.allocatableCpus.toString())}</code></td>`,
     );
     for (const res of resources) {
       const r = n.memory.find((m) => m.resource === res);

@@ -10,16 +10,18 @@ const BINARY_UNITS: readonly [string, bigint][] = [
 ];
 
 /**
- * A byte count in the largest binary unit that keeps it readable: exact (`64Gi`, `1100Mi`) when it
- * divides, otherwise one decimal (`62.9Gi`), and plain bytes below 1Ki.
+ * A byte count people read: exact in the largest binary unit that divides it while the number
+ * stays under 10000 (`64Gi`, `1100Mi`), otherwise one decimal in the largest unit (`62.9Gi`);
+ * plain bytes below 1Ki.
  */
 export function formatBytes(bytes: bigint): string {
   const negative = bytes < 0n;
   const abs = negative ? -bytes : bytes;
   const sign = negative ? "-" : "";
+  for (const [unit, size] of BINARY_UNITS)
+    if (abs >= size && abs % size === 0n && abs / size < 10000n) return `${sign}${abs / size}${unit}`;
   for (const [unit, size] of BINARY_UNITS) {
     if (abs < size) continue;
-    if (abs % size === 0n) return `${sign}${abs / size}${unit}`;
     const tenths = (abs * 10n + size / 2n) / size;
     return `${sign}${tenths / 10n}.${tenths % 10n}${unit}`;
   }

@@ -44,7 +44,10 @@ function runOp(c: Record<string, unknown>, what: string): { expected: unknown; a
     }
     return { expected, actual };
   };
-  const asString = (m: BitMask) => ({ expected: str(c.expectedString, `${what}.expectedString`), actual: maskString(m) });
+  const asString = (m: BitMask) => ({
+    expected: str(c.expectedString, `${what}.expectedString`),
+    actual: maskString(m),
+  });
   const asValue = (v: unknown) => ({ expected: c.expected, actual: v });
   switch (op) {
     case "newEmpty":

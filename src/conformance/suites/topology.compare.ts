@@ -18,7 +18,10 @@ const FILE = "topology/compare.json";
 /** A merged hint of this file: `numaNodes` is always a list (`[]` = the empty mask, not nil). */
 function mergedHintFromJSON(v: unknown, what: string): MergedHint {
   const o = obj(v, what);
-  return { affinity: maskFromJSON(o.numaNodes, `${what}.numaNodes`), preferred: bool(o.preferred, `${what}.preferred`) };
+  return {
+    affinity: maskFromJSON(o.numaNodes, `${what}.numaNodes`),
+    preferred: bool(o.preferred, `${what}.preferred`),
+  };
 }
 
 /** One step of the merge fold: does `compareHints` keep the current best or take the candidate? */

@@ -1,0 +1,270 @@
+import { CPUSet } from "../core/cpuset.js";
+import type { MemoryBlock, NUMANodeMap } from "../checkpoint/state-types.js";
+import type { KubeletConfig } from "../k8s/kubelet-config.js";
+import { parsePods } from "../k8s/pod.js";
+import { DEFAULT_FEATURE_GATES, type Pod } from "../k8s/types.js";
+import { presetMachine } from "../machine/presets/index.js";
+import type { Machine } from "../machine/machine.js";
+import { cloneMachineState } from "../managers/memory/index.js";
+import { defaultNodeConfig } from "./config.js";
+import type { Node } from "./node.js";
+import type { AdmissionResult, ContainerDecision, NodeConfig, TopologyManagerScopeName } from "./types.js";
+
+/**
+ * Builders shared by the Node engine's tests (worked examples, scenarios, properties). Test-only:
+ * nothing in the engine imports this file.
+ */
+
+export const Mi = 1n << 20n;
+export const Gi = 1n << 30n;
+
+/** Machine M of pod-level.md §7 (machines.md §1). */
+export function machineM(): Machine {
+  const m = presetMachine("worked-example");
+  if (!m) throw new Error("preset worked-example is missing");
+  return m;
+}
+
+/**
+ * The kubelet configuration of pod-level.md §7: static CPU Manager with 2 reserved CPUs, Memory
+ * Manager `Static` with 1100Mi reserved on NUMA 0, `single-numa-node`, both pod-level gates on,
+ * no CPU policy options, CFS period 100000 µs.
+ */
+export function workedExampleConfig(
+  scope: TopologyManagerScopeName,
+  overrides: Partial<NodeConfig> = {},
+): NodeConfig {
+  return defaultNodeConfig({
+    featureGates: { ...DEFAULT_FEATURE_GATES, PodLevelResources: true, PodLevelResourceManagers: true },
+    cpuManagerPolicy: "static",
+    numReservedCPUs: 2,
+    memoryManagerPolicy: "Static",
+    reservedMemory: new Map([[0, new Map([["memory", 1100n * Mi]])]]),
+    topologyManagerPolicy: "single-numa-node",
+    topologyManagerScope: scope,
+    ...overrides,
+  });
+}
+
+/** The Node's settings out of a parsed `KubeletConfiguration` (the fields the engine reads). */
+export function nodeConfigFromKubelet(kc: KubeletConfig): NodeConfig {
+  return defaultNodeConfig({
+    kubernetesVersion: kc.kubernetesVersion,
+    featureGates: { ...kc.featureGates },
+    cpuManagerPolicy: kc.cpuManagerPolicy,
+    cpuManagerPolicyOptions: { ...kc.cpuManagerPolicyOptions },
+    reservedSystemCPUs: kc.reservedSystemCPUs,
+    numReservedCPUs: kc.numReservedCPUs,
+    memoryManagerPolicy: kc.memoryManagerPolicy,
+    reservedMemory: kc.reservedMemory,
+    topologyManagerPolicy: kc.topologyManagerPolicy,
+    topologyManagerScope: kc.topologyManagerScope,
+    topologyManagerPolicyOptions: { ...kc.topologyManagerPolicyOptions },
+    cpuCFSQuota: kc.cpuCFSQuota,
+    cpuCFSQuotaPeriodUs: kc.cpuCFSQuotaPeriodUs,
+  });
+}
+
+/** The one pod of a YAML document (API defaults applied, as the kubelet sees pods). */
+export function podFromYaml(text: string, what = "test pod"): Pod {
+  const pods = parsePods(text, what);
+  if (pods.length !== 1) throw new Error(`${what}: expected one pod, got ${pods.length}`);
+  return pods[0];
+}
+
+export function cpus(text: string): CPUSet {
+  return CPUSet.parse(text);
+}
+
+/** The decision for container `name` of an admitted pod. */
+export function containerOf(result: AdmissionResult, name: string): ContainerDecision {
+  const c = result.containers?.find((d) => d.name === name);
+  if (!c) throw new Error(`no decision for container ${name} (admitted: ${result.admitted})`);
+  return c;
+}
+
+/** Every series whose value changed between two registry snapshots, with the change. */
+export function metricDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const d = (after[k] ?? 0) - (before[k] ?? 0);
+    if (d !== 0) out[k] = d;
+  }
+  return out;
+}
+
+/** Blocks as plain comparable data (sizes as bigint, affinity ascending). */
+export function block(numaAffinity: number[], type: string, size: bigint): MemoryBlock {
+  return { numaAffinity, type, size };
+}
+
+/** What the node holds, as plain data: enough to tell two states apart. */
+export interface NodeSnapshot {
+  defaultCpuSet: string;
+  cpuEntries: Record<string, Record<string, string>>;
+  podCpuEntries: Record<string, string>;
+  machineState: NUMANodeMap | null;
+  memoryEntries: Record<string, Record<string, MemoryBlock[]>>;
+  podMemoryEntries: Record<string, MemoryBlock[]>;
+}
+
+export function snapshotNode(node: Node): NodeSnapshot {
+  const cpu = node.cpuPolicy?.state.data;
+  const mem = node.memoryPolicy?.state;
+  const nested = <T, U>(m: ReadonlyMap<string, ReadonlyMap<string, T>> | undefined, f: (v: T) => U) =>
+    Object.fromEntries(
+      [...(m ?? new Map<string, ReadonlyMap<string, T>>()).entries()].map(([k, inner]) => [
+        k,
+        Object.fromEntries([...inner.entries()].map(([n, v]) => [n, f(v)])),
+      ]),
+    );
+  return {
+    defaultCpuSet: node.defaultCpuSet().toString(),
+    cpuEntries: nested(cpu?.entries, (s: CPUSet) => s.toString()),
+    podCpuEntries: Object.fromEntries([...(cpu?.podEntries ?? new Map()).entries()].map(([k, v]) => [k, v.toString()])),
+    machineState: mem ? cloneMachineState(mem.machineState) : null,
+    memoryEntries: nested(mem?.entries, (b: MemoryBlock[]) => b.map((x) => ({ ...x }))),
+    podMemoryEntries: Object.fromEntries(
+      [...(mem?.podEntries ?? new Map()).entries()].map(([k, v]) => [k, v.map((x) => ({ ...x }))]),
+    ),
+  };
+}
+
+/** A BestEffort pod with one container: admitting it only runs the managers' stale-state cleanup. */
+export function bestEffortPod(uid: string): Pod {
+  return {
+    uid,
+    name: uid,
+    namespace: "default",
+    initContainers: [],
+    containers: [{ name: "c", resources: null }],
+    resources: null,
+  };
+}
+
+/** Pods the invariants are checked against, by UID, with what happened to them. */
+export interface InvariantContext {
+  /** Every pod the node may hold state for: admitted ones and rejected ones not yet cleaned. */
+  pods: ReadonlyMap<string, Pod>;
+  /** Pods whose containers were removed one by one (their bubble may hold finished slices). */
+  partiallyRemoved?: ReadonlySet<string>;
+}
+
+const U64 = 1n << 64n;
+
+function isStandardInit(pod: Pod, name: string): boolean {
+  const c = pod.initContainers.find((x) => x.name === name);
+  return c !== undefined && c.restartPolicy !== "Always";
+}
+
+/**
+ * Every broken invariant of the node's CPU and memory state (empty when all hold):
+ * - no CPU has two exclusive owners, except a standard init container's CPUs reused later in the
+ *   same pod (pod-level.md §2.3, cpu-manager.md §6.6); pods hold disjoint CPUs;
+ * - an exclusive container holds exactly `guaranteedCPUs` CPUs; a bubble exactly `podGuaranteedCPUs`;
+ * - every container set of a pod with a bubble lies inside the bubble, and for an admitted, intact
+ *   pod the pod shared pool is the bubble minus the sidecar and app exclusive slices (§2.3 step 11);
+ * - the default set meets no assignment or bubble, and default ∪ assignments ∪ bubbles ∪ reserved
+ *   covers every CPU; reserved CPUs are never assigned;
+ * - under `single-numa-node`, exclusive sets, bubbles and memory blocks of admitted pods sit on one
+ *   NUMA node;
+ * - memory: free + reserved = allocatable for every node and resource (modulo 2^64).
+ */
+export function invariantViolations(node: Node, ctx: InvariantContext): string[] {
+  const out: string[] = [];
+  const admitted = new Set(node.admittedPods().map((p) => p.uid));
+  const singleNUMA = node.config.topologyManagerPolicy === "single-numa-node";
+  const topology = node.machine.topology;
+  const policy = node.cpuPolicy;
+  if (policy) {
+    const data = policy.state.data;
+    const def = data.defaultCpuSet;
+    let owned = CPUSet.empty;
+    const uids = [...new Set([...data.entries.keys(), ...data.podEntries.keys()])].sort();
+    for (const uid of uids) {
+      const pod = ctx.pods.get(uid);
+      if (!pod) {
+        out.push(`cpu state for unknown pod ${uid}`);
+        continue;
+      }
+      const where = `pod ${pod.name}`;
+      const bubble = data.podEntries.get(uid) ?? null;
+      const sets = data.entries.get(uid) ?? new Map<string, CPUSet>();
+      let podOwned = bubble ?? CPUSet.empty;
+      for (const s of sets.values()) podOwned = podOwned.union(s);
+      if (podOwned.intersects(owned)) out.push(`${where}: CPUs ${podOwned.intersect(owned)} also held by another pod`);
+      owned = owned.union(podOwned);
+      if (podOwned.intersects(def)) out.push(`${where}: CPUs ${podOwned.intersect(def)} are also in the default set`);
+      if (podOwned.intersects(policy.reserved)) out.push(`${where}: holds reserved CPUs ${podOwned.intersect(policy.reserved)}`);
+      const isAdmitted = admitted.has(uid);
+      const intact = isAdmitted && !ctx.partiallyRemoved?.has(uid);
+      if (bubble) {
+        if (bubble.size !== policy.podGuaranteedCPUs(pod))
+          out.push(`${where}: bubble ${bubble} has ${bubble.size} CPUs, pod budget ${policy.podGuaranteedCPUs(pod)}`);
+        if (singleNUMA && isAdmitted && topology.numaNodesOf(bubble).length > 1)
+          out.push(`${where}: bubble ${bubble} spans NUMA nodes under single-numa-node`);
+      }
+      const exclusive: { name: string; set: CPUSet; init: boolean }[] = [];
+      const sharedSets = new Set<string>();
+      let longExclusive = CPUSet.empty;
+      let sidecarsSoFar = CPUSet.empty;
+      for (const c of [...pod.initContainers, ...pod.containers]) {
+        const set = sets.get(c.name);
+        const init = isStandardInit(pod, c.name);
+        if (!set) continue;
+        if (bubble && !set.isSubsetOf(bubble)) out.push(`${where}/${c.name}: ${set} outside the bubble ${bubble}`);
+        const level = policy.getResourceIsolationLevel(pod, c);
+        if (level === "container") {
+          const want = policy.guaranteedCPUs(pod, c);
+          if (set.size !== want) out.push(`${where}/${c.name}: exclusive set ${set} has ${set.size} CPUs, wants ${want}`);
+          if (singleNUMA && isAdmitted && topology.numaNodesOf(set).length > 1)
+            out.push(`${where}/${c.name}: exclusive set ${set} spans NUMA nodes under single-numa-node`);
+          for (const other of exclusive) {
+            if (!init && !other.init && other.set.intersects(set))
+              out.push(`${where}: ${c.name} and ${other.name} share exclusive CPUs ${set.intersect(other.set)}`);
+          }
+          exclusive.push({ name: c.name, set, init });
+          if (!init) longExclusive = longExclusive.union(set);
+          if (c.restartPolicy === "Always") sidecarsSoFar = sidecarsSoFar.union(set);
+        } else if (level === "pod") {
+          if (!bubble) out.push(`${where}/${c.name}: isolation pod without a bubble`);
+          else if (init) {
+            if (intact && !set.equals(bubble.difference(sidecarsSoFar)))
+              out.push(`${where}/${c.name}: runnable pool ${set}, expected ${bubble.difference(sidecarsSoFar)}`);
+          } else sharedSets.add(set.toString());
+        } else out.push(`${where}/${c.name}: holds ${set} but its isolation level is ${level}`);
+      }
+      if (sharedSets.size > 1) out.push(`${where}: pod-shared containers hold different sets ${[...sharedSets]}`);
+      if (bubble && intact) {
+        if (!longExclusive.isSubsetOf(bubble)) out.push(`${where}: exclusive slices outside the bubble`);
+        const pool = bubble.difference(longExclusive);
+        for (const s of sharedSets)
+          if (s !== pool.toString()) out.push(`${where}: pod shared pool ${s}, expected bubble − exclusive = ${pool}`);
+      }
+    }
+    const covered = def.union(owned, policy.reserved);
+    if (!covered.equals(topology.all)) out.push(`CPUs ${topology.all.difference(covered)} are nowhere`);
+  }
+  const mem = node.memoryPolicy?.state;
+  if (mem) {
+    for (const [id, ns] of mem.machineState) {
+      for (const [resource, t] of ns.memoryMap) {
+        if ((t.free + t.reserved) % U64 !== t.allocatable % U64)
+          out.push(`NUMA ${id} ${resource}: free ${t.free} + reserved ${t.reserved} != allocatable ${t.allocatable}`);
+      }
+    }
+    for (const uid of admitted) {
+      const pod = ctx.pods.get(uid);
+      const podBlocks = mem.podEntries.get(uid);
+      for (const [name, blocks] of mem.entries.get(uid) ?? new Map<string, MemoryBlock[]>()) {
+        for (const b of blocks) {
+          if (singleNUMA && b.numaAffinity.length > 1)
+            out.push(`pod ${pod?.name}/${name}: block on NUMA ${b.numaAffinity} under single-numa-node`);
+          if (podBlocks && podBlocks.length > 0 && b.numaAffinity.join() !== podBlocks[0].numaAffinity.join())
+            out.push(`pod ${pod?.name}/${name}: block on NUMA ${b.numaAffinity}, bubble on ${podBlocks[0].numaAffinity}`);
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+/**
+ * The HTML report in a real browser: Debian's Chromium driven through playwright-core. Checks that
+ * each page loads without console errors, that the picture has one element per CPU with the
+ * owner class the node view gives it, and that the hover helper works; writes screenshots to
+ * out/ (and the worked example to docs/picture.png with PODPIN_UPDATE_DOCS=1).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { loadMachine, type Machine } from "../machine/index.js";
+import { renderHtmlReport } from "./html.js";
+import { buildNodeView, type NodeView } from "./ownership.js";
+import { busyState, workedExampleState } from "./samples.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const OUT = join(ROOT, "out");
+const CHROMIUM = "/usr/bin/chromium";
+// The network is closed: without these Chromium waits on background services.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Installs Chromium when it is missing; returns why it cannot be used, or null. */
+function ensureChromium(): string | null {
+  if (existsSync(CHROMIUM)) return null;
+  const r = spawnSync("bash", [join(ROOT, "scripts/ensure-chromium.sh")], { encoding: "utf8", timeout: 600_000 });
+  if (r.status === 0 && existsSync(CHROMIUM)) return null;
+  return (r.stderr || r.error?.message || `exit ${r.status}`).trim();
+}
+
+interface Scenario {
+  name: string;
+  machine: Machine;
+  view: NodeView;
+  html: string;
+  fullPage: boolean;
+}
+
+function scenario(name: string, machine: Machine, view: NodeView, html: string, fullPage = true): Scenario {
+  return { name, machine, view, html, fullPage };
+}
+
+function scenarios(): Scenario[] {
+  const m = loadMachine("worked-example");
+  const worked = workedExampleState(m);
+  const workedView = buildNodeView(m, worked.state);
+  const list = [
+    scenario(
+      "worked-example",
+      m,
+      workedView,
+      renderHtmlReport({
+        view: workedView,
+        decisions: worked.decisions,
+        summary: [
+          "cpuManagerPolicy static · memoryManagerPolicy Static · topologyManagerPolicy single-numa-node · reserved CPUs 0,16",
+        ],
+      }),
+    ),
+  ];
+  for (const [preset, fullPage] of [
+    ["synthetic-8n-512c", true],
+    ["nvidia-gb200-tray", true],
+    ["s8c4k", false],
+  ] as const) {
+    const machine = loadMachine(preset);
+    const view = buildNodeView(machine, busyState(machine, preset === "s8c4k" ? 0.5 : 0.7));
+    list.push(scenario(preset, machine, view, renderHtmlReport({ view, decisions: [], notes: machine.notes }), fullPage));
+  }
+  return list;
+}
+
+describe("HTML report in Chromium", { timeout: 600_000 }, () => {
+  let context: BrowserContext | null = null;
+  let profile = "";
+  let skipReason: string | null = null;
+  const pagesDir = join(OUT, "report");
+
+  before(async () => {
+    skipReason = ensureChromium();
+    if (skipReason) {
+      console.error(`\n*** browser tests SKIPPED: ${CHROMIUM} is missing and could not be installed: ${skipReason} ***\n`);
+      return;
+    }
+    mkdirSync(pagesDir, { recursive: true });
+    profile = mkdtempSync(join(tmpdir(), "podpin-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      viewport: { width: 1600, height: 1000 },
+      deviceScaleFactor: 1,
+    });
+  });
+
+  after(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  async function open(s: Scenario): Promise<{ page: Page; errors: string[] }> {
+    assert.ok(context);
+    const file = join(pagesDir, `${s.name}.html`);
+    writeFileSync(file, s.html);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("console", (msg) => {
+      if (msg.type() === "error" || msg.type() === "warning") errors.push(`${msg.type()}: ${msg.text()}`);
+    });
+    page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+    page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()}`));
+    await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+    return { page, errors };
+  }
+
+  for (const s of scenarios()) {
+    it(`${s.name}: loads cleanly, one element per CPU with its owner class`, async (t) => {
+      if (skipReason) return t.skip(skipReason);
+      const { page, errors } = await open(s);
+      try {
+        const drawn = await page.$$eval("svg.podpin-machine .cpu", (els) =>
+          els.map((e) => [Number(e.getAttribute("data-cpu")), e.getAttribute("class"), e.querySelector("title") !== null]),
+        );
+        assert.equal(drawn.length, s.machine.topology.all.size);
+        const expected = new Map(s.view.cpus.map((c) => [c.id, `cpu owner-${c.owner.kind}`]));
+        for (const [id, cls, hasTitle] of drawn) {
+          assert.equal(cls, expected.get(id as number), `CPU ${id}`);
+          assert.ok(hasTitle, `CPU ${id} has a tooltip`);
+        }
+        const box = await page.locator("svg.podpin-machine").boundingBox();
+        assert.ok(box && box.width > 300 && box.height > 200, "the picture is laid out");
+        const shot = join(OUT, `report-${s.name}.png`);
+        await page.screenshot({ path: shot, fullPage: s.fullPage });
+        if (s.name === "worked-example" && process.env.PODPIN_UPDATE_DOCS === "1") {
+          mkdirSync(join(ROOT, "docs"), { recursive: true });
+          copyFileSync(shot, join(ROOT, "docs/picture.png"));
+        }
+        assert.deepEqual(errors, []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it("worked-example: hovering a pod's rows highlights exactly its CPUs", async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const s = scenarios()[0];
+    const { page, errors } = await open(s);
+    try {
+      await page.hover('tr.container[data-pod="8a1f-db"][data-container="database"]');
+      const lit = await page.$$eval("svg .cpu.hl", (els) => els.map((e) => Number(e.getAttribute("data-cpu"))));
+      assert.deepEqual(
+        lit.sort((a, b) => a - b),
+        [1, 2, 3, 4, 17, 18, 19, 20],
+      );
+      await page.hover("h1");
+      assert.equal(await page.locator("svg .cpu.hl").count(), 0);
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+});

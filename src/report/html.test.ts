@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { CPUSet } from "../core/cpuset.js";
+import type { AdmissionResult } from "../node/types.js";
+import { decisionRowFromAdmission, podStateFromAdmission } from "./from-node.js";
+import { renderHtmlReport } from "./html.js";
+import { checkWellFormed } from "./markup.test-support.js";
+import { buildNodeView } from "./ownership.js";
+import { machineM, workedExampleState } from "./samples.js";
+
+const GI = 1n << 30n;
+
+describe("renderHtmlReport", () => {
+  const m = machineM();
+  const { state, decisions } = workedExampleState(m);
+  const html = renderHtmlReport({
+    view: buildNodeView(m, state),
+    decisions,
+    summary: ["topologyManagerPolicy single-numa-node"],
+    notes: ["distances <unverified> & filled in"],
+  });
+
+  it("is one self-contained, well-formed page", () => {
+    assert.ok(html.startsWith("<!DOCTYPE html>"));
+    assert.deepEqual(checkWellFormed(html), []);
+    // No external resources: the only URL is the SVG namespace.
+    const urls = html.match(/https?:\/\/[^\s"')]+/g) ?? [];
+    assert.deepEqual([...new Set(urls)], ["http://www.w3.org/2000/svg"]);
+    assert.ok(!/<link|<img|\ssrc=|@import|url\((?!#)/.test(html));
+  });
+
+  it("holds the picture, the decisions table and the free resources per NUMA node", () => {
+    assert.equal((html.match(/<g class="cpu /g) ?? []).length, 32);
+    assert.match(html, /<tr class="container" data-pod="8a1f-db" data-container="database">/);
+    assert.match(html, /<span class="at pod_exclusive">pod_exclusive<\/span>/);
+    assert.match(html, /bubble <code><span class="nw">1-4<\/span>,<wbr><span class="nw">17-20<\/span><\/code>/);
+    assert.match(html, /pod shared pool <code><span class="nw">4<\/span>,<wbr><span class="nw">20<\/span><\/code>/);
+    assert.match(html, /<span class="pool" title="node shared pool: 0,7,10-16,22-23,26-31">node shared pool<\/span>/);
+    assert.match(html, /<code>12Gi @0<\/code>/);
+    assert.match(html, /<td class="num">max<\/td>/);
+    assert.match(html, /<span class="badge bad">rejected<\/span> TopologyAffinityError/);
+    assert.match(html, /Pod Scope pod with pod-level resources failed admission/);
+    assert.match(html, /<tr data-numa="0"><td>0<\/td><td class="num">16<\/td><td class="num">3<\/td><td><code><span class="nw">7<\/span>,<wbr><span class="nw">22-23<\/span><\/code><\/td>/);
+    assert.match(html, /4 of 5 pods admitted/);
+  });
+
+  it("escapes every text it is given", () => {
+    assert.match(html, /distances &lt;unverified&gt; &amp; filled in/);
+    const evil = renderHtmlReport({
+      title: "<b>x</b>",
+      view: buildNodeView(m, state),
+      decisions: [{ ...decisions[3], reason: "<img src=x>", message: "a & b <c>" }],
+    });
+    assert.ok(!evil.includes("<b>x</b>") && !evil.includes("<img"));
+    assert.match(evil, /a &amp; b &lt;c&gt;/);
+    assert.deepEqual(checkWellFormed(evil), []);
+  });
+});
+
+describe("from an AdmissionResult", () => {
+  const result: AdmissionResult = {
+    pod: { uid: "u1", name: "db", namespace: "default" },
+    admitted: true,
+    reason: null,
+    message: null,
+    containers: [
+      {
+        name: "sidecar",
+        kind: "sidecar",
+        cpus: CPUSet.parse("4,20"),
+        hasCPUAssignment: true,
+        isolation: "pod",
+        assignmentType: "pod_shared",
+        memoryAssignmentType: "pod_shared",
+        numaAffinity: [0],
+        memory: [{ numaAffinity: [0], type: "memory", size: 4n * GI }],
+        cpusetMems: [0],
+        cfsQuotaUs: null,
+      },
+      {
+        name: "web",
+        kind: "app",
+        cpus: CPUSet.parse("0,5-31"),
+        hasCPUAssignment: false,
+        isolation: "host",
+        assignmentType: "node_shared",
+        memoryAssignmentType: "node_shared",
+        numaAffinity: null,
+        memory: null,
+        cpusetMems: null,
+        cfsQuotaUs: 50000,
+      },
+    ],
+    podDecision: {
+      bubble: CPUSet.parse("1-4,17-20"),
+      podSharedPool: CPUSet.parse("4,20"),
+      memory: [{ numaAffinity: [0], type: "memory", size: 16n * GI }],
+      cgroup: {
+        cpuShares: 8192,
+        cpuQuotaUs: 800000,
+        cpuPeriodUs: 100000,
+        memoryLimitBytes: 16n * GI,
+        hugepageLimitsBytes: {},
+        documentedCpuQuotaUs: null,
+      },
+    },
+    defaultCpuSet: CPUSet.parse("0,5-31"),
+    leftoverState: false,
+    trace: {} as AdmissionResult["trace"],
+  };
+
+  it("maps to a pod state: own assignments kept, the node shared pool as null", () => {
+    const pod = podStateFromAdmission(result);
+    assert.ok(pod);
+    assert.equal(pod.bubble?.toString(), "1-4,17-20");
+    assert.equal(pod.containers[0].cpus?.toString(), "4,20");
+    assert.equal(pod.containers[1].cpus, null);
+    assert.equal(podStateFromAdmission({ ...result, admitted: false, containers: null }), null);
+  });
+
+  it("maps to a decisions row", () => {
+    const row = decisionRowFromAdmission(result);
+    assert.equal(row.podCpuQuotaUs, 800000);
+    assert.equal(row.containers[1].hasCPUAssignment, false);
+    assert.equal(row.containers[1].cfsQuotaUs, 50000);
+    assert.equal(row.podMemory?.[0].size, 16n * GI);
+  });
+});
