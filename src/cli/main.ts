@@ -1,5 +1,9 @@
 import { Command } from "commander";
 import { registerConformance } from "./conformance.js";
+import { registerDemo } from "./demo.js";
+import { registerPresets } from "./presets.js";
+import { registerSimulate } from "./simulate.js";
+import { registerTopology } from "./topology.js";
 
 const program = new Command();
 program
@@ -7,6 +11,10 @@ program
   .description("The kubelet's Topology, CPU and Memory Managers with Pod-Level Resource Managers (KEP-5526)")
   .showHelpAfterError();
 
+registerSimulate(program);
+registerTopology(program);
+registerPresets(program);
 registerConformance(program);
+registerDemo(program);
 
 await program.parseAsync(process.argv);

@@ -14,7 +14,9 @@ export function presetsOutput(presets: readonly PresetSummary[], format: "table"
 export function registerPresets(program: Command): void {
   program
     .command("presets")
-    .description("List the built-in machines usable with --machine: machine M, real machines, kubelet test topologies, synthetic shapes")
+    .description(
+      "List the built-in machines usable with --machine: machine M, real machines, kubelet test topologies, synthetic shapes",
+    )
     .option("-o, --output <format>", "table, json or yaml", "table")
     .action((opts: { output: string }) => {
       const format = FORMATS.find((f) => f === opts.output);

@@ -53,8 +53,16 @@ export function registerTopology(program: Command): void {
     .description(
       "Show a machine as the resource managers see it: sockets, NUMA nodes, cores, threads, L3 caches, memory and hugepages per NUMA node, distances",
     )
-    .option("--machine <spec>", 'a preset name, a machine file (JSON/YAML), or "this" for the running machine', "this")
-    .option("-o, --output <format>", "table, json or yaml (json/yaml print a machine file that loads back)", "table")
+    .option(
+      "--machine <spec>",
+      'a preset name, a machine file (JSON/YAML), or "this" for the running machine',
+      "this",
+    )
+    .option(
+      "-o, --output <format>",
+      "table, json or yaml (json/yaml print a machine file that loads back)",
+      "table",
+    )
     .option("--html <file>", "also write the machine picture as a self-contained HTML page")
     .action((opts: TopologyOptions) => {
       try {
@@ -64,7 +72,10 @@ export function registerTopology(program: Command): void {
           machine = loadMachine(opts.machine);
         } catch (err) {
           // A MachineError already names the file or preset it is about.
-          const message = err instanceof MachineError ? err.message : `--machine ${opts.machine}: ${(err as Error).message}`;
+          const message =
+            err instanceof MachineError
+              ? err.message
+              : `--machine ${opts.machine}: ${(err as Error).message}`;
           throw new UsageError(message);
         }
         process.stdout.write(topologyOutput(machine, format));

@@ -1,7 +1,7 @@
 import { CPUSet } from "../core/cpuset.js";
 import type { MemoryBlock, NUMANodeMap } from "../checkpoint/state-types.js";
 import type { KubeletConfig } from "../k8s/kubelet-config.js";
-import { parsePods } from "../k8s/pod.js";
+import { parsePods, podFromObject } from "../k8s/pod.js";
 import { DEFAULT_FEATURE_GATES, type Pod } from "../k8s/types.js";
 import { presetMachine } from "../machine/presets/index.js";
 import type { Machine } from "../machine/machine.js";
@@ -84,7 +84,10 @@ export function containerOf(result: AdmissionResult, name: string): ContainerDec
 }
 
 /** Every series whose value changed between two registry snapshots, with the change. */
-export function metricDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+export function metricDelta(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
     const d = (after[k] ?? 0) - (before[k] ?? 0);
@@ -121,13 +124,59 @@ export function snapshotNode(node: Node): NodeSnapshot {
   return {
     defaultCpuSet: node.defaultCpuSet().toString(),
     cpuEntries: nested(cpu?.entries, (s: CPUSet) => s.toString()),
-    podCpuEntries: Object.fromEntries([...(cpu?.podEntries ?? new Map()).entries()].map(([k, v]) => [k, v.toString()])),
+    podCpuEntries: Object.fromEntries(
+      [...(cpu?.podEntries ?? new Map()).entries()].map(([k, v]) => [k, v.toString()]),
+    ),
     machineState: mem ? cloneMachineState(mem.machineState) : null,
     memoryEntries: nested(mem?.entries, (b: MemoryBlock[]) => b.map((x) => ({ ...x }))),
     podMemoryEntries: Object.fromEntries(
       [...(mem?.podEntries ?? new Map()).entries()].map(([k, v]) => [k, v.map((x) => ({ ...x }))]),
     ),
   };
+}
+
+/** A container of `testPod`: requests = limits when `cpu`/`memory` are given, no resources otherwise. */
+export interface TestContainer {
+  name: string;
+  cpu?: string;
+  memory?: string;
+  sidecar?: boolean;
+}
+
+/**
+ * A pod built as the API object and read by the real pod reader (API defaults applied): optional
+ * pod-level budget with requests = limits, init containers (sidecars with `sidecar: true`) and app
+ * containers.
+ */
+export function testPod(
+  uid: string,
+  spec: { budget?: { cpu?: string; memory?: string }; init?: TestContainer[]; containers: TestContainer[] },
+): Pod {
+  const list = (r: { cpu?: string; memory?: string }) =>
+    Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
+  const container = (c: TestContainer) => {
+    const res = list({ cpu: c.cpu, memory: c.memory });
+    return {
+      name: c.name,
+      image: "image",
+      ...(Object.keys(res).length > 0 ? { resources: { requests: res, limits: res } } : {}),
+      ...(c.sidecar ? { restartPolicy: "Always" } : {}),
+    };
+  };
+  const budget = spec.budget ? list(spec.budget) : null;
+  return podFromObject(
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: uid, namespace: "default", uid },
+      spec: {
+        ...(budget ? { resources: { requests: budget, limits: budget } } : {}),
+        ...(spec.init ? { initContainers: spec.init.map(container) } : {}),
+        containers: spec.containers.map(container),
+      },
+    },
+    `test pod ${uid}`,
+  );
 }
 
 /** A BestEffort pod with one container: admitting it only runs the managers' stale-state cleanup. */
@@ -192,15 +241,20 @@ export function invariantViolations(node: Node, ctx: InvariantContext): string[]
       const sets = data.entries.get(uid) ?? new Map<string, CPUSet>();
       let podOwned = bubble ?? CPUSet.empty;
       for (const s of sets.values()) podOwned = podOwned.union(s);
-      if (podOwned.intersects(owned)) out.push(`${where}: CPUs ${podOwned.intersect(owned)} also held by another pod`);
+      if (podOwned.intersects(owned))
+        out.push(`${where}: CPUs ${podOwned.intersect(owned)} also held by another pod`);
       owned = owned.union(podOwned);
-      if (podOwned.intersects(def)) out.push(`${where}: CPUs ${podOwned.intersect(def)} are also in the default set`);
-      if (podOwned.intersects(policy.reserved)) out.push(`${where}: holds reserved CPUs ${podOwned.intersect(policy.reserved)}`);
+      if (podOwned.intersects(def))
+        out.push(`${where}: CPUs ${podOwned.intersect(def)} are also in the default set`);
+      if (podOwned.intersects(policy.reserved))
+        out.push(`${where}: holds reserved CPUs ${podOwned.intersect(policy.reserved)}`);
       const isAdmitted = admitted.has(uid);
       const intact = isAdmitted && !ctx.partiallyRemoved?.has(uid);
       if (bubble) {
         if (bubble.size !== policy.podGuaranteedCPUs(pod))
-          out.push(`${where}: bubble ${bubble} has ${bubble.size} CPUs, pod budget ${policy.podGuaranteedCPUs(pod)}`);
+          out.push(
+            `${where}: bubble ${bubble} has ${bubble.size} CPUs, pod budget ${policy.podGuaranteedCPUs(pod)}`,
+          );
         if (singleNUMA && isAdmitted && topology.numaNodesOf(bubble).length > 1)
           out.push(`${where}: bubble ${bubble} spans NUMA nodes under single-numa-node`);
       }
@@ -212,16 +266,20 @@ export function invariantViolations(node: Node, ctx: InvariantContext): string[]
         const set = sets.get(c.name);
         const init = isStandardInit(pod, c.name);
         if (!set) continue;
-        if (bubble && !set.isSubsetOf(bubble)) out.push(`${where}/${c.name}: ${set} outside the bubble ${bubble}`);
+        if (bubble && !set.isSubsetOf(bubble))
+          out.push(`${where}/${c.name}: ${set} outside the bubble ${bubble}`);
         const level = policy.getResourceIsolationLevel(pod, c);
         if (level === "container") {
           const want = policy.guaranteedCPUs(pod, c);
-          if (set.size !== want) out.push(`${where}/${c.name}: exclusive set ${set} has ${set.size} CPUs, wants ${want}`);
+          if (set.size !== want)
+            out.push(`${where}/${c.name}: exclusive set ${set} has ${set.size} CPUs, wants ${want}`);
           if (singleNUMA && isAdmitted && topology.numaNodesOf(set).length > 1)
             out.push(`${where}/${c.name}: exclusive set ${set} spans NUMA nodes under single-numa-node`);
           for (const other of exclusive) {
             if (!init && !other.init && other.set.intersects(set))
-              out.push(`${where}: ${c.name} and ${other.name} share exclusive CPUs ${set.intersect(other.set)}`);
+              out.push(
+                `${where}: ${c.name} and ${other.name} share exclusive CPUs ${set.intersect(other.set)}`,
+              );
           }
           exclusive.push({ name: c.name, set, init });
           if (!init) longExclusive = longExclusive.union(set);
@@ -230,16 +288,20 @@ export function invariantViolations(node: Node, ctx: InvariantContext): string[]
           if (!bubble) out.push(`${where}/${c.name}: isolation pod without a bubble`);
           else if (init) {
             if (intact && !set.equals(bubble.difference(sidecarsSoFar)))
-              out.push(`${where}/${c.name}: runnable pool ${set}, expected ${bubble.difference(sidecarsSoFar)}`);
+              out.push(
+                `${where}/${c.name}: runnable pool ${set}, expected ${bubble.difference(sidecarsSoFar)}`,
+              );
           } else sharedSets.add(set.toString());
         } else out.push(`${where}/${c.name}: holds ${set} but its isolation level is ${level}`);
       }
-      if (sharedSets.size > 1) out.push(`${where}: pod-shared containers hold different sets ${[...sharedSets]}`);
+      if (sharedSets.size > 1)
+        out.push(`${where}: pod-shared containers hold different sets ${[...sharedSets]}`);
       if (bubble && intact) {
         if (!longExclusive.isSubsetOf(bubble)) out.push(`${where}: exclusive slices outside the bubble`);
         const pool = bubble.difference(longExclusive);
         for (const s of sharedSets)
-          if (s !== pool.toString()) out.push(`${where}: pod shared pool ${s}, expected bubble − exclusive = ${pool}`);
+          if (s !== pool.toString())
+            out.push(`${where}: pod shared pool ${s}, expected bubble − exclusive = ${pool}`);
       }
     }
     const covered = def.union(owned, policy.reserved);
@@ -250,7 +312,9 @@ export function invariantViolations(node: Node, ctx: InvariantContext): string[]
     for (const [id, ns] of mem.machineState) {
       for (const [resource, t] of ns.memoryMap) {
         if ((t.free + t.reserved) % U64 !== t.allocatable % U64)
-          out.push(`NUMA ${id} ${resource}: free ${t.free} + reserved ${t.reserved} != allocatable ${t.allocatable}`);
+          out.push(
+            `NUMA ${id} ${resource}: free ${t.free} + reserved ${t.reserved} != allocatable ${t.allocatable}`,
+          );
       }
     }
     for (const uid of admitted) {
@@ -261,7 +325,9 @@ export function invariantViolations(node: Node, ctx: InvariantContext): string[]
           if (singleNUMA && b.numaAffinity.length > 1)
             out.push(`pod ${pod?.name}/${name}: block on NUMA ${b.numaAffinity} under single-numa-node`);
           if (podBlocks && podBlocks.length > 0 && b.numaAffinity.join() !== podBlocks[0].numaAffinity.join())
-            out.push(`pod ${pod?.name}/${name}: block on NUMA ${b.numaAffinity}, bubble on ${podBlocks[0].numaAffinity}`);
+            out.push(
+              `pod ${pod?.name}/${name}: block on NUMA ${b.numaAffinity}, bubble on ${podBlocks[0].numaAffinity}`,
+            );
         }
       }
     }

@@ -35,7 +35,10 @@ const CHROMIUM_ARGS = [
 /** Installs Chromium when it is missing; returns why it cannot be used, or null. */
 function ensureChromium(): string | null {
   if (existsSync(CHROMIUM)) return null;
-  const r = spawnSync("bash", [join(ROOT, "scripts/ensure-chromium.sh")], { encoding: "utf8", timeout: 600_000 });
+  const r = spawnSync("bash", [join(ROOT, "scripts/ensure-chromium.sh")], {
+    encoding: "utf8",
+    timeout: 600_000,
+  });
   if (r.status === 0 && existsSync(CHROMIUM)) return null;
   return (r.stderr || r.error?.message || `exit ${r.status}`).trim();
 }
@@ -77,7 +80,15 @@ function scenarios(): Scenario[] {
   ] as const) {
     const machine = loadMachine(preset);
     const view = buildNodeView(machine, busyState(machine, preset === "s8c4k" ? 0.5 : 0.7));
-    list.push(scenario(preset, machine, view, renderHtmlReport({ view, decisions: [], notes: machine.notes }), fullPage));
+    list.push(
+      scenario(
+        preset,
+        machine,
+        view,
+        renderHtmlReport({ view, decisions: [], notes: machine.notes }),
+        fullPage,
+      ),
+    );
   }
   return list;
 }
@@ -91,7 +102,9 @@ describe("HTML report in Chromium", { timeout: 600_000 }, () => {
   before(async () => {
     skipReason = ensureChromium();
     if (skipReason) {
-      console.error(`\n*** browser tests SKIPPED: ${CHROMIUM} is missing and could not be installed: ${skipReason} ***\n`);
+      console.error(
+        `\n*** browser tests SKIPPED: ${CHROMIUM} is missing and could not be installed: ${skipReason} ***\n`,
+      );
       return;
     }
     mkdirSync(pagesDir, { recursive: true });
@@ -131,7 +144,11 @@ describe("HTML report in Chromium", { timeout: 600_000 }, () => {
       const { page, errors } = await open(s);
       try {
         const drawn = await page.$$eval("svg.podpin-machine .cpu", (els) =>
-          els.map((e) => [Number(e.getAttribute("data-cpu")), e.getAttribute("class"), e.querySelector("title") !== null]),
+          els.map((e) => [
+            Number(e.getAttribute("data-cpu")),
+            e.getAttribute("class"),
+            e.querySelector("title") !== null,
+          ]),
         );
         assert.equal(drawn.length, s.machine.topology.all.size);
         const expected = new Map(s.view.cpus.map((c) => [c.id, `cpu owner-${c.owner.kind}`]));
@@ -160,7 +177,9 @@ describe("HTML report in Chromium", { timeout: 600_000 }, () => {
     const { page, errors } = await open(s);
     try {
       await page.hover('tr.container[data-pod="8a1f-db"][data-container="database"]');
-      const lit = await page.$$eval("svg .cpu.hl", (els) => els.map((e) => Number(e.getAttribute("data-cpu"))));
+      const lit = await page.$$eval("svg .cpu.hl", (els) =>
+        els.map((e) => Number(e.getAttribute("data-cpu"))),
+      );
       assert.deepEqual(
         lit.sort((a, b) => a - b),
         [1, 2, 3, 4, 17, 18, 19, 20],

@@ -7,7 +7,10 @@ import { formatBytes } from "./units.js";
 export interface ContainerRow {
   name: string;
   kind: ContainerKind;
+  /** How the container holds its CPUs. */
   assignmentType: AssignmentType;
+  /** How it holds its memory, when known and reported separately (`node_shared` = no blocks). */
+  memoryAssignmentType?: AssignmentType;
   /** Its CPU assignment, or the node shared pool when `hasCPUAssignment` is false. */
   cpus: CPUSet;
   hasCPUAssignment: boolean;
@@ -36,7 +39,9 @@ export interface DecisionRow {
 export function formatBlocks(blocks: readonly MemoryBlock[] | null): string {
   if (!blocks || blocks.length === 0) return "-";
   return blocks
-    .map((b) => `${b.type === "memory" ? "" : `${b.type} `}${formatBytes(b.size)} @${b.numaAffinity.join(",")}`)
+    .map(
+      (b) => `${b.type === "memory" ? "" : `${b.type} `}${formatBytes(b.size)} @${b.numaAffinity.join(",")}`,
+    )
     .join(", ");
 }
 

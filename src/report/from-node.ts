@@ -40,6 +40,7 @@ export function decisionRowFromAdmission(r: AdmissionResult): DecisionRow {
       name: c.name,
       kind: c.kind,
       assignmentType: c.assignmentType,
+      memoryAssignmentType: c.memoryAssignmentType,
       cpus: c.cpus,
       hasCPUAssignment: c.hasCPUAssignment,
       numaAffinity: c.numaAffinity,

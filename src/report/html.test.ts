@@ -33,14 +33,26 @@ describe("renderHtmlReport", () => {
     assert.equal((html.match(/<g class="cpu /g) ?? []).length, 32);
     assert.match(html, /<tr class="container" data-pod="8a1f-db" data-container="database">/);
     assert.match(html, /<span class="at pod_exclusive">pod_exclusive<\/span>/);
-    assert.match(html, /bubble <code><span class="nw">1-4<\/span>,<wbr><span class="nw">17-20<\/span><\/code>/);
-    assert.match(html, /pod shared pool <code><span class="nw">4<\/span>,<wbr><span class="nw">20<\/span><\/code>/);
-    assert.match(html, /<span class="pool" title="node shared pool: 0,7,10-16,22-23,26-31">node shared pool<\/span>/);
+    assert.match(
+      html,
+      /bubble <code><span class="nw">1-4<\/span>,<wbr><span class="nw">17-20<\/span><\/code>/,
+    );
+    assert.match(
+      html,
+      /pod shared pool <code><span class="nw">4<\/span>,<wbr><span class="nw">20<\/span><\/code>/,
+    );
+    assert.match(
+      html,
+      /<span class="pool" title="node shared pool: 0,7,10-16,22-23,26-31">node shared pool<\/span>/,
+    );
     assert.match(html, /<code>12Gi @0<\/code>/);
     assert.match(html, /<td class="num">max<\/td>/);
     assert.match(html, /<span class="badge bad">rejected<\/span> TopologyAffinityError/);
     assert.match(html, /Pod Scope pod with pod-level resources failed admission/);
-    assert.match(html, /<tr data-numa="0"><td>0<\/td><td class="num">16<\/td><td class="num">3<\/td><td><code><span class="nw">7<\/span>,<wbr><span class="nw">22-23<\/span><\/code><\/td>/);
+    assert.match(
+      html,
+      /<tr data-numa="0"><td>0<\/td><td class="num">16<\/td><td class="num">3<\/td><td><code><span class="nw">7<\/span>,<wbr><span class="nw">22-23<\/span><\/code><\/td>/,
+    );
     assert.match(html, /4 of 5 pods admitted/);
   });
 
@@ -124,5 +136,18 @@ describe("from an AdmissionResult", () => {
     assert.equal(row.containers[1].hasCPUAssignment, false);
     assert.equal(row.containers[1].cfsQuotaUs, 50000);
     assert.equal(row.podMemory?.[0].size, 16n * GI);
+    assert.equal(row.containers[0].memoryAssignmentType, "pod_shared");
+  });
+
+  it("shows the memory assignment type beside the CPU one when they differ", () => {
+    const row = decisionRowFromAdmission(result);
+    row.containers[0] = { ...row.containers[0], memoryAssignmentType: "pod_exclusive" };
+    const m = machineM();
+    const html = renderHtmlReport({ view: buildNodeView(m, workedExampleState(m).state), decisions: [row] });
+    assert.match(
+      html,
+      /<span class="at pod_shared">pod_shared<\/span> <span class="at pod_exclusive" title="memory assignment type">mem pod_exclusive<\/span>/,
+    );
+    assert.equal((html.match(/title="memory assignment type"/g) ?? []).length, 1);
   });
 });

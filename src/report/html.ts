@@ -78,16 +78,24 @@ function cpuListHtml(list: string): string {
     .join(",<wbr>");
 }
 
+/** The CPU assignment type, and the memory one beside it when it differs. */
+function assignmentTd(c: ContainerRow): string {
+  const cpu = `<span class="at ${c.assignmentType}">${escapeXml(c.assignmentType)}</span>`;
+  const m = c.memoryAssignmentType;
+  if (m === undefined || m === c.assignmentType) return `<td>${cpu}</td>`;
+  return `<td>${cpu} <span class="at ${m}" title="memory assignment type">mem ${escapeXml(m)}</span></td>`;
+}
+
 function cpuTd(c: ContainerRow): string {
   if (c.hasCPUAssignment) return `<td><code>${cpuListHtml(c.cpus.toString())}</code></td>`;
   return `<td><span class="pool" title="${escapeXml(`node shared pool: ${c.cpus.toString()}`)}">node shared pool</span></td>`;
 }
 
 function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
-  if (rows.length === 0) return `<p class="summary">No pods were admitted to this node.</p>`;
+  if (rows.length === 0) return `<p class="summary">No admission decisions to show.</p>`;
   const colours = podColours(view);
   const out: string[] = [
-    "<table class=\"decisions\"><thead><tr>",
+    '<table class="decisions"><thead><tr>',
     "<th>Container</th><th>Kind</th><th>Assignment</th><th>CPUs</th><th>NUMA</th><th>Mems</th><th>Memory</th><th>CFS quota</th>",
     "</tr></thead><tbody>",
   ];
@@ -105,9 +113,11 @@ function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
     if (r.bubble || r.podMemory || (r.admitted && r.podCpuQuotaUs !== null)) {
       const parts: string[] = [];
       if (r.bubble) parts.push(`bubble <code>${cpuListHtml(r.bubble.toString())}</code>`);
-      if (r.podSharedPool) parts.push(`pod shared pool <code>${cpuListHtml(r.podSharedPool.toString())}</code>`);
+      if (r.podSharedPool)
+        parts.push(`pod shared pool <code>${cpuListHtml(r.podSharedPool.toString())}</code>`);
       if (r.podMemory) parts.push(`pod memory <code>${escapeXml(formatBlocks(r.podMemory))}</code>`);
-      if (r.podCpuQuotaUs !== null) parts.push(`pod CFS quota <code>${escapeXml(formatQuota(r.podCpuQuotaUs))}</code>`);
+      if (r.podCpuQuotaUs !== null)
+        parts.push(`pod CFS quota <code>${escapeXml(formatQuota(r.podCpuQuotaUs))}</code>`);
       out.push(`<tr class="pod-level" data-pod="${uid}"><td colspan="8">${parts.join(" · ")}</td></tr>`);
     }
     for (const c of r.containers) {
@@ -115,7 +125,7 @@ function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
         `<tr class="container" data-pod="${uid}" data-container="${escapeXml(c.name)}">`,
         td(c.name),
         td(c.kind),
-        `<td><span class="at ${c.assignmentType}">${escapeXml(c.assignmentType)}</span></td>`,
+        assignmentTd(c),
         cpuTd(c),
         td(formatNodeList(c.numaAffinity)),
         td(formatNodeList(c.cpusetMems)),
@@ -161,7 +171,9 @@ function freeTable(view: NodeView): string {
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { view } = input;
   const title = input.title ?? `podpin · ${view.machineName}`;
-  const summary = [`Machine ${view.machineName}: ${viewSummary(view)}`, ...(input.summary ?? [])].map((s) => `<p class="summary">${escapeXml(s)}</p>`).join("");
+  const summary = [`Machine ${view.machineName}: ${viewSummary(view)}`, ...(input.summary ?? [])]
+    .map((s) => `<p class="summary">${escapeXml(s)}</p>`)
+    .join("");
   const notes =
     input.notes && input.notes.length > 0
       ? `<ul class="notes">${input.notes.map((n) => `<li>${escapeXml(n)}</li>`).join("")}</ul>`

@@ -20,11 +20,22 @@ export {
   cpusOwnedAs,
   emptyNodeState,
 } from "./ownership.js";
-export { type ContainerRow, type DecisionRow, formatBlocks, formatContainerCpus, formatQuota } from "./decisions.js";
+export {
+  type ContainerRow,
+  type DecisionRow,
+  formatBlocks,
+  formatContainerCpus,
+  formatQuota,
+} from "./decisions.js";
 export { decisionRowFromAdmission, podStateFromAdmission } from "./from-node.js";
 export { type SvgOptions, renderMachineSvg, viewSummary } from "./svg.js";
 export { type HtmlReportInput, renderHtmlReport } from "./html.js";
 export { type Align, type Column, type TableOptions, renderKeyValues, renderTable } from "./table.js";
-export { type MachineSummary, type NUMANodeSummary, machineSummary, renderMachineTable } from "./machine-table.js";
+export {
+  type MachineSummary,
+  type NUMANodeSummary,
+  machineSummary,
+  renderMachineTable,
+} from "./machine-table.js";
 export { type DataFormat, formatData, toJSONText, toYAMLText } from "./serialize.js";
 export { escapeXml, formatBytes } from "./units.js";

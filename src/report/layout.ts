@@ -44,7 +44,12 @@ function measure(children: readonly Box[], cols: number, gap: number): GridMetri
  * the rows evenly are tried (a last row no shorter than the others need be), so equal children
  * form a tidy rectangle.
  */
-export function bestColumns(children: readonly Box[], gap: number, aspect: number, maxCols = Infinity): number {
+export function bestColumns(
+  children: readonly Box[],
+  gap: number,
+  aspect: number,
+  maxCols = Infinity,
+): number {
   const n = children.length;
   if (n <= 1) return 1;
   let best = 1;

@@ -1,4 +1,4 @@
-import { CPUSet } from "../core/cpuset.js";
+import type { CPUSet } from "../core/cpuset.js";
 import { hugepageResourceName, type Machine, machineNUMANodes } from "../machine/machine.js";
 import type { TopologyHeader } from "../machine/topology.js";
 import { renderKeyValues, renderTable } from "./table.js";
@@ -156,7 +156,10 @@ export function renderMachineTable(m: Machine): string {
   const s = machineSummary(m);
   const cpuLess = s.nodes.filter((n) => n.cpus.isEmpty()).length;
   const memLess = s.nodes.filter((n) => n.memory === null || n.memory === 0n).length;
-  const nodeNotes = [cpuLess > 0 ? `${cpuLess} without CPUs` : "", memLess > 0 ? `${memLess} without memory` : ""]
+  const nodeNotes = [
+    cpuLess > 0 ? `${cpuLess} without CPUs` : "",
+    memLess > 0 ? `${memLess} without memory` : "",
+  ]
     .filter((x) => x !== "")
     .join(", ");
   const totalMem = s.nodes.reduce((sum, n) => sum + (n.memory ?? 0n), 0n);

@@ -5,7 +5,7 @@
 export function checkWellFormed(markup: string): string[] {
   const problems: string[] = [];
   const stack: string[] = [];
-  const voids = new Set(["meta", "br", "hr", "img", "input", "link"]);
+  const voids = new Set(["meta", "br", "wbr", "hr", "img", "input", "link"]);
   // Text inside <style>/<script> is not markup.
   const text = markup.replace(/<(style|script)>[\s\S]*?<\/\1>/g, "");
   const tag = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"]*")*)\s*(\/?)>|<!DOCTYPE html>|<(?!\/?[a-zA-Z!])/g;
@@ -13,8 +13,10 @@ export function checkWellFormed(markup: string): string[] {
   let last = 0;
   while ((m = tag.exec(text)) !== null) {
     const between = text.slice(last, m.index);
-    if (/<|>/.test(between)) problems.push(`stray angle bracket near ${JSON.stringify(between.slice(0, 60))}`);
-    if (/&(?!(amp|lt|gt|quot|#39);)/.test(between)) problems.push(`unescaped & in ${JSON.stringify(between.slice(0, 60))}`);
+    if (/<|>/.test(between))
+      problems.push(`stray angle bracket near ${JSON.stringify(between.slice(0, 60))}`);
+    if (/&(?!(amp|lt|gt|quot|#39);)/.test(between))
+      problems.push(`unescaped & in ${JSON.stringify(between.slice(0, 60))}`);
     last = tag.lastIndex;
     if (m[0].startsWith("<!")) continue;
     if (m[2] === undefined) {

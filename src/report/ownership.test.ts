@@ -3,7 +3,14 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { CPUSet } from "../core/cpuset.js";
 import type { Machine } from "../machine/machine.js";
-import { type CPUOwner, buildNodeView, cpuOwners, emptyNodeState, type NodeState, type PodState } from "./ownership.js";
+import {
+  type CPUOwner,
+  buildNodeView,
+  cpuOwners,
+  emptyNodeState,
+  type NodeState,
+  type PodState,
+} from "./ownership.js";
 import { busyState, machineM, syntheticMachine, workedExampleState } from "./samples.js";
 
 const GI = 1n << 30n;
@@ -56,7 +63,11 @@ describe("cpuOwners on the worked example (pod-level.md §7)", () => {
   });
 
   it("shows the bubble CPU no long-running container uses as the wasted remainder", () => {
-    assert.deepEqual(ownerOf(owners, 25), { kind: "bubble-unused", pod: "77e0-etl", initContainers: ["fetch-data"] });
+    assert.deepEqual(ownerOf(owners, 25), {
+      kind: "bubble-unused",
+      pod: "77e0-etl",
+      initContainers: ["fetch-data"],
+    });
   });
 
   it("leaves everything else in the node shared pool", () => {
@@ -169,7 +180,10 @@ describe("buildNodeView", () => {
     const table = (reserved: bigint) => ({
       numberOfAssignments: 1,
       memoryMap: new Map([
-        ["memory", { total: 64n * GI, systemReserved: 0n, allocatable: 64n * GI, reserved, free: 64n * GI - reserved }],
+        [
+          "memory",
+          { total: 64n * GI, systemReserved: 0n, allocatable: 64n * GI, reserved, free: 64n * GI - reserved },
+        ],
       ]),
       cells: [0, 1],
     });
@@ -251,15 +265,33 @@ function placePods(m: Machine, specs: RandomPod[], reservedCores: number): NodeS
       let left = bubble;
       const containers: PodState["containers"][number][] = [];
       if (s.initUsesBubble)
-        containers.push({ name: "init", kind: "init", assignmentType: "pod_shared", cpus: bubble, memory: null });
+        containers.push({
+          name: "init",
+          kind: "init",
+          assignmentType: "pod_shared",
+          cpus: bubble,
+          memory: null,
+        });
       s.exclusiveCores.forEach((n, j) => {
         const ex = topo.cpusInCores(topo.coresOf(left).slice(0, n));
         if (ex.isEmpty()) return;
         left = left.difference(ex);
-        containers.push({ name: `ex${j}`, kind: "app", assignmentType: "pod_exclusive", cpus: ex, memory: null });
+        containers.push({
+          name: `ex${j}`,
+          kind: "app",
+          assignmentType: "pod_exclusive",
+          cpus: ex,
+          memory: null,
+        });
       });
       for (let j = 0; j < s.sharedContainers && !left.isEmpty(); j++)
-        containers.push({ name: `sh${j}`, kind: "sidecar", assignmentType: "pod_shared", cpus: left, memory: null });
+        containers.push({
+          name: `sh${j}`,
+          kind: "sidecar",
+          assignmentType: "pod_shared",
+          cpus: left,
+          memory: null,
+        });
       pods.push({ uid, name: uid, namespace: "ns", bubble, podSharedPool: left, memory: null, containers });
     } else {
       const containers: PodState["containers"][number][] = s.exclusiveCores.map((n, j) => ({
@@ -269,8 +301,22 @@ function placePods(m: Machine, specs: RandomPod[], reservedCores: number): NodeS
         cpus: take(n),
         memory: null,
       }));
-      containers.push({ name: "shared", kind: "app", assignmentType: "node_shared", cpus: null, memory: null });
-      pods.push({ uid, name: uid, namespace: "ns", bubble: null, podSharedPool: null, memory: null, containers });
+      containers.push({
+        name: "shared",
+        kind: "app",
+        assignmentType: "node_shared",
+        cpus: null,
+        memory: null,
+      });
+      pods.push({
+        uid,
+        name: uid,
+        namespace: "ns",
+        bubble: null,
+        podSharedPool: null,
+        memory: null,
+        containers,
+      });
     }
   });
   const held = CPUSet.empty.union(
@@ -284,31 +330,35 @@ describe("ownership invariants (property)", () => {
 
   it("every CPU has exactly one owner, consistent with the state it was derived from", () => {
     fc.assert(
-      fc.property(fc.array(randomPod, { maxLength: 6 }), fc.integer({ min: 0, max: 2 }), (specs, reservedCores) => {
-        const state = placePods(m, specs, reservedCores);
-        const view = buildNodeView(m, state);
-        assert.equal(view.cpus.length, m.topology.all.size);
-        const total = Object.values(view.counts).reduce((a, b) => a + b, 0);
-        assert.equal(total, m.topology.all.size);
-        for (const cpu of view.cpus) {
-          const o = cpu.owner;
-          if (state.reservedCpus.has(cpu.id)) assert.equal(o.kind, "reserved");
-          else if (state.defaultCpuSet.has(cpu.id)) assert.equal(o.kind, "node-shared");
-          else assert.ok(o.kind !== "unaccounted" && o.kind !== "node-shared" && o.kind !== "reserved");
-          const pod = "pod" in o ? state.pods.find((p) => p.uid === o.pod) : undefined;
-          if (o.kind === "pod-exclusive") {
-            const c = pod?.containers.find((x) => x.name === o.container);
-            assert.ok(c?.cpus?.has(cpu.id) && c.assignmentType === "pod_exclusive");
+      fc.property(
+        fc.array(randomPod, { maxLength: 6 }),
+        fc.integer({ min: 0, max: 2 }),
+        (specs, reservedCores) => {
+          const state = placePods(m, specs, reservedCores);
+          const view = buildNodeView(m, state);
+          assert.equal(view.cpus.length, m.topology.all.size);
+          const total = Object.values(view.counts).reduce((a, b) => a + b, 0);
+          assert.equal(total, m.topology.all.size);
+          for (const cpu of view.cpus) {
+            const o = cpu.owner;
+            if (state.reservedCpus.has(cpu.id)) assert.equal(o.kind, "reserved");
+            else if (state.defaultCpuSet.has(cpu.id)) assert.equal(o.kind, "node-shared");
+            else assert.ok(o.kind !== "unaccounted" && o.kind !== "node-shared" && o.kind !== "reserved");
+            const pod = "pod" in o ? state.pods.find((p) => p.uid === o.pod) : undefined;
+            if (o.kind === "pod-exclusive") {
+              const c = pod?.containers.find((x) => x.name === o.container);
+              assert.ok(c?.cpus?.has(cpu.id) && c.assignmentType === "pod_exclusive");
+            }
+            if (o.kind === "pod-shared") assert.ok(pod?.podSharedPool?.has(cpu.id));
+            if (o.kind === "bubble-unused") {
+              assert.ok(pod?.bubble?.has(cpu.id));
+              const longRunning = pod!.containers.filter((c) => c.kind !== "init" && c.cpus?.has(cpu.id));
+              assert.equal(longRunning.length, 0);
+            }
+            if (o.kind === "node-exclusive") assert.ok(pod?.containers.some((c) => c.cpus?.has(cpu.id)));
           }
-          if (o.kind === "pod-shared") assert.ok(pod?.podSharedPool?.has(cpu.id));
-          if (o.kind === "bubble-unused") {
-            assert.ok(pod?.bubble?.has(cpu.id));
-            const longRunning = pod.containers.filter((c) => c.kind !== "init" && c.cpus?.has(cpu.id));
-            assert.equal(longRunning.length, 0);
-          }
-          if (o.kind === "node-exclusive") assert.ok(pod?.containers.some((c) => c.cpus?.has(cpu.id)));
-        }
-      }),
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -320,7 +370,9 @@ describe("ownership invariants (property)", () => {
         const view = buildNodeView(m, state);
         for (const pod of state.pods) {
           if (!pod.bubble) continue;
-          const inBubble = view.cpus.filter((c) => "pod" in c.owner && c.owner.pod === pod.uid).map((c) => c.id);
+          const inBubble = view.cpus
+            .filter((c) => "pod" in c.owner && c.owner.pod === pod.uid)
+            .map((c) => c.id);
           assert.equal(CPUSet.fromIds(inBubble).toString(), pod.bubble.toString());
         }
       }),

@@ -81,7 +81,13 @@ export type CPUOwner =
       containerKind: ContainerKind;
       initContainers: string[];
     }
-  | { kind: "pod-exclusive"; pod: string; container: string; containerKind: ContainerKind; initContainers: string[] }
+  | {
+      kind: "pod-exclusive";
+      pod: string;
+      container: string;
+      containerKind: ContainerKind;
+      initContainers: string[];
+    }
   | { kind: "pod-shared"; pod: string; containers: string[]; initContainers: string[] }
   | { kind: "bubble-unused"; pod: string; initContainers: string[] }
   /** Neither in the default set nor held by any pod: state left behind (for example by a rejected pod). */
@@ -200,11 +206,23 @@ function containerClaim(pod: PodState, c: ContainerState, cpu: number): CPUOwner
   }
   switch (c.assignmentType) {
     case "pod_exclusive":
-      return { kind: "pod-exclusive", pod: pod.uid, container: c.name, containerKind: c.kind, initContainers: [] };
+      return {
+        kind: "pod-exclusive",
+        pod: pod.uid,
+        container: c.name,
+        containerKind: c.kind,
+        initContainers: [],
+      };
     case "pod_shared":
       return { kind: "pod-shared", pod: pod.uid, containers: [c.name], initContainers: [] };
     case "node_exclusive":
-      return { kind: "node-exclusive", pod: pod.uid, container: c.name, containerKind: c.kind, initContainers: [] };
+      return {
+        kind: "node-exclusive",
+        pod: pod.uid,
+        container: c.name,
+        containerKind: c.kind,
+        initContainers: [],
+      };
     case "node_shared":
       return null;
   }
@@ -247,7 +265,8 @@ export function cpuOwners(machine: Machine, state: NodeState): Map<number, CPUOw
     if (current) owners.set(id, merge(current, c));
   };
   for (const pod of state.pods) {
-    if (pod.bubble) for (const id of pod.bubble) claim(id, { kind: "bubble-unused", pod: pod.uid, initContainers: [] });
+    if (pod.bubble)
+      for (const id of pod.bubble) claim(id, { kind: "bubble-unused", pod: pod.uid, initContainers: [] });
     for (const c of pod.containers) {
       if (c.cpus === null) continue;
       for (const id of c.cpus) {
@@ -420,7 +439,13 @@ export function buildNodeView(machine: Machine, state: NodeState): NodeView {
     const byRes = tables.get(id)!;
     const resources = [...new Set([...byRes.keys(), ...(usage.get(id)?.keys() ?? [])])].sort(resourceOrder);
     const memory = resources.map((resource): NUMAResourceView => {
-      const t = byRes.get(resource) ?? { total: 0n, systemReserved: 0n, allocatable: 0n, reserved: 0n, free: 0n };
+      const t = byRes.get(resource) ?? {
+        total: 0n,
+        systemReserved: 0n,
+        allocatable: 0n,
+        reserved: 0n,
+        free: 0n,
+      };
       const perPod = usage.get(id)?.get(resource) ?? new Map<string, bigint>();
       const podUsage = state.pods
         .filter((p) => (perPod.get(p.uid) ?? 0n) > 0n)
@@ -466,5 +491,10 @@ export function cpusOwnedAs(view: NodeView, kind: CPUOwnerKind): CPUSet {
 
 /** The state of a node nothing has been admitted to: every CPU in the shared pool, no reservations. */
 export function emptyNodeState(machine: Machine): NodeState {
-  return { defaultCpuSet: machine.topology.all, reservedCpus: CPUSet.empty, pods: [], memoryMachineState: null };
+  return {
+    defaultCpuSet: machine.topology.all,
+    reservedCpus: CPUSet.empty,
+    pods: [],
+    memoryMachineState: null,
+  };
 }

@@ -59,10 +59,20 @@ export function machineM(): Machine {
     threadsPerCore: 2,
     memoryPerNode: 64n * GI,
   });
-  return { ...m, distances: new Map([[0, [10, 21]], [1, [21, 10]]]) };
+  return {
+    ...m,
+    distances: new Map([
+      [0, [10, 21]],
+      [1, [21, 10]],
+    ]),
+  };
 }
 
-const block = (numa: number[], size: bigint, type = "memory"): MemoryBlock => ({ numaAffinity: numa, type, size });
+const block = (numa: number[], size: bigint, type = "memory"): MemoryBlock => ({
+  numaAffinity: numa,
+  type,
+  size,
+});
 
 function container(
   name: string,
@@ -98,7 +108,10 @@ export function machineStateFor(
     state.set(id, {
       numberOfAssignments: assignments.get(id) ?? 0,
       memoryMap: new Map([
-        ["memory", { total: mem.memory, systemReserved: sys, allocatable, reserved: r, free: allocatable - r }],
+        [
+          "memory",
+          { total: mem.memory, systemReserved: sys, allocatable, reserved: r, free: allocatable - r },
+        ],
       ]),
       cells: [id],
     });
@@ -118,7 +131,10 @@ function defaultSetOf(machine: Machine, pods: readonly PodState[]): CPUSet {
  * example of §7.2 placed after it, a pod-scope pod whose exclusive slices leave part of its
  * bubble unused, and a Burstable pod in the node shared pool; a fifth pod was rejected.
  */
-export function workedExampleState(machine: Machine = machineM()): { state: NodeState; decisions: DecisionRow[] } {
+export function workedExampleState(machine: Machine = machineM()): {
+  state: NodeState;
+  decisions: DecisionRow[];
+} {
   const pods: PodState[] = [
     {
       uid: "8a1f-db",
@@ -175,7 +191,12 @@ export function workedExampleState(machine: Machine = machineM()): { state: Node
     pods,
     memoryMachineState: machineStateFor(machine, pods, new Map([[0, 1100n * MI]])),
   };
-  const row = (p: PodState, quota: number | null, mems: Record<string, number[] | null>, q: Record<string, number | null>): DecisionRow => ({
+  const row = (
+    p: PodState,
+    quota: number | null,
+    mems: Record<string, number[] | null>,
+    q: Record<string, number | null>,
+  ): DecisionRow => ({
     pod: { uid: p.uid, name: p.name, namespace: p.namespace },
     admitted: true,
     reason: null,
@@ -204,8 +225,7 @@ export function workedExampleState(machine: Machine = machineM()): { state: Node
       pod: { uid: "e5f6-rej", name: "empty-shared-pool", namespace: "default" },
       admitted: false,
       reason: "TopologyAffinityError",
-      message:
-        "Pod Scope pod with pod-level resources failed admission under pod-scope topology manager",
+      message: "Pod Scope pod with pod-level resources failed admission under pod-scope topology manager",
       bubble: null,
       podSharedPool: null,
       podMemory: null,
@@ -228,7 +248,9 @@ export function busyState(machine: Machine, fill = 0.7): NodeState {
   const reserved = topo.cpusInCore(topo.cores()[0]);
   let podNo = 0;
   for (const numa of topo.numaNodes()) {
-    const coreIds = topo.coresOf(topo.cpusInNUMANode(numa)).filter((c) => !reserved.intersects(topo.cpusInCore(c)));
+    const coreIds = topo
+      .coresOf(topo.cpusInNUMANode(numa))
+      .filter((c) => !reserved.intersects(topo.cpusInCore(c)));
     const budget = Math.floor(coreIds.length * fill);
     let next = 0;
     const take = (n: number): CPUSet => {
@@ -240,7 +262,7 @@ export function busyState(machine: Machine, fill = 0.7): NodeState {
     const nodeMemory = machine.memory.get(numa)?.memory ?? 0n;
     const cpusHere = BigInt(Math.max(1, topo.cpusInNUMANode(numa).size));
     const step = 256n * MI;
-    const perCPU = ((nodeMemory / cpusHere / 2n) / step) * step;
+    const perCPU = (nodeMemory / cpusHere / 2n / step) * step;
     const memFor = (cpus: CPUSet): bigint => BigInt(cpus.size) * perCPU;
     let variant = numa % 3;
     while (next < budget) {
@@ -277,7 +299,13 @@ export function busyState(machine: Machine, fill = 0.7): NodeState {
           memory: null,
           containers: [
             container("server", "app", "node_exclusive", a.toString(), [block([numa], memFor(a))]),
-            container("helper", "app", "node_exclusive", b.toString(), b.isEmpty() ? null : [block([numa], memFor(b))]),
+            container(
+              "helper",
+              "app",
+              "node_exclusive",
+              b.toString(),
+              b.isEmpty() ? null : [block([numa], memFor(b))],
+            ),
           ],
         });
       } else {
@@ -297,7 +325,9 @@ export function busyState(machine: Machine, fill = 0.7): NodeState {
           memory: [block([numa], memFor(bubble))],
           containers: [
             container("stage-1", "app", "pod_exclusive", first.toString(), null),
-            ...(second.isEmpty() ? [] : [container("stage-2", "app", "pod_exclusive", second.toString(), null)]),
+            ...(second.isEmpty()
+              ? []
+              : [container("stage-2", "app", "pod_exclusive", second.toString(), null)]),
             container("stage-3", "app", "pod_exclusive", half.toString(), null),
           ],
         });

@@ -22,8 +22,11 @@ export function toJSONText(value: unknown): string {
 export function toYAMLText(value: unknown): string {
   // A JSON round trip first applies toJSON (CPUSet -> "0-3") the way the JSON output does.
   const plain = JSON.parse(
-    JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? `${BIGINT_MARK}${v.toString()}` : v)),
-    (_key, v: unknown) => (typeof v === "string" && v.startsWith(BIGINT_MARK) ? BigInt(v.slice(BIGINT_MARK.length)) : v),
+    JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === "bigint" ? `${BIGINT_MARK}${v.toString()}` : v,
+    ),
+    (_key, v: unknown) =>
+      typeof v === "string" && v.startsWith(BIGINT_MARK) ? BigInt(v.slice(BIGINT_MARK.length)) : v,
   );
   return stringify(plain);
 }

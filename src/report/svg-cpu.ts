@@ -24,7 +24,9 @@ function podLine(pod: PodSummary | undefined, uid: string): string {
 
 /** The hover text of one CPU: where it sits, who holds it and with which assignment type. */
 export function cpuTooltip(cpu: CPUView, pods: ReadonlyMap<string, PodSummary>): string {
-  const lines = [`CPU ${cpu.id} · core ${cpu.core} · socket ${cpu.socket} · NUMA ${cpu.numa} · L3 ${cpu.uncore}`];
+  const lines = [
+    `CPU ${cpu.id} · core ${cpu.core} · socket ${cpu.socket} · NUMA ${cpu.numa} · L3 ${cpu.uncore}`,
+  ];
   const o = cpu.owner;
   switch (o.kind) {
     case "reserved":
@@ -41,10 +43,16 @@ export function cpuTooltip(cpu: CPUView, pods: ReadonlyMap<string, PodSummary>):
       lines.push("Not in the default CPU set and held by no pod of this view (left-over state)");
       break;
     case "node-exclusive":
-      lines.push(podLine(pods.get(o.pod), o.pod), `Container ${o.container} (${o.containerKind}) · node_exclusive`);
+      lines.push(
+        podLine(pods.get(o.pod), o.pod),
+        `Container ${o.container} (${o.containerKind}) · node_exclusive`,
+      );
       break;
     case "pod-exclusive":
-      lines.push(podLine(pods.get(o.pod), o.pod), `Container ${o.container} (${o.containerKind}) · pod_exclusive`);
+      lines.push(
+        podLine(pods.get(o.pod), o.pod),
+        `Container ${o.container} (${o.containerKind}) · pod_exclusive`,
+      );
       break;
     case "pod-shared":
       lines.push(
@@ -53,11 +61,16 @@ export function cpuTooltip(cpu: CPUView, pods: ReadonlyMap<string, PodSummary>):
       );
       break;
     case "bubble-unused":
-      lines.push(podLine(pods.get(o.pod), o.pod), "In the bubble, used by no long-running container (wasted remainder)");
+      lines.push(
+        podLine(pods.get(o.pod), o.pod),
+        "In the bubble, used by no long-running container (wasted remainder)",
+      );
       break;
   }
-  const inits = "initContainers" in o ? o.initContainers.filter((n) => !("container" in o) || o.container !== n) : [];
-  if (inits.length > 0) lines.push(`Used at start-up by ${plural(inits, "init container", "init containers")}`);
+  const inits =
+    "initContainers" in o ? o.initContainers.filter((n) => !("container" in o) || o.container !== n) : [];
+  if (inits.length > 0)
+    lines.push(`Used at start-up by ${plural(inits, "init container", "init containers")}`);
   return lines.join("\n");
 }
 
@@ -80,7 +93,9 @@ export function cpuCell(cpu: CPUView, ctx: CellContext): Box {
       `<rect x="${px(x + i)}" y="${px(y + i)}" width="${px(s - 2 * i)}" height="${px(s - 2 * i)}" rx="${s >= 16 ? 3 : 1.5}" fill="${st.fill}" stroke="${st.stroke}" stroke-width="${st.strokeWidth}"${dash}/>`,
     );
     if (scale.showIds)
-      out.push(`<text class="cid" x="${px(x + s / 2)}" y="${px(y + s / 2 + 0.5)}" fill="${st.text}">${cpu.id}</text>`);
+      out.push(
+        `<text class="cid" x="${px(x + s / 2)}" y="${px(y + s / 2 + 0.5)}" fill="${st.text}">${cpu.id}</text>`,
+      );
     out.push("</g>");
   });
 }

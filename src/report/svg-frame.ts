@@ -38,9 +38,13 @@ export function frame(content: Box, o: FrameOptions): Box {
         `<rect x="${px(x + 0.5)}" y="${px(y + 0.5)}" width="${px(w - 1)}" height="${px(h - 1)}" rx="${o.radius}" fill="${o.fill}" stroke="${o.stroke}"${dash}/>`,
       );
       const ty = y + o.pad + o.labelFont - 1;
-      out.push(`<text class="${o.labelClass ?? "lbl"}" x="${px(x + o.pad)}" y="${px(ty)}">${escapeXml(o.label)}</text>`);
+      out.push(
+        `<text class="${o.labelClass ?? "lbl"}" x="${px(x + o.pad)}" y="${px(ty)}">${escapeXml(o.label)}</text>`,
+      );
       if (o.sub)
-        out.push(`<text class="sub" x="${px(x + o.pad + labelW + 6)}" y="${px(ty)}">${escapeXml(o.sub)}</text>`);
+        out.push(
+          `<text class="sub" x="${px(x + o.pad + labelW + 6)}" y="${px(ty)}">${escapeXml(o.sub)}</text>`,
+        );
       content.draw(x + o.pad, y + o.pad + headH - 2, out);
       out.push("</g>");
     },

@@ -52,7 +52,9 @@ function note(text: string, width: number): Box {
   const shown = clip(text, width - SW - 8, 10);
   return fixedBox(width, LINE - 3, (x, y, out) => {
     const title = shown === text ? "" : `<title>${escapeXml(text)}</title>`;
-    out.push(`<g>${title}<text class="sub" font-size="10" x="${px(x + SW + 6)}" y="${px(y + 9)}">${escapeXml(shown)}</text></g>`);
+    out.push(
+      `<g>${title}<text class="sub" font-size="10" x="${px(x + SW + 6)}" y="${px(y + 9)}">${escapeXml(shown)}</text></g>`,
+    );
   });
 }
 
@@ -62,7 +64,9 @@ function heading(text: string, width: number, colour: string | null): Box {
     const dot = colour ? `<circle cx="${px(x + 5)}" cy="${px(y + 9)}" r="5" fill="${colour}"/>` : "";
     const tx = colour ? x + 16 : x;
     const title = shown === text ? "" : `<title>${escapeXml(text)}</title>`;
-    out.push(`<g>${title}${dot}<text class="legend-head" x="${px(tx)}" y="${px(y + 13)}">${escapeXml(shown)}</text></g>`);
+    out.push(
+      `<g>${title}${dot}<text class="legend-head" x="${px(tx)}" y="${px(y + 13)}">${escapeXml(shown)}</text></g>`,
+    );
   });
 }
 
@@ -78,7 +82,8 @@ function podUses(view: NodeView): Map<string, PodUse> {
   const uses = new Map<string, PodUse>();
   const use = (pod: string): PodUse => {
     let u = uses.get(pod);
-    if (!u) uses.set(pod, (u = { exclusive: new Map(), shared: 0, sharedBy: [], unused: 0, memory: new Map() }));
+    if (!u)
+      uses.set(pod, (u = { exclusive: new Map(), shared: 0, sharedBy: [], unused: 0, memory: new Map() }));
     return u;
   };
   for (const c of view.cpus) {
@@ -163,20 +168,65 @@ function genericSection(view: NodeView, width: number, scale: Scale, idPrefix: s
   const solid = "#7b8aa0";
   const frameC = "#1e293b";
   const items: Box[] = [
-    item({ fill: NEUTRAL.reservedFill, stroke: NEUTRAL.reservedFill, strokeWidth: 1, dash: null }, "reserved for the system", 0, "legend-reserved"),
-    item({ fill: NEUTRAL.sharedFill, stroke: NEUTRAL.sharedStroke, strokeWidth: 1, dash: null }, "node shared pool", 0, "legend-node-shared"),
-    item({ fill: solid, stroke: solid, strokeWidth: 1, dash: null }, "exclusive to a container (node)", 0, "legend-node-exclusive"),
-    item({ fill: solid, stroke: frameC, strokeWidth: frameW, dash: null }, "exclusive slice of a pod bubble", 0, "legend-pod-exclusive"),
-    item({ fill: `url(#${idPrefix}${GENERIC_HATCH})`, stroke: frameC, strokeWidth: frameW, dash: null }, "pod shared pool (in the bubble)", 0, "legend-pod-shared"),
-    item({ fill: "#ffffff", stroke: frameC, strokeWidth: 1.2, dash: "3 2" }, "bubble CPU no container uses", 0, "legend-bubble-unused"),
+    item(
+      { fill: NEUTRAL.reservedFill, stroke: NEUTRAL.reservedFill, strokeWidth: 1, dash: null },
+      "reserved for the system",
+      0,
+      "legend-reserved",
+    ),
+    item(
+      { fill: NEUTRAL.sharedFill, stroke: NEUTRAL.sharedStroke, strokeWidth: 1, dash: null },
+      "node shared pool",
+      0,
+      "legend-node-shared",
+    ),
+    item(
+      { fill: solid, stroke: solid, strokeWidth: 1, dash: null },
+      "exclusive to a container (node)",
+      0,
+      "legend-node-exclusive",
+    ),
+    item(
+      { fill: solid, stroke: frameC, strokeWidth: frameW, dash: null },
+      "exclusive slice of a pod bubble",
+      0,
+      "legend-pod-exclusive",
+    ),
+    item(
+      { fill: `url(#${idPrefix}${GENERIC_HATCH})`, stroke: frameC, strokeWidth: frameW, dash: null },
+      "pod shared pool (in the bubble)",
+      0,
+      "legend-pod-shared",
+    ),
+    item(
+      { fill: "#ffffff", stroke: frameC, strokeWidth: 1.2, dash: "3 2" },
+      "bubble CPU no container uses",
+      0,
+      "legend-bubble-unused",
+    ),
   ];
   if (view.counts.unaccounted > 0)
     items.push(
-      item({ fill: NEUTRAL.unaccountedFill, stroke: NEUTRAL.unaccountedStroke, strokeWidth: 1.2, dash: "2 1.5" }, "held by no one (left-over state)", 0, "legend-unaccounted"),
+      item(
+        { fill: NEUTRAL.unaccountedFill, stroke: NEUTRAL.unaccountedStroke, strokeWidth: 1.2, dash: "2 1.5" },
+        "held by no one (left-over state)",
+        0,
+        "legend-unaccounted",
+      ),
     );
   items.push(
-    item({ fill: NEUTRAL.memSystem, stroke: NEUTRAL.memSystem, strokeWidth: 1, dash: null }, "memory reserved for the system", 0, "legend-mem-system"),
-    item({ fill: NEUTRAL.memFree, stroke: NEUTRAL.memFreeStroke, strokeWidth: 1, dash: null }, "free memory", 0, "legend-mem-free"),
+    item(
+      { fill: NEUTRAL.memSystem, stroke: NEUTRAL.memSystem, strokeWidth: 1, dash: null },
+      "memory reserved for the system",
+      0,
+      "legend-mem-system",
+    ),
+    item(
+      { fill: NEUTRAL.memFree, stroke: NEUTRAL.memFreeStroke, strokeWidth: 1, dash: null },
+      "free memory",
+      0,
+      "legend-mem-free",
+    ),
   );
   return flow(items, width, 18, 4);
 }
@@ -218,9 +268,11 @@ export function legendBox(
         : podLine(p, uses.get(p.uid)!, colours.get(p.uid)!),
     );
   const notes: string[] = [];
-  if (shown.length > LEGEND_MAX_PODS) notes.push(`${shown.length - LEGEND_MAX_PODS} more pods hold CPUs or memory (see the table)`);
+  if (shown.length > LEGEND_MAX_PODS)
+    notes.push(`${shown.length - LEGEND_MAX_PODS} more pods hold CPUs or memory (see the table)`);
   const sharedOnly = view.pods.length - shown.length;
-  if (sharedOnly > 0) notes.push(`${sharedOnly} pod${sharedOnly === 1 ? " runs" : "s run"} in the node shared pool only`);
+  if (sharedOnly > 0)
+    notes.push(`${sharedOnly} pod${sharedOnly === 1 ? " runs" : "s run"} in the node shared pool only`);
   if (blocks.length > 0) {
     const maxCols = Math.max(1, Math.floor((width + 16) / (COL_W + 16)));
     const cols = Math.min(blocks.length, maxCols);

@@ -35,8 +35,14 @@ describe("renderMachineSvg", () => {
 
   it("draws one element per CPU with its owner class", () => {
     assertOneElementPerCPU(svg, view);
-    assert.match(svg, /<g class="cpu owner-pod-exclusive" id="cpu-17" data-cpu="17" data-owner="pod-exclusive" data-pod="8a1f-db" data-container="database">/);
-    assert.match(svg, /<g class="cpu owner-pod-shared" id="cpu-4" data-cpu="4"[^>]*data-containers="metrics-exporter,backup-agent"/);
+    assert.match(
+      svg,
+      /<g class="cpu owner-pod-exclusive" id="cpu-17" data-cpu="17" data-owner="pod-exclusive" data-pod="8a1f-db" data-container="database">/,
+    );
+    assert.match(
+      svg,
+      /<g class="cpu owner-pod-shared" id="cpu-4" data-cpu="4"[^>]*data-containers="metrics-exporter,backup-agent"/,
+    );
     assert.match(svg, /<g class="cpu owner-bubble-unused" id="cpu-25"/);
     assert.match(svg, /<g class="cpu owner-reserved" id="cpu-0"/);
   });
@@ -61,7 +67,10 @@ describe("renderMachineSvg", () => {
   });
 
   it("shows hover text with pod, container and assignment type", () => {
-    assert.match(svg, /<title>CPU 17 · core 1 · socket 0 · NUMA 0 · L3 0\nPod default\/tightly-coupled-database · bubble 1-4,17-20\nContainer database \(app\) · pod_exclusive<\/title>/);
+    assert.match(
+      svg,
+      /<title>CPU 17 · core 1 · socket 0 · NUMA 0 · L3 0\nPod default\/tightly-coupled-database · bubble 1-4,17-20\nContainer database \(app\) · pod_exclusive<\/title>/,
+    );
     assert.match(svg, /Pod shared pool · pod_shared · containers metrics-exporter, backup-agent/);
     assert.match(svg, /Container ml-training \(app\) · node_exclusive/);
     assert.match(svg, /wasted remainder/);
@@ -76,7 +85,9 @@ describe("renderMachineSvg", () => {
 
   it("escapes names taken from pods", () => {
     const evil = workedExampleState(m).state;
-    const pods = evil.pods.map((p, i) => (i === 0 ? { ...p, name: `<script>alert("x")</script>&`, uid: `u"<>` } : p));
+    const pods = evil.pods.map((p, i) =>
+      i === 0 ? { ...p, name: `<script>alert("x")</script>&`, uid: `u"<>` } : p,
+    );
     const out = renderMachineSvg(buildNodeView(m, { ...evil, pods }));
     assert.ok(!out.includes("<script>"));
     assert.ok(out.includes("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"));

@@ -55,7 +55,15 @@ function hierarchy(cpus: readonly CPUView[], o: Orientation): Hierarchy {
   for (const c of cpus) {
     const outer = o === "socket-numa" ? c.socket : c.numa;
     const inner = o === "socket-numa" ? c.numa : c.socket;
-    const cores = child(child(child(root, outer, () => new Map()), inner, () => new Map()), c.uncore, () => new Map());
+    const cores = child(
+      child(
+        child(root, outer, () => new Map()),
+        inner,
+        () => new Map(),
+      ),
+      c.uncore,
+      () => new Map(),
+    );
     child(cores, c.core, () => []).push(c);
   }
   return root;
@@ -89,7 +97,11 @@ function uncoreNote(uncore: number, numa: number | null, ctx: Ctx): string {
 }
 
 /** The cores of one inner group, split into L3 boxes when the group holds several. */
-function innerContent(uncores: Tree<Tree<CPUView[]>>, numa: number | null, ctx: Ctx): { box: Box; l3: string } {
+function innerContent(
+  uncores: Tree<Tree<CPUView[]>>,
+  numa: number | null,
+  ctx: Ctx,
+): { box: Box; l3: string } {
   const entries = sortedEntries(uncores);
   if (entries.length === 1) {
     const [uncore, cores] = entries[0];
@@ -111,7 +123,10 @@ function innerContent(uncores: Tree<Tree<CPUView[]>>, numa: number | null, ctx: 
       labelClass: "sub",
     }),
   );
-  return { box: grid(boxes, bestColumns(boxes, s.groupGap, 2), s.groupGap), l3: `${entries.length} L3 caches` };
+  return {
+    box: grid(boxes, bestColumns(boxes, s.groupGap, 2), s.groupGap),
+    l3: `${entries.length} L3 caches`,
+  };
 }
 
 function numaSummary(n: NUMANodeView | undefined, cpus: number): string {
@@ -210,7 +225,10 @@ function memoryOnlyNodes(nodes: NUMANodeView[], width: number, ctx: Ctx): Box | 
     }),
   );
   const boxW = boxes[0].w;
-  const cols = Math.max(1, Math.min(boxes.length, Math.floor((width - 2 * s.groupPad + s.groupGap) / (boxW + s.groupGap))));
+  const cols = Math.max(
+    1,
+    Math.min(boxes.length, Math.floor((width - 2 * s.groupPad + s.groupGap) / (boxW + s.groupGap))),
+  );
   return frame(grid(boxes, cols, s.groupGap), {
     attrs: `class="memory-only-nodes"`,
     label: "Memory-only NUMA nodes",
@@ -289,7 +307,8 @@ export function renderMachineSvg(view: NodeView, options: SvgOptions = {}): stri
   const body: Box[] = [];
   if (options.title !== false) body.push(titleBox(view, scale));
   body.push(picture);
-  if (options.legend !== false) body.push(legendBox(view, Math.max(picture.w, 640), scale, colours, idPrefix));
+  if (options.legend !== false)
+    body.push(legendBox(view, Math.max(picture.w, 640), scale, colours, idPrefix));
   const all = column(body, 14);
 
   const margin = 12;

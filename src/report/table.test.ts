@@ -8,25 +8,40 @@ import { formatBytes } from "./units.js";
 
 describe("renderTable", () => {
   it("aligns columns under upper-case headers without trailing blanks", () => {
-    const text = renderTable(["Name", { header: "CPUs", align: "right" }, "Note"], [
-      ["a", "4", ""],
-      ["longer-name", "128", "x"],
-    ]);
-    assert.equal(text, ["NAME          CPUS   NOTE", "a                4", "longer-name    128   x"].join("\n"));
+    const text = renderTable(
+      ["Name", { header: "CPUs", align: "right" }, "Note"],
+      [
+        ["a", "4", ""],
+        ["longer-name", "128", "x"],
+      ],
+    );
+    assert.equal(
+      text,
+      ["NAME          CPUS   NOTE", "a                4", "longer-name    128   x"].join("\n"),
+    );
   });
 
   it("keeps every row on one line, whatever the cells hold", () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.string(), { minLength: 2, maxLength: 2 }), { maxLength: 8 }), (rows) => {
-        const lines = renderTable(["A", "B"], rows).split("\n");
-        assert.equal(lines.length, rows.length + 1);
-        for (const l of lines) assert.equal(l, l.trimEnd());
-      }),
+      fc.property(
+        fc.array(fc.array(fc.string(), { minLength: 2, maxLength: 2 }), { maxLength: 8 }),
+        (rows) => {
+          const lines = renderTable(["A", "B"], rows).split("\n");
+          assert.equal(lines.length, rows.length + 1);
+          for (const l of lines) assert.equal(l, l.trimEnd());
+        },
+      ),
     );
   });
 
   it("renders key-value lines aligned", () => {
-    assert.equal(renderKeyValues([["Machine", "m"], ["CPUs", "32"]]), "Machine:  m\nCPUs:     32");
+    assert.equal(
+      renderKeyValues([
+        ["Machine", "m"],
+        ["CPUs", "32"],
+      ]),
+      "Machine:  m\nCPUs:     32",
+    );
   });
 });
 

@@ -13,7 +13,9 @@ export interface TableOptions {
 }
 
 function normalise(c: string | Column): Required<Column> {
-  return typeof c === "string" ? { header: c, align: "left" } : { header: c.header, align: c.align ?? "left" };
+  return typeof c === "string"
+    ? { header: c, align: "left" }
+    : { header: c.header, align: c.align ?? "left" };
 }
 
 function pad(text: string, width: number, align: Align): string {

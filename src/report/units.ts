@@ -11,7 +11,7 @@ const BINARY_UNITS: readonly [string, bigint][] = [
 
 /**
  * A byte count people read: exact in the largest binary unit that divides it while the number
- * stays under 10000 (`64Gi`, `1100Mi`), otherwise one decimal in the largest unit (`62.9Gi`);
+ * stays under 4096 (`64Gi`, `1100Mi`), otherwise one decimal in the largest unit (`62.9Gi`);
  * plain bytes below 1Ki.
  */
 export function formatBytes(bytes: bigint): string {
@@ -19,7 +19,7 @@ export function formatBytes(bytes: bigint): string {
   const abs = negative ? -bytes : bytes;
   const sign = negative ? "-" : "";
   for (const [unit, size] of BINARY_UNITS)
-    if (abs >= size && abs % size === 0n && abs / size < 10000n) return `${sign}${abs / size}${unit}`;
+    if (abs >= size && abs % size === 0n && abs / size < 4096n) return `${sign}${abs / size}${unit}`;
   for (const [unit, size] of BINARY_UNITS) {
     if (abs < size) continue;
     const tenths = (abs * 10n + size / 2n) / size;

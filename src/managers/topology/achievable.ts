@@ -48,7 +48,7 @@ export class NonPreferredOrder<M extends number | bigint> {
     const B = this.bestNonPreferredAffinityCount;
     // Below B a subset ranks best as the whole mask; above it, a subset of exactly B (or 1) bits.
     if (count <= B) return B - count;
-    return this.rank(B >= 1 ? B : 1);
+    return this.rank(Math.max(B, 1));
   }
 
   /** The best subset of `x` at its bound rank when cheap to know; null = unknown. */
@@ -56,7 +56,7 @@ export class NonPreferredOrder<M extends number | bigint> {
     const B = this.bestNonPreferredAffinityCount;
     const c = this.space.count(x);
     if (c <= B) return x;
-    const target = B >= 1 ? B : 1;
+    const target = Math.max(B, 1);
     if (!this.ctx.preferClosestNUMA) return this.space.lowestBits(x, target);
     if (target !== 1) return null;
     let best: M | null = null;
@@ -119,7 +119,9 @@ export function searchBest<M extends number | bigint>(
   // Once the best found is as good as anything below the root could be, the search is over.
   const finished = (found: M | null) =>
     found !== null &&
-    (rootRank !== order.rank(space.count(found)) ? rootRank > order.rank(space.count(found)) : !order.boundBeats(rootBound, found));
+    (rootRank !== order.rank(space.count(found))
+      ? rootRank > order.rank(space.count(found))
+      : !order.boundBeats(rootBound, found));
   const visited = masks.map(() => new Set<M>());
   let best: M | null = null;
   let work = 0;

@@ -1,4 +1,5 @@
 /** The Topology Manager: NUMA masks, hints, the merge, the four policies, options and scopes. */
+export * from "./bench-inputs.js";
 export * from "./bitmask.js";
 export * from "./compare.js";
 export * from "./errors.js";

@@ -2,7 +2,11 @@ import { admissionFailureOf, ManagerError } from "../../core/errors.js";
 import type { MetricsRegistry } from "../../core/metrics.js";
 import { usesPodLevelResources } from "../../k8s/podlevel.js";
 import { type Container, containersInOrder, type FeatureGates, type Pod } from "../../k8s/types.js";
-import { podLevelTopologyAffinityError, POD_LEVEL_ADMISSION_FAILURE_TEXT, topologyAffinityError } from "./errors.js";
+import {
+  podLevelTopologyAffinityError,
+  POD_LEVEL_ADMISSION_FAILURE_TEXT,
+  topologyAffinityError,
+} from "./errors.js";
 import type { ProviderHints, TopologyHint } from "./hint.js";
 import { type NUMADistances, NUMAInfo } from "./numa-info.js";
 import { parseTopologyPolicyOptions } from "./options.js";
@@ -59,7 +63,12 @@ export function createTopologyManager(config: TopologyManagerConfig): TopologyMa
   const settings = config.merge ?? DEFAULT_MERGE_SETTINGS;
   if (config.policy === "none") {
     const numa = NUMAInfo.withoutDistances([]);
-    const policy = createPolicy("none", numa, { preferClosestNUMA: false, maxAllowableNUMANodes: 0 }, settings);
+    const policy = createPolicy(
+      "none",
+      numa,
+      { preferClosestNUMA: false, maxAllowableNUMANodes: 0 },
+      settings,
+    );
     return new TopologyManager(policy, "none", config.featureGates, config.metrics);
   }
   const options = parseTopologyPolicyOptions(config.policyOptions, config.featureGates);
@@ -67,7 +76,9 @@ export function createTopologyManager(config: TopologyManagerConfig): TopologyMa
   const numa = NUMAInfo.create(config.numaNodes, config.distances, options.preferClosestNUMA);
   if (typeof numa === "string") return new ManagerError(`cannot discover NUMA topology: ${numa}`);
   if (numa.nodes.length > options.maxAllowableNUMANodes)
-    return new ManagerError(`unsupported on machines with more than ${options.maxAllowableNUMANodes} NUMA Nodes`);
+    return new ManagerError(
+      `unsupported on machines with more than ${options.maxAllowableNUMANodes} NUMA Nodes`,
+    );
   if (!isTopologyPolicyName(config.policy)) return new ManagerError(`unknown policy: "${config.policy}"`);
   if (config.scope !== "container" && config.scope !== "pod")
     return new ManagerError(`unknown scope: "${config.scope}"`);
@@ -111,7 +122,10 @@ export class TopologyManager implements AffinityStore {
     return this.hintProviders;
   }
 
-  /** Registers a provider; registration order is consultation and allocation order (TM-1). */
+  /**
+   * Registers a provider; registration order is consultation and allocation order.
+   * OPEN TM-1 (topology-manager.md §11): the Node registers the CPU Manager, then the Memory Manager.
+   */
   addHintProvider(provider: HintProvider): void {
     this.hintProviders.push(provider);
   }
@@ -149,6 +163,8 @@ export class TopologyManager implements AffinityStore {
     }
   }
 
+  // OPEN TM-2 (topology-manager.md §11): with policy none every pod, pod-level ones included,
+  // takes the none scope, as in the kubelet; `explain` warns about the documented restriction.
   private pathFor(pod: Pod): AdmitPath {
     if (this.scope === "none" || this.scope === "container") return this.scope;
     return takesPodLevelPath(pod, this.gates) ? "pod-level" : "pod";
@@ -186,7 +202,10 @@ export class TopologyManager implements AffinityStore {
         return run.reject(err, "allocation");
       }
       if (aligned)
-        this.metrics.inc("container_aligned_compute_resources_count", [SCOPE_LABEL.container, NUMA_NODE_BOUNDARY]);
+        this.metrics.inc("container_aligned_compute_resources_count", [
+          SCOPE_LABEL.container,
+          NUMA_NODE_BOUNDARY,
+        ]);
     }
     return run.admit();
   }
@@ -214,7 +233,8 @@ export class TopologyManager implements AffinityStore {
    */
   private admitUsingPodResources(pod: Pod, run: AdmissionRun): AdmitResult {
     const hint = this.mergePodHints(pod, run);
-    if (hint === null) return run.reject(podLevelTopologyAffinityError(POD_LEVEL_ADMISSION_FAILURE_TEXT), "merge");
+    if (hint === null)
+      return run.reject(podLevelTopologyAffinityError(POD_LEVEL_ADMISSION_FAILURE_TEXT), "merge");
     for (const container of containersInOrder(pod)) this.setAffinity(pod.uid, container.name, hint, run);
     for (const provider of this.hintProviders) {
       const err = provider.allocatePod(pod);
@@ -235,7 +255,10 @@ export class TopologyManager implements AffinityStore {
     run.recordMerge(null, this.hintProviders, answers, hint, admit);
     if (admit) return hint;
     if (alignmentGuaranteed(this.policy))
-      this.metrics.inc("container_aligned_compute_resources_failure_count", [SCOPE_LABEL.pod, NUMA_NODE_BOUNDARY]);
+      this.metrics.inc("container_aligned_compute_resources_failure_count", [
+        SCOPE_LABEL.pod,
+        NUMA_NODE_BOUNDARY,
+      ]);
     this.metrics.inc("topology_manager_admission_errors_total");
     return null;
   }
@@ -262,7 +285,6 @@ export class TopologyManager implements AffinityStore {
     run.recordAffinity(containerName, hint);
   }
 }
-
 
 /** Collects the trace of one admission and turns the outcome into an `AdmitResult`. */
 class AdmissionRun {

@@ -1,6 +1,18 @@
-import { NonPreferredOrder, OVER_BUDGET, searchBest, TRANSFORM_MAX_NODES, transformBest } from "./achievable.js";
+import {
+  NonPreferredOrder,
+  OVER_BUDGET,
+  searchBest,
+  TRANSFORM_MAX_NODES,
+  transformBest,
+} from "./achievable.js";
 import { type BitMask, maskCount } from "./bitmask.js";
-import { type HintSlots, type MergeContext, type MergedHint, maskPrecedes, maxOfMinAffinityCounts } from "./compare.js";
+import {
+  type HintSlots,
+  type MergeContext,
+  type MergedHint,
+  maskPrecedes,
+  maxOfMinAffinityCounts,
+} from "./compare.js";
 import { bigMaskSpace, type MaskSpace, smallMaskSpace } from "./mask-space.js";
 
 /*
@@ -80,7 +92,8 @@ function bestPreferredAffinity(slots: HintSlots, ctx: MergeContext): BitMask | n
     if (m !== 0n && (best === null || maskPrecedes(ctx, m, best))) best = m;
   };
   if (needed === 0) consider(defaultAffinity);
-  for (const { mask, slots: count } of offeredBy.values()) if (count === needed) consider(mask & defaultAffinity);
+  for (const { mask, slots: count } of offeredBy.values())
+    if (count === needed) consider(mask & defaultAffinity);
   return best;
 }
 

@@ -1,5 +1,11 @@
 import type { BitMask } from "./bitmask.js";
-import { compareHints, type HintSlots, type MergeContext, type MergedHint, maxOfMinAffinityCounts } from "./compare.js";
+import {
+  compareHints,
+  type HintSlots,
+  type MergeContext,
+  type MergedHint,
+  maxOfMinAffinityCounts,
+} from "./compare.js";
 import type { TopologyHint } from "./hint.js";
 
 /**

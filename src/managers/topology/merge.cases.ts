@@ -44,10 +44,30 @@ function everyMask(nodes: number[], preferred: BitMask): TopologyHint[] {
 const SIXTEEN = Array.from({ length: 16 }, (_, i) => i);
 
 export const MERGE_CASES: MergeCase[] = [
-  { name: "no slots: one empty permutation, all nodes preferred", nodes: FOUR, slots: [], expected: { numaNodes: FOUR, preferred: true } },
-  { name: "machine without NUMA nodes", nodes: [], slots: [[P(0)]], expected: { numaNodes: [], preferred: false } },
-  { name: "an empty slot empties the product", nodes: FOUR, slots: [[P(0)], []], expected: { numaNodes: FOUR, preferred: false } },
-  { name: "same mask in both slots", nodes: FOUR, slots: [[P(1)], [P(1)]], expected: { numaNodes: [1], preferred: true } },
+  {
+    name: "no slots: one empty permutation, all nodes preferred",
+    nodes: FOUR,
+    slots: [],
+    expected: { numaNodes: FOUR, preferred: true },
+  },
+  {
+    name: "machine without NUMA nodes",
+    nodes: [],
+    slots: [[P(0)]],
+    expected: { numaNodes: [], preferred: false },
+  },
+  {
+    name: "an empty slot empties the product",
+    nodes: FOUR,
+    slots: [[P(0)], []],
+    expected: { numaNodes: FOUR, preferred: false },
+  },
+  {
+    name: "same mask in both slots",
+    nodes: FOUR,
+    slots: [[P(1)], [P(1)]],
+    expected: { numaNodes: [1], preferred: true },
+  },
   {
     name: "preferred {0} and preferred {0,1} merge to {0}, not preferred",
     nodes: FOUR,
@@ -96,13 +116,19 @@ export const MERGE_CASES: MergeCase[] = [
   {
     name: "non-preferred: creep up to B (3) rather than take the narrowest",
     nodes: FOUR,
-    slots: [[N(0), N(0, 1, 2)], [N(0, 1, 2), N(0, 1, 2, 3), N(1, 2, 3)]],
+    slots: [
+      [N(0), N(0, 1, 2)],
+      [N(0, 1, 2), N(0, 1, 2, 3), N(1, 2, 3)],
+    ],
     expected: { numaNodes: [0, 1, 2], preferred: false },
   },
   {
     name: "non-preferred: any count below B beats a count above it (B = 2: {0} over {0,1,2})",
     nodes: FOUR,
-    slots: [[N(0), N(0, 1, 2)], [N(0, 1, 2), N(2, 3)]],
+    slots: [
+      [N(0), N(0, 1, 2)],
+      [N(0, 1, 2), N(2, 3)],
+    ],
     expected: { numaNodes: [0], preferred: false },
   },
   {

@@ -32,7 +32,11 @@ interface MergeInput {
   slots: TopologyHint[][];
 }
 
-function hintArb(pool: BitMask[], maskArb: fc.Arbitrary<BitMask>, preferredPercent: number): fc.Arbitrary<TopologyHint> {
+function hintArb(
+  pool: BitMask[],
+  maskArb: fc.Arbitrary<BitMask>,
+  preferredPercent: number,
+): fc.Arbitrary<TopologyHint> {
   const affinity = fc.oneof(
     { weight: 1, arbitrary: fc.constant(null) },
     { weight: 4, arbitrary: fc.constantFrom(...pool) },
@@ -82,7 +86,10 @@ function mergeInputArb(shape: Shape): fc.Arbitrary<MergeInput> {
     });
 }
 
-const show = (h: { affinity: BitMask | null; preferred: boolean }) => ({ ...h, affinity: String(h.affinity) });
+const show = (h: { affinity: BitMask | null; preferred: boolean }) => ({
+  ...h,
+  affinity: String(h.affinity),
+});
 
 describe("fast merge == reference merge (fast-check)", () => {
   for (const strategy of ["auto", "search", "transform"] as const) {
@@ -98,9 +105,15 @@ describe("fast merge == reference merge (fast-check)", () => {
     });
     test(`strategy ${strategy}: long lists`, () => {
       fc.assert(
-        fc.property(mergeInputArb({ minSlots: 2, maxSlots: 3, minHints: 4, maxHints: 24 }), ({ ctx, slots }) => {
-          assert.deepEqual(show(mergeHints(slots, ctx, "fast", strategy)), show(mergeHints(slots, ctx, "reference")));
-        }),
+        fc.property(
+          mergeInputArb({ minSlots: 2, maxSlots: 3, minHints: 4, maxHints: 24 }),
+          ({ ctx, slots }) => {
+            assert.deepEqual(
+              show(mergeHints(slots, ctx, "fast", strategy)),
+              show(mergeHints(slots, ctx, "reference")),
+            );
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -108,7 +121,10 @@ describe("fast merge == reference merge (fast-check)", () => {
       const shape = { minSlots: 1, maxSlots: 4, minHints: 2, maxHints: 9, preferredPercent: 20 };
       fc.assert(
         fc.property(mergeInputArb(shape), ({ ctx, slots }) => {
-          assert.deepEqual(show(mergeHints(slots, ctx, "fast", strategy)), show(mergeHints(slots, ctx, "reference")));
+          assert.deepEqual(
+            show(mergeHints(slots, ctx, "fast", strategy)),
+            show(mergeHints(slots, ctx, "reference")),
+          );
         }),
         { numRuns: 1500 },
       );
@@ -119,7 +135,10 @@ describe("fast merge == reference merge (fast-check)", () => {
     const shape = { minSlots: 2, maxSlots: 4, minHints: 2, maxHints: 9, preferredPercent: 20 };
     fc.assert(
       fc.property(mergeInputArb(shape), fc.integer({ min: 0, max: 60 }), ({ ctx, slots }, budget) => {
-        assert.deepEqual(show(mergeHintsFast(slots, ctx, "auto", budget)), show(mergeHints(slots, ctx, "reference")));
+        assert.deepEqual(
+          show(mergeHintsFast(slots, ctx, "auto", budget)),
+          show(mergeHints(slots, ctx, "reference")),
+        );
       }),
       { numRuns: 1000 },
     );
@@ -128,7 +147,16 @@ describe("fast merge == reference merge (fast-check)", () => {
   test("machines with high node ids (renumbered 32-bit masks) and with more than 32 nodes (bigint masks)", () => {
     const shapes: Shape[] = [
       { minSlots: 1, maxSlots: 3, minHints: 1, maxHints: 8, preferredPercent: 25, maxId: 63, maxNodes: 12 },
-      { minSlots: 1, maxSlots: 3, minHints: 1, maxHints: 8, preferredPercent: 25, maxId: 63, minNodes: 33, maxNodes: 64 },
+      {
+        minSlots: 1,
+        maxSlots: 3,
+        minHints: 1,
+        maxHints: 8,
+        preferredPercent: 25,
+        maxId: 63,
+        minNodes: 33,
+        maxNodes: 64,
+      },
     ];
     for (const shape of shapes) {
       fc.assert(
@@ -143,15 +171,20 @@ describe("fast merge == reference merge (fast-check)", () => {
   test("every policy gives the same hint and verdict with either merge", () => {
     const policies: TopologyPolicyName[] = ["best-effort", "restricted", "single-numa-node"];
     fc.assert(
-      fc.property(mergeInputArb({ maxSlots: 4, maxHints: 5, preferredPercent: 40 }), fc.constantFrom(...policies), ({ ctx, slots }, name) => {
-        const options = { preferClosestNUMA: ctx.preferClosestNUMA, maxAllowableNUMANodes: 8 };
-        const answers = slots.map((s, i) => new Map([[`r${i}`, s]]));
-        const fast = createPolicy(name, ctx.numa, options).merge(answers);
-        const ref = createPolicy(name, ctx.numa, options, { implementation: "reference", strategy: "auto" }).merge(
-          answers,
-        );
-        assert.deepEqual({ ...fast, hint: show(fast.hint) }, { ...ref, hint: show(ref.hint) });
-      }),
+      fc.property(
+        mergeInputArb({ maxSlots: 4, maxHints: 5, preferredPercent: 40 }),
+        fc.constantFrom(...policies),
+        ({ ctx, slots }, name) => {
+          const options = { preferClosestNUMA: ctx.preferClosestNUMA, maxAllowableNUMANodes: 8 };
+          const answers = slots.map((s, i) => new Map([[`r${i}`, s]]));
+          const fast = createPolicy(name, ctx.numa, options).merge(answers);
+          const ref = createPolicy(name, ctx.numa, options, {
+            implementation: "reference",
+            strategy: "auto",
+          }).merge(answers);
+          assert.deepEqual({ ...fast, hint: show(fast.hint) }, { ...ref, hint: show(ref.hint) });
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -175,16 +208,29 @@ describe("fast merge == reference merge (fast-check)", () => {
 
   test("the merge does not depend on the order of the slots", () => {
     fc.assert(
-      fc.property(mergeInputArb({ maxSlots: 4, maxHints: 5, preferredPercent: 40 }), fc.integer(), ({ ctx, slots }, seed) => {
-        const shuffled = [...slots].sort((a, b) => ((a.length * 31 + seed) % 7) - ((b.length * 31 + seed) % 7));
-        assert.deepEqual(show(mergeHints(shuffled, ctx)), show(mergeHints(slots, ctx)));
-      }),
+      fc.property(
+        mergeInputArb({ maxSlots: 4, maxHints: 5, preferredPercent: 40 }),
+        fc.integer(),
+        ({ ctx, slots }, seed) => {
+          const shuffled = [...slots].sort(
+            (a, b) => ((a.length * 31 + seed) % 7) - ((b.length * 31 + seed) % 7),
+          );
+          assert.deepEqual(show(mergeHints(shuffled, ctx)), show(mergeHints(slots, ctx)));
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   test("filterProvidersHints keeps null answers, null lists and empty lists apart", () => {
-    const slots = filterProvidersHints([null, new Map(), new Map([["b", null], ["a", []]])]);
+    const slots = filterProvidersHints([
+      null,
+      new Map(),
+      new Map([
+        ["b", null],
+        ["a", []],
+      ]),
+    ]);
     assert.deepEqual(slots, [
       [{ affinity: null, preferred: true }],
       [{ affinity: null, preferred: true }],

@@ -7,7 +7,12 @@ import { maskOf } from "./bitmask.js";
 import { compareHints, type MergedHint, maxOfMinAffinityCounts } from "./compare.js";
 import type { TopologyHint } from "./hint.js";
 import { MERGE_CASES } from "./merge.cases.js";
-import { type FastMergeStrategy, iterateAllProviderTopologyHints, mergeHints, mergeHintsFast } from "./merge.js";
+import {
+  type FastMergeStrategy,
+  iterateAllProviderTopologyHints,
+  mergeHints,
+  mergeHintsFast,
+} from "./merge.js";
 import { NUMAInfo } from "./numa-info.js";
 import type { MergeSettings } from "./policy.js";
 import { hintData } from "./trace.js";
@@ -39,12 +44,19 @@ for (const impl of IMPLEMENTATIONS) {
     for (const c of MERGE_CASES) {
       if (c.tooLargeForReference && impl.settings.implementation === "reference") continue;
       test(c.name, () => {
-        const merged = mergeHints(c.slots, contextOf(c), impl.settings.implementation, impl.settings.strategy);
+        const merged = mergeHints(
+          c.slots,
+          contextOf(c),
+          impl.settings.implementation,
+          impl.settings.strategy,
+        );
         assert.deepEqual(hintData(merged), c.expected);
       });
     }
     test("every conformance merge vector", () => {
-      const data = JSON.parse(readFileSync(join(CONFORMANCE_DIR, "topology/merge.json"), "utf8")) as unknown[];
+      const data = JSON.parse(
+        readFileSync(join(CONFORMANCE_DIR, "topology/merge.json"), "utf8"),
+      ) as unknown[];
       for (const [i, raw] of data.entries()) {
         const v = mergeVectorFromJSON(raw, `case #${i}`, `merge.json #${i}`);
         assert.deepEqual(
@@ -76,7 +88,9 @@ describe("merge pieces", () => {
   });
 
   test("the fast merge handles 16 nodes with two full hint lists quickly", () => {
-    const c = MERGE_CASES.find((x) => x.name.startsWith("16 nodes, every mask in two slots, preferred masks"))!;
+    const c = MERGE_CASES.find((x) =>
+      x.name.startsWith("16 nodes, every mask in two slots, preferred masks"),
+    )!;
     const merged = mergeHintsFast(c.slots, contextOf(c));
     assert.deepEqual(hintData(merged), c.expected);
   });

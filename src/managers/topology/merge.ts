@@ -59,5 +59,7 @@ export function mergeHints(
   implementation: MergeImplementation = "fast",
   strategy: FastMergeStrategy = "auto",
 ): MergedHint {
-  return implementation === "reference" ? mergeHintsReference(slots, ctx) : mergeHintsFast(slots, ctx, strategy);
+  return implementation === "reference"
+    ? mergeHintsReference(slots, ctx)
+    : mergeHintsFast(slots, ctx, strategy);
 }

@@ -43,8 +43,7 @@ export class NUMAInfo {
     const maxId = sorted.length === 0 ? -1 : sorted[sorted.length - 1];
     for (const id of sorted) {
       const row = distances?.get(id);
-      if (!row)
-        return `error getting NUMA distances from sysfs: no distance row for NUMA node ${id}`;
+      if (!row) return `error getting NUMA distances from sysfs: no distance row for NUMA node ${id}`;
       if (row.length <= maxId)
         return `error getting NUMA distances from sysfs: the distance row of NUMA node ${id} has ${row.length} entries, ${maxId + 1} needed`;
     }

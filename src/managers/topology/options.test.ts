@@ -20,11 +20,15 @@ function errorOf(r: TopologyPolicyOptions | ManagerError): string {
 
 describe("Go strconv", () => {
   test("ParseBool accepts exactly Go's spellings", () => {
-    for (const s of ["1", "t", "T", "TRUE", "true", "True"]) assert.deepEqual(goParseBool(s), { ok: true, value: true });
+    for (const s of ["1", "t", "T", "TRUE", "true", "True"])
+      assert.deepEqual(goParseBool(s), { ok: true, value: true });
     for (const s of ["0", "f", "F", "FALSE", "false", "False"])
       assert.deepEqual(goParseBool(s), { ok: true, value: false });
     for (const s of ["yes", "tRUE", " true", ""]) assert.equal(goParseBool(s).ok, false);
-    assert.deepEqual(goParseBool("yes"), { ok: false, error: 'strconv.ParseBool: parsing "yes": invalid syntax' });
+    assert.deepEqual(goParseBool("yes"), {
+      ok: false,
+      error: 'strconv.ParseBool: parsing "yes": invalid syntax',
+    });
   });
 
   test("Atoi: sign, digits only, int64 range, overflow reported before a later bad character", () => {
@@ -38,7 +42,12 @@ describe("Go strconv", () => {
     const range = (s: string) => `strconv.Atoi: parsing ${goQuote(s)}: value out of range`;
     for (const s of ["", "+", "-", " 8", "8 ", "1_000", "0x10", "1e3", "8.0"])
       assert.deepEqual(goAtoi(s), { ok: false, error: syntax(s) }, s);
-    for (const s of ["9223372036854775808", "-9223372036854775809", "99999999999999999999", "99999999999999999999x"])
+    for (const s of [
+      "9223372036854775808",
+      "-9223372036854775809",
+      "99999999999999999999",
+      "99999999999999999999x",
+    ])
       assert.deepEqual(goAtoi(s), { ok: false, error: range(s) }, s);
   });
 
@@ -52,9 +61,15 @@ describe("Go strconv", () => {
 
 describe("topologyManagerPolicyOptions", () => {
   test("defaults and valid values", () => {
-    assert.deepEqual(parseTopologyPolicyOptions({}, gates), { preferClosestNUMA: false, maxAllowableNUMANodes: 8 });
+    assert.deepEqual(parseTopologyPolicyOptions({}, gates), {
+      preferClosestNUMA: false,
+      maxAllowableNUMANodes: 8,
+    });
     assert.deepEqual(
-      parseTopologyPolicyOptions({ "prefer-closest-numa-nodes": "True", "max-allowable-numa-nodes": "16" }, gates),
+      parseTopologyPolicyOptions(
+        { "prefer-closest-numa-nodes": "True", "max-allowable-numa-nodes": "16" },
+        gates,
+      ),
       { preferClosestNUMA: true, maxAllowableNUMANodes: 16 },
     );
   });

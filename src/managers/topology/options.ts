@@ -25,12 +25,16 @@ export const TOPOLOGY_POLICY_OPTIONS: ReadonlyMap<string, OptionMaturity> = new 
   [MAX_ALLOWABLE_NUMA_NODES, "stable"],
 ]);
 
-type OptionGates = Pick<FeatureGates, "TopologyManagerPolicyAlphaOptions" | "TopologyManagerPolicyBetaOptions">;
+type OptionGates = Pick<
+  FeatureGates,
+  "TopologyManagerPolicyAlphaOptions" | "TopologyManagerPolicyBetaOptions"
+>;
 
 /** `CheckPolicyOptionAvailable`: null when the option may be used with these gates. */
 export function checkPolicyOptionAvailable(name: string, gates: OptionGates): ManagerError | null {
   const maturity = TOPOLOGY_POLICY_OPTIONS.get(name);
-  if (maturity === undefined) return new ManagerError(`unknown Topology Manager Policy option: ${goQuote(name)}`);
+  if (maturity === undefined)
+    return new ManagerError(`unknown Topology Manager Policy option: ${goQuote(name)}`);
   if (maturity === "alpha" && !gates.TopologyManagerPolicyAlphaOptions)
     return new ManagerError(
       `topology manager policy alpha-level options not enabled, but option ${goQuote(name)} provided`,
@@ -64,7 +68,8 @@ export function parseTopologyPolicyOptions(
       parsed.preferClosestNUMA = b.value;
     } else if (name === MAX_ALLOWABLE_NUMA_NODES) {
       const n = goAtoi(value);
-      if (!n.ok) return new ManagerError(`unable to convert policy option to integer ${goQuote(name)}: ${n.error}`);
+      if (!n.ok)
+        return new ManagerError(`unable to convert policy option to integer ${goQuote(name)}: ${n.error}`);
       // Values above the default are accepted; the kubelet only logs a warning for them.
       if (n.value < DEFAULT_MAX_ALLOWABLE_NUMA_NODES)
         return new ManagerError(

@@ -3,12 +3,18 @@ import { describe, test } from "node:test";
 import { maskOf } from "./bitmask.js";
 import type { ProviderHints, TopologyHint } from "./hint.js";
 import { NUMAInfo } from "./numa-info.js";
-import { alignmentGuaranteed, createPolicy, filterSingleNumaHints, type TopologyPolicyName } from "./policy.js";
+import {
+  alignmentGuaranteed,
+  createPolicy,
+  filterSingleNumaHints,
+  type TopologyPolicyName,
+} from "./policy.js";
 import { hintData } from "./trace.js";
 
 const P = (...ids: number[]): TopologyHint => ({ affinity: maskOf(...ids), preferred: true });
 const N = (...ids: number[]): TopologyHint => ({ affinity: maskOf(...ids), preferred: false });
-const answer = (hints: Record<string, TopologyHint[] | null>): ProviderHints => new Map(Object.entries(hints));
+const answer = (hints: Record<string, TopologyHint[] | null>): ProviderHints =>
+  new Map(Object.entries(hints));
 
 const numa = NUMAInfo.withoutDistances([0, 1]);
 const options = { preferClosestNUMA: false, maxAllowableNUMANodes: 8 };
@@ -23,12 +29,21 @@ describe("policies", () => {
   const disagreeing = [answer({ cpu: [P(0)] }), answer({ memory: [P(1)] })];
 
   test("none ignores the hints and admits", () => {
-    assert.deepEqual(verdict("none", [answer({ cpu: [] })]), { hint: { numaNodes: null, preferred: false }, admit: true });
+    assert.deepEqual(verdict("none", [answer({ cpu: [] })]), {
+      hint: { numaNodes: null, preferred: false },
+      admit: true,
+    });
   });
 
   test("best-effort admits a non-preferred merge; restricted does not", () => {
-    assert.deepEqual(verdict("best-effort", disagreeing), { hint: { numaNodes: [0, 1], preferred: false }, admit: true });
-    assert.deepEqual(verdict("restricted", disagreeing), { hint: { numaNodes: [0, 1], preferred: false }, admit: false });
+    assert.deepEqual(verdict("best-effort", disagreeing), {
+      hint: { numaNodes: [0, 1], preferred: false },
+      admit: true,
+    });
+    assert.deepEqual(verdict("restricted", disagreeing), {
+      hint: { numaNodes: [0, 1], preferred: false },
+      admit: false,
+    });
     assert.deepEqual(verdict("restricted", [answer({ cpu: [P(1), P(0)] }), answer({ memory: [P(1)] })]), {
       hint: { numaNodes: [1], preferred: true },
       admit: true,
@@ -39,7 +54,10 @@ describe("policies", () => {
     const unsatisfiable = [answer({ cpu: [] }), null];
     assert.equal(verdict("best-effort", unsatisfiable).admit, true);
     assert.equal(verdict("restricted", unsatisfiable).admit, false);
-    assert.deepEqual(verdict("single-numa-node", unsatisfiable), { hint: { numaNodes: null, preferred: false }, admit: false });
+    assert.deepEqual(verdict("single-numa-node", unsatisfiable), {
+      hint: { numaNodes: null, preferred: false },
+      admit: false,
+    });
   });
 
   test("single-numa-node: all-nodes results become null affinities", () => {
@@ -47,12 +65,17 @@ describe("policies", () => {
       hint: { numaNodes: null, preferred: true },
       admit: true,
     });
-    assert.deepEqual(verdict("single-numa-node", disagreeing), { hint: { numaNodes: null, preferred: false }, admit: false });
+    assert.deepEqual(verdict("single-numa-node", disagreeing), {
+      hint: { numaNodes: null, preferred: false },
+      admit: false,
+    });
   });
 
   test("single-numa-node drops non-preferred single-node hints and multi-node hints", () => {
     assert.deepEqual(
-      filterSingleNumaHints([[N(0), P(0, 1), P(1), { affinity: null, preferred: false }, { affinity: null, preferred: true }]]),
+      filterSingleNumaHints([
+        [N(0), P(0, 1), P(1), { affinity: null, preferred: false }, { affinity: null, preferred: true }],
+      ]),
       [[P(1), { affinity: null, preferred: true }]],
     );
     assert.deepEqual(verdict("single-numa-node", [answer({ cpu: [N(0), P(0, 1)] })]), {
@@ -72,12 +95,17 @@ describe("policies", () => {
     const answers = [answer({ cpu: [P(2), P(0)] })];
     const closest = { preferClosestNUMA: true, maxAllowableNUMANodes: 8 };
     assert.deepEqual(hintData(createPolicy("best-effort", far, closest).merge(answers).hint).numaNodes, [2]);
-    assert.deepEqual(hintData(createPolicy("single-numa-node", far, closest).merge(answers).hint).numaNodes, [0]);
+    assert.deepEqual(
+      hintData(createPolicy("single-numa-node", far, closest).merge(answers).hint).numaNodes,
+      [0],
+    );
   });
 
   test("alignment is guaranteed by single-numa-node only", () => {
     assert.deepEqual(
-      (["none", "best-effort", "restricted", "single-numa-node"] as const).map((n) => alignmentGuaranteed(policy(n))),
+      (["none", "best-effort", "restricted", "single-numa-node"] as const).map((n) =>
+        alignmentGuaranteed(policy(n)),
+      ),
       [false, false, false, true],
     );
   });

@@ -82,7 +82,9 @@ export function createPolicy(
         merge: (answers) => {
           const merged = merge(filterSingleNumaHints(filterProvidersHints(answers)), singleCtx);
           const hint: TopologyHint =
-            merged.affinity === numa.defaultAffinity ? { affinity: null, preferred: merged.preferred } : merged;
+            merged.affinity === numa.defaultAffinity
+              ? { affinity: null, preferred: merged.preferred }
+              : merged;
           return { hint, admit: hint.preferred };
         },
       };

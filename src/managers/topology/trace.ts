@@ -1,5 +1,4 @@
-import { maskBits } from "./bitmask.js";
-import type { ProviderHints, TopologyHint } from "./hint.js";
+import { hintToJSON, type ProviderHints, type TopologyHint } from "./hint.js";
 import type { TopologyPolicyName } from "./policy.js";
 import type { HintProvider } from "./provider.js";
 
@@ -63,7 +62,7 @@ export interface AdmitResult {
 }
 
 export function hintData(h: TopologyHint): HintData {
-  return { numaNodes: h.affinity === null ? null : maskBits(h.affinity), preferred: h.preferred };
+  return hintToJSON(h);
 }
 
 export function providerAnswerData(provider: ProviderName, answer: ProviderHints): ProviderAnswerData {

@@ -69,7 +69,9 @@ export function providerHintsFromJSON(v: unknown, what: string): ProviderHints {
   for (const [resource, list] of Object.entries(o)) {
     out.set(
       resource,
-      list === null ? null : arr(list, `${what}.${resource}`).map((h, i) => hintFromJSON(h, `${what}.${resource}[${i}]`)),
+      list === null
+        ? null
+        : arr(list, `${what}.${resource}`).map((h, i) => hintFromJSON(h, `${what}.${resource}[${i}]`)),
     );
   }
   return out;
@@ -81,7 +83,8 @@ export function distancesFromJSON(v: unknown, what: string): NUMADistances | nul
   const out = new Map<number, number[]>();
   for (const [node, row] of Object.entries(obj(v, what))) {
     const id = Number(node);
-    if (!Number.isInteger(id) || id < 0) throw new Error(`${what}: key ${JSON.stringify(node)} is not a NUMA id`);
+    if (!Number.isInteger(id) || id < 0)
+      throw new Error(`${what}: key ${JSON.stringify(node)} is not a NUMA id`);
     out.set(id, ints(row, `${what}.${node}`));
   }
   return out;
@@ -137,7 +140,8 @@ export function runMergeVector(
   v: MergeVector,
   settings: Readonly<MergeSettings> = DEFAULT_MERGE_SETTINGS,
 ): { hint: HintData; admit: boolean } {
-  if (!isTopologyPolicyName(v.policy)) throw new Error(`${v.name}: unknown policy ${JSON.stringify(v.policy)}`);
+  if (!isTopologyPolicyName(v.policy))
+    throw new Error(`${v.name}: unknown policy ${JSON.stringify(v.policy)}`);
   const options = policyOptionsOf(v.options, v.name);
   const numa = NUMAInfo.create(v.numaNodes, v.distances, options.preferClosestNUMA);
   if (typeof numa === "string") throw new Error(`${v.name}: ${numa}`);

@@ -1,0 +1,118 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { metricsText } from "../node/metrics-text.js";
+import { Node } from "../node/node.js";
+import { runSimulation, type SimulationEvent } from "../node/simulation.js";
+import { decisionRowFromAdmission } from "../report/from-node.js";
+import { renderHtmlReport } from "../report/html.js";
+import { nodeStateOf } from "../report/node-state.js";
+import { buildNodeView } from "../report/ownership.js";
+import { formatData } from "../report/serialize.js";
+import { simulationDoc } from "../report/simulation-doc.js";
+import { renderSimulationTable } from "../report/simulation-table.js";
+import { runCommand, UsageError } from "./errors.js";
+import { DEFAULT_MACHINE, loadNodeInputs, loadPods, loadSteps, type NodeInputOptions } from "./inputs.js";
+
+export interface SimulateOptions extends NodeInputOptions {
+  steps?: string;
+  output: "table" | "json" | "yaml";
+  metrics?: boolean;
+  html?: string;
+}
+
+/** The options every node-building command shares, with their defaults shown in `--help`. */
+export function addNodeOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "-c, --config <file>",
+      "KubeletConfiguration (YAML/JSON); default: the kubelet's defaults (all managers off)",
+    )
+    .option(
+      "-m, --machine <machine>",
+      'preset name, machine file, or "this" (this machine\'s sysfs)',
+      DEFAULT_MACHINE,
+    )
+    .addOption(
+      new Option("--kubernetes-version <version>", "behave as this kubelet version").choices([
+        "1.36",
+        "1.37",
+      ]),
+    )
+    .option(
+      "--feature-gates <gates>",
+      "override gates, e.g. PodLevelResources=true,PodLevelResourceManagers=true",
+    );
+}
+
+export interface SimulationRun {
+  exitCode: number;
+  stdout: string;
+  html: string | null;
+}
+
+/** The whole simulate command as a function of its inputs (testable without a process). */
+export async function simulate(podSources: readonly string[], opts: SimulateOptions): Promise<SimulationRun> {
+  if (podSources.length === 0 && !opts.steps)
+    throw new UsageError("no pods: give pod files, directories, - for stdin, or --steps");
+  const { machine, config } = loadNodeInputs(opts);
+  const events: SimulationEvent[] = loadPods(podSources).map((pod) => ({ op: "admit", pod }));
+  if (opts.steps) events.push(...loadSteps(opts.steps));
+  const node = new Node({ machine, config });
+  const steps = runSimulation(node, events);
+  const doc = simulationDoc(node, steps, opts.metrics ? node.metrics.snapshot() : undefined);
+  let stdout = opts.output === "table" ? renderSimulationTable(doc) : formatData(doc, opts.output);
+  if (opts.metrics && opts.output === "table")
+    stdout += `\n${await metricsText(node.metrics, config.kubernetesVersion)}`;
+  let html: string | null = null;
+  if (opts.html) {
+    html = renderHtmlReport({
+      view: buildNodeView(machine, nodeStateOf(node)),
+      decisions: steps.flatMap((s) => (s.op === "admit" ? [decisionRowFromAdmission(s.result)] : [])),
+      summary: [
+        `kubelet ${config.kubernetesVersion}: cpuManagerPolicy ${config.cpuManagerPolicy}, memoryManagerPolicy ${config.memoryManagerPolicy}, topologyManagerPolicy ${config.topologyManagerPolicy} (scope ${config.topologyManagerScope})`,
+        `PodLevelResources=${config.featureGates.PodLevelResources}, PodLevelResourceManagers=${config.featureGates.PodLevelResourceManagers}`,
+      ],
+      notes: machine.notes,
+    });
+  }
+  const rejected = steps.some((s) => s.op === "admit" && !s.result.admitted);
+  return { exitCode: rejected ? 1 : 0, stdout, html };
+}
+
+export function registerSimulate(program: Command): void {
+  addNodeOptions(
+    program
+      .command("simulate")
+      .description(
+        "Admit pods in order on a simulated node, as the kubelet's Topology, CPU and Memory Managers would, and show every decision",
+      )
+      .argument("[pods...]", "pod files, directories of pod files, or - for standard input"),
+  )
+    .option(
+      "--steps <file>",
+      "scripted admit/remove events (YAML: steps: [{admit: pod.yaml}, {remove: ns/name}])",
+    )
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "yaml"])
+        .default("table"),
+    )
+    .option("--metrics", "also print the resource managers' metrics (Prometheus text format)")
+    .option("--html <file>", "write an HTML report with a picture of the node")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 when every pod was admitted, 1 when any was rejected, 2 on bad input.\n\nExample:\n  podpin simulate --config examples/kubelet-pod-scope.yaml examples/tightly-coupled-database.yaml --html report.html\n",
+    )
+    .action((pods: string[], opts: SimulateOptions) =>
+      runCommand(async () => {
+        const run = await simulate(pods, opts);
+        process.stdout.write(run.stdout);
+        if (opts.html && run.html !== null) {
+          writeFileSync(opts.html, run.html);
+          process.stderr.write(`podpin: wrote ${resolve(opts.html)}\n`);
+        }
+        return run.exitCode;
+      }),
+    );
+}

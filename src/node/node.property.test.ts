@@ -1,0 +1,386 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { Quantity } from "../core/quantity.js";
+import { aggregateContainerLimits, aggregateContainerRequests } from "../k8s/aggregate.js";
+import { applyApiDefaults } from "../k8s/pod-defaults.js";
+import {
+  type Container,
+  containersInOrder,
+  DEFAULT_FEATURE_GATES,
+  type Pod,
+  type ResourceList,
+} from "../k8s/types.js";
+import { validatePod } from "../k8s/validate.js";
+import type { Machine, NUMAMemory } from "../machine/machine.js";
+import { kubeletFixtureMachine, presetMachine } from "../machine/presets/index.js";
+import { defaultNodeConfig } from "./config.js";
+import { Node } from "./node.js";
+import { bestEffortPod, Gi, invariantViolations, Mi, snapshotNode } from "./test-support.js";
+import type { NodeConfig } from "./types.js";
+
+/*
+ * Random admit / remove / remove-container sequences of random classic and pod-level pods on
+ * random small machines and kubelet configurations. After every step the node's state keeps the
+ * invariants of `invariantViolations`; at the end, removing every pod (plus one trivial admission
+ * that runs the stale-state cleanup) gives back the initial node exactly.
+ */
+
+// ---- machines ---------------------------------------------------------------------------------
+
+const MACHINES = [
+  "worked-example",
+  "topoSingleSocketHT",
+  "topoDualSocketHT",
+  "topoDualSocketNoHT",
+  "topoTripleSocketHT",
+  "topoUncoreSingleSocketMultiNuma",
+  "machineInfoHints12",
+  "amd-tr-3960x-nps4",
+] as const;
+
+/** The named machine with `perNode` bytes of memory on every NUMA node (small, so memory runs out). */
+function machineOf(name: string, perNode: bigint): Machine {
+  const m = kubeletFixtureMachine(name, { header: "discovered" }) ?? presetMachine(name);
+  if (!m) throw new Error(`no machine ${name}`);
+  const memory = new Map<number, NUMAMemory>(
+    [...m.memory.keys()].map((id) => [id, { memory: perNode, hugepages: [] }]),
+  );
+  return { ...m, memory };
+}
+
+// ---- kubelet configurations -------------------------------------------------------------------
+
+interface Setup {
+  machine: string;
+  memoryPerNodeGi: number;
+  config: NodeConfig;
+}
+
+const cpuOptionArb = fc.constantFrom<Record<string, string>>(
+  {},
+  {},
+  { "full-pcpus-only": "true" },
+  { "distribute-cpus-across-cores": "true" },
+  { "distribute-cpus-across-numa": "true" },
+  { "prefer-align-cpus-by-uncorecache": "true" },
+  { "strict-cpu-reservation": "true" },
+  { "full-pcpus-only": "true", "strict-cpu-reservation": "true" },
+);
+
+const setupArb: fc.Arbitrary<Setup> = fc
+  .record({
+    machine: fc.constantFrom(...MACHINES),
+    memoryPerNodeGi: fc.constantFrom(2, 4, 16),
+    version: fc.constantFrom("1.36" as const, "1.37" as const),
+    podLevel: fc.constantFrom("on", "on", "on", "off", "resources-only"),
+    cpuManagerPolicy: fc.constantFrom(
+      "static" as const,
+      "static" as const,
+      "static" as const,
+      "none" as const,
+    ),
+    memoryManagerPolicy: fc.constantFrom("Static" as const, "Static" as const, "None" as const),
+    topologyManagerPolicy: fc.constantFrom(
+      "none" as const,
+      "best-effort" as const,
+      "restricted" as const,
+      "single-numa-node" as const,
+    ),
+    topologyManagerScope: fc.constantFrom("container" as const, "pod" as const, "pod" as const),
+    cpuOptions: cpuOptionArb,
+    numReservedCPUs: fc.integer({ min: 1, max: 2 }),
+  })
+  .map((r) => ({
+    machine: r.machine,
+    memoryPerNodeGi: r.memoryPerNodeGi,
+    config: defaultNodeConfig({
+      kubernetesVersion: r.version,
+      featureGates: {
+        ...DEFAULT_FEATURE_GATES,
+        PodLevelResources: r.podLevel !== "off",
+        PodLevelResourceManagers: r.podLevel === "on",
+        CPUManagerPolicyAlphaOptions: true,
+      },
+      cpuManagerPolicy: r.cpuManagerPolicy,
+      cpuManagerPolicyOptions: r.cpuManagerPolicy === "static" ? r.cpuOptions : {},
+      numReservedCPUs: r.cpuManagerPolicy === "static" ? r.numReservedCPUs : 0,
+      memoryManagerPolicy: r.memoryManagerPolicy,
+      reservedMemory:
+        r.memoryManagerPolicy === "Static" ? new Map([[0, new Map([["memory", 256n * Mi]])]]) : new Map(),
+      topologyManagerPolicy: r.topologyManagerPolicy,
+      topologyManagerScope: r.topologyManagerScope,
+    }),
+  }));
+
+// ---- pods -------------------------------------------------------------------------------------
+
+type ContainerRole = "init" | "sidecar" | "app";
+
+interface ContainerShape {
+  role: ContainerRole;
+  cpu: string | null;
+  memory: string | null;
+  /** guaranteed: requests = limits; burstable: requests only, or limits above requests; none: no stanza. */
+  qos: "guaranteed" | "burstable" | "none";
+}
+
+interface PodShape {
+  /**
+   * classic: every container Guaranteed with CPU and memory, no budget; podLevel: a budget
+   * (Guaranteed or not) over containers as drawn; loose: containers as drawn, budget or not.
+   */
+  flavor: "classic" | "podLevel" | "loose";
+  containers: ContainerShape[];
+  /** Pod-level budget: extra CPU (millicores) and memory (MiB) above the containers' aggregate. */
+  budget: { extraMilliCPU: number; extraMemMi: number; guaranteed: boolean; integralCPU: boolean } | null;
+}
+
+const containerArb: fc.Arbitrary<ContainerShape> = fc.record({
+  role: fc.constantFrom<ContainerRole>("init", "sidecar", "app", "app", "app"),
+  cpu: fc.constantFrom(null, "500m", "1", "1", "2", "1500m", "3"),
+  memory: fc.constantFrom(null, "128Mi", "256Mi", "1Gi"),
+  qos: fc.constantFrom<ContainerShape["qos"]>("guaranteed", "guaranteed", "burstable", "none"),
+});
+
+const budgetArb = fc.record({
+  extraMilliCPU: fc.constantFrom(0, 0, 500, 1000, 2000),
+  extraMemMi: fc.constantFrom(0, 256, 256, 1024),
+  guaranteed: fc.constantFrom(true, true, true, false),
+  integralCPU: fc.constantFrom(true, true, true, false),
+});
+
+const podArb: fc.Arbitrary<PodShape> = fc
+  .record({
+    flavor: fc.constantFrom<PodShape["flavor"]>("classic", "podLevel", "podLevel", "loose"),
+    containers: fc.array(containerArb, { minLength: 1, maxLength: 4 }),
+    budget: fc.option(budgetArb, { freq: 2 }),
+    fallback: budgetArb,
+  })
+  .map(({ flavor, containers, budget, fallback }) => {
+    if (flavor === "classic") {
+      return {
+        flavor,
+        budget: null,
+        containers: containers.map((c) => ({
+          ...c,
+          qos: "guaranteed" as const,
+          cpu: c.cpu ?? "1",
+          memory: c.memory ?? "256Mi",
+        })),
+      };
+    }
+    return { flavor, containers, budget: flavor === "podLevel" ? (budget ?? fallback) : budget };
+  });
+
+function resourceList(cpu: string | null, memory: string | null, scale = 1): ResourceList {
+  const out: ResourceList = {};
+  if (cpu) out.cpu = Quantity.fromMilli(Quantity.parse(cpu).milliValue() * BigInt(scale));
+  if (memory) out.memory = Quantity.fromInt(Quantity.parse(memory).value() * BigInt(scale), "BinarySI");
+  return out;
+}
+
+/**
+ * A pod of the shape, as the API server would store it (defaults applied), or null when the API
+ * server would refuse it (the shapes are drawn loosely; validation decides).
+ */
+function buildPod(uid: string, shape: PodShape): Pod | null {
+  const initContainers: Container[] = [];
+  const containers: Container[] = [];
+  shape.containers.forEach((s, i) => {
+    const c: Container = { name: `${s.role}-${i}`, resources: null };
+    if (s.qos === "guaranteed" && (s.cpu || s.memory)) {
+      c.resources = { requests: resourceList(s.cpu, s.memory), limits: resourceList(s.cpu, s.memory) };
+    } else if (s.qos === "burstable" && (s.cpu || s.memory)) {
+      c.resources = {
+        requests: resourceList(s.cpu, s.memory),
+        limits: i % 2 ? resourceList(s.cpu, s.memory, 2) : {},
+      };
+    }
+    if (s.role === "sidecar") c.restartPolicy = "Always";
+    (s.role === "app" ? containers : initContainers).push(c);
+  });
+  if (containers.length === 0) containers.push({ name: "app", resources: null });
+  let pod: Pod = { uid, name: uid, namespace: "default", initContainers, containers, resources: null };
+  if (shape.budget) {
+    const agg = aggregateContainerRequests(applyApiDefaults(pod));
+    const aggLimits = aggregateContainerLimits(applyApiDefaults(pod));
+    let cpu = (agg.cpu ?? Quantity.zero()).add(Quantity.fromMilli(shape.budget.extraMilliCPU));
+    if (shape.budget.integralCPU) cpu = Quantity.fromInt(cpu.value());
+    const memory = (agg.memory ?? Quantity.zero()).add(
+      Quantity.fromInt(BigInt(shape.budget.extraMemMi) * Mi, "BinarySI"),
+    );
+    const requests: ResourceList = {};
+    if (!cpu.isZero()) requests.cpu = cpu;
+    if (!memory.isZero()) requests.memory = memory;
+    if (Object.keys(requests).length === 0) requests.cpu = Quantity.fromInt(1);
+    const limits: ResourceList = {};
+    for (const [name, q] of Object.entries(requests)) {
+      const floor = aggLimits[name] ?? q;
+      const top = Quantity.max(q, floor);
+      limits[name] = shape.budget.guaranteed ? top : top.add(q);
+    }
+    pod = { ...pod, resources: { requests, limits } };
+  }
+  pod = applyApiDefaults(pod);
+  return validatePod(pod).length === 0 ? pod : null;
+}
+
+// ---- operations -------------------------------------------------------------------------------
+
+type Op =
+  | { op: "admit"; pod: PodShape }
+  | { op: "remove"; pick: number }
+  | { op: "removeContainer"; pick: number; container: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: podArb.map((pod) => ({ op: "admit" as const, pod })) },
+  { weight: 2, arbitrary: fc.nat(7).map((pick) => ({ op: "remove" as const, pick })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.nat(7), fc.nat(4))
+      .map(([pick, container]) => ({ op: "removeContainer" as const, pick, container })),
+  },
+);
+
+function describeSetup(s: Setup): string {
+  const c = s.config;
+  return [
+    s.machine,
+    `${s.memoryPerNodeGi}Gi/node`,
+    c.kubernetesVersion,
+    `cpu=${c.cpuManagerPolicy}${JSON.stringify(c.cpuManagerPolicyOptions)}`,
+    `mem=${c.memoryManagerPolicy}`,
+    `tm=${c.topologyManagerPolicy}/${c.topologyManagerScope}`,
+    `gates=${c.featureGates.PodLevelResources}/${c.featureGates.PodLevelResourceManagers}`,
+  ].join(" ");
+}
+
+function podText(p: Pod): string {
+  const res = (r: Container["resources"]) =>
+    r
+      ? JSON.stringify({ req: r.requests, lim: r.limits }, (_k, v) =>
+          v instanceof Quantity ? v.toString() : v,
+        )
+      : "-";
+  return `${p.uid} budget=${res(p.resources)} ${containersInOrder(p)
+    .map((c) => `${c.name}${c.restartPolicy ? "(sidecar)" : ""}=${res(c.resources)}`)
+    .join(" ")}`;
+}
+
+/** What the runs went through, so that a generator that stopped reaching a path is noticed. */
+const seen = new Map<string, number>();
+const count = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1);
+
+/** Runs the sequence; throws with the step, the pod and every broken invariant on failure. */
+function run(setup: Setup, ops: Op[]): void {
+  const node = new Node({
+    machine: machineOf(setup.machine, BigInt(setup.memoryPerNodeGi) * Gi),
+    config: setup.config,
+  });
+  const initial = snapshotNode(node);
+  const pods = new Map<string, Pod>();
+  const partiallyRemoved = new Set<string>();
+  const log: string[] = [describeSetup(setup)];
+  const check = (what: string) => {
+    const violations = invariantViolations(node, { pods, partiallyRemoved });
+    if (violations.length > 0)
+      throw new Error(`${log.join("\n")}\nafter ${what}:\n  ${violations.join("\n  ")}`);
+  };
+  ops.forEach((op, i) => {
+    const admitted = node.admittedPods();
+    if (op.op === "admit") {
+      const pod = buildPod(`pod-${i}`, op.pod);
+      if (!pod) {
+        count("refused by API validation");
+        return;
+      }
+      pods.set(pod.uid, pod);
+      const r = node.admit(pod);
+      count(r.admitted ? "admitted" : `rejected ${r.reason}`);
+      if (r.podDecision?.bubble) count("bubble");
+      if (r.podDecision?.podSharedPool && !r.podDecision.podSharedPool.isEmpty()) count("pod shared pool");
+      if (r.containers?.some((c) => c.assignmentType === "node_exclusive")) count("node exclusive");
+      if (r.containers?.some((c) => c.assignmentType === "pod_exclusive" && c.kind === "init"))
+        count("init slice");
+      if (r.leftoverState) count("leftover state");
+      log.push(`admit ${podText(pod)} -> ${r.admitted ? "admitted" : `${r.reason}: ${r.message}`}`);
+    } else if (admitted.length > 0) {
+      const pod = admitted[op.pick % admitted.length];
+      if (op.op === "remove") {
+        node.remove(pod.uid);
+        log.push(`remove ${pod.uid}`);
+      } else {
+        const all = containersInOrder(pod);
+        const c = all[op.container % all.length];
+        node.removeContainer(pod.uid, c.name);
+        partiallyRemoved.add(pod.uid);
+        log.push(`removeContainer ${pod.uid}/${c.name}`);
+      }
+    }
+    check(`step ${i}`);
+  });
+  for (const pod of node.admittedPods()) node.remove(pod.uid);
+  // A rejected pod's leftovers go at the next admission's stale-state cleanup.
+  const cleanup = bestEffortPod("cleanup");
+  pods.set(cleanup.uid, cleanup);
+  node.admit(cleanup);
+  node.remove(cleanup.uid);
+  log.push("remove all, admit and remove a BestEffort pod");
+  try {
+    assert.deepEqual(snapshotNode(node), initial);
+  } catch (err) {
+    throw new Error(
+      `${log.join("\n")}\nthe node is not back to its initial state: ${(err as Error).message}`,
+    );
+  }
+}
+
+describe("Node under random admissions and removals", () => {
+  it("keeps its invariants and returns to the initial state", () => {
+    fc.assert(
+      fc.property(setupArb, fc.array(opArb, { minLength: 1, maxLength: 14 }), (setup, ops) =>
+        run(setup, ops),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("pod scope with pod-level resources on machine M keeps its invariants", () => {
+    const podScope = setupArb.map((s) => ({
+      ...s,
+      machine: "worked-example",
+      config: {
+        ...s.config,
+        featureGates: { ...s.config.featureGates, PodLevelResources: true, PodLevelResourceManagers: true },
+        cpuManagerPolicy: "static" as const,
+        topologyManagerPolicy:
+          s.config.topologyManagerPolicy === "none"
+            ? ("single-numa-node" as const)
+            : s.config.topologyManagerPolicy,
+        numReservedCPUs: Math.max(1, s.config.numReservedCPUs),
+        topologyManagerScope: "pod" as const,
+      },
+    }));
+    fc.assert(
+      fc.property(podScope, fc.array(opArb, { minLength: 1, maxLength: 14 }), (setup, ops) =>
+        run(setup, ops),
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe("the random pods", () => {
+  it("reach every admission path", { skip: false }, () => {
+    seen.clear();
+    fc.assert(
+      fc.property(setupArb, fc.array(opArb, { minLength: 1, maxLength: 14 }), (setup, ops) =>
+        run(setup, ops),
+      ),
+      { numRuns: 100, seed: 42 },
+    );
+    console.log(Object.fromEntries([...seen].sort()));
+  });
+});
