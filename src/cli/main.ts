@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerConformance } from "./conformance.js";
 import { registerDemo } from "./demo.js";
+import { registerExplain } from "./explain.js";
 import { registerPresets } from "./presets.js";
 import { registerSimulate } from "./simulate.js";
 import { registerTopology } from "./topology.js";
@@ -12,6 +13,7 @@ program
   .showHelpAfterError();
 
 registerSimulate(program);
+registerExplain(program);
 registerTopology(program);
 registerPresets(program);
 registerConformance(program);

@@ -125,12 +125,15 @@ export function snapshotNode(node: Node): NodeSnapshot {
     defaultCpuSet: node.defaultCpuSet().toString(),
     cpuEntries: nested(cpu?.entries, (s: CPUSet) => s.toString()),
     podCpuEntries: Object.fromEntries(
-      [...(cpu?.podEntries ?? new Map()).entries()].map(([k, v]) => [k, v.toString()]),
+      [...(cpu?.podEntries ?? new Map<string, CPUSet>()).entries()].map(([k, v]) => [k, v.toString()]),
     ),
     machineState: mem ? cloneMachineState(mem.machineState) : null,
     memoryEntries: nested(mem?.entries, (b: MemoryBlock[]) => b.map((x) => ({ ...x }))),
     podMemoryEntries: Object.fromEntries(
-      [...(mem?.podEntries ?? new Map()).entries()].map(([k, v]) => [k, v.map((x) => ({ ...x }))]),
+      [...(mem?.podEntries ?? new Map<string, MemoryBlock[]>()).entries()].map(([k, v]) => [
+        k,
+        v.map((x) => ({ ...x })),
+      ]),
     ),
   };
 }
@@ -332,5 +335,71 @@ export function invariantViolations(node: Node, ctx: InvariantContext): string[]
       }
     }
   }
+  return out;
+}
+
+/** The NUMA ids of blocks, ascending and unique. */
+function blockNodes(blocks: readonly MemoryBlock[]): number[] {
+  return [...new Set(blocks.flatMap((b) => b.numaAffinity))].sort((a, b) => a - b);
+}
+
+/**
+ * Every way the decisions of an admitted pod disagree with the node's state or with the rules of
+ * pod-level.md §4-§5 (empty when they agree):
+ * - `cpus` is the stored assignment, or the default set after the admission for containers at
+ *   isolation `host`; the assignment type follows the isolation level and the bubble;
+ * - `cpuset.mems` is the NUMA ids of the container's blocks, not written without blocks;
+ * - exclusive containers have quota -1 (`DisableCPUQuotaWithExclusiveCPUs`);
+ * - under `single-numa-node` and `restricted`, a container's CPUs and blocks lie inside its stored
+ *   NUMA affinity;
+ * - the pod shared pool is the set of the pod-shared sidecar and app containers.
+ */
+export function decisionViolations(node: Node, pod: Pod, result: AdmissionResult): string[] {
+  const out: string[] = [];
+  if (!result.admitted || !result.containers || !result.podDecision) return ["not admitted"];
+  const policy = node.cpuPolicy;
+  const bubble = result.podDecision.bubble;
+  const strict = ["single-numa-node", "restricted"].includes(node.config.topologyManagerPolicy);
+  const sharedSets = new Set<string>();
+  for (const c of result.containers) {
+    const where = `${pod.name}/${c.name}`;
+    const stored = policy?.getAssignedCPUs(pod.uid, c.name);
+    if (c.hasCPUAssignment !== (c.isolation !== "host"))
+      out.push(`${where}: hasCPUAssignment ${c.hasCPUAssignment} at isolation ${c.isolation}`);
+    const want = c.isolation === "host" ? result.defaultCpuSet : stored;
+    if (!want || !c.cpus.equals(want)) out.push(`${where}: cpus ${c.cpus}, state says ${want}`);
+    const type =
+      c.isolation === "host"
+        ? "node_shared"
+        : c.isolation === "pod"
+          ? "pod_shared"
+          : bubble
+            ? "pod_exclusive"
+            : "node_exclusive";
+    if (c.assignmentType !== type)
+      out.push(`${where}: assignment type ${c.assignmentType}, expected ${type}`);
+    if (c.isolation === "pod" && c.kind !== "init") sharedSets.add(c.cpus.toString());
+    const mems = c.memory && c.memory.length > 0 ? blockNodes(c.memory) : null;
+    if (JSON.stringify(c.cpusetMems) !== JSON.stringify(mems))
+      out.push(`${where}: cpuset.mems ${c.cpusetMems}, blocks on ${mems}`);
+    if (
+      c.isolation === "container" &&
+      node.config.featureGates.DisableCPUQuotaWithExclusiveCPUs &&
+      c.cfsQuotaUs !== -1
+    )
+      out.push(`${where}: exclusive container with quota ${c.cfsQuotaUs}`);
+    if (strict && c.numaAffinity && c.isolation !== "host") {
+      const allowed = node.machine.topology.cpusInNUMANodes(c.numaAffinity);
+      if (!c.cpus.isSubsetOf(allowed))
+        out.push(`${where}: cpus ${c.cpus} outside its affinity ${c.numaAffinity}`);
+    }
+    if (strict && c.numaAffinity && mems && !mems.every((id) => c.numaAffinity?.includes(id)))
+      out.push(`${where}: memory on ${mems} outside its affinity ${c.numaAffinity}`);
+  }
+  const pool = result.podDecision.podSharedPool;
+  if (sharedSets.size > 0 && (sharedSets.size > 1 || pool?.toString() !== [...sharedSets][0]))
+    out.push(`${pod.name}: pod shared pool ${pool}, shared containers hold ${[...sharedSets]}`);
+  if (bubble && !bubble.equals(policy?.getPodCPUSet(pod.uid) ?? CPUSet.empty))
+    out.push(`${pod.name}: bubble ${bubble} differs from the state`);
   return out;
 }

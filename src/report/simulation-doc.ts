@@ -1,6 +1,7 @@
 import type { MemoryBlock } from "../checkpoint/state-types.js";
 import type { Machine } from "../machine/machine.js";
 import { machineNUMANodes } from "../machine/machine.js";
+import { writeCPUCheckpoint, writeMemoryCheckpoint } from "../checkpoint/index.js";
 import type { Node } from "../node/node.js";
 import type { SimulationStep } from "../node/simulation.js";
 import type { AdmissionResult, ContainerDecision, PodCgroup } from "../node/types.js";
@@ -129,6 +130,11 @@ export interface SimulationDoc {
   };
   steps: (AdmitStepDoc | RemoveStepDoc)[];
   node: { defaultCpuSet: string; reservedCpus: string; numaNodes: NUMANodeDoc[] };
+  /**
+   * The kubelet's checkpoint files after the run, byte for byte as the configured version writes
+   * them (`podpin explain --state` reads them back); null when the manager's policy is off.
+   */
+  state: { cpuManagerCheckpoint: string | null; memoryManagerCheckpoint: string | null };
   metrics?: Record<string, number>;
 }
 
@@ -233,6 +239,20 @@ export function simulationDoc(
       defaultCpuSet: node.defaultCpuSet().toString(),
       reservedCpus: node.reservedCPUs().toString(),
       numaNodes: numaNodeDocs(node, machine),
+    },
+    state: {
+      cpuManagerCheckpoint: node.cpuPolicy
+        ? writeCPUCheckpoint(node.cpuPolicy.state.data, {
+            version: cfg.kubernetesVersion,
+            gates: cfg.featureGates,
+          })
+        : null,
+      memoryManagerCheckpoint: node.memoryPolicy
+        ? writeMemoryCheckpoint(node.memoryPolicy.state, {
+            version: cfg.kubernetesVersion,
+            gates: cfg.featureGates,
+          })
+        : null,
     },
   };
   if (metrics) doc.metrics = metrics;

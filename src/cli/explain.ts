@@ -1,0 +1,62 @@
+import { type Command, Option } from "commander";
+import { explainAdmission } from "../node/explain.js";
+import { explainDoc } from "../report/explain-doc.js";
+import { renderExplainText } from "../report/explain-text.js";
+import { formatData } from "../report/serialize.js";
+import { runCommand, UsageError } from "./errors.js";
+import { loadNodeInputs, loadPods, type NodeInputOptions } from "./inputs.js";
+import { addNodeOptions } from "./simulate.js";
+import { nodeWithState } from "./state.js";
+
+export interface ExplainOptions extends NodeInputOptions {
+  state?: string;
+  output: "table" | "json" | "yaml";
+}
+
+/** `podpin explain` as a function: output text and exit code (0 admitted, 1 rejected). */
+export function explain(podFile: string, opts: ExplainOptions): { exitCode: number; stdout: string } {
+  const pods = loadPods([podFile]);
+  if (pods.length !== 1)
+    throw new UsageError(`${podFile}: expected exactly one pod to explain, found ${pods.length}`);
+  const { machine, config } = loadNodeInputs(opts);
+  const node = nodeWithState(machine, config, opts.state);
+  const e = explainAdmission(node, pods[0]);
+  const doc = explainDoc(e, {
+    policy: config.topologyManagerPolicy,
+    scope: config.topologyManagerScope,
+    version: config.kubernetesVersion,
+  });
+  const stdout = opts.output === "table" ? renderExplainText(doc) : formatData(doc, opts.output);
+  return { exitCode: e.result.admitted ? 0 : 1, stdout };
+}
+
+export function registerExplain(program: Command): void {
+  addNodeOptions(
+    program
+      .command("explain")
+      .description(
+        "Explain what the kubelet would decide for one pod on a node: every hint, the merge, the verdict, and for a rejection what would fit",
+      )
+      .argument("<pod>", "a pod file (YAML/JSON) holding one pod, or - for standard input"),
+  )
+    .option(
+      "--state <dir|file>",
+      "node state: a kubelet state directory (cpu_manager_state, memory_manager_state) or a `podpin simulate -o json` output; default: an empty node",
+    )
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "yaml"])
+        .default("table"),
+    )
+    .addHelpText(
+      "after",
+      "\nExit status: 0 when the pod would be admitted, 1 when rejected, 2 on bad input.\n",
+    )
+    .action((pod: string, opts: ExplainOptions) =>
+      runCommand(() => {
+        const run = explain(pod, opts);
+        process.stdout.write(run.stdout);
+        return run.exitCode;
+      }),
+    );
+}

@@ -1,0 +1,128 @@
+import { readFileSync, statSync } from "node:fs";
+import { parse as parseYAML } from "yaml";
+import { readCPUCheckpoint, readMemoryCheckpoint, readStateDir } from "../checkpoint/index.js";
+import type { CPUStateData, MemoryStateData } from "../checkpoint/state-types.js";
+import type { Pod } from "../k8s/types.js";
+import type { Machine } from "../machine/machine.js";
+import { Node } from "../node/node.js";
+import type { NodeConfig } from "../node/types.js";
+import { UsageError } from "./errors.js";
+
+/**
+ * Pods known only by the state they hold (a checkpoint carries pod UIDs and container names, not
+ * specs). They keep their state from being reclaimed as stale when a new pod is admitted.
+ */
+function podsFromState(
+  cpu: CPUStateData | undefined,
+  memory: MemoryStateData | undefined,
+  names: ReadonlyMap<string, { namespace: string; name: string }>,
+): Pod[] {
+  const containers = new Map<string, Set<string>>();
+  const add = (uid: string, names: Iterable<string>) => {
+    const set = containers.get(uid) ?? new Set<string>();
+    for (const n of names) set.add(n);
+    containers.set(uid, set);
+  };
+  for (const [uid, entries] of cpu?.entries ?? []) add(uid, entries.keys());
+  for (const uid of cpu?.podEntries.keys() ?? []) add(uid, []);
+  for (const [uid, entries] of memory?.entries ?? []) add(uid, entries.keys());
+  for (const uid of memory?.podEntries.keys() ?? []) add(uid, []);
+  return [...containers.entries()].map(([uid, ctrs]) => ({
+    uid,
+    name: names.get(uid)?.name ?? `uid ${uid}`,
+    namespace: names.get(uid)?.namespace ?? "",
+    initContainers: [],
+    containers: [...ctrs].map((name) => ({ name, resources: null })),
+    resources: null,
+  }));
+}
+
+interface StateTexts {
+  cpu: string | null;
+  memory: string | null;
+  where: string;
+  /** Pod names by uid, from the simulation's admit steps. */
+  names: Map<string, { namespace: string; name: string }>;
+}
+
+/** Checkpoint texts from a kubelet state directory or from a `podpin simulate -o json|yaml` output. */
+function stateTexts(spec: string): StateTexts | { dir: string } {
+  let isDir: boolean;
+  try {
+    isDir = statSync(spec).isDirectory();
+  } catch {
+    throw new UsageError(`${spec}: no such state directory or simulation file`);
+  }
+  if (isDir) return { dir: spec };
+  let doc: unknown;
+  try {
+    doc = parseYAML(readFileSync(spec, "utf8"));
+  } catch (err) {
+    throw new UsageError(`${spec}: not a simulation output: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const d = doc as {
+    kind?: unknown;
+    state?: { cpuManagerCheckpoint?: unknown; memoryManagerCheckpoint?: unknown };
+    steps?: { op?: string; pod?: { uid?: string; name?: string; namespace?: string } }[];
+  };
+  if (d?.kind !== "Simulation" || typeof d.state !== "object" || d.state === null)
+    throw new UsageError(
+      `${spec}: expected a kubelet state directory or the output of "podpin simulate -o json" (kind: Simulation with a state section)`,
+    );
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  const names = new Map<string, { namespace: string; name: string }>();
+  for (const step of Array.isArray(d.steps) ? d.steps : []) {
+    const p = step?.pod;
+    if (step?.op === "admit" && p?.uid && p.name)
+      names.set(p.uid, { namespace: p.namespace ?? "", name: p.name });
+  }
+  return {
+    cpu: text(d.state.cpuManagerCheckpoint),
+    memory: text(d.state.memoryManagerCheckpoint),
+    where: spec,
+    names,
+  };
+}
+
+/** A node on `machine` with `config`, empty or restored from `stateSpec`. */
+export function nodeWithState(machine: Machine, config: NodeConfig, stateSpec?: string): Node {
+  if (!stateSpec) return new Node({ machine, config });
+  const settings = { version: config.kubernetesVersion, gates: config.featureGates };
+  const source = stateTexts(stateSpec);
+  let cpu: CPUStateData | undefined;
+  let memory: MemoryStateData | undefined;
+  let names = new Map<string, { namespace: string; name: string }>();
+  if ("dir" in source) {
+    const r = readStateDir(source.dir, {
+      ...settings,
+      cpuPolicy: config.cpuManagerPolicy,
+      memoryPolicy: config.memoryManagerPolicy,
+    });
+    if (!r.cpu.ok) throw r.cpu.error;
+    if (!r.memory.ok) throw r.memory.error;
+    cpu = r.cpu.result.format === "none" ? undefined : r.cpu.result.state;
+    memory = r.memory.result.format === "none" ? undefined : r.memory.result.state;
+  } else {
+    names = source.names;
+    if (source.cpu !== null)
+      cpu = readCPUCheckpoint(source.cpu, {
+        ...settings,
+        configuredPolicy: config.cpuManagerPolicy,
+        path: source.where,
+      }).state;
+    if (source.memory !== null)
+      memory = readMemoryCheckpoint(source.memory, {
+        ...settings,
+        configuredPolicy: config.memoryManagerPolicy,
+        path: source.where,
+      }).state;
+  }
+  if (config.cpuManagerPolicy !== "static") cpu = undefined;
+  if (config.memoryManagerPolicy !== "Static") memory = undefined;
+  return new Node({
+    machine,
+    config,
+    restored: { cpu, memory },
+    runningPods: podsFromState(cpu, memory, names),
+  });
+}
