@@ -54,7 +54,7 @@ export function registerTopology(program: Command): void {
       "Show a machine as the resource managers see it: sockets, NUMA nodes, cores, threads, L3 caches, memory and hugepages per NUMA node, distances",
     )
     .option(
-      "--machine <spec>",
+      "-m, --machine <spec>",
       'a preset name, a machine file (JSON/YAML), or "this" for the running machine',
       "this",
     )

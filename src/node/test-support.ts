@@ -1,6 +1,5 @@
 import { CPUSet } from "../core/cpuset.js";
 import type { MemoryBlock, NUMANodeMap } from "../checkpoint/state-types.js";
-import type { KubeletConfig } from "../k8s/kubelet-config.js";
 import { parsePods, podFromObject } from "../k8s/pod.js";
 import { DEFAULT_FEATURE_GATES, type Pod } from "../k8s/types.js";
 import { presetMachine } from "../machine/presets/index.js";
@@ -43,25 +42,6 @@ export function workedExampleConfig(
     topologyManagerPolicy: "single-numa-node",
     topologyManagerScope: scope,
     ...overrides,
-  });
-}
-
-/** The Node's settings out of a parsed `KubeletConfiguration` (the fields the engine reads). */
-export function nodeConfigFromKubelet(kc: KubeletConfig): NodeConfig {
-  return defaultNodeConfig({
-    kubernetesVersion: kc.kubernetesVersion,
-    featureGates: { ...kc.featureGates },
-    cpuManagerPolicy: kc.cpuManagerPolicy,
-    cpuManagerPolicyOptions: { ...kc.cpuManagerPolicyOptions },
-    reservedSystemCPUs: kc.reservedSystemCPUs,
-    numReservedCPUs: kc.numReservedCPUs,
-    memoryManagerPolicy: kc.memoryManagerPolicy,
-    reservedMemory: kc.reservedMemory,
-    topologyManagerPolicy: kc.topologyManagerPolicy,
-    topologyManagerScope: kc.topologyManagerScope,
-    topologyManagerPolicyOptions: { ...kc.topologyManagerPolicyOptions },
-    cpuCFSQuota: kc.cpuCFSQuota,
-    cpuCFSQuotaPeriodUs: kc.cpuCFSQuotaPeriodUs,
   });
 }
 

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parseKubeletConfig } from "../k8s/kubelet-config.js";
 import type { NUMANodeMap } from "../checkpoint/state-types.js";
+import { nodeConfigFromKubelet } from "./config.js";
 import { Node } from "./node.js";
 import {
   block,
@@ -13,7 +14,6 @@ import {
   machineM,
   Mi,
   metricDelta,
-  nodeConfigFromKubelet,
   podFromYaml,
   snapshotNode,
   workedExampleConfig,

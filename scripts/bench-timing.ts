@@ -1,0 +1,71 @@
+import { performance } from "node:perf_hooks";
+
+/** Median and 95th percentile of repeated samples, in milliseconds. */
+export interface Timing {
+  medianMs: number;
+  p95Ms: number;
+  runs: number;
+}
+
+export interface MeasureOptions {
+  /** Samples thrown away first (JIT warm-up). */
+  warmup: number;
+  minRuns: number;
+  maxRuns: number;
+  /** Stop adding samples past `minRuns` once this much time went into sampling. */
+  budgetMs: number;
+}
+
+export const DEFAULT_MEASURE: MeasureOptions = { warmup: 3, minRuns: 7, maxRuns: 200, budgetMs: 1500 };
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
+/** Repeats `sample` (which returns the milliseconds of what it timed) and summarises the samples. */
+export function measure(sample: () => number, opts: MeasureOptions = DEFAULT_MEASURE): Timing {
+  for (let i = 0; i < opts.warmup; i++) sample();
+  const samples: number[] = [];
+  const started = performance.now();
+  while (
+    samples.length < opts.minRuns ||
+    (samples.length < opts.maxRuns && performance.now() - started < opts.budgetMs)
+  ) {
+    samples.push(sample());
+  }
+  samples.sort((a, b) => a - b);
+  return { medianMs: percentile(samples, 0.5), p95Ms: percentile(samples, 0.95), runs: samples.length };
+}
+
+/**
+ * A sample of a call too quick to time alone: the call is repeated enough times for one sample
+ * to last about `targetMs`, and the sample reports the time of one call.
+ */
+export function batchedSample(fn: () => void, targetMs = 2): () => number {
+  let inner = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) fn();
+    const spent = performance.now() - t0;
+    if (spent >= targetMs || inner >= 1 << 16) break;
+    inner = Math.min(1 << 16, inner * Math.max(2, Math.ceil(targetMs / Math.max(spent, 0.001))));
+  }
+  return () => {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) fn();
+    return (performance.now() - t0) / inner;
+  };
+}
+
+/** A duration for people: µs below a millisecond, ms below ten seconds, s above. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return "-";
+  if (ms < 1) return `${(ms * 1000).toFixed(ms < 0.01 ? 2 : 1)} µs`;
+  if (ms < 10_000) return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function formatRatio(r: number | null): string {
+  if (r === null || !Number.isFinite(r)) return "-";
+  return r >= 100 ? `${r.toFixed(0)}x` : `${r.toFixed(2)}x`;
+}
