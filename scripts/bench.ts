@@ -1,0 +1,92 @@
+import { availableParallelism } from "node:os";
+import { performance } from "node:perf_hooks";
+import { type AdmissionRow, benchAdmissions } from "./bench-admission.js";
+import { benchMerges, type MergeRow } from "./bench-merge.js";
+import { formatMs, formatRatio } from "./bench-timing.js";
+
+/**
+ * `npm run bench [-- --json]`: admission latency of the Node engine on machines of growing NUMA
+ * count, and the hint merge alone (reference enumeration against the fast merge). Every figure
+ * comes with a ratio against a baseline measured in the same run.
+ */
+
+const USAGE = `usage: npm run bench [-- --json]
+  --json   print the results as JSON instead of tables`;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+function admissionTable(rows: AdmissionRow[]): string {
+  return table(
+    ["NUMA", "machine", "pod", "policy", "median", "p95", "runs", "vs 2-NUMA"],
+    rows.map((r) => [
+      String(r.numaNodes),
+      r.machine,
+      r.pod,
+      r.policy,
+      r.timing ? formatMs(r.timing.medianMs) : "not run",
+      r.timing ? formatMs(r.timing.p95Ms) : "",
+      r.timing ? String(r.timing.runs) : "",
+      r.timing ? formatRatio(r.vsBaseline) : (r.skipped ?? ""),
+    ]),
+  );
+}
+
+function mergeTable(rows: MergeRow[]): string {
+  return table(
+    ["NUMA", "input", "hints/resource", "fast median", "fast p95", "ref median", "ref p95", "ref/fast"],
+    rows.map((r) => [
+      String(r.numaNodes),
+      r.input,
+      r.hintsPerSlot.join(" x "),
+      formatMs(r.fast.medianMs),
+      formatMs(r.fast.p95Ms),
+      r.reference ? formatMs(r.reference.medianMs) : "not run",
+      r.reference ? formatMs(r.reference.p95Ms) : "",
+      r.mismatch
+        ? "RESULTS DIFFER"
+        : r.reference
+          ? formatRatio(r.referenceOverFast)
+          : (r.referenceSkipped ?? ""),
+    ]),
+  );
+}
+
+function main(argv: string[]): number {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  const unknown = argv.filter((a) => a !== "--json");
+  if (unknown.length > 0) {
+    console.error(`unknown argument ${unknown[0]}\n${USAGE}`);
+    return 2;
+  }
+  const json = argv.includes("--json");
+  const started = performance.now();
+  const admissions = benchAdmissions();
+  const merges = benchMerges();
+  const environment = {
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+    cpus: availableParallelism(),
+    totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+  };
+  if (json) {
+    console.log(JSON.stringify({ environment, admissions, merges }, null, 2));
+  } else {
+    console.log(`podpin bench (${environment.node}, ${environment.platform}, ${environment.cpus} CPUs)\n`);
+    console.log("One admission (admit only, the pod removed between samples); vs 2-NUMA = median / the 2-NUMA median");
+    console.log("of the same pod and policy.\n");
+    console.log(admissionTable(admissions));
+    console.log("\nThe hint merge alone, two resources; ref/fast = reference median / fast median.\n");
+    console.log(mergeTable(merges));
+    console.log(`\ntotal ${environment.totalSeconds} s`);
+  }
+  return merges.some((m) => m.mismatch) ? 1 : 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
