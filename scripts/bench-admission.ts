@@ -49,7 +49,12 @@ function examplePod(file: string): Pod {
   return pod;
 }
 
-function exampleNode(preset: string, numaNodes: number, scope: TopologyManagerScopeName, policy: TopologyManagerPolicyName) {
+function exampleNode(
+  preset: string,
+  numaNodes: number,
+  scope: TopologyManagerScopeName,
+  policy: TopologyManagerPolicyName,
+) {
   const file = `kubelet-${scope}-scope.yaml`;
   const base = nodeConfigFromKubelet(parseKubeletConfig(readFileSync(new URL(file, examples), "utf8"), file));
   const machine = presetMachine(preset);
@@ -78,15 +83,32 @@ function admissionSample(node: Node, pod: Pod): () => number {
 
 export function benchAdmissions(): AdmissionRow[] {
   const pods = [
-    { scope: "pod" as const, label: "tightly-coupled-database (pod scope)", pod: examplePod("tightly-coupled-database.yaml") },
-    { scope: "container" as const, label: "ml-workload (container scope)", pod: examplePod("ml-workload.yaml") },
+    {
+      scope: "pod" as const,
+      label: "tightly-coupled-database (pod scope)",
+      pod: examplePod("tightly-coupled-database.yaml"),
+    },
+    {
+      scope: "container" as const,
+      label: "ml-workload (container scope)",
+      pod: examplePod("ml-workload.yaml"),
+    },
   ];
   const policies: TopologyManagerPolicyName[] = ["single-numa-node", "best-effort"];
   const rows: AdmissionRow[] = [];
   for (const { numaNodes, preset } of MACHINES) {
     for (const { scope, label, pod } of pods) {
       for (const policy of policies) {
-        const row: AdmissionRow = { numaNodes, machine: preset, pod: label, scope, policy, timing: null, vsBaseline: null, skipped: null };
+        const row: AdmissionRow = {
+          numaNodes,
+          machine: preset,
+          pod: label,
+          scope,
+          policy,
+          timing: null,
+          vsBaseline: null,
+          skipped: null,
+        };
         rows.push(row);
         if (numaNodes > LARGEST_ENUMERABLE_NUMA) {
           row.skipped = `hint generation lists 2^${numaNodes} − 1 NUMA masks per provider`;
@@ -100,7 +122,9 @@ export function benchAdmissions(): AdmissionRow[] {
           maxRuns: 200,
           budgetMs: slow ? 0 : 1000,
         });
-        const baseline = rows.find((r) => r.numaNodes === 2 && r.pod === label && r.policy === policy)?.timing;
+        const baseline = rows.find(
+          (r) => r.numaNodes === 2 && r.pod === label && r.policy === policy,
+        )?.timing;
         if (baseline) row.vsBaseline = row.timing.medianMs / baseline.medianMs;
       }
     }

@@ -1,5 +1,9 @@
 import { performance } from "node:perf_hooks";
-import { benchMergeInputs, type MergeBenchInput, type MergeBenchOptions } from "../src/managers/topology/bench-inputs.js";
+import {
+  benchMergeInputs,
+  type MergeBenchInput,
+  type MergeBenchOptions,
+} from "../src/managers/topology/bench-inputs.js";
 import { mergeHints } from "../src/managers/topology/merge.js";
 import { batchedSample, measure, type Timing } from "./bench-timing.js";
 
@@ -84,12 +88,14 @@ export function benchMerges(): MergeRow[] {
         referenceSkipped: null,
       };
       rows.push(row);
-      if (referenceTooSlow) row.referenceSkipped = `the previous size took over ${REFERENCE_TIME_LIMIT_MS} ms`;
+      if (referenceTooSlow)
+        row.referenceSkipped = `the previous size took over ${REFERENCE_TIME_LIMIT_MS} ms`;
       else if (permutations > REFERENCE_PERMUTATION_LIMIT)
         row.referenceSkipped = `${permutations.toExponential(1)} permutations`;
       if (row.referenceSkipped) continue;
       const refResult = mergeHints(input.slots, input.ctx, "reference");
-      row.mismatch = refResult.affinity !== fastResult.affinity || refResult.preferred !== fastResult.preferred;
+      row.mismatch =
+        refResult.affinity !== fastResult.affinity || refResult.preferred !== fastResult.preferred;
       row.reference = timeAdaptively(() => mergeHints(input.slots, input.ctx, "reference"));
       row.referenceOverFast = row.reference.medianMs / fast.medianMs;
       if (row.reference.medianMs > REFERENCE_TIME_LIMIT_MS) referenceTooSlow = true;

@@ -15,7 +15,11 @@ const USAGE = `usage: npm run bench [-- --json]
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
@@ -79,7 +83,9 @@ function main(argv: string[]): number {
     console.log(JSON.stringify({ environment, admissions, merges }, null, 2));
   } else {
     console.log(`podpin bench (${environment.node}, ${environment.platform}, ${environment.cpus} CPUs)\n`);
-    console.log("One admission (admit only, the pod removed between samples); vs 2-NUMA = median / the 2-NUMA median");
+    console.log(
+      "One admission (admit only, the pod removed between samples); vs 2-NUMA = median / the 2-NUMA median",
+    );
     console.log("of the same pod and policy.\n");
     console.log(admissionTable(admissions));
     console.log("\nThe hint merge alone, two resources; ref/fast = reference median / fast median.\n");

@@ -4,7 +4,7 @@ import { QuantityParseError } from "../core/quantity.js";
 import { CheckpointError } from "../checkpoint/errors.js";
 import { InputError } from "../k8s/input-error.js";
 import { MachineError } from "../machine/errors.js";
-import { NodeConfigError } from "../node/node.js";
+import { DuplicatePodError, NodeConfigError } from "../node/node.js";
 
 /** Errors about what the user gave podpin: reported on one line, exit code 2. */
 export class UsageError extends Error {
@@ -17,6 +17,7 @@ const INPUT_ERRORS = [
   MachineError,
   CheckpointError,
   NodeConfigError,
+  DuplicatePodError,
   QuantityParseError,
   CPUSetParseError,
   JSONParseError,

@@ -16,6 +16,11 @@ export class NodeConfigError extends Error {
   override name = "NodeConfigError";
 }
 
+/** An admission request the kubelet would never make: the pod is already admitted. */
+export class DuplicatePodError extends Error {
+  override name = "DuplicatePodError";
+}
+
 /** State restored from checkpoints, to start the node from (as a kubelet restart does). */
 export interface RestoredState {
   cpu?: CPUStateData;
