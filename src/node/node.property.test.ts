@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { CPUSet } from "../core/cpuset.js";
 import { Quantity } from "../core/quantity.js";
 import { aggregateContainerLimits, aggregateContainerRequests } from "../k8s/aggregate.js";
 import { applyApiDefaults } from "../k8s/pod-defaults.js";
@@ -33,8 +34,9 @@ import type { NodeConfig } from "./types.js";
 /*
  * Random admit / remove / remove-container sequences of random classic and pod-level pods on
  * random small machines and kubelet configurations. After every step the node's state keeps the
- * invariants of `invariantViolations` and a node restarted from it starts; at the end, removing every pod (plus one trivial admission
- * that runs the stale-state cleanup) gives back the initial node exactly.
+ * invariants of `invariantViolations`, the decisions agree with the state (`decisionViolations`)
+ * and a node restarted from the state starts; at the end, removing every pod (plus one trivial
+ * admission that runs the stale-state cleanup) gives back the initial node exactly.
  */
 
 // ---- machines ---------------------------------------------------------------------------------
@@ -50,12 +52,22 @@ const MACHINES = [
   "amd-tr-3960x-nps4",
 ] as const;
 
-/** The named machine with `perNode` bytes of memory on every NUMA node (small, so memory runs out). */
-function machineOf(name: string, perNode: bigint): Machine {
+/** Machines that describe NUMA distances (for `prefer-closest-numa-nodes`). */
+const WITH_DISTANCES = new Set<string>(["worked-example", "amd-tr-3960x-nps4"]);
+
+const HUGEPAGE_2MI_KIB = 2048;
+
+/**
+ * The named machine with `perNode` bytes on every NUMA node (small, so memory runs out), of which
+ * `hugepagesMi` MiB are a 2Mi hugepage pool.
+ */
+function machineOf(name: string, perNode: bigint, hugepagesMi: number): Machine {
   const m = kubeletFixtureMachine(name, { header: "discovered" }) ?? presetMachine(name);
   if (!m) throw new Error(`no machine ${name}`);
+  const hugepages =
+    hugepagesMi > 0 ? [{ pageSizeKiB: HUGEPAGE_2MI_KIB, numPages: BigInt(hugepagesMi / 2) }] : [];
   const memory = new Map<number, NUMAMemory>(
-    [...m.memory.keys()].map((id) => [id, { memory: perNode, hugepages: [] }]),
+    [...m.memory.keys()].map((id) => [id, { memory: perNode, hugepages }]),
   );
   return { ...m, memory };
 }
@@ -65,6 +77,9 @@ function machineOf(name: string, perNode: bigint): Machine {
 interface Setup {
   machine: string;
   memoryPerNodeGi: number;
+  hugepagesPerNodeMi: number;
+  /** Reserve the highest-numbered CPUs through `reservedSystemCPUs` instead of by topology. */
+  explicitReservation: boolean;
   config: NodeConfig;
 }
 
@@ -83,6 +98,9 @@ const setupArb: fc.Arbitrary<Setup> = fc
   .record({
     machine: fc.constantFrom(...MACHINES),
     memoryPerNodeGi: fc.constantFrom(2, 4, 16),
+    hugepagesPerNodeMi: fc.constantFrom(0, 0, 256, 1024),
+    explicitReservation: fc.boolean(),
+    preferClosest: fc.boolean(),
     version: fc.constantFrom("1.36" as const, "1.37" as const),
     podLevel: fc.constantFrom("on", "on", "on", "off", "resources-only", "managers-only"),
     cpuManagerPolicy: fc.constantFrom(
@@ -105,6 +123,8 @@ const setupArb: fc.Arbitrary<Setup> = fc
   .map((r) => ({
     machine: r.machine,
     memoryPerNodeGi: r.memoryPerNodeGi,
+    hugepagesPerNodeMi: r.hugepagesPerNodeMi,
+    explicitReservation: r.explicitReservation && r.cpuManagerPolicy === "static",
     config: defaultNodeConfig({
       kubernetesVersion: r.version,
       featureGates: {
@@ -121,8 +141,18 @@ const setupArb: fc.Arbitrary<Setup> = fc
         r.memoryManagerPolicy === "Static" ? new Map([[0, new Map([["memory", 256n * Mi]])]]) : new Map(),
       topologyManagerPolicy: r.topologyManagerPolicy,
       topologyManagerScope: r.topologyManagerScope,
+      topologyManagerPolicyOptions:
+        r.preferClosest && WITH_DISTANCES.has(r.machine) ? { "prefer-closest-numa-nodes": "true" } : {},
     }),
   }));
+
+/** The setup's configuration on its machine (an explicit reservation names the machine's CPUs). */
+function configOn(setup: Setup, machine: Machine): NodeConfig {
+  if (!setup.explicitReservation) return setup.config;
+  const n = setup.config.numReservedCPUs;
+  const ids = machine.topology.all.toArray().slice(-n);
+  return { ...setup.config, reservedSystemCPUs: CPUSet.fromIds(ids) };
+}
 
 // ---- pods -------------------------------------------------------------------------------------
 
@@ -132,6 +162,8 @@ interface ContainerShape {
   role: ContainerRole;
   cpu: string | null;
   memory: string | null;
+  /** `hugepages-2Mi`, requests = limits (the API requires it); ignored without a resources stanza. */
+  hugepages: string | null;
   /** guaranteed: requests = limits; burstable: requests only, or limits above requests; none: no stanza. */
   qos: "guaranteed" | "burstable" | "none";
 }
@@ -151,6 +183,7 @@ const containerArb: fc.Arbitrary<ContainerShape> = fc.record({
   role: fc.constantFrom<ContainerRole>("init", "sidecar", "app", "app", "app"),
   cpu: fc.constantFrom(null, "500m", "1", "1", "2", "1500m", "3"),
   memory: fc.constantFrom(null, "128Mi", "256Mi", "1Gi"),
+  hugepages: fc.constantFrom(null, null, null, "32Mi", "128Mi"),
   qos: fc.constantFrom<ContainerShape["qos"]>("guaranteed", "guaranteed", "burstable", "none"),
 });
 
@@ -184,6 +217,8 @@ const podArb: fc.Arbitrary<PodShape> = fc
     return { flavor, containers, budget: flavor === "podLevel" ? (budget ?? fallback) : budget };
   });
 
+const HUGEPAGES_2MI = "hugepages-2Mi";
+
 function resourceList(cpu: string | null, memory: string | null, scale = 1): ResourceList {
   const out: ResourceList = {};
   if (cpu) out.cpu = Quantity.fromMilli(Quantity.parse(cpu).milliValue() * BigInt(scale));
@@ -207,6 +242,11 @@ function buildPod(uid: string, shape: PodShape): Pod | null {
         requests: resourceList(s.cpu, s.memory),
         limits: i % 2 ? resourceList(s.cpu, s.memory, 2) : {},
       };
+    }
+    if (c.resources && s.hugepages) {
+      const q = Quantity.parse(s.hugepages);
+      c.resources.requests[HUGEPAGES_2MI] = q;
+      c.resources.limits[HUGEPAGES_2MI] = q;
     }
     if (s.role === "sidecar") c.restartPolicy = "Always";
     (s.role === "app" ? containers : initContainers).push(c);
@@ -259,7 +299,9 @@ function describeSetup(s: Setup): string {
   const c = s.config;
   return [
     s.machine,
-    `${s.memoryPerNodeGi}Gi/node`,
+    `${s.memoryPerNodeGi}Gi/node (${s.hugepagesPerNodeMi}Mi hugepages)`,
+    s.explicitReservation ? "reservedSystemCPUs=last" : "reserved by topology",
+    `tmOptions=${JSON.stringify(c.topologyManagerPolicyOptions)}`,
     c.kubernetesVersion,
     `cpu=${c.cpuManagerPolicy}${JSON.stringify(c.cpuManagerPolicyOptions)}`,
     `mem=${c.memoryManagerPolicy}`,
@@ -309,10 +351,8 @@ const count = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1);
 
 /** Runs the sequence; throws with the step, the pod and every broken invariant on failure. */
 function run(setup: Setup, ops: Op[]): void {
-  const node = new Node({
-    machine: machineOf(setup.machine, BigInt(setup.memoryPerNodeGi) * Gi),
-    config: setup.config,
-  });
+  const machine = machineOf(setup.machine, BigInt(setup.memoryPerNodeGi) * Gi, setup.hugepagesPerNodeMi);
+  const node = new Node({ machine, config: configOn(setup, machine) });
   const initial = snapshotNode(node);
   const pods = new Map<string, Pod>();
   const partiallyRemoved = new Set<string>();

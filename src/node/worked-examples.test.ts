@@ -87,6 +87,34 @@ describe("pod-level.md §7.1 blog example 1: tightly-coupled-database, pod scope
       assert.deepEqual(containerOf(result, name).numaAffinity, [0], `hint {0} stored for ${name}`);
   });
 
+  it("merges {0}/{1} preferred, {0,1} not, from both providers into {NUMA 0} on the pod-level path (step 2)", () => {
+    const { result } = setup();
+    const hints = [
+      { numaNodes: [0], preferred: true },
+      { numaNodes: [1], preferred: true },
+      { numaNodes: [0, 1], preferred: false },
+    ];
+    assert.equal(result.trace.path, "pod-level");
+    assert.deepEqual(result.trace.merges, [
+      {
+        container: null,
+        answers: [
+          { provider: "cpu", hints: { cpu: hints } },
+          { provider: "memory", hints: { memory: hints } },
+        ],
+        hint: { numaNodes: [0], preferred: true },
+        admit: true,
+      },
+    ]);
+    assert.deepEqual(
+      result.trace.allocations.map((a) => [a.provider, a.call, a.error]),
+      [
+        ["cpu", "allocatePod", null],
+        ["memory", "allocatePod", null],
+      ],
+    );
+  });
+
   it("gives database 6 exclusive CPUs and the sidecars the pod shared pool (steps 4-6)", () => {
     const { result } = setup();
     assert.deepEqual(
@@ -265,6 +293,37 @@ describe("pod-level.md §7.2 blog example 2: ml-workload, container scope", () =
     assert.equal(sidecar.memory, null);
     assert.equal(sidecar.cpusetMems, null);
     assert.equal(sidecar.cfsQuotaUs, null);
+  });
+
+  it("1.37: the sidecar has no hints (don't care), ml-training {0}/{1} preferred from both providers", () => {
+    const { result } = setup();
+    const hints = [
+      { numaNodes: [0], preferred: true },
+      { numaNodes: [1], preferred: true },
+      { numaNodes: [0, 1], preferred: false },
+    ];
+    assert.equal(result.trace.path, "container");
+    assert.deepEqual(
+      result.trace.merges.map((m) => ({ container: m.container, answers: m.answers, hint: m.hint })),
+      [
+        {
+          container: "service-mesh-sidecar",
+          answers: [
+            { provider: "cpu", hints: null },
+            { provider: "memory", hints: null },
+          ],
+          hint: { numaNodes: null, preferred: true },
+        },
+        {
+          container: "ml-training",
+          answers: [
+            { provider: "cpu", hints: { cpu: hints } },
+            { provider: "memory", hints: { memory: hints } },
+          ],
+          hint: { numaNodes: [0], preferred: true },
+        },
+      ],
+    );
   });
 
   it("1.37: NUMA 0 reserves 6Gi for one assignment", () => {
