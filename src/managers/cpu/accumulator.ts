@@ -115,6 +115,11 @@ export class CPUAccumulator {
    * free: whole elements are taken by their full-topology CPU list, and an element listed twice
    * is counted twice.
    */
+  /** The CPUs of `cpus` still on offer (the kubelet's `details` restricted to them). */
+  freeOf(cpus: readonly number[]): number[] {
+    return cpus.filter((cpu) => cpu < this.free.length && this.free[cpu] === 1);
+  }
+
   take(cpus: readonly number[]): void {
     for (const cpu of cpus) {
       if (cpu < this.taken.length) {

@@ -11,12 +11,15 @@ export function notEnoughCPUsError(requested: number, available: number): Manage
 }
 
 /**
- * Takes each listed element whole while the need is at least its full-topology size; elements
- * that do not fit are skipped, not a reason to stop (cpu-manager.md §10 rule 3).
+ * Takes each listed element whole while the need is at least its size; elements that do not fit
+ * are skipped, not a reason to stop (cpu-manager.md §10 rule 3). Like the kubelet, an element's
+ * CPUs are read from the CPUs still on offer when it is reached: a listing computed before earlier
+ * takes may name an element twice (an uncore cache spanning two NUMA nodes) or one already taken,
+ * and taking it again must add nothing.
  */
 function takeWhole(acc: CPUAccumulator, table: ElementTable, elements: readonly number[]): void {
   for (const e of elements) {
-    const cpus = table.cpus[e];
+    const cpus = acc.freeOf(table.cpus[e]);
     if (!acc.needsAtLeast(cpus.length)) continue;
     acc.take(cpus);
   }

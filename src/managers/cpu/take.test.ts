@@ -52,14 +52,15 @@ describe("takeByTopologyNUMAPacked", () => {
     assert.equal(takeByTopologyNUMAPacked(dual, set("0,2,4,8,10"), 2, "packed", false).toString(), "2,8");
     assert.equal(takeByTopologyNUMAPacked(dual, set("0,2,4,8,10"), 2, "spread", false).toString(), "0,2");
   });
-  it("counts an uncore cache spanning two NUMA nodes twice, as the kubelet does", () => {
+  it("takes an uncore cache listed under two NUMA nodes only once", () => {
     // One socket, NUMA 0 = 0-5, NUMA 1 = 6-11; uncore 1 = 4-7 straddles both nodes and is listed
-    // under each, so the whole-uncore step takes it twice and stops 4 CPUs short.
+    // under each. The kubelet reads an element's CPUs from the CPUs still free when it reaches
+    // it, so the second listing adds nothing and the request is still met in full.
     const uncoreOf = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
     const topo = CPUTopology.fromCPUs(
       uncoreOf.map((uncore, id) => ({ id, core: id, socket: 0, numa: id < 6 ? 0 : 1, uncore })),
     );
-    assert.equal(takeByTopologyNUMAPacked(topo, set("0-2,4-10"), 8, "packed", true).toString(), "4-7");
+    assert.equal(takeByTopologyNUMAPacked(topo, set("0-2,4-10"), 8, "packed", true).toString(), "0-2,4-8");
     assert.equal(takeByTopologyNUMAPacked(topo, set("0-2,4-10"), 8, "packed", false).size, 8);
   });
 });
