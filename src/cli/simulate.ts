@@ -109,7 +109,11 @@ export function registerSimulate(program: Command): void {
         const run = await simulate(pods, opts);
         process.stdout.write(run.stdout);
         if (opts.html && run.html !== null) {
-          writeFileSync(opts.html, run.html);
+          try {
+            writeFileSync(opts.html, run.html);
+          } catch (err) {
+            throw new UsageError(`--html ${opts.html}: cannot write the report: ${(err as Error).message}`);
+          }
           process.stderr.write(`podpin: wrote ${resolve(opts.html)}\n`);
         }
         return run.exitCode;

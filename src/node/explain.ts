@@ -3,7 +3,6 @@ import { Quantity } from "../core/quantity.js";
 import { isContainerEquivalentGuaranteed, isPodLevelResourcesSet, podQOS } from "../k8s/podlevel.js";
 import { type Container, containersInOrder, type Pod, type ResourceRequirements } from "../k8s/types.js";
 import { machineNUMANodes } from "../machine/machine.js";
-import { CPUState } from "../managers/cpu/index.js";
 import { cloneMemoryState } from "../managers/memory/index.js";
 import { type BitMask, maskBits, maskFromBits } from "../managers/topology/bitmask.js";
 import type { TopologyHint } from "../managers/topology/hint.js";

@@ -1,5 +1,12 @@
 /** The Node engine: the admission pipeline every front end drives. */
-export { DuplicatePodError, Node, NodeConfigError, type NodeOptions, type RemovalResult, type RestoredState } from "./node.js";
+export {
+  DuplicatePodError,
+  Node,
+  NodeConfigError,
+  type NodeOptions,
+  type RemovalResult,
+  type RestoredState,
+} from "./node.js";
 export { defaultNodeConfig, nodeConfigFromKubelet } from "./config.js";
 export { findAdmittedPod, runSimulation, type SimulationEvent, type SimulationStep } from "./simulation.js";
 export { exportedMetricName, metricsText } from "./metrics-text.js";
