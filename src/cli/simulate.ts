@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { metricsText } from "../node/metrics-text.js";
 import { Node } from "../node/node.js";
-import { runSimulation, type SimulationEvent } from "../node/simulation.js";
+import { runSimulation, type SimulationEvent, type SimulationStep } from "../node/simulation.js";
 import { decisionRowFromAdmission } from "../report/from-node.js";
 import { renderHtmlReport } from "../report/html.js";
 import { nodeStateOf } from "../report/node-state.js";
@@ -58,8 +58,18 @@ export async function simulate(podSources: readonly string[], opts: SimulateOpti
   const { machine, config } = loadNodeInputs(opts);
   const events: SimulationEvent[] = loadPods(podSources).map((pod) => ({ op: "admit", pod }));
   if (opts.steps) events.push(...loadSteps(opts.steps));
-  const node = new Node({ machine, config });
-  const steps = runSimulation(node, events);
+  // The engine reads no clock; the command gives it one so the admission-duration histogram
+  // is observed once per admission, as the kubelet's is.
+  const node = new Node({ machine, config, now: () => performance.now() });
+  const steps: SimulationStep[] = [];
+  for (const event of events) {
+    // A second admission of a running pod is a mistake in the inputs, not a kubelet decision.
+    if (event.op === "admit" && node.admittedPods().some((p) => p.uid === event.pod.uid))
+      throw new UsageError(
+        `pod ${event.pod.namespace}/${event.pod.name}: metadata.uid: ${event.pod.uid} is already admitted; remove it first or give the copy its own uid`,
+      );
+    steps.push(...runSimulation(node, [event]));
+  }
   const doc = simulationDoc(node, steps, opts.metrics ? node.metrics.snapshot() : undefined);
   let stdout = opts.output === "table" ? renderSimulationTable(doc) : formatData(doc, opts.output);
   if (opts.metrics && opts.output === "table")

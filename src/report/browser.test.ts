@@ -2,7 +2,8 @@
  * The HTML report in a real browser: Debian's Chromium driven through playwright-core. Checks that
  * each page loads without console errors, that the picture has one element per CPU with the
  * owner class the node view gives it, and that the hover helper works; writes screenshots to
- * out/ (and the worked example to docs/picture.png with PODPIN_UPDATE_DOCS=1).
+ * out/. The page `podpin simulate --html` writes for the two blog pods on the worked-example
+ * machine (real engine decisions) is the picture of docs/picture.png (PODPIN_UPDATE_DOCS=1).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -12,7 +13,12 @@ import { dirname, join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { loadNodeInputs, loadPods } from "../cli/inputs.js";
+import { simulate } from "../cli/simulate.js";
 import { loadMachine, type Machine } from "../machine/index.js";
+import { Node } from "../node/node.js";
+import { runSimulation } from "../node/simulation.js";
+import { nodeStateOf } from "./node-state.js";
 import { renderHtmlReport } from "./html.js";
 import { buildNodeView, type NodeView } from "./ownership.js";
 import { busyState, workedExampleState } from "./samples.js";
@@ -53,6 +59,29 @@ interface Scenario {
 
 function scenario(name: string, machine: Machine, view: NodeView, html: string, fullPage = true): Scenario {
   return { name, machine, view, html, fullPage };
+}
+
+/**
+ * What `podpin simulate --config examples/kubelet-pod-scope.yaml <both blog pods> --html` writes,
+ * with the node view the same engine run gives (for the expected owner of every CPU).
+ */
+async function simulatedBlogPods(): Promise<Scenario> {
+  const pods = ["tightly-coupled-database.yaml", "ml-workload.yaml"].map((f) => join(ROOT, "examples", f));
+  const opts = {
+    config: join(ROOT, "examples/kubelet-pod-scope.yaml"),
+    machine: "worked-example",
+    output: "table" as const,
+  };
+  const run = await simulate(pods, { ...opts, html: "picture.html" });
+  assert.equal(run.exitCode, 0, run.stdout);
+  assert.ok(run.html);
+  const { machine, config } = loadNodeInputs(opts);
+  const node = new Node({ machine, config });
+  runSimulation(
+    node,
+    loadPods(pods).map((pod) => ({ op: "admit", pod })),
+  );
+  return scenario("simulate-blog-pods", machine, buildNodeView(machine, nodeStateOf(node)), run.html);
 }
 
 function scenarios(): Scenario[] {
@@ -138,38 +167,70 @@ describe("HTML report in Chromium", { timeout: 600_000 }, () => {
     return { page, errors };
   }
 
+  /** Loads cleanly, one element per CPU with its owner class; returns the screenshot's path. */
+  async function checkPicture(s: Scenario, extra?: (page: Page) => Promise<void>): Promise<string> {
+    const { page, errors } = await open(s);
+    try {
+      const drawn = await page.$$eval("svg.podpin-machine .cpu", (els) =>
+        els.map((e) => [
+          Number(e.getAttribute("data-cpu")),
+          e.getAttribute("class"),
+          e.querySelector("title") !== null,
+        ]),
+      );
+      assert.equal(drawn.length, s.machine.topology.all.size);
+      const expected = new Map(s.view.cpus.map((c) => [c.id, `cpu owner-${c.owner.kind}`]));
+      for (const [id, cls, hasTitle] of drawn) {
+        assert.equal(cls, expected.get(id as number), `CPU ${id}`);
+        assert.ok(hasTitle, `CPU ${id} has a tooltip`);
+      }
+      const box = await page.locator("svg.podpin-machine").boundingBox();
+      assert.ok(box && box.width > 300 && box.height > 200, "the picture is laid out");
+      const shot = join(OUT, `report-${s.name}.png`);
+      await page.screenshot({ path: shot, fullPage: s.fullPage });
+      await extra?.(page);
+      assert.deepEqual(errors, []);
+      return shot;
+    } finally {
+      await page.close();
+    }
+  }
+
   for (const s of scenarios()) {
     it(`${s.name}: loads cleanly, one element per CPU with its owner class`, async (t) => {
       if (skipReason) return t.skip(skipReason);
-      const { page, errors } = await open(s);
-      try {
-        const drawn = await page.$$eval("svg.podpin-machine .cpu", (els) =>
-          els.map((e) => [
-            Number(e.getAttribute("data-cpu")),
-            e.getAttribute("class"),
-            e.querySelector("title") !== null,
-          ]),
-        );
-        assert.equal(drawn.length, s.machine.topology.all.size);
-        const expected = new Map(s.view.cpus.map((c) => [c.id, `cpu owner-${c.owner.kind}`]));
-        for (const [id, cls, hasTitle] of drawn) {
-          assert.equal(cls, expected.get(id as number), `CPU ${id}`);
-          assert.ok(hasTitle, `CPU ${id} has a tooltip`);
-        }
-        const box = await page.locator("svg.podpin-machine").boundingBox();
-        assert.ok(box && box.width > 300 && box.height > 200, "the picture is laid out");
-        const shot = join(OUT, `report-${s.name}.png`);
-        await page.screenshot({ path: shot, fullPage: s.fullPage });
-        if (s.name === "worked-example" && process.env.PODPIN_UPDATE_DOCS === "1") {
-          mkdirSync(join(ROOT, "docs"), { recursive: true });
-          copyFileSync(shot, join(ROOT, "docs/picture.png"));
-        }
-        assert.deepEqual(errors, []);
-      } finally {
-        await page.close();
-      }
+      await checkPicture(s);
     });
   }
+
+  it("simulate --html of the blog pods: the engine's bubble drawn as pod exclusive and pod shared", async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const s = await simulatedBlogPods();
+    const owners = new Map(s.view.cpus.map((c) => [c.id, c.owner.kind]));
+    // pod-level.md §7.1: the database's 6 CPUs and the sidecars' pod shared pool inside the bubble.
+    for (const id of [1, 2, 3, 17, 18, 19]) assert.equal(owners.get(id), "pod-exclusive", `CPU ${id}`);
+    for (const id of [4, 20]) assert.equal(owners.get(id), "pod-shared", `CPU ${id}`);
+    for (const id of [0, 16]) assert.equal(owners.get(id), "reserved", `CPU ${id}`);
+    const shot = await checkPicture(s, async (page) => {
+      const classOf = (id: number) =>
+        page.locator(`svg.podpin-machine .cpu[data-cpu="${id}"]`).getAttribute("class");
+      for (const id of [1, 2, 3, 17, 18, 19])
+        assert.equal(await classOf(id), "cpu owner-pod-exclusive", `CPU ${id}`);
+      for (const id of [4, 20]) assert.equal(await classOf(id), "cpu owner-pod-shared", `CPU ${id}`);
+      await page.hover('tr.container[data-pod="uid-db"][data-container="database"]');
+      const lit = await page.$$eval("svg .cpu.hl", (els) =>
+        els.map((e) => Number(e.getAttribute("data-cpu"))),
+      );
+      assert.deepEqual(
+        lit.sort((a, b) => a - b),
+        [1, 2, 3, 4, 17, 18, 19, 20],
+      );
+    });
+    if (process.env.PODPIN_UPDATE_DOCS === "1") {
+      mkdirSync(join(ROOT, "docs"), { recursive: true });
+      copyFileSync(shot, join(ROOT, "docs/picture.png"));
+    }
+  });
 
   it("worked-example: hovering a pod's rows highlights exactly its CPUs", async (t) => {
     if (skipReason) return t.skip(skipReason);
