@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerCheckpoint } from "./checkpoint.js";
 import { registerConformance } from "./conformance.js";
 import { registerDemo } from "./demo.js";
 import { registerExplain } from "./explain.js";
@@ -30,6 +31,7 @@ registerSimulate(program);
 registerExplain(program);
 registerTopology(program);
 registerPresets(program);
+registerCheckpoint(program);
 registerConformance(program);
 registerDemo(program);
 

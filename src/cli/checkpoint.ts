@@ -1,0 +1,208 @@
+import { writeFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import { type Outcome, readStateDir } from "../checkpoint/index.js";
+import type { CPUReadResult, MemoryReadResult } from "../checkpoint/index.js";
+import { renderHtmlReport } from "../report/html.js";
+import { nodeStateOf } from "../report/node-state.js";
+import { buildNodeView } from "../report/ownership.js";
+import { formatData } from "../report/serialize.js";
+import { renderTable } from "../report/table.js";
+import { formatBytes } from "../report/units.js";
+import { runCommand, UsageError } from "./errors.js";
+import { loadNodeInputs, type NodeInputOptions } from "./inputs.js";
+import { addNodeOptions } from "./simulate.js";
+import { nodeWithState } from "./state.js";
+
+interface CheckpointOptions extends NodeInputOptions {
+  output: "table" | "json" | "yaml";
+  ignoreChecksum?: boolean;
+  html?: string;
+}
+
+/** One state file as the configured kubelet would read it. */
+interface FileVerdict {
+  file: "cpu_manager_state" | "memory_manager_state";
+  /** `ok`: restored; `refused`: the kubelet would not start with it; `absent`: no file. */
+  verdict: "ok" | "refused" | "absent";
+  format: string | null;
+  warnings: string[];
+  error: string | null;
+  hint: string | null;
+}
+
+function verdictOf(file: FileVerdict["file"], o: Outcome<CPUReadResult | MemoryReadResult>): FileVerdict {
+  if (!o.ok)
+    return {
+      file,
+      verdict: "refused",
+      format: null,
+      warnings: [],
+      error: o.error.message,
+      hint: o.error.hint,
+    };
+  const absent = o.result.format === "none";
+  return {
+    file,
+    verdict: absent ? "absent" : "ok",
+    format: absent ? null : o.result.format,
+    warnings: o.result.warnings,
+    error: null,
+    hint: null,
+  };
+}
+
+function summaryTable(cpu: CPUReadResult | null, memory: MemoryReadResult | null): string {
+  const out: string[] = [];
+  if (cpu) {
+    const s = cpu.state;
+    out.push(
+      `CPU state: policy ${s.policyName || "-"}, default CPU set ${s.defaultCpuSet.toString() || "-"}`,
+    );
+    const rows: string[][] = [];
+    for (const [uid, bubble] of s.podEntries) rows.push([uid, "(pod bubble)", bubble.toString()]);
+    for (const [uid, ctrs] of s.entries)
+      for (const [name, set] of ctrs) rows.push([uid, name, set.toString()]);
+    if (rows.length > 0) out.push(renderTable(["POD UID", "CONTAINER", "CPUS"], rows));
+  }
+  if (memory) {
+    const s = memory.state;
+    out.push(`Memory state: policy ${s.policyName || "-"}`);
+    const rows: string[][] = [];
+    for (const [id, n] of s.machineState)
+      for (const [r, t] of n.memoryMap)
+        rows.push([
+          String(id),
+          r,
+          formatBytes(t.allocatable),
+          formatBytes(t.reserved),
+          formatBytes(t.free),
+          String(n.numberOfAssignments),
+          (n.cells ?? []).join(","),
+        ]);
+    if (rows.length > 0)
+      out.push(
+        renderTable(["NUMA", "RESOURCE", "ALLOCATABLE", "RESERVED", "FREE", "ASSIGNMENTS", "CELLS"], rows),
+      );
+    const blocks: string[][] = [];
+    for (const [uid, b] of s.podEntries)
+      blocks.push([
+        uid,
+        "(pod)",
+        b.map((x) => `${x.type} ${formatBytes(x.size)} @${x.numaAffinity.join(",")}`).join(", "),
+      ]);
+    for (const [uid, ctrs] of s.entries)
+      for (const [name, b] of ctrs)
+        blocks.push([
+          uid,
+          name,
+          b.map((x) => `${x.type} ${formatBytes(x.size)} @${x.numaAffinity.join(",")}`).join(", ") || "-",
+        ]);
+    if (blocks.length > 0) out.push(renderTable(["POD UID", "CONTAINER", "MEMORY BLOCKS"], blocks));
+  }
+  return out.join("\n\n");
+}
+
+function plain(v: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(v, (_k, x) => {
+      if (typeof x === "bigint") return x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x.toString();
+      if (x instanceof Map) return Object.fromEntries(x);
+      return x;
+    }),
+  );
+}
+
+/**
+ * `podpin checkpoint DIR`: reads a kubelet state directory as the configured kubelet would (version,
+ * gates, policies), says whether it would start with each file, which format and which accepted
+ * quirks it found, and shows the state; `--html` draws the node it describes.
+ */
+export function checkpoint(
+  dir: string,
+  opts: CheckpointOptions,
+): { exitCode: number; stdout: string; html: string | null } {
+  const { machine, config } = loadNodeInputs(opts);
+  const read = readStateDir(dir, {
+    version: config.kubernetesVersion,
+    gates: config.featureGates,
+    cpuPolicy: config.cpuManagerPolicy,
+    memoryPolicy: config.memoryManagerPolicy,
+    ignoreChecksums: opts.ignoreChecksum,
+  });
+  const verdicts = [verdictOf("cpu_manager_state", read.cpu), verdictOf("memory_manager_state", read.memory)];
+  const cpu = read.cpu.ok && read.cpu.result.format !== "none" ? read.cpu.result : null;
+  const memory = read.memory.ok && read.memory.result.format !== "none" ? read.memory.result : null;
+  if (verdicts.every((v) => v.verdict === "absent"))
+    throw new UsageError(`${dir}: no cpu_manager_state or memory_manager_state file in this directory`);
+  const refused = verdicts.some((v) => v.verdict === "refused");
+  let stdout: string;
+  if (opts.output === "table") {
+    const lines = verdicts.map((v) => {
+      const head = `${v.file}: ${v.verdict === "ok" ? `ok (${v.format})` : v.verdict}`;
+      const extra = [
+        ...v.warnings.map((w) => `  warning: ${w}`),
+        ...(v.error ? [`  ${v.error}`] : []),
+        ...(v.hint ? [`  hint: ${v.hint}`] : []),
+      ];
+      return [head, ...extra].join("\n");
+    });
+    stdout = `${lines.join("\n")}\n\n${summaryTable(cpu, memory)}\n`;
+  } else {
+    stdout = formatData(
+      {
+        apiVersion: "podpin/v1",
+        kind: "CheckpointReport",
+        kubernetesVersion: config.kubernetesVersion,
+        files: verdicts,
+        cpu: cpu ? plain(cpu.state) : null,
+        memory: memory ? plain(memory.state) : null,
+      },
+      opts.output,
+    );
+  }
+  let html: string | null = null;
+  if (opts.html && !refused) {
+    const node = nodeWithState(machine, config, dir);
+    html = renderHtmlReport({
+      title: `podpin · ${machine.name} · ${dir}`,
+      view: buildNodeView(machine, nodeStateOf(node)),
+      decisions: [],
+      summary: [`state from ${dir} (pods are known by UID only)`],
+      notes: machine.notes,
+    });
+  }
+  return { exitCode: refused ? 1 : 0, stdout, html };
+}
+
+export function registerCheckpoint(program: Command): void {
+  addNodeOptions(
+    program
+      .command("checkpoint")
+      .description(
+        "Read a kubelet state directory (cpu_manager_state, memory_manager_state) as the configured kubelet would: formats, checksums, accepted quirks, the state, and a picture",
+      )
+      .argument("<dir>", "a kubelet root directory, e.g. /var/lib/kubelet"),
+  )
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "yaml"])
+        .default("table"),
+    )
+    .option("--ignore-checksum", "accept files whose checksum does not verify (reported as warnings)")
+    .option(
+      "--html <file>",
+      "draw the node the state describes (needs --machine for the real machine, e.g. -m this)",
+    )
+    .addHelpText(
+      "after",
+      "\nExit status: 0 when the kubelet would restore every file, 1 when it would refuse one, 2 on bad input.\n",
+    )
+    .action((dir: string, opts: CheckpointOptions) =>
+      runCommand(() => {
+        const run = checkpoint(dir, opts);
+        process.stdout.write(run.stdout);
+        if (opts.html && run.html) writeFileSync(opts.html, run.html);
+        return run.exitCode;
+      }),
+    );
+}
