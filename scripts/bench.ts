@@ -25,7 +25,7 @@ function table(header: string[], rows: string[][]): string {
 
 function admissionTable(rows: AdmissionRow[]): string {
   return table(
-    ["NUMA", "machine", "pod", "policy", "median", "p95", "runs", "vs 2-NUMA"],
+    ["NUMA", "machine", "pod", "policy", "median", "p95", "runs", "vs 2-NUMA", "ref median", "ref/fast"],
     rows.map((r) => [
       String(r.numaNodes),
       r.machine,
@@ -35,6 +35,12 @@ function admissionTable(rows: AdmissionRow[]): string {
       r.timing ? formatMs(r.timing.p95Ms) : "",
       r.timing ? String(r.timing.runs) : "",
       r.timing ? formatRatio(r.vsBaseline) : (r.skipped ?? ""),
+      r.reference ? formatMs(r.reference.medianMs) : r.timing ? "not run" : "",
+      r.mismatch
+        ? "RESULTS DIFFER"
+        : r.reference
+          ? formatRatio(r.referenceOverFast)
+          : (r.referenceSkipped ?? ""),
     ]),
   );
 }
@@ -86,13 +92,15 @@ function main(argv: string[]): number {
     console.log(
       "One admission (admit only, the pod removed between samples); vs 2-NUMA = median / the 2-NUMA median",
     );
-    console.log("of the same pod and policy.\n");
+    console.log(
+      "of the same pod and policy; ref/fast = median with the reference hint generation / median.\n",
+    );
     console.log(admissionTable(admissions));
     console.log("\nThe hint merge alone, two resources; ref/fast = reference median / fast median.\n");
     console.log(mergeTable(merges));
     console.log(`\ntotal ${environment.totalSeconds} s`);
   }
-  return merges.some((m) => m.mismatch) ? 1 : 0;
+  return merges.some((m) => m.mismatch) || admissions.some((a) => a.mismatch) ? 1 : 0;
 }
 
 process.exitCode = main(process.argv.slice(2));

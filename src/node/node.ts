@@ -117,6 +117,7 @@ export class Node {
         affinity: tm,
         metrics: this.metrics,
         state: opts.restored?.memory,
+        topologyManagerPolicy: cfg.topologyManagerPolicy,
       });
       if (policy instanceof ManagerError) throw new NodeConfigError(`memory manager: ${policy.message}`);
       const err = policy.start();

@@ -56,6 +56,20 @@ export const SYNTHETIC_MACHINES: readonly PresetDefinition[] = [
     distances: socketDistances(8, 12, 32),
   }),
   synthetic(
+    "synthetic-64n",
+    "4 sockets × 128 cores × 2 threads = 1024 CPUs, 64 NUMA nodes (the most a NUMA mask holds), L3 per 8 cores",
+    {
+      sockets: 4,
+      coresPerSocket: 128,
+      threadsPerCore: 2,
+      numaPerSocket: 16,
+      coresPerL3: 8,
+      memory: 32n * GiB,
+      hugepages: X86_EMPTY_HUGEPAGE_POOLS,
+      distances: socketDistances(16, 12, 32),
+    },
+  ),
+  synthetic(
     "s8c4k",
     "8 packages × 512 cores, no SMT = 4096 CPUs, one NUMA node per package (nri-plugins e2e shape)",
     {

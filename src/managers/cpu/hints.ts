@@ -1,41 +1,143 @@
 import type { CPUSet } from "../../core/cpuset.js";
 import type { CPUTopology } from "../../machine/topology.js";
-import { type BitMask, iterateBitMasks, maskBits, maskCount } from "../topology/bitmask.js";
 import type { TopologyHint } from "../topology/hint.js";
+import { popcount32 } from "../topology/mask-space.js";
+import {
+  iterationOrder,
+  MAX_TABULATED_NODES,
+  type NodePositions,
+  positionsOf,
+  subsetSums,
+} from "../topology/subset-tables.js";
+import { generateCPUTopologyHintsReference } from "./hints.reference.js";
+import { cpuHintSettings } from "./hints-settings.js";
 
-/** Counts `cpus` per NUMA node id. */
-function countPerNUMA(topology: CPUTopology, cpus: CPUSet): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const id of cpus.toArray()) {
-    const numa = topology.cpu(id).numa;
-    out.set(numa, (out.get(numa) ?? 0) + 1);
-  }
-  return out;
+/** Per NUMA position (ids ascending): what `generateCPUTopologyHints` counts. */
+interface NodeCounts {
+  positions: NodePositions;
+  /** Every CPU of the node in the topology. */
+  capacity: number[];
+  /** Available CPUs in the node. */
+  free: number[];
+  /** Positions holding a reusable CPU, ascending. */
+  reusableAt: number[];
+  reusableCount: number;
 }
 
-function sumOver(mask: BitMask, perNUMA: ReadonlyMap<number, number>): number {
-  let n = 0;
-  for (const id of maskBits(mask)) n += perNUMA.get(id) ?? 0;
-  return n;
+function nodeCounts(topology: CPUTopology, available: CPUSet, reusable: CPUSet): NodeCounts {
+  const positions = positionsOf(topology.numaNodes());
+  const capacity = positions.ids.map((id) => topology.cpusInNUMANode(id).size);
+  const free = new Array<number>(positions.size).fill(0);
+  for (const cpu of available.toArray()) free[positions.positionOf(topology.cpu(cpu).numa)]++;
+  const reusableAt = new Set<number>();
+  for (const cpu of reusable.toArray()) reusableAt.add(positions.positionOf(topology.cpu(cpu).numa));
+  return {
+    positions,
+    capacity,
+    free,
+    reusableAt: [...reusableAt].sort((a, b) => a - b),
+    reusableCount: reusable.size,
+  };
 }
 
 /**
- * `isHintSocketAligned` (align-by-socket): the hint spans as many sockets as the narrowest
- * satisfying hint needs. Uses the header ratio NumNUMANodes / NumSockets; 0 never aligns.
+ * The final `minAffinitySize`: the fewest nodes whose total CPUs cover the request, i.e. the
+ * shortest prefix of the capacities in descending order; the node count when no proper subset
+ * does (the kubelet starts from it and only lowers it).
  */
-function isSocketAligned(topology: CPUTopology, mask: BitMask, minAffinitySize: number): boolean {
+function narrowestByCapacity(capacity: readonly number[], request: number): number {
+  const sorted = [...capacity].sort((a, b) => b - a);
+  let sum = 0;
+  for (let k = 1; k < sorted.length; k++) {
+    sum += sorted[k - 1];
+    if (sum >= request) return k;
+  }
+  return sorted.length;
+}
+
+/**
+ * `isHintSocketAligned` for position lists: the hint spans as many sockets as the narrowest
+ * satisfying hint needs (header ratio NumNUMANodes / NumSockets; 0 never aligns). Null when no
+ * hint can be aligned.
+ */
+function socketAlignment(
+  topology: CPUTopology,
+  counts: NodeCounts,
+  minAffinitySize: number,
+): ((positions: readonly number[]) => boolean) | null {
   const numaPerSocket =
     topology.numSockets === 0 ? 0 : Math.trunc(topology.numNUMANodes / topology.numSockets);
-  if (numaPerSocket === 0) return false;
+  if (numaPerSocket === 0) return null;
   const minSockets = Math.ceil(minAffinitySize / numaPerSocket);
-  return topology.socketsInNUMANodes(maskBits(mask)).length === minSockets;
+  const ids = counts.positions.ids;
+  return (positions) => topology.socketsInNUMANodes(positions.map((i) => ids[i])).length === minSockets;
+}
+
+function positionsIn(p: number): number[] {
+  const out: number[] = [];
+  for (let rest = p; rest !== 0; rest &= rest - 1) out.push(31 - Math.clz32(rest & -rest));
+  return out;
+}
+
+/** Every mask, in `IterateBitMasks` order, with the available-CPU sums read from one table. */
+function tabulatedHints(
+  counts: NodeCounts,
+  request: number,
+  minAffinitySize: number,
+  aligned: ((positions: readonly number[]) => boolean) | null,
+): TopologyHint[] {
+  const n = counts.positions.size;
+  const free = subsetSums(counts.free, n);
+  const order = iterationOrder(n);
+  let reusableMask = 0;
+  for (const i of counts.reusableAt) reusableMask |= 1 << i;
+  // reusable + free >= request, with small integers on both sides.
+  const needFree = request - counts.reusableCount;
+  const hints: TopologyHint[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const p = order[k];
+    if ((p & reusableMask) !== reusableMask || free[p] < needFree) continue;
+    const preferred = popcount32(p) === minAffinitySize || aligned?.(positionsIn(p)) === true;
+    hints.push({ affinity: counts.positions.toMask(p), preferred });
+  }
+  return hints;
+}
+
+/**
+ * The single-node hints of the full list, in the same order with the same flags. Under
+ * `single-numa-node` the Topology Manager keeps only preferred hints of one node (or none), and
+ * an empty list filters exactly like a list of multi-node hints, so the merge and the verdict are
+ * those of the full list (topology-manager.md §5).
+ */
+function singleNodeHints(
+  counts: NodeCounts,
+  request: number,
+  minAffinitySize: number,
+  aligned: ((positions: readonly number[]) => boolean) | null,
+): TopologyHint[] {
+  const hints: TopologyHint[] = [];
+  const { reusableAt } = counts;
+  for (let i = 0; i < counts.positions.size; i++) {
+    if (reusableAt.length > 1 || (reusableAt.length === 1 && reusableAt[0] !== i)) continue;
+    if (counts.reusableCount + counts.free[i] < request) continue;
+    const preferred = minAffinitySize === 1 || aligned?.([i]) === true;
+    hints.push({ affinity: counts.positions.maskAt(i), preferred });
+  }
+  return hints;
+}
+
+function useSingleNodeHints(nodes: number): boolean {
+  return cpuHintSettings.singleNUMAFastPath && nodes > cpuHintSettings.singleNUMAFastPathAboveNodes;
 }
 
 /**
  * `generateCPUTopologyHints` (cpu-manager.md §8): one hint per NUMA mask (in `IterateBitMasks`
  * order) that holds the reusable CPUs and enough reusable + available CPUs for the request; the
  * narrowest masks by capacity are preferred. Reusable and available CPUs are counted separately,
- * exactly as the kubelet does, even if they overlap.
+ * exactly as the kubelet does, even if they overlap. The list equals the reference's
+ * (hints.reference.ts) but costs one table pass; with `singleNUMANodePolicy` (the Topology
+ * Manager runs `single-numa-node`) on a machine of many NUMA nodes (hints-settings.ts) only its
+ * single-node hints are listed, in O(nodes).
  */
 export function generateCPUTopologyHints(
   topology: CPUTopology,
@@ -43,29 +145,16 @@ export function generateCPUTopologyHints(
   reusable: CPUSet,
   request: number,
   alignBySocket: boolean,
+  singleNUMANodePolicy = false,
 ): TopologyHint[] {
-  const numaNodes = topology.numaNodes();
-  const capacity = new Map(numaNodes.map((id) => [id, topology.cpusInNUMANode(id).size]));
-  const free = countPerNUMA(topology, available);
-  const reusableNodes = new Set(countPerNUMA(topology, reusable).keys());
-  const reusableCount = reusable.size;
-
-  let minAffinitySize = numaNodes.length;
-  const hints: TopologyHint[] = [];
-  iterateBitMasks(numaNodes, (mask) => {
-    const count = maskCount(mask);
-    if (sumOver(mask, capacity) >= request && count < minAffinitySize) minAffinitySize = count;
-    for (const id of reusableNodes) {
-      if (((mask >> BigInt(id)) & 1n) === 0n) return true;
-    }
-    if (reusableCount + sumOver(mask, free) >= request) hints.push({ affinity: mask, preferred: false });
-    return true;
-  });
-
-  for (const h of hints) {
-    const mask = h.affinity!;
-    if (alignBySocket && isSocketAligned(topology, mask, minAffinitySize)) h.preferred = true;
-    else if (maskCount(mask) === minAffinitySize) h.preferred = true;
-  }
-  return hints;
+  if (cpuHintSettings.enumeration === "reference")
+    return generateCPUTopologyHintsReference(topology, available, reusable, request, alignBySocket);
+  const counts = nodeCounts(topology, available, reusable);
+  const minAffinitySize = narrowestByCapacity(counts.capacity, request);
+  const aligned = alignBySocket ? socketAlignment(topology, counts, minAffinitySize) : null;
+  if (singleNUMANodePolicy && useSingleNodeHints(counts.positions.size))
+    return singleNodeHints(counts, request, minAffinitySize, aligned);
+  if (counts.positions.size > MAX_TABULATED_NODES)
+    return generateCPUTopologyHintsReference(topology, available, reusable, request, alignBySocket);
+  return tabulatedHints(counts, request, minAffinitySize, aligned);
 }

@@ -89,6 +89,8 @@ export class StaticPolicy implements HintProvider {
   readonly state: CPUState;
   readonly metrics: MetricsRegistry;
   private readonly affinity: AffinityStore;
+  /** Hints for `single-numa-node` need only the single-node ones (hints.ts). */
+  private readonly singleNUMANodePolicy: boolean;
   private readonly counters: CPUPolicyMetrics;
   /** `cpusToReuse`: CPUs of finished standard init containers, for the pod being admitted. */
   private readonly cpusToReuse = new Map<string, CPUSet>();
@@ -102,6 +104,7 @@ export class StaticPolicy implements HintProvider {
     validateStaticPolicyOptions(this.options, this.topology, config.topologyManagerPolicy ?? "none");
     this.cpuGroupSize = this.topology.cpusPerCore;
     this.affinity = config.affinity ?? NO_AFFINITY;
+    this.singleNUMANodePolicy = config.topologyManagerPolicy === "single-numa-node";
     this.metrics = config.metrics ?? new MetricsRegistry();
     this.counters = new CPUPolicyMetrics(this.metrics, this.topology);
     this.state = config.state ?? new CPUState();
@@ -369,7 +372,14 @@ export class StaticPolicy implements HintProvider {
   // ---- hints -------------------------------------------------------------------------------
 
   private generate(available: CPUSet, reusable: CPUSet, request: number): TopologyHint[] {
-    return generateCPUTopologyHints(this.topology, available, reusable, request, this.options.alignBySocket);
+    return generateCPUTopologyHints(
+      this.topology,
+      available,
+      reusable,
+      request,
+      this.options.alignBySocket,
+      this.singleNUMANodePolicy,
+    );
   }
 
   /** `GetTopologyHints` (cpu-manager.md §8). */

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { maskOf } from "../topology/bitmask.js";
-import { calculateHints, findBestHint, NO_REUSE, regenerateHints } from "./hints.js";
+import {
+  calculateHints,
+  chooseAffinity,
+  ERR_DEFAULT_PREFERRED,
+  findBestHint,
+  NO_REUSE,
+  regenerateHints,
+} from "./hints.js";
+import { calculateHintsReference } from "./hints.reference.js";
+import { memoryHintSettings } from "./hints-settings.js";
 import { defaultMachineState, reserveMemory } from "./machine-state.js";
 import { Gi } from "./test-support.js";
 
@@ -65,5 +74,28 @@ describe("memory hints (memory-manager.md §4)", () => {
     );
     assert.equal(regenerateHints(blocks, new Map([["memory", 2n * Gi]])), null);
     assert.equal(regenerateHints(blocks, new Map([...request, ["memory", Gi]])), null);
+  });
+
+  it("a wrapping node alone can fit while no mask of one node less does (search and tables agree)", () => {
+    // Node 0's allocatable is near 2^64: alone it fits, with any other node the sum wraps to 3Gi.
+    const ms = defaultMachineState(
+      new Map([0, 1, 2, 3].map((id) => [id, { memory: id === 0 ? 0n : 4n * Gi, hugepages: [] }])),
+      new Map([[0, new Map([["memory", Gi]])]]),
+    );
+    ms.get(0)!.memoryMap.get("memory")!.free = 0n;
+    const request = new Map([["memory", 10n * Gi]]);
+    const best = { affinity: maskOf(1, 2, 3), preferred: false };
+    const expected = new Map([["memory", [best, { affinity: maskOf(0, 1, 2, 3), preferred: false }]]]);
+    assert.deepEqual(calculateHintsReference(ms, request, NO_REUSE), expected);
+    assert.deepEqual(calculateHints(ms, request, NO_REUSE), expected);
+    const saved = { ...memoryHintSettings };
+    Object.assign(memoryHintSettings, { searchAboveNodes: 0, singleNUMAFastPathAboveNodes: 0 });
+    try {
+      assert.deepEqual(calculateHints(ms, request, NO_REUSE, true), new Map([["memory", [best]]]));
+      const chosen = chooseAffinity(ms, { affinity: null, preferred: true }, request, NO_REUSE);
+      assert.equal((chosen as Error).message, ERR_DEFAULT_PREFERRED);
+    } finally {
+      Object.assign(memoryHintSettings, saved);
+    }
   });
 });

@@ -1,22 +1,37 @@
 import type { MemoryBlock, NUMANodeMap } from "../../checkpoint/state-types.js";
 import { ManagerError } from "../../core/errors.js";
-import {
-  type BitMask,
-  BitMaskError,
-  iterateBitMasks,
-  maskBits,
-  maskCount,
-  maskOf,
-} from "../topology/bitmask.js";
+import { type BitMask, BitMaskError, maskBits, maskOf } from "../topology/bitmask.js";
 import type { TopologyHint } from "../topology/hint.js";
-import { groupsEqual, MEMORY, numaNodeIds } from "./machine-state.js";
+import { popcount32 } from "../topology/mask-space.js";
+import { MAX_TABULATED_NODES } from "../topology/subset-tables.js";
+import {
+  bestHintContainingReference,
+  calculateHintsReference,
+  conflictsWithGroups,
+  defaultHintReference,
+  extendedHintReference,
+  sumOver,
+} from "./hints.reference.js";
+import { HintProblem } from "./hints-problem.js";
+import { searchBestHint, UNDECIDED } from "./hints-search.js";
+import { memoryHintSettings } from "./hints-settings.js";
+import { tabulatedFoundMasks } from "./hints-table.js";
+import { MEMORY } from "./machine-state.js";
 import type { ResourceRequest } from "./requests.js";
-import { addU64 } from "./u64.js";
 
-/** Memory of the pod's finished standard init containers that a later container may take over. */
-export type ReusableLookup = (mask: BitMask, resource: string) => bigint;
+export { findBestHint } from "./hints.reference.js";
 
-export const NO_REUSE: ReusableLookup = () => 0n;
+/**
+ * Memory of the pod's finished standard init containers that a later container may take over.
+ * `masks`, when given, lists every mask the lookup may answer non-zero for, so that hint
+ * generation asks only about those.
+ */
+export interface ReusableLookup {
+  (mask: BitMask, resource: string): bigint;
+  readonly masks?: readonly BitMask[];
+}
+
+export const NO_REUSE: ReusableLookup = Object.assign((): bigint => 0n, { masks: [] as readonly BitMask[] });
 
 /** Resource -> hints, as the Memory Manager answers the Topology Manager. */
 export type MemoryHints = Map<string, TopologyHint[]>;
@@ -28,87 +43,121 @@ export const ERR_EXTEND = "[memorymanager] failed to find NUMA nodes to extend t
 export const ERR_EXTENDED_PREFERRED = "[memorymanager] failed to find the extended preferred hint";
 export const ERR_GROUP_RULE = "[memorymanager] preferred hint violates NUMA node allocation";
 
-function sumOver(ms: NUMANodeMap, bits: readonly number[], resource: string, field: "free" | "allocatable") {
-  let sum = 0n;
-  for (const id of bits) sum = addU64(sum, ms.get(id)?.memoryMap.get(resource)?.[field] ?? 0n);
-  return sum;
-}
-
-/**
- * A multi-node mask may only use nodes that are unused or already grouped exactly as this mask:
- * a node used alone, or by another group, cannot join it (memory-manager.md §4 step 4, §5 step 5).
- */
-function conflictsWithGroups(ms: NUMANodeMap, bits: readonly number[]): boolean {
-  if (bits.length === 1) return false;
-  for (const id of bits) {
-    const node = ms.get(id);
-    if (!node || node.numberOfAssignments === 0) continue;
-    if ((node.cells?.length ?? 0) === 1) return true;
-    if (!groupsEqual(node.cells, bits)) return true;
-  }
-  return false;
-}
-
-/**
- * `calculateHints` (memory-manager.md §4). The minimum affinity size is lowered before the
- * availability checks, so a node that could hold the request when empty keeps wider masks
- * non-preferred. When no mask fits the answer is an empty map (MM-3): the Topology Manager reads it
- * as "no preference" and `Allocate` rejects the pod later.
- */
-export function calculateHints(
-  ms: NUMANodeMap,
+/** The same list of hints under every requested resource (one hint object per resource and mask). */
+function hintsFor(
   request: ResourceRequest,
-  reusable: ReusableLookup,
+  masks: readonly BitMask[],
+  preferred: readonly boolean[],
 ): MemoryHints {
-  const nodes = numaNodeIds(ms);
-  let minAffinitySize = nodes.length;
-  const found: BitMask[] = [];
-  iterateBitMasks(nodes, (mask): undefined => {
-    const bits = maskBits(mask);
-    for (const [resource, size] of request) {
-      if (sumOver(ms, bits, resource, "allocatable") < size) return;
-    }
-    minAffinitySize = Math.min(minAffinitySize, bits.length);
-    if (bits.length === 1 && (ms.get(bits[0])?.cells?.length ?? 0) > 1) return;
-    if (conflictsWithGroups(ms, bits)) return;
-    for (const [resource, size] of request) {
-      if (addU64(sumOver(ms, bits, resource, "free"), reusable(mask, resource)) < size) return;
-    }
-    found.push(mask);
-  });
   const hints: MemoryHints = new Map();
-  if (found.length === 0) return hints;
+  if (masks.length === 0) return hints;
   for (const resource of request.keys()) {
     hints.set(
       resource,
-      found.map((affinity) => ({ affinity, preferred: maskCount(affinity) === minAffinitySize })),
+      masks.map((affinity, i) => ({ affinity, preferred: preferred[i] })),
     );
   }
   return hints;
 }
 
-/** `findBestHint`: the first hint, replaced by a preferred one, or by a narrower one of equal preference. */
-export function findBestHint(hints: readonly TopologyHint[]): TopologyHint {
-  let best: TopologyHint = { affinity: null, preferred: false };
-  for (const h of hints) {
-    if (best.affinity === null) {
-      best = h;
-      continue;
-    }
-    if (h.preferred && !best.preferred) {
-      best = h;
-      continue;
-    }
-    if (h.preferred === best.preferred && h.affinity !== null && isNarrower(h.affinity, best.affinity))
-      best = h;
-  }
-  return best;
+/** Every listed mask, from the tables (or mask by mask beyond what tables hold). */
+function fullHints(ms: NUMANodeMap, request: ResourceRequest, reusable: ReusableLookup): MemoryHints {
+  const problem = new HintProblem(ms, request, reusable);
+  if (problem.nodeCount > MAX_TABULATED_NODES) return calculateHintsReference(ms, request, reusable);
+  const { found, minAffinitySize } = tabulatedFoundMasks(problem);
+  return hintsFor(
+    request,
+    found.map((p) => problem.positions.toMask(p)),
+    found.map((p) => popcount32(p) === minAffinitySize),
+  );
 }
 
-function isNarrower(a: BitMask, b: BitMask): boolean {
-  const ca = maskCount(a);
-  const cb = maskCount(b);
-  return ca !== cb ? ca < cb : a < b;
+/**
+ * The best hint (`findBestHint`) among the listed masks that hold every node of `base`, or null.
+ * Read from the full table on small machines, searched by mask size on larger ones.
+ */
+function bestHintContaining(
+  ms: NUMANodeMap,
+  request: ResourceRequest,
+  reusable: ReusableLookup,
+  base: BitMask,
+): TopologyHint | null {
+  if (request.size === 0) return null;
+  const problem = new HintProblem(ms, request, reusable);
+  if (problem.nodeCount > memoryHintSettings.searchAboveNodes) {
+    const searched = searchBestHint(problem, base);
+    if (searched !== UNDECIDED) return searched;
+  }
+  if (problem.nodeCount > MAX_TABULATED_NODES)
+    return bestHintContainingReference(ms, request, reusable, base);
+  const { found, minAffinitySize } = tabulatedFoundMasks(problem);
+  const basePositions = problem.positions.fromMask(base);
+  if (basePositions < 0) return null;
+  // Position masks order like NUMA masks, so the narrowest is the smallest (count, value).
+  let best = -1;
+  for (const p of found) {
+    if ((p & basePositions) !== basePositions) continue;
+    if (best < 0 || popcount32(p) < popcount32(best) || (popcount32(p) === popcount32(best) && p < best))
+      best = p;
+  }
+  if (best < 0) return null;
+  return { affinity: problem.positions.toMask(best), preferred: popcount32(best) === minAffinitySize };
+}
+
+/**
+ * The single-node hints of the full list; when it has none, its best hint alone; when it is
+ * empty, the empty map. `single-numa-node` keeps only preferred single-node hints, and a list of
+ * multi-node hints filters to nothing just like the best one alone, so the merge and the verdict
+ * are those of the full list (topology-manager.md §5), without listing 2^N masks.
+ */
+function singleNUMANodeHints(
+  ms: NUMANodeMap,
+  request: ResourceRequest,
+  reusable: ReusableLookup,
+): MemoryHints {
+  if (request.size === 0) return new Map();
+  const problem = new HintProblem(ms, request, reusable);
+  const singles: BitMask[] = [];
+  for (let i = 0; i < problem.nodeCount; i++) {
+    const mask = problem.positions.maskAt(i);
+    if (problem.isFound(mask, [i])) singles.push(mask);
+  }
+  // A listed single node fits by itself, so then minAffinitySize is 1 and every single is preferred.
+  if (singles.length > 0)
+    return hintsFor(
+      request,
+      singles,
+      singles.map(() => true),
+    );
+  const best = bestHintContaining(ms, request, reusable, 0n);
+  return best === null ? new Map() : hintsFor(request, [best.affinity!], [best.preferred]);
+}
+
+/**
+ * `calculateHints` (memory-manager.md §4): one hint per NUMA mask (in `IterateBitMasks` order)
+ * that fits the allocatable memory, keeps the group rules and fits the free plus reusable memory;
+ * the narrowest masks by allocatable memory are preferred. The minimum affinity size is lowered
+ * before the availability checks, so a node that could hold the request when empty keeps wider
+ * masks non-preferred. When no mask fits the answer is an empty map (MM-3): the Topology Manager
+ * reads it as "no preference" and `Allocate` rejects the pod later. The list equals the
+ * reference's (hints.reference.ts); with `singleNUMANodePolicy` (the Topology Manager runs
+ * `single-numa-node`) on a machine of many NUMA nodes (hints-settings.ts) only the part that
+ * policy looks at is listed.
+ */
+export function calculateHints(
+  ms: NUMANodeMap,
+  request: ResourceRequest,
+  reusable: ReusableLookup,
+  singleNUMANodePolicy = false,
+): MemoryHints {
+  if (memoryHintSettings.enumeration === "reference") return calculateHintsReference(ms, request, reusable);
+  if (
+    singleNUMANodePolicy &&
+    memoryHintSettings.singleNUMAFastPath &&
+    ms.size > memoryHintSettings.singleNUMAFastPathAboveNodes
+  )
+    return singleNUMANodeHints(ms, request, reusable);
+  return fullHints(ms, request, reusable);
 }
 
 /** Σ free over the mask (modulo 2^64) covers every resource of the request; reuse not counted. */
@@ -129,16 +178,15 @@ export function violatesNUMAAllocations(ms: NUMANodeMap, mask: BitMask): boolean
  * The default hint when the Topology Manager stored none. The kubelet reads only the `memory`
  * list ("hints for all memory types should be the same"); a request without `memory` (hugepages
  * only, which a Guaranteed container cannot have) would crash it, so podpin reads the first
- * resource's list instead.
+ * resource's list instead. Every list holds the same masks, so this is the best listed mask.
  */
 function defaultHint(
   ms: NUMANodeMap,
   request: ResourceRequest,
   reusable: ReusableLookup,
 ): TopologyHint | null {
-  const hints = calculateHints(ms, request, reusable);
-  if (hints.size === 0) return null;
-  return findBestHint(hints.get(MEMORY) ?? hints.values().next().value ?? []);
+  if (memoryHintSettings.enumeration === "reference") return defaultHintReference(ms, request, reusable);
+  return bestHintContaining(ms, request, reusable, 0n);
 }
 
 /** The narrowest best `memory` hint holding every node of `mask` (the kubelet reads only `memory`). */
@@ -148,9 +196,9 @@ function extendedHint(
   reusable: ReusableLookup,
   mask: BitMask,
 ): TopologyHint | null {
-  const hints = calculateHints(ms, request, reusable).get(MEMORY) ?? [];
-  const containing = hints.filter((h) => h.affinity !== null && (h.affinity & mask) === mask);
-  return containing.length === 0 ? null : findBestHint(containing);
+  if (memoryHintSettings.enumeration === "reference")
+    return extendedHintReference(ms, request, reusable, mask);
+  return request.has(MEMORY) ? bestHintContaining(ms, request, reusable, mask) : null;
 }
 
 /**

@@ -53,6 +53,8 @@ export interface StaticPolicyOptions {
   state?: MemoryStateData;
   /** Init-container reuse bookkeeping to start from (it is never checkpointed). */
   reusableMemory?: ReusableMemorySeed;
+  /** The Topology Manager policy; `single-numa-node` needs only the single-node hints (hints.ts). */
+  topologyManagerPolicy?: string;
 }
 
 /** A (pod, container) that holds a memory entry. */
@@ -87,6 +89,7 @@ export class StaticPolicy implements HintProvider {
   private readonly affinity: AffinityStore;
   private readonly metrics: MetricsRegistry;
   private readonly reuse: InitContainerReusableMemory;
+  private readonly singleNUMANodePolicy: boolean;
 
   private constructor(opts: StaticPolicyOptions) {
     this.memory = opts.machine.memory;
@@ -97,6 +100,7 @@ export class StaticPolicy implements HintProvider {
     this.metrics = opts.metrics;
     this.state = opts.state ?? emptyMemoryState(STATIC_POLICY_NAME);
     this.reuse = new InitContainerReusableMemory(opts.reusableMemory);
+    this.singleNUMANodePolicy = opts.topologyManagerPolicy === "single-numa-node";
   }
 
   /** `NewPolicyStatic`: fails when no `memory` is reserved on any node. */
@@ -142,7 +146,10 @@ export class StaticPolicy implements HintProvider {
   }
 
   private reusableFor(pod: Pod): ReusableLookup {
-    return (mask, resource) => this.reuse.get(pod.uid, mask, resource);
+    const masks = [...(this.reuse.snapshot().get(pod.uid)?.keys() ?? [])];
+    return Object.assign((mask: BitMask, resource: string) => this.reuse.get(pod.uid, mask, resource), {
+      masks,
+    });
   }
 
   private isGuaranteed(pod: Pod): boolean {
@@ -163,7 +170,7 @@ export class StaticPolicy implements HintProvider {
     if (skipsContainerWithoutExclusiveMemory(this.version, request)) return null;
     const blocks = getMemoryBlocks(this.state, pod.uid, container.name);
     if (blocks !== null) return regenerateHints(blocks, request);
-    return calculateHints(this.state.machineState, request, this.reusableFor(pod));
+    return calculateHints(this.state.machineState, request, this.reusableFor(pod), this.singleNUMANodePolicy);
   }
 
   /** `GetPodTopologyHints`: classic pod scope and the pod-level path (pod-level.md §2.5). */
@@ -182,7 +189,7 @@ export class StaticPolicy implements HintProvider {
       const blocks = getMemoryBlocks(this.state, pod.uid, c.name);
       if (blocks !== null) return regenerateHints(blocks, request);
     }
-    return calculateHints(this.state.machineState, request, this.reusableFor(pod));
+    return calculateHints(this.state.machineState, request, this.reusableFor(pod), this.singleNUMANodePolicy);
   }
 
   /** `Allocate(pod, container)`, the container path (memory-manager.md §5). Idempotent. */

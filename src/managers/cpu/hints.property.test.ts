@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import { CPUSet } from "../../core/cpuset.js";
+import { type CPUInfo, CPUTopology } from "../../machine/topology.js";
+import { maskCount } from "../topology/bitmask.js";
+import type { ProviderHints, TopologyHint } from "../topology/hint.js";
+import { NUMAInfo } from "../topology/numa-info.js";
+import { createPolicy } from "../topology/policy.js";
+import { generateCPUTopologyHints } from "./hints.js";
+import { generateCPUTopologyHintsReference } from "./hints.reference.js";
+import { cpuHintSettings } from "./hints-settings.js";
+
+/*
+ * The tabulated CPU hint generation against the reference, mask by mask, on random machines of
+ * 1-10 NUMA nodes with arbitrary ids; and the single-numa-node answer against the full one.
+ */
+
+interface Case {
+  topology: CPUTopology;
+  available: CPUSet;
+  reusable: CPUSet;
+  request: number;
+  alignBySocket: boolean;
+}
+
+const nodeArb = fc.record({
+  cpus: fc.integer({ min: 1, max: 6 }),
+  socket: fc.integer({ min: 0, max: 2 }),
+  /** Part of the node's CPUs on the next socket (a node spanning two sockets). */
+  spansSockets: fc.boolean(),
+});
+
+const caseArb: fc.Arbitrary<Case> = fc
+  .record({
+    ids: fc.uniqueArray(fc.integer({ min: 0, max: 63 }), { minLength: 1, maxLength: 10 }),
+    nodes: fc.array(nodeArb, { minLength: 10, maxLength: 10 }),
+    header: fc.constantFrom("discovered", "zeros", "odd"),
+    seed: fc.array(fc.integer({ min: 0, max: 99 }), { minLength: 64, maxLength: 64 }),
+    reuseOdds: fc.constantFrom(0, 0, 5, 30),
+    freeOdds: fc.constantFrom(30, 70, 100),
+    requestExtra: fc.integer({ min: -3, max: 3 }),
+    requestPart: fc.double({ min: 0, max: 1, noNaN: true }),
+    alignBySocket: fc.boolean(),
+  })
+  .map((r) => {
+    const cpus: CPUInfo[] = [];
+    r.ids.forEach((numa, i) => {
+      const node = r.nodes[i];
+      for (let k = 0; k < node.cpus; k++) {
+        const id = cpus.length;
+        const socket = node.spansSockets && k % 2 === 1 ? node.socket + 1 : node.socket;
+        cpus.push({ id, core: Math.floor(id / 2), socket, numa, uncore: socket });
+      }
+    });
+    const discovered = CPUTopology.fromCPUs(cpus);
+    const header =
+      r.header === "discovered"
+        ? discovered
+        : r.header === "zeros"
+          ? { numCPUs: cpus.length, numCores: 0, numSockets: 0, numNUMANodes: 0, numUncoreCaches: 0 }
+          : { ...discovered, numNUMANodes: r.ids.length + 1, numSockets: 1 };
+    const topology = new CPUTopology(header, cpus);
+    const pick = (odds: number, salt: number) =>
+      CPUSet.fromIds(cpus.map((c) => c.id).filter((id) => r.seed[(id * 7 + salt) % 64] < odds));
+    const request = Math.max(0, Math.round(r.requestPart * cpus.length) + r.requestExtra);
+    return {
+      topology,
+      available: pick(r.freeOdds, 3),
+      reusable: pick(r.reuseOdds, 11),
+      request,
+      alignBySocket: r.alignBySocket,
+    };
+  });
+
+function generate(c: Case, singleNUMANodePolicy: boolean): TopologyHint[] {
+  return generateCPUTopologyHints(
+    c.topology,
+    c.available,
+    c.reusable,
+    c.request,
+    c.alignBySocket,
+    singleNUMANodePolicy,
+  );
+}
+
+function reference(c: Case): TopologyHint[] {
+  return generateCPUTopologyHintsReference(c.topology, c.available, c.reusable, c.request, c.alignBySocket);
+}
+
+/** A random answer of another provider over the same nodes, to merge beside the CPU answer. */
+const otherAnswerArb = (ids: readonly number[]): fc.Arbitrary<ProviderHints> =>
+  fc.oneof(
+    fc.constant(null),
+    fc.constant(new Map([["memory", []]])),
+    fc
+      .array(fc.record({ nodes: fc.subarray([...ids], { minLength: 1 }), preferred: fc.boolean() }), {
+        maxLength: 5,
+      })
+      .map((hs) => {
+        const list: TopologyHint[] = hs.map((h) => ({
+          affinity: h.nodes.reduce((m, id) => m | (1n << BigInt(id)), 0n),
+          preferred: h.preferred,
+        }));
+        return new Map([["memory", list]]);
+      }),
+  );
+
+describe("CPU topology hints (cpu-manager.md §8)", () => {
+  // Single-node answers on every machine size, not only above the default threshold.
+  const threshold = cpuHintSettings.singleNUMAFastPathAboveNodes;
+  before(() => {
+    cpuHintSettings.singleNUMAFastPathAboveNodes = 0;
+  });
+  after(() => {
+    cpuHintSettings.singleNUMAFastPathAboveNodes = threshold;
+  });
+
+  it("the tabulated list equals the reference list, order and flags included", () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        assert.deepEqual(generate(c, false), reference(c));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("under single-numa-node the answer is the full list's single-node hints", () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const single = reference(c).filter((h) => maskCount(h.affinity!) === 1);
+        assert.deepEqual(generate(c, true), single);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("under single-numa-node the merge and the verdict do not change", () => {
+    const withOther = caseArb.chain((c) =>
+      otherAnswerArb(c.topology.numaNodes()).map((other) => ({ c, other })),
+    );
+    fc.assert(
+      fc.property(withOther, ({ c, other }) => {
+        const numa = NUMAInfo.withoutDistances(c.topology.numaNodes());
+        const policy = createPolicy("single-numa-node", numa, {
+          preferClosestNUMA: false,
+          maxAllowableNUMANodes: 64,
+        });
+        const full = policy.merge([new Map([["cpu", reference(c)]]), other]);
+        const fast = policy.merge([new Map([["cpu", generate(c, true)]]), other]);
+        assert.deepEqual(fast, full);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe("the single-numa-node fast path threshold", () => {
+  it("lists every hint up to 8 NUMA nodes and only single-node hints above", () => {
+    for (const nodes of [8, 9]) {
+      const cpus: CPUInfo[] = Array.from({ length: nodes * 2 }, (_, id) => ({
+        id,
+        core: id,
+        socket: 0,
+        numa: Math.floor(id / 2),
+        uncore: 0,
+      }));
+      const topology = CPUTopology.fromCPUs(cpus);
+      const hints = generateCPUTopologyHints(topology, topology.all, CPUSet.empty, 2, false, true);
+      assert.equal(hints.length, nodes === 8 ? 2 ** 8 - 1 : 9, `${nodes} nodes`);
+    }
+  });
+});

@@ -1,0 +1,249 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import type { NUMANodeMap, NUMANodeState } from "../../checkpoint/state-types.js";
+import { ManagerError } from "../../core/errors.js";
+import { type BitMask, maskCount } from "../topology/bitmask.js";
+import type { ProviderHints, TopologyHint } from "../topology/hint.js";
+import { filterProvidersHints } from "../topology/merge.js";
+import { NUMAInfo } from "../topology/numa-info.js";
+import { createPolicy, filterSingleNumaHints } from "../topology/policy.js";
+import { calculateHints, chooseAffinity, type ReusableLookup } from "./hints.js";
+import { calculateHintsReference } from "./hints.reference.js";
+import { type MemoryHintSettings, memoryHintSettings } from "./hints-settings.js";
+import type { ResourceRequest } from "./requests.js";
+
+/*
+ * The tabulated Memory Manager hints, the single-numa-node answer and the search behind the
+ * default and extended hints, each against the reference (mask by mask), on random machine states
+ * of 1-10 NUMA nodes with arbitrary ids: memory-less nodes, used nodes, groups (consistent or not),
+ * sizes that wrap modulo 2^64, reusable init-container memory with or without its mask list.
+ */
+
+const Gi = 1n << 30n;
+const U64 = 1n << 64n;
+const RESOURCES = ["hugepages-1Gi", "hugepages-2Mi", "memory"] as const;
+
+interface Case {
+  ids: number[];
+  ms: NUMANodeMap;
+  request: ResourceRequest;
+  reusable: ReusableLookup;
+}
+
+const sizeArb = (wraps: boolean): fc.Arbitrary<bigint> =>
+  fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 8 }).map((n) => BigInt(n) * Gi) },
+    { weight: 2, arbitrary: fc.constant(0n) },
+    { weight: wraps ? 2 : 0, arbitrary: fc.bigInt({ min: U64 - 9n * Gi, max: U64 - 1n }) },
+  );
+
+const requestSizeArb = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: 1, max: 14 }).map((n) => BigInt(n) * Gi) },
+  { weight: 1, arbitrary: fc.constant(0n) },
+  { weight: 1, arbitrary: fc.constantFrom(U64 - Gi, U64 + 5n, 3n * Gi + 1n) },
+);
+
+const nodeArb = (wraps: boolean) =>
+  fc.record({
+    resources: fc.subarray([...RESOURCES]),
+    allocatable: fc.array(sizeArb(wraps), { minLength: 3, maxLength: 3 }),
+    taken: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 3, maxLength: 3 }),
+    assignments: fc.constantFrom(0, 0, 0, 1, 2),
+    cells: fc.constantFrom("self", "self", "self", "group", "group", "null", "empty", "twice", "foreign"),
+    group: fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }),
+  });
+
+const caseArb: fc.Arbitrary<Case> = fc
+  .record({
+    ids: fc.uniqueArray(fc.integer({ min: 0, max: 63 }), { minLength: 1, maxLength: 10 }),
+    wraps: fc.constantFrom(false, false, false, false, true),
+  })
+  .chain(({ ids, wraps }) =>
+    fc.record({
+      ids: fc.constant([...ids].sort((a, b) => a - b)),
+      nodes: fc.array(nodeArb(wraps), { minLength: ids.length, maxLength: ids.length }),
+      request: fc
+        .subarray([...RESOURCES], { minLength: 0 })
+        .chain((names) =>
+          fc
+            .array(requestSizeArb, { minLength: names.length, maxLength: names.length })
+            .map((sizes) => new Map(names.map((n, i) => [n, sizes[i]]))),
+        ),
+      reuse: fc.array(
+        fc.record({
+          nodes: fc.subarray(ids, { minLength: 1, maxLength: Math.min(3, ids.length) }),
+          foreign: fc.constantFrom(false, false, false, true),
+          amounts: fc.array(sizeArb(true), { minLength: 3, maxLength: 3 }),
+        }),
+        { maxLength: 3 },
+      ),
+      listsMasks: fc.constantFrom(true, true, true, false),
+    }),
+  )
+  .map(({ ids, nodes, request, reuse, listsMasks }) => {
+    const ms: NUMANodeMap = new Map();
+    ids.forEach((id, i) => {
+      const n = nodes[i];
+      const memoryMap = new Map<
+        string,
+        NUMANodeState["memoryMap"] extends Map<string, infer T> ? T : never
+      >();
+      n.resources.forEach((resource) => {
+        const r = RESOURCES.indexOf(resource);
+        const allocatable = n.allocatable[r];
+        const free = allocatable - (BigInt(n.taken[r]) * Gi < allocatable ? BigInt(n.taken[r]) * Gi : 0n);
+        memoryMap.set(resource, { total: allocatable, systemReserved: 0n, allocatable, reserved: 0n, free });
+      });
+      const group = ids.filter((other, j) => other === id || n.group[j]);
+      const cells: Record<string, number[] | null> = {
+        self: [id],
+        group,
+        null: null,
+        empty: [],
+        twice: [id, id],
+        foreign: [id, 99],
+      };
+      ms.set(id, { numberOfAssignments: n.assignments, memoryMap, cells: cells[n.cells] });
+    });
+    const table = new Map<BitMask, Map<string, bigint>>();
+    for (const r of reuse) {
+      let mask = r.nodes.reduce((m, id) => m | (1n << BigInt(id)), 0n);
+      if (r.foreign) mask |= 1n << 64n;
+      table.set(mask, new Map(RESOURCES.map((name, k) => [name, r.amounts[k]])));
+    }
+    const lookup = (mask: BitMask, resource: string) => table.get(mask)?.get(resource) ?? 0n;
+    const reusable: ReusableLookup = listsMasks
+      ? Object.assign(lookup, { masks: [...table.keys()] })
+      : lookup;
+    return { ids, ms, request, reusable };
+  });
+
+function withSettings<T>(settings: Partial<MemoryHintSettings>, fn: () => T): T {
+  const saved = { ...memoryHintSettings };
+  Object.assign(memoryHintSettings, settings);
+  try {
+    return fn();
+  } finally {
+    Object.assign(memoryHintSettings, saved);
+  }
+}
+
+/** Table-read best hints, and the search on every machine size. */
+const MODES: Partial<MemoryHintSettings>[] = [
+  { searchAboveNodes: 16, singleNUMAFastPathAboveNodes: 0 },
+  { searchAboveNodes: 0, singleNUMAFastPathAboveNodes: 0 },
+];
+
+const otherAnswerArb = (ids: readonly number[]): fc.Arbitrary<ProviderHints> =>
+  fc.oneof(
+    fc.constant(null),
+    fc.constant(new Map([["cpu", []]])),
+    fc
+      .array(fc.record({ nodes: fc.subarray([...ids], { minLength: 1 }), preferred: fc.boolean() }), {
+        maxLength: 4,
+      })
+      .map((hs) => {
+        const list: TopologyHint[] = hs.map((h) => ({
+          affinity: h.nodes.reduce((m, id) => m | (1n << BigInt(id)), 0n),
+          preferred: h.preferred,
+        }));
+        return new Map([["cpu", list]]);
+      }),
+  );
+
+const tmHintArb = (ids: readonly number[]): fc.Arbitrary<TopologyHint> =>
+  fc.oneof(
+    fc.record({ affinity: fc.constant(null), preferred: fc.boolean() }),
+    fc.record({
+      affinity: fc
+        .subarray([...ids], { minLength: 1 })
+        .map((nodes) => nodes.reduce((m, id) => m | (1n << BigInt(id)), 0n)),
+      preferred: fc.boolean(),
+    }),
+    fc.record({ affinity: fc.constant(1n << 63n), preferred: fc.boolean() }),
+  );
+
+function outcome(r: BitMask | ManagerError): string {
+  return r instanceof ManagerError ? `error: ${r.message}` : `mask ${r}`;
+}
+
+describe("memory hints (memory-manager.md §4)", () => {
+  it("the tabulated hints equal the reference hints, order and flags included", () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        assert.deepEqual(
+          calculateHints(c.ms, c.request, c.reusable),
+          calculateHintsReference(c.ms, c.request, c.reusable),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  for (const mode of MODES) {
+    describe(`single-numa-node answer (search above ${mode.searchAboveNodes} nodes)`, () => {
+      let multiNodeAnswers = 0;
+
+      it("is the full list's single-node hints, or its best hint, or empty like it", () => {
+        fc.assert(
+          fc.property(caseArb, (c) => {
+            const full = calculateHintsReference(c.ms, c.request, c.reusable);
+            const fast = withSettings(mode, () => calculateHints(c.ms, c.request, c.reusable, true));
+            assert.deepEqual([...fast.keys()], [...full.keys()]);
+            for (const [resource, list] of full) {
+              const singles = list.filter((h) => maskCount(h.affinity!) === 1);
+              const got = fast.get(resource)!;
+              if (singles.length > 0) assert.deepEqual(got, singles);
+              else {
+                multiNodeAnswers++;
+                assert.equal(got.length, 1);
+                assert.ok(
+                  list.some((h) => h.affinity === got[0].affinity && h.preferred === got[0].preferred),
+                );
+              }
+            }
+            assert.deepEqual(
+              filterSingleNumaHints(filterProvidersHints([fast])),
+              filterSingleNumaHints(filterProvidersHints([full])),
+            );
+          }),
+          { numRuns: 500 },
+        );
+        assert.ok(multiNodeAnswers > 0, "no case answered with a multi-node best hint");
+      });
+
+      it("merges to the same hint and verdict", () => {
+        const withOther = caseArb.chain((c) => otherAnswerArb(c.ids).map((other) => ({ c, other })));
+        fc.assert(
+          fc.property(withOther, ({ c, other }) => {
+            const policy = createPolicy("single-numa-node", NUMAInfo.withoutDistances(c.ids), {
+              preferClosestNUMA: false,
+              maxAllowableNUMANodes: 64,
+            });
+            const full = policy.merge([other, calculateHintsReference(c.ms, c.request, c.reusable)]);
+            const fast = withSettings(mode, () =>
+              policy.merge([other, calculateHints(c.ms, c.request, c.reusable, true)]),
+            );
+            assert.deepEqual(fast, full);
+          }),
+          { numRuns: 300 },
+        );
+      });
+
+      it("chooses the same affinity (default and extended hints) as the reference", () => {
+        const withHint = caseArb.chain((c) => tmHintArb(c.ids).map((tmHint) => ({ c, tmHint })));
+        fc.assert(
+          fc.property(withHint, ({ c, tmHint }) => {
+            const expected = withSettings({ enumeration: "reference" }, () =>
+              chooseAffinity(c.ms, tmHint, c.request, c.reusable),
+            );
+            const actual = withSettings(mode, () => chooseAffinity(c.ms, tmHint, c.request, c.reusable));
+            assert.equal(outcome(actual), outcome(expected));
+          }),
+          { numRuns: 800 },
+        );
+      });
+    });
+  }
+});
