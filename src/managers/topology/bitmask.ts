@@ -85,12 +85,14 @@ export function maskIsGreaterThan(a: BitMask, b: BitMask): boolean {
 /** Set bits in ascending order. */
 export function maskBits(m: BitMask): number[] {
   const out: number[] = [];
-  let x = m;
-  let i = 0;
-  while (x !== 0n) {
-    if ((x & 1n) === 1n) out.push(i);
-    x >>= 1n;
-    i++;
+  // Bigint shifts allocate; walk each 32-bit half as a number instead (traces list many masks).
+  for (let base = 0, x = m; x !== 0n; base += 32, x >>= 32n) {
+    let w = Number(x & LOW32);
+    while (w !== 0) {
+      const low = w & -w;
+      out.push(base + 31 - Math.clz32(low));
+      w ^= low;
+    }
   }
   return out;
 }
