@@ -3,6 +3,7 @@ import { Quantity } from "../core/quantity.js";
 import { isContainerEquivalentGuaranteed, isPodLevelResourcesSet, podQOS } from "../k8s/podlevel.js";
 import { type Container, containersInOrder, type Pod, type ResourceRequirements } from "../k8s/types.js";
 import { machineNUMANodes } from "../machine/machine.js";
+import { cpuHintSettings } from "../managers/cpu/hints-settings.js";
 import { cloneMemoryState } from "../managers/memory/index.js";
 import { type BitMask, maskBits, maskFromBits } from "../managers/topology/bitmask.js";
 import type { TopologyHint } from "../managers/topology/hint.js";
@@ -196,6 +197,15 @@ function notesFor(node: Node, pod: Pod, result: AdmissionResult): string[] {
   )
     notes.push(
       "kubelet 1.36 sends containers without exclusive memory through the Memory Manager with an empty request (a null hint fails with 'failed to get the default NUMA affinity'); 1.37 skips them (kubernetes/kubernetes#138770)",
+    );
+  const numaCount = machineNUMANodes(node.machine).length;
+  if (
+    cfg.topologyManagerPolicy === "single-numa-node" &&
+    cpuHintSettings.singleNUMAFastPath &&
+    numaCount > cpuHintSettings.singleNUMAFastPathAboveNodes
+  )
+    notes.push(
+      `this machine has ${numaCount} NUMA nodes: a provider whose full answer would list up to 2^${numaCount}-1 masks lists its single-node hints only (single-numa-node drops every other hint before merging, so the verdict is the kubelet's)`,
     );
   const quota = result.podDecision?.cgroup;
   if (quota && quota.documentedCpuQuotaUs !== null)
