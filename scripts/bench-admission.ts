@@ -1,20 +1,18 @@
 import { isDeepStrictEqual } from "node:util";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { parseKubeletConfig } from "../src/k8s/kubelet-config.js";
-import { parsePods } from "../src/k8s/pod.js";
-import type { Pod } from "../src/k8s/types.js";
+import { parseKubeletConfig, parsePods, type Pod } from "../src/k8s/index.js";
 import { presetMachine } from "../src/machine/index.js";
-import { type CPUHintSettings, cpuHintSettings } from "../src/managers/cpu/hints-settings.js";
-import { type MemoryHintSettings, memoryHintSettings } from "../src/managers/memory/hints-settings.js";
-import { MAX_TABULATED_NODES } from "../src/managers/topology/subset-tables.js";
-import { nodeConfigFromKubelet } from "../src/node/config.js";
-import { Node } from "../src/node/node.js";
-import type {
-  AdmissionResult,
-  TopologyManagerPolicyName,
-  TopologyManagerScopeName,
-} from "../src/node/types.js";
+import { type CPUHintSettings, cpuHintSettings } from "../src/managers/cpu/index.js";
+import { type MemoryHintSettings, memoryHintSettings } from "../src/managers/memory/index.js";
+import { MAX_TABULATED_NODES } from "../src/managers/topology/index.js";
+import {
+  type AdmissionResult,
+  Node,
+  nodeConfigFromKubelet,
+  type TopologyManagerPolicyName,
+  type TopologyManagerScopeName,
+} from "../src/node/index.js";
 import { measure, type Timing } from "./bench-timing.js";
 
 /**

@@ -3,8 +3,8 @@ import {
   benchMergeInputs,
   type MergeBenchInput,
   type MergeBenchOptions,
-} from "../src/managers/topology/bench-inputs.js";
-import { mergeHints } from "../src/managers/topology/merge.js";
+  mergeHints,
+} from "../src/managers/topology/index.js";
 import { batchedSample, measure, type Timing } from "./bench-timing.js";
 
 /**

@@ -5,9 +5,7 @@
  *   const node = new Node({ machine: loadMachine("worked-example"), config: nodeConfigFromKubelet(cfg) });
  *   const result = node.admit(parsePods(text, "pod.yaml")[0]);
  */
-export { CPUSet } from "./core/cpuset.js";
-export { Quantity } from "./core/quantity.js";
-export { MetricsRegistry } from "./core/metrics.js";
+export { CPUSet, MetricsRegistry, Quantity } from "./core/index.js";
 export {
   type KubeletConfig,
   loadKubeletConfigFromFile,
@@ -24,6 +22,8 @@ export {
   buildDecisions,
   type ContainerDecision,
   defaultNodeConfig,
+  explainAdmission,
+  type Explanation,
   metricsText,
   Node,
   type NodeConfig,
@@ -31,7 +31,6 @@ export {
   type PodDecision,
   runSimulation,
 } from "./node/index.js";
-export { explainAdmission, type Explanation } from "./node/explain.js";
 export {
   readCPUCheckpoint,
   readMemoryCheckpoint,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 import { CheckpointError } from "./errors.js";
 import { fnv1a32 } from "./fnv.js";
 import { encodeCPUCheckpoint, readCPUCheckpoint, writeCPUCheckpoint, type CPUReadOptions } from "./cpu.js";

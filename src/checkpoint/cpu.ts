@@ -3,7 +3,7 @@
  * version with the kubelet's load order, verification, migration and restore errors, and writing
  * the version the Kubernetes version and gates select, byte for byte as the kubelet does.
  */
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 import { dataChecksum, structChecksum } from "./checksum.js";
 import { CORRUPTED, CPU_CHECKPOINT_FILE, DEFAULT_STATE_DIR, restoreError } from "./errors.js";
 import { parseGoCPUSet } from "./gocpuset.js";

@@ -4,7 +4,7 @@
  * It is laxer than the Linux list parser of `core/cpuset.ts` in the ways Go's `strconv.Atoi` is
  * ("+3", "007") and stricter in others (no white space).
  */
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 import { goQuote } from "./gostring.js";
 
 /** Larger CPU ids are refused instead of allocated (the kubelet would try to build the set). */

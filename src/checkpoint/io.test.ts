@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 import { CheckpointError } from "./errors.js";
 import { readCheckpointFile, readStateDir, writeFileAtomic, writeStateDir } from "./io.js";
 import type { CPUStateData, MemoryStateData } from "./state-types.js";

@@ -4,7 +4,7 @@
  * Each `new*` function returns the value the kubelet's constructor returns: the maps it makes up
  * front are empty rather than nil, which matters to the checksum of a file without those keys.
  */
-import type { CPUSet } from "../core/cpuset.js";
+import type { CPUSet } from "../core/index.js";
 import { parseGoCPUSet } from "./gocpuset.js";
 import { GoUnmarshalerError, goJSONString } from "./gojson.js";
 import { foldKey, nodeKindWord } from "./gojson-parse.js";

@@ -1,5 +1,5 @@
 /** What selects the checkpoint versions read and written (README.md version table, checkpoints.md §3.5, §4.4). */
-import type { FeatureGates, KubernetesVersion } from "../k8s/types.js";
+import type { FeatureGates, KubernetesVersion } from "../k8s/index.js";
 import type { JSONNode } from "./gojson-parse.js";
 import { GoJSONSyntaxError, parseGoJSON } from "./gojson-parse.js";
 

@@ -18,7 +18,7 @@ import {
   newMemoryV2,
 } from "./kubelet-types.js";
 import { spewForHash } from "./spew.js";
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 
 describe("go-spew dump (checkpoints.md §2.1)", () => {
   test("the spec's CPU V2 example", () => {

@@ -1,4 +1,4 @@
-import type { CPUSet } from "../core/cpuset.js";
+import type { CPUSet } from "../core/index.js";
 
 /**
  * The CPU and Memory Managers' persistent state as plain data: what the kubelet's state objects

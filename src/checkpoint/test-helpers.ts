@@ -1,6 +1,6 @@
 /** Shared by the checkpoint tests: plain views of states for deep comparison, and generators. */
 import fc from "fast-check";
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 import type { CPUStateData, MemoryBlock, MemoryStateData, NUMANodeState } from "./state-types.js";
 
 export function cpuView(s: CPUStateData) {

@@ -2,12 +2,14 @@ import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { type Outcome, readStateDir } from "../checkpoint/index.js";
 import type { CPUReadResult, MemoryReadResult } from "../checkpoint/index.js";
-import { renderHtmlReport } from "../report/html.js";
-import { nodeStateOf } from "../report/node-state.js";
-import { buildNodeView } from "../report/ownership.js";
-import { formatData } from "../report/serialize.js";
-import { renderTable } from "../report/table.js";
-import { formatBytes } from "../report/units.js";
+import {
+  buildNodeView,
+  formatBytes,
+  formatData,
+  nodeStateOf,
+  renderHtmlReport,
+  renderTable,
+} from "../report/index.js";
 import { runCommand, UsageError } from "./errors.js";
 import { loadNodeInputs, type NodeInputOptions } from "./inputs.js";
 import { addNodeOptions } from "./simulate.js";

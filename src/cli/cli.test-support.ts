@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CPUSet } from "../core/cpuset.js";
-import type { AdmitStepDoc, BlockDoc, ContainerDoc } from "../report/simulation-doc.js";
+import { CPUSet } from "../core/index.js";
+import type { AdmitStepDoc, BlockDoc, ContainerDoc } from "../report/index.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const EXAMPLES = join(ROOT, "examples");

@@ -12,8 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { Command, CommanderError } from "commander";
 import { parse as parseYAML } from "yaml";
 import { loadMachine } from "../machine/index.js";
-import type { ExplainDoc } from "../report/explain-doc.js";
-import type { AdmitStepDoc, RemoveStepDoc, SimulationDoc } from "../report/simulation-doc.js";
+import type { AdmitStepDoc, ExplainDoc, RemoveStepDoc, SimulationDoc } from "../report/index.js";
 import {
   assertCPUs,
   assertDatabaseDecision,

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { formatReport, runConformance } from "../conformance/runner.js";
+import { formatReport, runConformance } from "../conformance/index.js";
 
 export function registerConformance(program: Command): void {
   program

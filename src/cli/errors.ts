@@ -1,10 +1,8 @@
-import { CPUSetParseError } from "../core/cpuset.js";
-import { JSONParseError } from "../core/json-bigint.js";
-import { QuantityParseError } from "../core/quantity.js";
-import { CheckpointError } from "../checkpoint/errors.js";
-import { InputError } from "../k8s/input-error.js";
-import { MachineError } from "../machine/errors.js";
-import { DuplicatePodError, NodeConfigError } from "../node/node.js";
+import { CPUSetParseError, JSONParseError, QuantityParseError } from "../core/index.js";
+import { CheckpointError } from "../checkpoint/index.js";
+import { InputError } from "../k8s/index.js";
+import { MachineError } from "../machine/index.js";
+import { DuplicatePodError, NodeConfigError } from "../node/index.js";
 
 /** Errors about what the user gave podpin: reported on one line, exit code 2. */
 export class UsageError extends Error {

@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse as parseYAML } from "yaml";
 import { CPU_CHECKPOINT_FILE, MEMORY_CHECKPOINT_FILE } from "../checkpoint/index.js";
-import type { ExplainDoc } from "../report/explain-doc.js";
-import type { SimulationDoc } from "../report/simulation-doc.js";
+import type { ExplainDoc, SimulationDoc } from "../report/index.js";
 import {
   assertCPUs,
   assertDatabaseDecision,

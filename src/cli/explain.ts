@@ -1,8 +1,6 @@
 import { type Command, Option } from "commander";
-import { explainAdmission } from "../node/explain.js";
-import { explainDoc } from "../report/explain-doc.js";
-import { renderExplainText } from "../report/explain-text.js";
-import { formatData } from "../report/serialize.js";
+import { explainAdmission } from "../node/index.js";
+import { explainDoc, formatData, renderExplainText } from "../report/index.js";
 import { runCommand, UsageError } from "./errors.js";
 import { loadNodeInputs, loadPods, type NodeInputOptions } from "./inputs.js";
 import { addNodeOptions } from "./simulate.js";

@@ -1,18 +1,18 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYAML } from "yaml";
-import { parseFeatureGates } from "../k8s/feature-gates.js";
 import {
   assertValidPod,
   type KubeletConfig,
+  type KubernetesVersion,
   loadKubeletConfigFromFile,
+  parseFeatureGates,
   parseKubeletConfig,
   parsePods,
+  type Pod,
 } from "../k8s/index.js";
-import type { KubernetesVersion, Pod } from "../k8s/types.js";
 import { loadMachine, type Machine } from "../machine/index.js";
-import { nodeConfigFromKubelet } from "../node/config.js";
-import type { NodeConfig } from "../node/types.js";
+import { type NodeConfig, nodeConfigFromKubelet } from "../node/index.js";
 import { UsageError } from "./errors.js";
 
 /** Options every command that builds a node shares. */

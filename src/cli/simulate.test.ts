@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { parse as parseYAML } from "yaml";
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 import { loadMachine } from "../machine/index.js";
-import type { AdmitStepDoc, RemoveStepDoc, SimulationDoc } from "../report/simulation-doc.js";
+import type { AdmitStepDoc, RemoveStepDoc, SimulationDoc } from "../report/index.js";
 import {
   assertCPUs,
   assertDatabaseDecision,

@@ -1,16 +1,22 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { metricsText } from "../node/metrics-text.js";
-import { Node } from "../node/node.js";
-import { runSimulation, type SimulationEvent, type SimulationStep } from "../node/simulation.js";
-import { decisionRowFromAdmission } from "../report/from-node.js";
-import { renderHtmlReport } from "../report/html.js";
-import { nodeStateOf } from "../report/node-state.js";
-import { buildNodeView } from "../report/ownership.js";
-import { formatData } from "../report/serialize.js";
-import { simulationDoc } from "../report/simulation-doc.js";
-import { renderSimulationTable } from "../report/simulation-table.js";
+import {
+  metricsText,
+  Node,
+  runSimulation,
+  type SimulationEvent,
+  type SimulationStep,
+} from "../node/index.js";
+import {
+  buildNodeView,
+  decisionRowFromAdmission,
+  formatData,
+  nodeStateOf,
+  renderHtmlReport,
+  renderSimulationTable,
+  simulationDoc,
+} from "../report/index.js";
 import { runCommand, UsageError } from "./errors.js";
 import { DEFAULT_MACHINE, loadNodeInputs, loadPods, loadSteps, type NodeInputOptions } from "./inputs.js";
 

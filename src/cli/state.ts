@@ -1,11 +1,15 @@
 import { readFileSync, statSync } from "node:fs";
 import { parse as parseYAML } from "yaml";
-import { readCPUCheckpoint, readMemoryCheckpoint, readStateDir } from "../checkpoint/index.js";
-import type { CPUStateData, MemoryStateData } from "../checkpoint/state-types.js";
-import type { Pod } from "../k8s/types.js";
-import type { Machine } from "../machine/machine.js";
-import { Node } from "../node/node.js";
-import type { NodeConfig } from "../node/types.js";
+import {
+  type CPUStateData,
+  type MemoryStateData,
+  readCPUCheckpoint,
+  readMemoryCheckpoint,
+  readStateDir,
+} from "../checkpoint/index.js";
+import type { Pod } from "../k8s/index.js";
+import type { Machine } from "../machine/index.js";
+import { Node, type NodeConfig } from "../node/index.js";
 import { UsageError } from "./errors.js";
 
 /**

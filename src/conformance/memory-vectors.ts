@@ -1,11 +1,8 @@
-import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "../checkpoint/state-types.js";
-import { toBigInt } from "../core/json-bigint.js";
-import { Quantity } from "../core/quantity.js";
-import type { Container, Pod, QOSClass, ResourceList, ResourceRequirements } from "../k8s/types.js";
+import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "../checkpoint/index.js";
+import { Quantity, toBigInt } from "../core/index.js";
+import type { Container, Pod, QOSClass, ResourceList, ResourceRequirements } from "../k8s/index.js";
 import { machineStatesEqual } from "../managers/memory/index.js";
-import { maskOf } from "../managers/topology/bitmask.js";
-import type { TopologyHint } from "../managers/topology/hint.js";
-import type { AffinityStore } from "../managers/topology/provider.js";
+import { type AffinityStore, maskOf, type TopologyHint } from "../managers/topology/index.js";
 
 /**
  * Readers and canonical forms shared by the Memory Manager vector files (`memory/static_policy.json`,

@@ -1,13 +1,15 @@
-import { CPUSet } from "../core/cpuset.js";
-import { toBigInt } from "../core/json-bigint.js";
-import { Quantity } from "../core/quantity.js";
-import type { MemoryBlock } from "../checkpoint/state-types.js";
-import { DEFAULT_FEATURE_GATES, type KubernetesVersion } from "../k8s/types.js";
-import type { HugePagePool, Machine, NUMAMemory } from "../machine/machine.js";
-import { kubeletFixture } from "../machine/presets/kubelet-fixtures.js";
-import { type CPUInfo, CPUTopology } from "../machine/topology.js";
-import { defaultNodeConfig } from "../node/config.js";
-import type { NodeConfig } from "../node/types.js";
+import { CPUSet, Quantity, toBigInt } from "../core/index.js";
+import type { MemoryBlock } from "../checkpoint/index.js";
+import { DEFAULT_FEATURE_GATES, type KubernetesVersion } from "../k8s/index.js";
+import {
+  type CPUInfo,
+  CPUTopology,
+  type HugePagePool,
+  kubeletFixture,
+  type Machine,
+  type NUMAMemory,
+} from "../machine/index.js";
+import { defaultNodeConfig, type NodeConfig } from "../node/index.js";
 
 type Obj = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import type { Quantity } from "../core/quantity.js";
+import type { Quantity } from "../core/index.js";
 import {
   type Container,
   isSidecar,

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { CPUSet, CPUSetParseError } from "../core/cpuset.js";
-import { Quantity } from "../core/quantity.js";
+import { CPUSet, CPUSetParseError, Quantity } from "../core/index.js";
 import { parseGoDuration } from "./duration.js";
 import { mergeFeatureGates, parseGoBool } from "./feature-gates.js";
 import { closestName, type FieldPath, InputError } from "./input-error.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { Quantity } from "../core/quantity.js";
+import { Quantity } from "../core/index.js";
 import { computePodQOS, podFromObject, podQOS, type QOSClass, type ResourceList } from "./index.js";
 
 const ON = { PodLevelResources: true };

@@ -1,4 +1,4 @@
-import type { Quantity } from "../core/quantity.js";
+import type { Quantity } from "../core/index.js";
 import type { Container, FeatureGates, Pod, QOSClass, ResourceList, ResourceRequirements } from "./types.js";
 
 /** pod-level.md §1.1 / PL-9: `cpu`, `memory` and every `hugepages-*` (both versions). */

@@ -1,4 +1,4 @@
-import { Quantity, QuantityParseError } from "../core/quantity.js";
+import { Quantity, QuantityParseError } from "../core/index.js";
 import { type FieldPath, InputError } from "./input-error.js";
 import { lineNear } from "./schema.js";
 import type { ResourceList } from "./types.js";

@@ -1,4 +1,4 @@
-import type { Quantity } from "../core/quantity.js";
+import type { Quantity } from "../core/index.js";
 
 /** Resource name -> quantity (`cpu`, `memory`, `hugepages-2Mi`, ...). */
 export type ResourceList = Record<string, Quantity>;

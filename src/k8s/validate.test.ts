@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { Quantity } from "../core/quantity.js";
+import { Quantity } from "../core/index.js";
 import { aggregateContainerRequests, fieldErrorString, podFromObject, validatePod } from "./index.js";
 
 type Res = Record<string, string>;

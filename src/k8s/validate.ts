@@ -1,4 +1,4 @@
-import { Quantity } from "../core/quantity.js";
+import { Quantity } from "../core/index.js";
 import { aggregateContainerLimits, aggregateContainerRequests } from "./aggregate.js";
 import {
   duplicate,

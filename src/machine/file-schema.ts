@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Quantity, QuantityParseError } from "../core/quantity.js";
+import { Quantity, QuantityParseError } from "../core/index.js";
 import { describeValue, fieldProblems } from "./file-issues.js";
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import type { z } from "zod";
-import { Quantity, QuantityParseError } from "../core/quantity.js";
+import { Quantity, QuantityParseError } from "../core/index.js";
 import type { CadvisorCache, CadvisorMachineInfo } from "./cadvisor.js";
 import { discoverMachine } from "./discover.js";
 import { MachineError } from "./errors.js";

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 import { MachineError } from "./errors.js";
 import { machineFacts } from "./facts.js";
 import { machineNUMANodes } from "./machine.js";

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CPUSet, CPUSetParseError } from "../core/cpuset.js";
+import { CPUSet, CPUSetParseError } from "../core/index.js";
 import type { CadvisorCache, CadvisorCore, CadvisorMachineInfo, CadvisorNode } from "./cadvisor.js";
 import { isNodeLevelCache } from "./cadvisor.js";
 import { discoverMachine } from "./discover.js";

@@ -1,4 +1,4 @@
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 
 /** One logical CPU as the kubelet's `CPUDetails` holds it. */
 export interface CPUInfo {

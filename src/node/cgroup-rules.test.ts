@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { CPUSet } from "../core/cpuset.js";
+import { CPUSet } from "../core/index.js";
 import { BLOG_DATABASE_POD, BLOG_ML_POD } from "../k8s/blog-pods.cases.js";
 import {
   DEFAULT_FEATURE_GATES,

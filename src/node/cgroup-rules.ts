@@ -1,19 +1,17 @@
-import { CPUSet } from "../core/cpuset.js";
-import type { Quantity } from "../core/quantity.js";
-import { aggregateContainerLimits, aggregateContainerRequests } from "../k8s/aggregate.js";
+import { CPUSet, type Quantity } from "../core/index.js";
 import {
-  isContainerEquivalentGuaranteed,
-  isPodLevelResourcesSet,
-  isSupportedPodLevelResource,
-  podQOS,
-} from "../k8s/podlevel.js";
-import {
+  aggregateContainerLimits,
+  aggregateContainerRequests,
   type Container,
   containersInOrder,
   type FeatureGates,
+  isContainerEquivalentGuaranteed,
+  isPodLevelResourcesSet,
+  isSupportedPodLevelResource,
   type Pod,
+  podQOS,
   type ResourceList,
-} from "../k8s/types.js";
+} from "../k8s/index.js";
 import type { IsolationLevel, PodCgroup } from "./types.js";
 
 /**

@@ -1,5 +1,4 @@
-import type { KubeletConfig } from "../k8s/kubelet-config.js";
-import { DEFAULT_FEATURE_GATES, DEFAULT_KUBERNETES_VERSION } from "../k8s/types.js";
+import { DEFAULT_FEATURE_GATES, DEFAULT_KUBERNETES_VERSION, type KubeletConfig } from "../k8s/index.js";
 import type { NodeConfig } from "./types.js";
 
 /** The kubelet's defaults: every manager `none`, container scope, gates at their defaults. */

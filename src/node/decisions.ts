@@ -1,7 +1,12 @@
-import { CPUSet } from "../core/cpuset.js";
-import { isContainerEquivalentGuaranteed } from "../k8s/podlevel.js";
-import { type Container, containersInOrder, isSidecar, type Pod } from "../k8s/types.js";
-import { maskBits } from "../managers/topology/bitmask.js";
+import { CPUSet } from "../core/index.js";
+import {
+  type Container,
+  containersInOrder,
+  isContainerEquivalentGuaranteed,
+  isSidecar,
+  type Pod,
+} from "../k8s/index.js";
+import { maskBits } from "../managers/topology/index.js";
 import { type ContainerCPUState, containerCpuQuota, podCgroupSettings } from "./cgroup-rules.js";
 import type { Node } from "./node.js";
 import type { AssignmentType, ContainerDecision, ContainerKind, PodDecision } from "./types.js";

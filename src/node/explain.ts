@@ -1,19 +1,29 @@
-import type { CPUStateData, MemoryStateData } from "../checkpoint/state-types.js";
-import { Quantity } from "../core/quantity.js";
-import { isContainerEquivalentGuaranteed, isPodLevelResourcesSet, podQOS } from "../k8s/podlevel.js";
-import { type Container, containersInOrder, type Pod, type ResourceRequirements } from "../k8s/types.js";
-import { machineNUMANodes } from "../machine/machine.js";
-import { cpuHintSettings } from "../managers/cpu/hints-settings.js";
-import { cloneMemoryState } from "../managers/memory/index.js";
-import { type BitMask, maskBits, maskFromBits } from "../managers/topology/bitmask.js";
-import type { TopologyHint } from "../managers/topology/hint.js";
+import type { CPUStateData, MemoryStateData } from "../checkpoint/index.js";
+import { Quantity } from "../core/index.js";
 import {
+  type Container,
+  containersInOrder,
+  isContainerEquivalentGuaranteed,
+  isPodLevelResourcesSet,
+  type Pod,
+  podQOS,
+  type ResourceRequirements,
+} from "../k8s/index.js";
+import { machineNUMANodes } from "../machine/index.js";
+import { cpuHintSettings } from "../managers/cpu/index.js";
+import { cloneMemoryState } from "../managers/memory/index.js";
+import {
+  type BitMask,
   filterProvidersHints,
+  filterSingleNumaHints,
+  type HintData,
   iterateAllProviderTopologyHints,
+  maskBits,
+  maskFromBits,
+  type MergeData,
   mergePermutation,
-} from "../managers/topology/merge.js";
-import { filterSingleNumaHints } from "../managers/topology/policy.js";
-import type { HintData, MergeData } from "../managers/topology/trace.js";
+  type TopologyHint,
+} from "../managers/topology/index.js";
 import { buildDecisions } from "./decisions.js";
 import { Node } from "./node.js";
 import type { AdmissionResult } from "./types.js";

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { DEFAULT_FEATURE_GATES, type Pod } from "../k8s/types.js";
-import type { Machine, NUMAMemory } from "../machine/machine.js";
-import { type CPUInfo, CPUTopology } from "../machine/topology.js";
-import { type CPUHintSettings, cpuHintSettings } from "../managers/cpu/hints-settings.js";
-import { type MemoryHintSettings, memoryHintSettings } from "../managers/memory/hints-settings.js";
+import { DEFAULT_FEATURE_GATES, type Pod } from "../k8s/index.js";
+import { type CPUInfo, CPUTopology, type Machine, type NUMAMemory } from "../machine/index.js";
+import { type CPUHintSettings, cpuHintSettings } from "../managers/cpu/index.js";
+import { type MemoryHintSettings, memoryHintSettings } from "../managers/memory/index.js";
 import { defaultNodeConfig } from "./config.js";
 import { Node } from "./node.js";
 import { Gi, Mi, snapshotNode, type TestContainer, testPod } from "./test-support.js";

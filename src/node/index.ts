@@ -12,3 +12,18 @@ export { findAdmittedPod, runSimulation, type SimulationEvent, type SimulationSt
 export { exportedMetricName, metricsText } from "./metrics-text.js";
 export { buildDecisions } from "./decisions.js";
 export * from "./types.js";
+export {
+  type Candidate,
+  copyNode,
+  explainAdmission,
+  type Explanation,
+  type FitReport,
+  type MergeExplanation,
+  type NUMAFit,
+} from "./explain.js";
+export {
+  type ContainerCPUState,
+  type CPUStateOf,
+  containerHasExclusiveCPUs,
+  podHasExclusiveCPUs,
+} from "./cgroup-rules.js";

@@ -1,8 +1,6 @@
-import type { ManagerError } from "../core/errors.js";
-import type { Container, Pod } from "../k8s/types.js";
-import { containersInOrder } from "../k8s/types.js";
-import type { ProviderHints } from "../managers/topology/hint.js";
-import type { HintProvider } from "../managers/topology/provider.js";
+import type { ManagerError } from "../core/index.js";
+import { type Container, containersInOrder, type Pod } from "../k8s/index.js";
+import type { HintProvider, ProviderHints } from "../managers/topology/index.js";
 
 /** What a policy must offer for the managers' stale-state cleanup. */
 export interface PolicyWithState extends HintProvider {

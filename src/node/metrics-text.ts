@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { METRICS, type MetricName, type MetricsRegistry } from "../core/metrics.js";
-import type { KubernetesVersion } from "../k8s/types.js";
+import { type MetricName, METRICS, type MetricsRegistry } from "../core/index.js";
+import type { KubernetesVersion } from "../k8s/index.js";
 
 /**
  * The exported name of a metric in a Kubernetes version (metrics.md §1, MET-1): classic metrics

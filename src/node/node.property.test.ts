@@ -1,20 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { CPUSet } from "../core/cpuset.js";
-import { Quantity } from "../core/quantity.js";
-import { aggregateContainerLimits, aggregateContainerRequests } from "../k8s/aggregate.js";
-import { applyApiDefaults } from "../k8s/pod-defaults.js";
+import { CPUSet, Quantity } from "../core/index.js";
 import {
+  aggregateContainerLimits,
+  aggregateContainerRequests,
+  applyApiDefaults,
   type Container,
   containersInOrder,
   DEFAULT_FEATURE_GATES,
   type Pod,
   type ResourceList,
-} from "../k8s/types.js";
-import { validatePod } from "../k8s/validate.js";
-import type { Machine, NUMAMemory } from "../machine/machine.js";
-import { kubeletFixtureMachine, presetMachine } from "../machine/presets/index.js";
+  validatePod,
+} from "../k8s/index.js";
+import { kubeletFixtureMachine, type Machine, type NUMAMemory, presetMachine } from "../machine/index.js";
 import { cloneMemoryState } from "../managers/memory/index.js";
 import { defaultNodeConfig } from "./config.js";
 import { Node } from "./node.js";

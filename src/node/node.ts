@@ -1,9 +1,7 @@
-import { CPUSet } from "../core/cpuset.js";
-import { ManagerError } from "../core/errors.js";
-import { MetricsRegistry } from "../core/metrics.js";
-import type { CPUStateData, MemoryStateData } from "../checkpoint/state-types.js";
-import { type Pod, containersInOrder } from "../k8s/types.js";
-import { type Machine, machineNUMANodes } from "../machine/machine.js";
+import { CPUSet, ManagerError, MetricsRegistry } from "../core/index.js";
+import type { CPUStateData, MemoryStateData } from "../checkpoint/index.js";
+import { containersInOrder, type Pod } from "../k8s/index.js";
+import { type Machine, machineNUMANodes } from "../machine/index.js";
 import { CPUState, StaticPolicy as CPUStaticPolicy } from "../managers/cpu/index.js";
 import { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
 import { createTopologyManager, type TopologyManager } from "../managers/topology/index.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Pod } from "../k8s/types.js";
+import type { Pod } from "../k8s/index.js";
 import { Node } from "./node.js";
 import {
   bestEffortPod,

@@ -1,4 +1,4 @@
-import type { Pod } from "../k8s/types.js";
+import type { Pod } from "../k8s/index.js";
 import type { Node, RemovalResult } from "./node.js";
 import type { AdmissionResult } from "./types.js";
 

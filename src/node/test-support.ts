@@ -1,9 +1,7 @@
-import { CPUSet } from "../core/cpuset.js";
-import type { MemoryBlock, NUMANodeMap } from "../checkpoint/state-types.js";
-import { parsePods, podFromObject } from "../k8s/pod.js";
-import { DEFAULT_FEATURE_GATES, type Pod } from "../k8s/types.js";
-import { presetMachine } from "../machine/presets/index.js";
-import type { Machine } from "../machine/machine.js";
+import { CPUSet } from "../core/index.js";
+import type { MemoryBlock, NUMANodeMap } from "../checkpoint/index.js";
+import { DEFAULT_FEATURE_GATES, parsePods, type Pod, podFromObject } from "../k8s/index.js";
+import { type Machine, presetMachine } from "../machine/index.js";
 import { cloneMachineState } from "../managers/memory/index.js";
 import { defaultNodeConfig } from "./config.js";
 import type { Node } from "./node.js";

@@ -1,7 +1,7 @@
-import type { CPUSet } from "../core/cpuset.js";
-import type { MemoryBlock } from "../checkpoint/state-types.js";
-import type { FeatureGates, KubernetesVersion } from "../k8s/types.js";
-import type { AdmitTrace } from "../managers/topology/trace.js";
+import type { CPUSet } from "../core/index.js";
+import type { MemoryBlock } from "../checkpoint/index.js";
+import type { FeatureGates, KubernetesVersion } from "../k8s/index.js";
+import type { AdmitTrace } from "../managers/topology/index.js";
 
 export type TopologyManagerPolicyName = "none" | "best-effort" | "restricted" | "single-numa-node";
 export type TopologyManagerScopeName = "container" | "pod";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { parseKubeletConfig } from "../k8s/kubelet-config.js";
-import type { NUMANodeMap } from "../checkpoint/state-types.js";
+import { parseKubeletConfig } from "../k8s/index.js";
+import type { NUMANodeMap } from "../checkpoint/index.js";
 import { nodeConfigFromKubelet } from "./config.js";
 import { Node } from "./node.js";
 import {

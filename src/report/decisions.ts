@@ -1,6 +1,6 @@
-import type { MemoryBlock } from "../checkpoint/state-types.js";
-import type { CPUSet } from "../core/cpuset.js";
-import type { AssignmentType, ContainerKind } from "../node/types.js";
+import type { MemoryBlock } from "../checkpoint/index.js";
+import type { CPUSet } from "../core/index.js";
+import type { AssignmentType, ContainerKind } from "../node/index.js";
 import { formatBytes } from "./units.js";
 
 /** One container of a decisions table (the shape of the Node's `ContainerDecision`). */

@@ -1,5 +1,5 @@
-import type { Explanation } from "../node/explain.js";
-import type { AllocationData, HintData } from "../managers/topology/trace.js";
+import type { Explanation } from "../node/index.js";
+import type { AllocationData, HintData } from "../managers/topology/index.js";
 import { type AdmitStepDoc, admitStepDoc, type JSONInteger } from "./simulation-doc.js";
 
 const int = (v: bigint): JSONInteger => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());

@@ -1,4 +1,4 @@
-import type { HintData } from "../managers/topology/trace.js";
+import type { HintData } from "../managers/topology/index.js";
 import type { ExplainDoc } from "./explain-doc.js";
 import type { SimulationDoc } from "./simulation-doc.js";
 import { renderSimulationTable } from "./simulation-table.js";

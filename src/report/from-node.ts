@@ -1,4 +1,4 @@
-import type { AdmissionResult } from "../node/types.js";
+import type { AdmissionResult } from "../node/index.js";
 import type { DecisionRow } from "./decisions.js";
 import type { PodState } from "./ownership.js";
 

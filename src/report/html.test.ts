@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CPUSet } from "../core/cpuset.js";
-import type { AdmissionResult } from "../node/types.js";
+import { CPUSet } from "../core/index.js";
+import type { AdmissionResult } from "../node/index.js";
 import { decisionRowFromAdmission, podStateFromAdmission } from "./from-node.js";
 import { renderHtmlReport } from "./html.js";
 import { checkWellFormed } from "./markup.test-support.js";

@@ -39,3 +39,22 @@ export {
 } from "./machine-table.js";
 export { type DataFormat, formatData, toJSONText, toYAMLText } from "./serialize.js";
 export { escapeXml, formatBytes } from "./units.js";
+export { nodeStateOf } from "./node-state.js";
+export {
+  type AdmitStepDoc,
+  admitStepDoc,
+  type BlockDoc,
+  type ContainerDoc,
+  type JSONInteger,
+  type NUMANodeDoc,
+  numaNodeDocs,
+  type PodCgroupDoc,
+  type PodRefDoc,
+  type RemoveStepDoc,
+  SIMULATION_API_VERSION,
+  type SimulationDoc,
+  simulationDoc,
+} from "./simulation-doc.js";
+export { renderNodeTable, renderSimulationTable } from "./simulation-table.js";
+export { type ExplainDoc, explainDoc } from "./explain-doc.js";
+export { renderExplainText } from "./explain-text.js";

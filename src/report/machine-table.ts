@@ -1,6 +1,10 @@
-import type { CPUSet } from "../core/cpuset.js";
-import { hugepageResourceName, type Machine, machineNUMANodes } from "../machine/machine.js";
-import type { TopologyHeader } from "../machine/topology.js";
+import type { CPUSet } from "../core/index.js";
+import {
+  hugepageResourceName,
+  type Machine,
+  machineNUMANodes,
+  type TopologyHeader,
+} from "../machine/index.js";
 import { renderKeyValues, renderTable } from "./table.js";
 import { formatBytes } from "./units.js";
 

@@ -1,5 +1,4 @@
-import { buildDecisions } from "../node/decisions.js";
-import type { Node } from "../node/node.js";
+import { buildDecisions, type Node } from "../node/index.js";
 import type { NodeState, PodState } from "./ownership.js";
 
 /** The picture's input from a live node: every admitted pod with its current decisions. */

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { CPUSet } from "../core/cpuset.js";
-import type { Machine } from "../machine/machine.js";
+import { CPUSet } from "../core/index.js";
+import type { Machine } from "../machine/index.js";
 import {
   type CPUOwner,
   buildNodeView,

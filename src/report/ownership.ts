@@ -1,7 +1,7 @@
-import type { MemoryBlock, NUMANodeMap } from "../checkpoint/state-types.js";
-import { CPUSet } from "../core/cpuset.js";
-import { hugepageResourceName, type Machine, machineNUMANodes } from "../machine/machine.js";
-import type { AssignmentType, ContainerKind } from "../node/types.js";
+import type { MemoryBlock, NUMANodeMap } from "../checkpoint/index.js";
+import { CPUSet } from "../core/index.js";
+import { hugepageResourceName, type Machine, machineNUMANodes } from "../machine/index.js";
+import type { AssignmentType, ContainerKind } from "../node/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // Input: the node state a picture is drawn from. Deliberately small and independent of the Node

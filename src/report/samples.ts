@@ -1,7 +1,6 @@
-import type { MemoryBlock, NUMANodeMap } from "../checkpoint/state-types.js";
-import { CPUSet } from "../core/cpuset.js";
-import type { Machine, NUMAMemory } from "../machine/machine.js";
-import { type CPUInfo, CPUTopology } from "../machine/topology.js";
+import type { MemoryBlock, NUMANodeMap } from "../checkpoint/index.js";
+import { CPUSet } from "../core/index.js";
+import { type CPUInfo, CPUTopology, type Machine, type NUMAMemory } from "../machine/index.js";
 import type { DecisionRow } from "./decisions.js";
 import type { ContainerState, NodeState, PodState } from "./ownership.js";
 

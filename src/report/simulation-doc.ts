@@ -1,10 +1,6 @@
-import type { MemoryBlock } from "../checkpoint/state-types.js";
-import type { Machine } from "../machine/machine.js";
-import { machineNUMANodes } from "../machine/machine.js";
-import { writeCPUCheckpoint, writeMemoryCheckpoint } from "../checkpoint/index.js";
-import type { Node } from "../node/node.js";
-import type { SimulationStep } from "../node/simulation.js";
-import type { AdmissionResult, ContainerDecision, PodCgroup } from "../node/types.js";
+import { type MemoryBlock, writeCPUCheckpoint, writeMemoryCheckpoint } from "../checkpoint/index.js";
+import { type Machine, machineNUMANodes } from "../machine/index.js";
+import type { AdmissionResult, ContainerDecision, Node, PodCgroup, SimulationStep } from "../node/index.js";
 
 /**
  * The stable, documented output of `podpin simulate -o json|yaml` (docs/output-format.md).

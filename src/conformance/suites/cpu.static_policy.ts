@@ -1,16 +1,16 @@
-import type { CPUSet } from "../../core/cpuset.js";
-import { ManagerError } from "../../core/errors.js";
-import { Quantity } from "../../core/quantity.js";
-import type { Container, Pod, QOSClass, ResourceList } from "../../k8s/types.js";
-import { StaticPolicy } from "../../managers/cpu/static-policy.js";
-import {
+import { type CPUSet, ManagerError, Quantity } from "../../core/index.js";
+import type { Container, Pod, QOSClass, ResourceList } from "../../k8s/index.js";
+import { cpuVectors, StaticPolicy } from "../../managers/cpu/index.js";
+import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+
+type JSONObject = cpuVectors.JSONObject;
+const {
   arr,
   bool,
   caseGates,
   cpuset,
   fixedAffinity,
   int,
-  type JSONObject,
   obj,
   optObj,
   optStr,
@@ -18,8 +18,7 @@ import {
   str,
   stringMap,
   topologyFromJSON,
-} from "../../managers/cpu/testing.js";
-import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+} = cpuVectors;
 
 const FILE = "cpu/static_policy.json";
 

@@ -1,8 +1,10 @@
-import { CPUSet } from "../../core/cpuset.js";
-import { ManagerError } from "../../core/errors.js";
-import { kubeletFixture } from "../../machine/presets/kubelet-fixtures.js";
-import type { SortStrategy } from "../../managers/cpu/take.js";
-import { takeByTopologyNUMADistributed, takeByTopologyNUMAPacked } from "../../managers/cpu/take.js";
+import { CPUSet, ManagerError } from "../../core/index.js";
+import { kubeletFixture } from "../../machine/index.js";
+import {
+  type SortStrategy,
+  takeByTopologyNUMADistributed,
+  takeByTopologyNUMAPacked,
+} from "../../managers/cpu/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
 
 const FILE = "cpu/take_by_topology.json";

@@ -1,22 +1,11 @@
-import { Quantity } from "../../core/quantity.js";
-import type { Pod } from "../../k8s/types.js";
-import { StaticPolicy } from "../../managers/cpu/static-policy.js";
-import { CPUState } from "../../managers/cpu/state.js";
-import {
-  arr,
-  bool,
-  caseGates,
-  cpuset,
-  int,
-  obj,
-  optObj,
-  optStr,
-  str,
-  stringMap,
-  topologyFromJSON,
-} from "../../managers/cpu/testing.js";
-import { hintToJSON } from "../../managers/topology/hint.js";
+import { Quantity } from "../../core/index.js";
+import type { Pod } from "../../k8s/index.js";
+import { CPUState, cpuVectors, StaticPolicy } from "../../managers/cpu/index.js";
+import { hintToJSON } from "../../managers/topology/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+
+const { arr, bool, caseGates, cpuset, int, obj, optObj, optStr, str, stringMap, topologyFromJSON } =
+  cpuVectors;
 
 const FILE = "cpu/topology_hints.json";
 

@@ -1,9 +1,7 @@
-import type { HugePagePool, NUMAMemory } from "../../machine/machine.js";
+import type { HugePagePool, NUMAMemory } from "../../machine/index.js";
 import { emptyMemoryState, type ReusableMemorySeed, StaticPolicy } from "../../managers/memory/index.js";
-import { ManagerError } from "../../core/errors.js";
-import { parseJSONExact, toBigInt } from "../../core/json-bigint.js";
-import { MetricsRegistry } from "../../core/metrics.js";
-import { type Container, DEFAULT_FEATURE_GATES, type Pod } from "../../k8s/types.js";
+import { ManagerError, MetricsRegistry, parseJSONExact, toBigInt } from "../../core/index.js";
+import { type Container, DEFAULT_FEATURE_GATES, type Pod } from "../../k8s/index.js";
 import {
   arr,
   assignmentsJSON,

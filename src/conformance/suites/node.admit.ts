@@ -1,9 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
-import { parseJSONExact } from "../../core/json-bigint.js";
-import { podFromObject } from "../../k8s/pod.js";
-import type { KubernetesVersion } from "../../k8s/types.js";
-import { Node } from "../../node/node.js";
-import type { AdmissionResult } from "../../node/types.js";
+import { parseJSONExact } from "../../core/index.js";
+import { type KubernetesVersion, podFromObject } from "../../k8s/index.js";
+import { type AdmissionResult, Node } from "../../node/index.js";
 import {
   blocksData,
   cpuSetText,

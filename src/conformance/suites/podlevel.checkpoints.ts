@@ -1,11 +1,15 @@
 import { z } from "zod";
-import { CPUSet } from "../../core/cpuset.js";
-import { parseJSONExact } from "../../core/json-bigint.js";
-import { dataChecksum } from "../../checkpoint/checksum.js";
-import { readCPUCheckpoint, type InitialContainers } from "../../checkpoint/cpu.js";
-import { CheckpointError } from "../../checkpoint/errors.js";
-import { readMemoryCheckpoint } from "../../checkpoint/memory.js";
-import type { CPUStateData, MemoryBlock, MemoryStateData } from "../../checkpoint/state-types.js";
+import { CPUSet, parseJSONExact } from "../../core/index.js";
+import {
+  CheckpointError,
+  type CPUStateData,
+  dataChecksum,
+  type InitialContainers,
+  type MemoryBlock,
+  type MemoryStateData,
+  readCPUCheckpoint,
+  readMemoryCheckpoint,
+} from "../../checkpoint/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
 
 /**

@@ -1,13 +1,19 @@
-import { CPUSet } from "../../core/cpuset.js";
-import type { ManagerError } from "../../core/errors.js";
-import { METRICS, type MetricName, type MetricsRegistry } from "../../core/metrics.js";
-import type { CPUState } from "../../managers/cpu/state.js";
 import {
+  CPUSet,
+  type ManagerError,
+  type MetricName,
+  METRICS,
+  type MetricsRegistry,
+} from "../../core/index.js";
+import { type CPUState, cpuVectors } from "../../managers/cpu/index.js";
+import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+
+type JSONObject = cpuVectors.JSONObject;
+const {
   arr,
   cpuset,
   entriesToJSON,
   int,
-  type JSONObject,
   normaliseEntries,
   obj,
   optStr,
@@ -15,8 +21,7 @@ import {
   policyFromPodLevelCase,
   sortKeys,
   str,
-} from "../../managers/cpu/testing.js";
-import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+} = cpuVectors;
 
 const FILE = "podlevel/cpu_allocate_pod.json";
 

@@ -1,7 +1,8 @@
-import { maskBits } from "../../managers/topology/bitmask.js";
-import { hintToJSON, type TopologyHint } from "../../managers/topology/hint.js";
-import { arr, bool, int, obj, podFromJSON, policyFromPodLevelCase, str } from "../../managers/cpu/testing.js";
+import { hintToJSON, maskBits, type TopologyHint } from "../../managers/topology/index.js";
+import { cpuVectors } from "../../managers/cpu/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+
+const { arr, bool, int, obj, podFromJSON, policyFromPodLevelCase, str } = cpuVectors;
 
 const FILE = "podlevel/cpu_pod_hints.json";
 

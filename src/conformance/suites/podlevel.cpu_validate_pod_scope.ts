@@ -1,5 +1,7 @@
-import { bool, obj, optStr, podFromJSON, policyFromPodLevelCase, str } from "../../managers/cpu/testing.js";
+import { cpuVectors } from "../../managers/cpu/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+
+const { bool, obj, optStr, podFromJSON, policyFromPodLevelCase, str } = cpuVectors;
 
 const FILE = "podlevel/cpu_validate_pod_scope.json";
 

@@ -1,14 +1,18 @@
 import { z } from "zod";
-import { CPUSet } from "../../core/cpuset.js";
-import { podFromObject } from "../../k8s/pod.js";
-import { containersInOrder, DEFAULT_FEATURE_GATES, type FeatureGates } from "../../k8s/types.js";
+import { CPUSet } from "../../core/index.js";
+import {
+  containersInOrder,
+  DEFAULT_FEATURE_GATES,
+  type FeatureGates,
+  podFromObject,
+} from "../../k8s/index.js";
 import {
   type ContainerCPUState,
-  type CPUStateOf,
   containerHasExclusiveCPUs,
+  type CPUStateOf,
+  type IsolationLevel,
   podHasExclusiveCPUs,
-} from "../../node/cgroup-rules.js";
-import type { IsolationLevel } from "../../node/types.js";
+} from "../../node/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
 
 /**

@@ -1,7 +1,5 @@
-import { ManagerError } from "../../core/errors.js";
-import { parseJSONExact } from "../../core/json-bigint.js";
-import { type MetricName, METRICS, MetricsRegistry } from "../../core/metrics.js";
-import { DEFAULT_FEATURE_GATES, type FeatureGates } from "../../k8s/types.js";
+import { ManagerError, type MetricName, METRICS, MetricsRegistry, parseJSONExact } from "../../core/index.js";
+import { DEFAULT_FEATURE_GATES, type FeatureGates } from "../../k8s/index.js";
 import { emptyMemoryState, StaticPolicy } from "../../managers/memory/index.js";
 import {
   assignmentsJSON,

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { podFromObject } from "../../k8s/pod.js";
-import { computePodQOS } from "../../k8s/podlevel.js";
+import { computePodQOS, podFromObject } from "../../k8s/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
 
 /** `podlevel/qos.json`: core v1 `ComputePodQOS` on raw pod objects (no API defaulting). */

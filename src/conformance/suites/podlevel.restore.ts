@@ -1,22 +1,20 @@
 import {
+  type MemoryStateData,
   readCPUCheckpoint,
   readMemoryCheckpoint,
   writeCPUCheckpoint,
   writeMemoryCheckpoint,
 } from "../../checkpoint/index.js";
-import type { MemoryStateData } from "../../checkpoint/state-types.js";
-import type { CPUSet } from "../../core/cpuset.js";
-import { MetricsRegistry } from "../../core/metrics.js";
-import { podFromObject } from "../../k8s/pod.js";
-import { isPodLevelResourcesSet } from "../../k8s/podlevel.js";
+import { type CPUSet, MetricsRegistry } from "../../core/index.js";
 import {
   DEFAULT_FEATURE_GATES,
   type FeatureGates,
+  isPodLevelResourcesSet,
   type KubernetesVersion,
   type Pod,
-} from "../../k8s/types.js";
-import type { Machine, NUMAMemory } from "../../machine/machine.js";
-import { CPUTopology } from "../../machine/topology.js";
+  podFromObject,
+} from "../../k8s/index.js";
+import { CPUTopology, type Machine, type NUMAMemory } from "../../machine/index.js";
 import { CPUState, StaticPolicy as CPUStaticPolicy } from "../../managers/cpu/index.js";
 import { StaticPolicy as MemoryStaticPolicy } from "../../managers/memory/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";

@@ -16,9 +16,11 @@ import {
   maskOr,
   maskRemove,
   maskString,
-} from "../../managers/topology/bitmask.js";
-import { arr, int, ints, maskFromJSON, obj, str } from "../../managers/topology/vectors.js";
+  topologyVectors,
+} from "../../managers/topology/index.js";
 import { asArray, type CaseOutcome, compare, guard, type Suite } from "../suite.js";
+
+const { arr, int, ints, maskFromJSON, obj, str } = topologyVectors;
 
 const FILE = "topology/bitmask.json";
 

@@ -1,17 +1,8 @@
-import { compareHints, type MergedHint } from "../../managers/topology/compare.js";
-import { NUMAInfo } from "../../managers/topology/numa-info.js";
-import {
-  distancesFromJSON,
-  ints,
-  maskFromJSON,
-  bool,
-  int,
-  obj,
-  optionsFromJSON,
-  policyOptionsOf,
-  str,
-} from "../../managers/topology/vectors.js";
+import { compareHints, type MergedHint, NUMAInfo, topologyVectors } from "../../managers/topology/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+
+const { distancesFromJSON, ints, maskFromJSON, bool, int, obj, optionsFromJSON, policyOptionsOf, str } =
+  topologyVectors;
 
 const FILE = "topology/compare.json";
 

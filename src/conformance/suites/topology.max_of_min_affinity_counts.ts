@@ -1,6 +1,7 @@
-import { maxOfMinAffinityCounts } from "../../managers/topology/compare.js";
-import { arr, hintFromJSON, int, obj } from "../../managers/topology/vectors.js";
+import { maxOfMinAffinityCounts, topologyVectors } from "../../managers/topology/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+
+const { arr, hintFromJSON, int, obj } = topologyVectors;
 
 const FILE = "topology/max_of_min_affinity_counts.json";
 

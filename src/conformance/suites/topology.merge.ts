@@ -1,5 +1,7 @@
-import { mergeVectorFromJSON, runMergeVector } from "../../managers/topology/vectors.js";
+import { topologyVectors } from "../../managers/topology/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
+
+const { mergeVectorFromJSON, runMergeVector } = topologyVectors;
 
 const FILE = "topology/merge.json";
 

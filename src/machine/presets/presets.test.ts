@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { CPUSet } from "../../core/cpuset.js";
+import { CPUSet } from "../../core/index.js";
 import { machineFacts } from "../facts.js";
 import { type Machine, machineNUMANodes } from "../machine.js";
 import { PRESETS, findPreset, presetMachine } from "./index.js";

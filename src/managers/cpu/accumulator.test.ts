@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CPUSet } from "../../core/cpuset.js";
-import { kubeletFixture } from "../../machine/presets/kubelet-fixtures.js";
-import { type CPUInfo, CPUTopology } from "../../machine/topology.js";
+import { CPUSet } from "../../core/index.js";
+import { type CPUInfo, CPUTopology, kubeletFixture } from "../../machine/index.js";
 import { CPUAccumulator, ids, type SortStrategy } from "./accumulator.js";
 
 function fixture(name: string): CPUTopology {

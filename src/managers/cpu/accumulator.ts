@@ -1,5 +1,5 @@
-import { CPUSet } from "../../core/cpuset.js";
-import type { CPUTopology } from "../../machine/topology.js";
+import { CPUSet } from "../../core/index.js";
+import type { CPUTopology } from "../../machine/index.js";
 import { type ElementTable, type Relation, type TopologyIndex, topologyIndex } from "./take-index.js";
 
 /**

@@ -1,7 +1,6 @@
-import { CPUSet } from "../../core/cpuset.js";
-import { ManagerError } from "../../core/errors.js";
-import type { CPUTopology } from "../../machine/topology.js";
-import { type BitMask, maskBits } from "../topology/bitmask.js";
+import { CPUSet, ManagerError } from "../../core/index.js";
+import type { CPUTopology } from "../../machine/index.js";
+import { type BitMask, maskBits } from "../topology/index.js";
 import type { StaticPolicyOptions } from "./options.js";
 import { takeByTopologyNUMADistributed, takeByTopologyNUMAPacked } from "./take.js";
 

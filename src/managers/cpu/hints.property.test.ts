@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { CPUSet } from "../../core/cpuset.js";
-import { type CPUInfo, CPUTopology } from "../../machine/topology.js";
-import { maskCount } from "../topology/bitmask.js";
-import type { ProviderHints, TopologyHint } from "../topology/hint.js";
-import { NUMAInfo } from "../topology/numa-info.js";
-import { createPolicy } from "../topology/policy.js";
+import { CPUSet } from "../../core/index.js";
+import { type CPUInfo, CPUTopology } from "../../machine/index.js";
+import {
+  createPolicy,
+  maskCount,
+  NUMAInfo,
+  type ProviderHints,
+  type TopologyHint,
+} from "../topology/index.js";
 import { generateCPUTopologyHints } from "./hints.js";
 import { generateCPUTopologyHintsReference } from "./hints.reference.js";
 import { cpuHintSettings } from "./hints-settings.js";

@@ -1,7 +1,6 @@
-import type { CPUSet } from "../../core/cpuset.js";
-import type { CPUTopology } from "../../machine/topology.js";
-import { type BitMask, iterateBitMasks, maskBits, maskCount } from "../topology/bitmask.js";
-import type { TopologyHint } from "../topology/hint.js";
+import type { CPUSet } from "../../core/index.js";
+import type { CPUTopology } from "../../machine/index.js";
+import { type BitMask, iterateBitMasks, maskBits, maskCount, type TopologyHint } from "../topology/index.js";
 
 /** Counts `cpus` per NUMA node id. */
 function countPerNUMA(topology: CPUTopology, cpus: CPUSet): Map<number, number> {

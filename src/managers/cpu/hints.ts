@@ -1,14 +1,14 @@
-import type { CPUSet } from "../../core/cpuset.js";
-import type { CPUTopology } from "../../machine/topology.js";
-import type { TopologyHint } from "../topology/hint.js";
-import { popcount32 } from "../topology/mask-space.js";
+import type { CPUSet } from "../../core/index.js";
+import type { CPUTopology } from "../../machine/index.js";
 import {
   iterationOrder,
   MAX_TABULATED_NODES,
   type NodePositions,
+  popcount32,
   positionsOf,
   subsetSums,
-} from "../topology/subset-tables.js";
+  type TopologyHint,
+} from "../topology/index.js";
 import { generateCPUTopologyHintsReference } from "./hints.reference.js";
 import { cpuHintSettings } from "./hints-settings.js";
 

@@ -33,3 +33,6 @@ export { takeByPolicy, pickCPUs } from "./allocate-cpus.js";
 export { classifyStoredPod, type StoredPodState } from "./pod-state.js";
 export type { CPUAssignmentType } from "./policy-metrics.js";
 export { type SortStrategy, takeByTopologyNUMAPacked, takeByTopologyNUMADistributed } from "./take.js";
+export { type CPUHintSettings, cpuHintSettings } from "./hints-settings.js";
+/** Readers of the CPU Manager's conformance vector shapes, shared by the conformance suites and tests. */
+export * as cpuVectors from "./testing.js";

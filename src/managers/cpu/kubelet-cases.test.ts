@@ -4,9 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CPUSet } from "../../core/cpuset.js";
-import { kubeletFixture } from "../../machine/presets/kubelet-fixtures.js";
-import { CPUTopology } from "../../machine/topology.js";
+import { CPUSet } from "../../core/index.js";
+import { CPUTopology, kubeletFixture } from "../../machine/index.js";
 import { CPUState } from "./state.js";
 import { StaticPolicy } from "./static-policy.js";
 import { type TestContainer, testPod } from "./test-pods.js";

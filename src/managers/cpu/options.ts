@@ -1,6 +1,6 @@
-import { ManagerError } from "../../core/errors.js";
-import type { FeatureGates } from "../../k8s/types.js";
-import type { CPUTopology } from "../../machine/topology.js";
+import { ManagerError } from "../../core/index.js";
+import type { FeatureGates } from "../../k8s/index.js";
+import type { CPUTopology } from "../../machine/index.js";
 
 /** The static policy's options as the kubelet parses them (`cpuManagerPolicyOptions`, cpu-manager.md §7). */
 export interface StaticPolicyOptions {

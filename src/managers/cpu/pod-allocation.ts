@@ -1,5 +1,5 @@
-import { CPUSet } from "../../core/cpuset.js";
-import { type FeatureGates, type Pod, containersInOrder, isSidecar } from "../../k8s/types.js";
+import { CPUSet } from "../../core/index.js";
+import { containersInOrder, type FeatureGates, isSidecar, type Pod } from "../../k8s/index.js";
 import type { CPUPolicyMetrics } from "./policy-metrics.js";
 import { guaranteedCPUs } from "./requests.js";
 import type { CPUState } from "./state.js";

@@ -1,5 +1,5 @@
-import { CPUSet } from "../../core/cpuset.js";
-import { type Pod, containersInOrder } from "../../k8s/types.js";
+import { CPUSet } from "../../core/index.js";
+import { containersInOrder, type Pod } from "../../k8s/index.js";
 import type { CPUState } from "./state.js";
 
 /**

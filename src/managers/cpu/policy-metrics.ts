@@ -1,6 +1,5 @@
-import type { CPUSet } from "../../core/cpuset.js";
-import type { MetricsRegistry } from "../../core/metrics.js";
-import type { CPUTopology } from "../../machine/topology.js";
+import type { CPUSet, MetricsRegistry } from "../../core/index.js";
+import type { CPUTopology } from "../../machine/index.js";
 
 export type CPUAssignmentType = "node_exclusive" | "pod_exclusive" | "pod_shared";
 export type ResourceSource = "node" | "pod";

@@ -1,6 +1,13 @@
-import type { Quantity } from "../../core/quantity.js";
-import { isContainerEquivalentGuaranteed, isPodLevelResourcesSet, podQOS } from "../../k8s/podlevel.js";
-import { type Container, type FeatureGates, type Pod, isSidecar } from "../../k8s/types.js";
+import type { Quantity } from "../../core/index.js";
+import {
+  type Container,
+  type FeatureGates,
+  isContainerEquivalentGuaranteed,
+  isPodLevelResourcesSet,
+  isSidecar,
+  type Pod,
+  podQOS,
+} from "../../k8s/index.js";
 
 /** `isIntegralCPUAmount`: `Value()·1000 == MilliValue()` (`Value()` rounds up, so `1500m` is not). */
 export function isIntegralCPUAmount(q: Quantity): boolean {

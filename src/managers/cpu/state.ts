@@ -1,5 +1,5 @@
-import { CPUSet } from "../../core/cpuset.js";
-import type { CPUStateData } from "../../checkpoint/state-types.js";
+import { CPUSet } from "../../core/index.js";
+import type { CPUStateData } from "../../checkpoint/index.js";
 
 /** One stored container assignment's key. */
 export interface ContainerKey {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { CPUSet } from "../../core/cpuset.js";
-import { type Pod, containersInOrder } from "../../k8s/types.js";
-import { kubeletFixture } from "../../machine/presets/kubelet-fixtures.js";
+import { CPUSet } from "../../core/index.js";
+import { containersInOrder, type Pod } from "../../k8s/index.js";
+import { kubeletFixture } from "../../machine/index.js";
 import type { CPUState } from "./state.js";
 import { StaticPolicy } from "./static-policy.js";
 import { type TestContainer, testPod } from "./test-pods.js";

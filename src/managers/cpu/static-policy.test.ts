@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CPUSet } from "../../core/cpuset.js";
-import { ManagerError } from "../../core/errors.js";
-import { DEFAULT_FEATURE_GATES, type FeatureGates } from "../../k8s/types.js";
-import { kubeletFixture } from "../../machine/presets/kubelet-fixtures.js";
-import type { CPUTopology } from "../../machine/topology.js";
-import { maskBits } from "../topology/bitmask.js";
+import { CPUSet, ManagerError } from "../../core/index.js";
+import { DEFAULT_FEATURE_GATES, type FeatureGates } from "../../k8s/index.js";
+import { type CPUTopology, kubeletFixture } from "../../machine/index.js";
+import { maskBits } from "../topology/index.js";
 import { CPUState } from "./state.js";
 import { StaticPolicy, type StaticPolicyConfig } from "./static-policy.js";
 import { testPod } from "./test-pods.js";

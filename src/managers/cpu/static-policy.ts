@@ -1,21 +1,18 @@
-import { CPUSet } from "../../core/cpuset.js";
-import { ManagerError } from "../../core/errors.js";
-import { MetricsRegistry } from "../../core/metrics.js";
-import { isPodLevelResourcesSet, podLevelGatesOn } from "../../k8s/podlevel.js";
+import { CPUSet, ManagerError, MetricsRegistry } from "../../core/index.js";
 import {
   type Container,
+  containersInOrder,
   DEFAULT_FEATURE_GATES,
   DEFAULT_KUBERNETES_VERSION,
   type FeatureGates,
+  isPodLevelResourcesSet,
+  isSidecar,
   type KubernetesVersion,
   type Pod,
-  containersInOrder,
-  isSidecar,
-} from "../../k8s/types.js";
-import type { CPUTopology } from "../../machine/topology.js";
-import type { BitMask } from "../topology/bitmask.js";
-import type { ProviderHints, TopologyHint } from "../topology/hint.js";
-import type { AffinityStore, HintProvider } from "../topology/provider.js";
+  podLevelGatesOn,
+} from "../../k8s/index.js";
+import type { CPUTopology } from "../../machine/index.js";
+import type { AffinityStore, BitMask, HintProvider, ProviderHints, TopologyHint } from "../topology/index.js";
 import { pickCPUs, takeByPolicy } from "./allocate-cpus.js";
 import { generateCPUTopologyHints } from "./hints.js";
 import {

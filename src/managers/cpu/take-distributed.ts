@@ -1,6 +1,5 @@
-import { CPUSet } from "../../core/cpuset.js";
-import { ManagerError } from "../../core/errors.js";
-import type { CPUTopology } from "../../machine/topology.js";
+import { CPUSet, ManagerError } from "../../core/index.js";
+import type { CPUTopology } from "../../machine/index.js";
 import { CPUAccumulator, type SortStrategy } from "./accumulator.js";
 import { balanceScore, forEachCombination } from "./take-balance.js";
 import { notEnoughCPUsError, takeByTopologyNUMAPacked } from "./take-packed.js";

@@ -1,4 +1,4 @@
-import type { CPUTopology } from "../../machine/topology.js";
+import type { CPUTopology } from "../../machine/index.js";
 
 /**
  * Dense, array-based tables of one `CPUTopology`, built once per topology object and shared by

@@ -1,6 +1,5 @@
-import type { CPUSet } from "../../core/cpuset.js";
-import { ManagerError } from "../../core/errors.js";
-import type { CPUTopology } from "../../machine/topology.js";
+import { type CPUSet, ManagerError } from "../../core/index.js";
+import type { CPUTopology } from "../../machine/index.js";
 import { CPUAccumulator, type SortStrategy } from "./accumulator.js";
 import type { ElementTable } from "./take-index.js";
 

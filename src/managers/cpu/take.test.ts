@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { CPUSet } from "../../core/cpuset.js";
-import { ManagerError } from "../../core/errors.js";
-import { KUBELET_FIXTURE_NAMES, kubeletFixture } from "../../machine/presets/kubelet-fixtures.js";
-import { type CPUInfo, CPUTopology } from "../../machine/topology.js";
+import { CPUSet, ManagerError } from "../../core/index.js";
+import { type CPUInfo, CPUTopology, KUBELET_FIXTURE_NAMES, kubeletFixture } from "../../machine/index.js";
 import { type SortStrategy, takeByTopologyNUMADistributed, takeByTopologyNUMAPacked } from "./take.js";
 import { distributedRemainderStallError } from "./take-distributed.js";
 

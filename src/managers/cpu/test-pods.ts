@@ -1,6 +1,6 @@
 /** Small pod builders for the CPU Manager's unit and property tests. */
-import { Quantity } from "../../core/quantity.js";
-import type { Container, Pod, ResourceRequirements } from "../../k8s/types.js";
+import { Quantity } from "../../core/index.js";
+import type { Container, Pod, ResourceRequirements } from "../../k8s/index.js";
 
 export interface TestContainer {
   name: string;

@@ -3,22 +3,18 @@
  * vector files (Kubernetes Pod JSON, inline or fixture machines, CPU states) with clear errors.
  * This is not the project's pod parser (that lives in `k8s/`); it reads exactly what the vectors use.
  */
-import { CPUSet } from "../../core/cpuset.js";
-import { Quantity } from "../../core/quantity.js";
-import type {
-  Container,
-  FeatureGates,
-  Pod,
-  QOSClass,
-  ResourceList,
-  ResourceRequirements,
-} from "../../k8s/types.js";
-import { DEFAULT_FEATURE_GATES } from "../../k8s/types.js";
-import { kubeletFixture } from "../../machine/presets/kubelet-fixtures.js";
-import { type CPUInfo, CPUTopology } from "../../machine/topology.js";
-import { maskFromBits } from "../topology/bitmask.js";
-import type { TopologyHint } from "../topology/hint.js";
-import type { AffinityStore } from "../topology/provider.js";
+import { CPUSet, Quantity } from "../../core/index.js";
+import {
+  type Container,
+  DEFAULT_FEATURE_GATES,
+  type FeatureGates,
+  type Pod,
+  type QOSClass,
+  type ResourceList,
+  type ResourceRequirements,
+} from "../../k8s/index.js";
+import { type CPUInfo, CPUTopology, kubeletFixture } from "../../machine/index.js";
+import { type AffinityStore, maskFromBits, type TopologyHint } from "../topology/index.js";
 import { StaticPolicy } from "./static-policy.js";
 import { CPUState } from "./state.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEFAULT_FEATURE_GATES, type FeatureGates } from "../../k8s/types.js";
+import { DEFAULT_FEATURE_GATES, type FeatureGates } from "../../k8s/index.js";
 import { parseGoBool } from "./options.js";
 import { podGuaranteedCPUs } from "./requests.js";
 import { testPod } from "./test-pods.js";

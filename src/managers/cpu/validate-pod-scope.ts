@@ -1,4 +1,4 @@
-import { type FeatureGates, type Pod, isSidecar } from "../../k8s/types.js";
+import { type FeatureGates, isSidecar, type Pod } from "../../k8s/index.js";
 import { guaranteedCPUs, podGuaranteedCPUs } from "./requests.js";
 
 /**

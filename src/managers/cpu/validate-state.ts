@@ -1,5 +1,4 @@
-import { CPUSet } from "../../core/cpuset.js";
-import { ManagerError } from "../../core/errors.js";
+import { CPUSet, ManagerError } from "../../core/index.js";
 import type { CPUState } from "./state.js";
 
 export interface StateCheck {

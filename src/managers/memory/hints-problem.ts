@@ -1,6 +1,5 @@
-import type { NUMANodeMap } from "../../checkpoint/state-types.js";
-import type { BitMask } from "../topology/bitmask.js";
-import { type NodePositions, positionsOf } from "../topology/subset-tables.js";
+import type { NUMANodeMap } from "../../checkpoint/index.js";
+import { type BitMask, type NodePositions, positionsOf } from "../topology/index.js";
 import type { ReusableLookup } from "./hints.js";
 import { numaNodeIds } from "./machine-state.js";
 import type { ResourceRequest } from "./requests.js";

@@ -1,5 +1,4 @@
-import { type BitMask, maskBits } from "../topology/bitmask.js";
-import type { TopologyHint } from "../topology/hint.js";
+import { type BitMask, maskBits, type TopologyHint } from "../topology/index.js";
 import type { HintProblem } from "./hints-problem.js";
 
 /*

@@ -1,5 +1,4 @@
-import { popcount32 } from "../topology/mask-space.js";
-import { iterationOrder, lowestPosition } from "../topology/subset-tables.js";
+import { iterationOrder, lowestPosition, popcount32 } from "../topology/index.js";
 import type { HintProblem } from "./hints-problem.js";
 import { addU64 } from "./u64.js";
 

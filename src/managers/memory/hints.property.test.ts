@@ -1,13 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { NUMANodeMap, NUMANodeState } from "../../checkpoint/state-types.js";
-import { ManagerError } from "../../core/errors.js";
-import { type BitMask, maskCount } from "../topology/bitmask.js";
-import type { ProviderHints, TopologyHint } from "../topology/hint.js";
-import { filterProvidersHints } from "../topology/merge.js";
-import { NUMAInfo } from "../topology/numa-info.js";
-import { createPolicy, filterSingleNumaHints } from "../topology/policy.js";
+import type { NUMANodeMap, NUMANodeState } from "../../checkpoint/index.js";
+import { ManagerError } from "../../core/index.js";
+import {
+  type BitMask,
+  createPolicy,
+  filterProvidersHints,
+  filterSingleNumaHints,
+  maskCount,
+  NUMAInfo,
+  type ProviderHints,
+  type TopologyHint,
+} from "../topology/index.js";
 import { calculateHints, chooseAffinity, type ReusableLookup } from "./hints.js";
 import { calculateHintsReference } from "./hints.reference.js";
 import { type MemoryHintSettings, memoryHintSettings } from "./hints-settings.js";

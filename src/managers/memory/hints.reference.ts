@@ -1,6 +1,5 @@
-import type { NUMANodeMap } from "../../checkpoint/state-types.js";
-import { type BitMask, iterateBitMasks, maskBits, maskCount } from "../topology/bitmask.js";
-import type { TopologyHint } from "../topology/hint.js";
+import type { NUMANodeMap } from "../../checkpoint/index.js";
+import { type BitMask, iterateBitMasks, maskBits, maskCount, type TopologyHint } from "../topology/index.js";
 import type { MemoryHints, ReusableLookup } from "./hints.js";
 import { groupsEqual, MEMORY, numaNodeIds } from "./machine-state.js";
 import type { ResourceRequest } from "./requests.js";

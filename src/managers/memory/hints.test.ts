@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { maskOf } from "../topology/bitmask.js";
+import { maskOf } from "../topology/index.js";
 import {
   calculateHints,
   chooseAffinity,

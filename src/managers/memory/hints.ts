@@ -1,9 +1,14 @@
-import type { MemoryBlock, NUMANodeMap } from "../../checkpoint/state-types.js";
-import { ManagerError } from "../../core/errors.js";
-import { type BitMask, BitMaskError, maskBits, maskOf } from "../topology/bitmask.js";
-import type { TopologyHint } from "../topology/hint.js";
-import { popcount32 } from "../topology/mask-space.js";
-import { MAX_TABULATED_NODES } from "../topology/subset-tables.js";
+import type { MemoryBlock, NUMANodeMap } from "../../checkpoint/index.js";
+import { ManagerError } from "../../core/index.js";
+import {
+  type BitMask,
+  BitMaskError,
+  maskBits,
+  maskOf,
+  MAX_TABULATED_NODES,
+  popcount32,
+  type TopologyHint,
+} from "../topology/index.js";
 import {
   bestHintContainingReference,
   calculateHintsReference,

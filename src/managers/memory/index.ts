@@ -47,3 +47,4 @@ export {
   type StaticPolicyOptions,
 } from "./static-policy.js";
 export { addU64, subU64, u64 } from "./u64.js";
+export { type MemoryHintSettings, memoryHintSettings } from "./hints-settings.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { NO_REUSE, calculateHints, affinitySatisfiesRequest } from "./hints.js";
 import { checkSystemReserved, defaultMachineState, releaseMemory, reserveMemory } from "./machine-state.js";
-import { maskOf } from "../topology/bitmask.js";
+import { maskOf } from "../topology/index.js";
 import { Gi } from "./test-support.js";
 import { addU64, subU64 } from "./u64.js";
 

@@ -1,6 +1,6 @@
-import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "../../checkpoint/state-types.js";
-import { ManagerError } from "../../core/errors.js";
-import { hugepageResourceName, type NUMAMemory } from "../../machine/machine.js";
+import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "../../checkpoint/index.js";
+import { ManagerError } from "../../core/index.js";
+import { hugepageResourceName, type NUMAMemory } from "../../machine/index.js";
 import { addU64, minU64, subU64, u64 } from "./u64.js";
 
 /** `reservedMemory`: NUMA node id -> resource name -> bytes reserved for the system. */

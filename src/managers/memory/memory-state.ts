@@ -1,4 +1,4 @@
-import type { MemoryBlock, MemoryStateData, NUMANodeMap } from "../../checkpoint/state-types.js";
+import type { MemoryBlock, MemoryStateData, NUMANodeMap } from "../../checkpoint/index.js";
 
 /**
  * Reads and writes of the Memory Manager's state (`state.State` in the kubelet): container

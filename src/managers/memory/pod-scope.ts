@@ -1,7 +1,6 @@
-import type { MemoryBlock } from "../../checkpoint/state-types.js";
-import { ManagerError } from "../../core/errors.js";
-import type { MetricsRegistry } from "../../core/metrics.js";
-import { type FeatureGates, isSidecar, type Pod } from "../../k8s/types.js";
+import type { MemoryBlock } from "../../checkpoint/index.js";
+import { ManagerError, type MetricsRegistry } from "../../core/index.js";
+import { type FeatureGates, isSidecar, type Pod } from "../../k8s/index.js";
 import { containerRequestedResources, podRequestedResources, type ResourceRequest } from "./requests.js";
 import { addU64, subU64 } from "./u64.js";
 

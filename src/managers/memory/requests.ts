@@ -1,7 +1,12 @@
-import { ManagerError } from "../../core/errors.js";
-import type { Quantity } from "../../core/quantity.js";
-import { isContainerEquivalentGuaranteed, isPodLevelResourcesSet } from "../../k8s/podlevel.js";
-import { type Container, type FeatureGates, isSidecar, type Pod } from "../../k8s/types.js";
+import { ManagerError, type Quantity } from "../../core/index.js";
+import {
+  type Container,
+  type FeatureGates,
+  isContainerEquivalentGuaranteed,
+  isPodLevelResourcesSet,
+  isSidecar,
+  type Pod,
+} from "../../k8s/index.js";
 import { addU64, u64 } from "./u64.js";
 
 /** Resource name -> bytes (uint64), keys in ascending order so every walk over it is deterministic. */

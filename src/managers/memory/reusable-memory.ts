@@ -1,6 +1,6 @@
-import type { MemoryBlock } from "../../checkpoint/state-types.js";
-import { isSidecar, type Container, type Pod } from "../../k8s/types.js";
-import { type BitMask, maskOf } from "../topology/bitmask.js";
+import type { MemoryBlock } from "../../checkpoint/index.js";
+import { type Container, isSidecar, type Pod } from "../../k8s/index.js";
+import { type BitMask, maskOf } from "../topology/index.js";
 import { subU64 } from "./u64.js";
 
 /** podUID -> NUMA mask -> resource -> bytes. */

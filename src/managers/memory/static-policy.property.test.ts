@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { NUMANodeMap } from "../../checkpoint/state-types.js";
-import { MetricsRegistry } from "../../core/metrics.js";
-import { type Container, DEFAULT_FEATURE_GATES, type KubernetesVersion, type Pod } from "../../k8s/types.js";
-import type { NUMAMemory } from "../../machine/machine.js";
-import type { TopologyHint } from "../topology/hint.js";
+import type { NUMANodeMap } from "../../checkpoint/index.js";
+import { MetricsRegistry } from "../../core/index.js";
+import { type Container, DEFAULT_FEATURE_GATES, type KubernetesVersion, type Pod } from "../../k8s/index.js";
+import type { NUMAMemory } from "../../machine/index.js";
+import type { TopologyHint } from "../topology/index.js";
 import { defaultMachineState, machineStatesEqual } from "./machine-state.js";
 import { cloneMachineState } from "./memory-state.js";
 import { StaticPolicy } from "./static-policy.js";

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ManagerError } from "../../core/errors.js";
-import { MetricsRegistry } from "../../core/metrics.js";
-import { DEFAULT_FEATURE_GATES } from "../../k8s/types.js";
+import { ManagerError, MetricsRegistry } from "../../core/index.js";
+import { DEFAULT_FEATURE_GATES } from "../../k8s/index.js";
 import { ERR_DEFAULT_AFFINITY, ERR_GROUP_RULE } from "./hints.js";
 import { cloneMemoryState } from "./memory-state.js";
 import { QUANTITY_NOT_INT64 } from "./requests.js";

@@ -1,17 +1,23 @@
-import type { MemoryBlock, MemoryStateData } from "../../checkpoint/state-types.js";
-import { ManagerError } from "../../core/errors.js";
-import type { MetricsRegistry } from "../../core/metrics.js";
-import { isPodLevelResourcesSet, podLevelGatesOn, podQOS } from "../../k8s/podlevel.js";
+import type { MemoryBlock, MemoryStateData } from "../../checkpoint/index.js";
+import { ManagerError, type MetricsRegistry } from "../../core/index.js";
 import {
   type Container,
   containersInOrder,
   type FeatureGates,
+  isPodLevelResourcesSet,
   type KubernetesVersion,
   type Pod,
-} from "../../k8s/types.js";
-import { type BitMask, maskBits } from "../topology/bitmask.js";
-import type { ProviderHints, TopologyHint } from "../topology/hint.js";
-import type { AffinityStore, HintProvider } from "../topology/provider.js";
+  podLevelGatesOn,
+  podQOS,
+} from "../../k8s/index.js";
+import {
+  type AffinityStore,
+  type BitMask,
+  type HintProvider,
+  maskBits,
+  type ProviderHints,
+  type TopologyHint,
+} from "../topology/index.js";
 import { calculateHints, chooseAffinity, regenerateHints, type ReusableLookup } from "./hints.js";
 import {
   checkSystemReserved,

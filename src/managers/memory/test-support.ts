@@ -1,5 +1,4 @@
-import { Quantity } from "../../core/quantity.js";
-import { MetricsRegistry } from "../../core/metrics.js";
+import { ManagerError, MetricsRegistry, Quantity } from "../../core/index.js";
 import {
   type Container,
   DEFAULT_FEATURE_GATES,
@@ -7,12 +6,10 @@ import {
   type KubernetesVersion,
   type Pod,
   type ResourceList,
-} from "../../k8s/types.js";
-import { maskOf } from "../topology/bitmask.js";
-import type { TopologyHint } from "../topology/hint.js";
-import type { NUMAMemory } from "../../machine/machine.js";
+} from "../../k8s/index.js";
+import { maskOf, type TopologyHint } from "../topology/index.js";
+import type { NUMAMemory } from "../../machine/index.js";
 import { StaticPolicy } from "./static-policy.js";
-import { ManagerError } from "../../core/errors.js";
 
 /** Builders shared by the memory manager's tests. */
 export const Gi = 1n << 30n;

@@ -1,4 +1,4 @@
-import { ManagerError } from "../../core/errors.js";
+import { ManagerError } from "../../core/index.js";
 
 /** The kubelet's `TopologyAffinityError` type, the admission reason of every alignment failure. */
 export const TOPOLOGY_AFFINITY_ERROR = "TopologyAffinityError";

@@ -11,3 +11,14 @@ export * from "./options.js";
 export * from "./policy.js";
 export * from "./provider.js";
 export * from "./trace.js";
+export { popcount32 } from "./mask-space.js";
+export {
+  iterationOrder,
+  lowestPosition,
+  MAX_TABULATED_NODES,
+  NodePositions,
+  positionsOf,
+  subsetSums,
+} from "./subset-tables.js";
+/** Readers of the topology conformance vectors, shared by the conformance suites and the merge tests. */
+export * as topologyVectors from "./vectors.js";

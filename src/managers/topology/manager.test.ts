@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ManagerError } from "../../core/errors.js";
-import { MetricsRegistry, seriesKey } from "../../core/metrics.js";
-import { Quantity } from "../../core/quantity.js";
-import { type Container, DEFAULT_FEATURE_GATES, type FeatureGates, type Pod } from "../../k8s/types.js";
+import { ManagerError, MetricsRegistry, Quantity, seriesKey } from "../../core/index.js";
+import { type Container, DEFAULT_FEATURE_GATES, type FeatureGates, type Pod } from "../../k8s/index.js";
 import { maskOf } from "./bitmask.js";
 import type { ProviderHints, TopologyHint } from "./hint.js";
 import { createTopologyManager, TopologyManager, type TopologyManagerConfig } from "./manager.js";

@@ -1,7 +1,11 @@
-import { admissionFailureOf, ManagerError } from "../../core/errors.js";
-import type { MetricsRegistry } from "../../core/metrics.js";
-import { usesPodLevelResources } from "../../k8s/podlevel.js";
-import { type Container, containersInOrder, type FeatureGates, type Pod } from "../../k8s/types.js";
+import { admissionFailureOf, ManagerError, type MetricsRegistry } from "../../core/index.js";
+import {
+  type Container,
+  containersInOrder,
+  type FeatureGates,
+  type Pod,
+  usesPodLevelResources,
+} from "../../k8s/index.js";
 import {
   podLevelTopologyAffinityError,
   POD_LEVEL_ADMISSION_FAILURE_TEXT,

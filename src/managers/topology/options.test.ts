@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ManagerError } from "../../core/errors.js";
-import { DEFAULT_FEATURE_GATES } from "../../k8s/types.js";
+import { ManagerError } from "../../core/index.js";
+import { DEFAULT_FEATURE_GATES } from "../../k8s/index.js";
 import { goAtoi, goParseBool, goQuote } from "./go-strconv.js";
 import {
   checkPolicyOptionAvailable,

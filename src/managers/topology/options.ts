@@ -1,5 +1,5 @@
-import { ManagerError } from "../../core/errors.js";
-import type { FeatureGates } from "../../k8s/types.js";
+import { ManagerError } from "../../core/index.js";
+import type { FeatureGates } from "../../k8s/index.js";
 import { goAtoi, goParseBool, goQuote } from "./go-strconv.js";
 
 /** `topologyManagerPolicyOptions` once parsed (topology-manager.md §6). */

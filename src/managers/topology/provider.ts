@@ -1,5 +1,5 @@
-import type { ManagerError } from "../../core/errors.js";
-import type { Container, Pod } from "../../k8s/types.js";
+import type { ManagerError } from "../../core/index.js";
+import type { Container, Pod } from "../../k8s/index.js";
 import type { ProviderHints, TopologyHint } from "./hint.js";
 
 /**

@@ -1,5 +1,5 @@
-import { ManagerError } from "../../core/errors.js";
-import { DEFAULT_FEATURE_GATES } from "../../k8s/types.js";
+import { ManagerError } from "../../core/index.js";
+import { DEFAULT_FEATURE_GATES } from "../../k8s/index.js";
 import { type BitMask, maskOf } from "./bitmask.js";
 import type { ProviderHints, TopologyHint } from "./hint.js";
 import { type NUMADistances, NUMAInfo } from "./numa-info.js";

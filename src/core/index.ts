@@ -1,0 +1,17 @@
+/**
+ * Small pure building blocks every other module stands on: CPU sets in the Linux list format,
+ * exact Kubernetes quantities, the resource managers' named errors, the kubelet's metric names, and
+ * JSON parsing that keeps 64-bit integers exact.
+ */
+export { CPUSet, CPUSetParseError } from "./cpuset.js";
+export { type AdmissionFailure, admissionFailureOf, ManagerError } from "./errors.js";
+export { JSONParseError, parseJSONExact, toBigInt } from "./json-bigint.js";
+export {
+  METRICS,
+  type MetricName,
+  type MetricSpec,
+  MetricsRegistry,
+  type MetricType,
+  seriesKey,
+} from "./metrics.js";
+export { Quantity, type QuantityFormat, QuantityParseError } from "./quantity.js";
