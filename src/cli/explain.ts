@@ -53,6 +53,10 @@ export function registerExplain(program: Command): void {
     .action((pod: string, opts: ExplainOptions) =>
       runCommand(() => {
         const run = explain(pod, opts);
+        if (!opts.config)
+          process.stderr.write(
+            "podpin: no --config: the kubelet's defaults (CPU, Memory and Topology Managers all off); e.g. --config examples/kubelet-pod-scope.yaml\n",
+          );
         process.stdout.write(run.stdout);
         return run.exitCode;
       }),

@@ -123,6 +123,10 @@ export function registerSimulate(program: Command): void {
     .action((pods: string[], opts: SimulateOptions) =>
       runCommand(async () => {
         const run = await simulate(pods, opts);
+        if (!opts.config)
+          process.stderr.write(
+            "podpin: no --config: the kubelet's defaults (CPU, Memory and Topology Managers all off); e.g. --config examples/kubelet-pod-scope.yaml\n",
+          );
         process.stdout.write(run.stdout);
         if (opts.html && run.html !== null) {
           try {
