@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerCheckpoint } from "./checkpoint.js";
 import { registerConformance } from "./conformance.js";
@@ -15,9 +16,14 @@ function oneLine(message: string): string {
     .replace(/\n(?=.)/g, " ");
 }
 
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
 const program = new Command();
 program
   .name("podpin")
+  .version(version)
   .description("The kubelet's Topology, CPU and Memory Managers with Pod-Level Resource Managers (KEP-5526)")
   // Command-line mistakes are bad input like any other: one `podpin: ...` line and exit code 2
   // (Commander's own default is the whole help text and exit code 1, which means "rejected" here).
