@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { type Outcome, readStateDir } from "../checkpoint/index.js";
-import type { CPUReadResult, MemoryReadResult } from "../checkpoint/index.js";
+import type { CPUReadResult, MemoryBlock, MemoryReadResult } from "../checkpoint/index.js";
 import {
   buildNodeView,
   formatBytes,
@@ -53,6 +53,11 @@ function verdictOf(file: FileVerdict["file"], o: Outcome<CPUReadResult | MemoryR
   };
 }
 
+/** `memory 12Gi @0, hugepages-2Mi 1Gi @0,1`: every block with its type. */
+function blocksText(blocks: readonly MemoryBlock[]): string {
+  return blocks.map((x) => `${x.type} ${formatBytes(x.size)} @${x.numaAffinity.join(",")}`).join(", ");
+}
+
 function summaryTable(cpu: CPUReadResult | null, memory: MemoryReadResult | null): string {
   const out: string[] = [];
   if (cpu) {
@@ -86,19 +91,9 @@ function summaryTable(cpu: CPUReadResult | null, memory: MemoryReadResult | null
         renderTable(["NUMA", "RESOURCE", "ALLOCATABLE", "RESERVED", "FREE", "ASSIGNMENTS", "CELLS"], rows),
       );
     const blocks: string[][] = [];
-    for (const [uid, b] of s.podEntries)
-      blocks.push([
-        uid,
-        "(pod)",
-        b.map((x) => `${x.type} ${formatBytes(x.size)} @${x.numaAffinity.join(",")}`).join(", "),
-      ]);
+    for (const [uid, b] of s.podEntries) blocks.push([uid, "(pod)", blocksText(b)]);
     for (const [uid, ctrs] of s.entries)
-      for (const [name, b] of ctrs)
-        blocks.push([
-          uid,
-          name,
-          b.map((x) => `${x.type} ${formatBytes(x.size)} @${x.numaAffinity.join(",")}`).join(", ") || "-",
-        ]);
+      for (const [name, b] of ctrs) blocks.push([uid, name, blocksText(b) || "-"]);
     if (blocks.length > 0) out.push(renderTable(["POD UID", "CONTAINER", "MEMORY BLOCKS"], blocks));
   }
   return out.join("\n\n");

@@ -1,6 +1,6 @@
 import { CPUSet, Quantity, toBigInt } from "../core/index.js";
 import type { MemoryBlock } from "../checkpoint/index.js";
-import { DEFAULT_FEATURE_GATES, type KubernetesVersion } from "../k8s/index.js";
+import { type KubernetesVersion, kubeletConfigFromObject } from "../k8s/index.js";
 import {
   type CPUInfo,
   CPUTopology,
@@ -9,7 +9,7 @@ import {
   type Machine,
   type NUMAMemory,
 } from "../machine/index.js";
-import { defaultNodeConfig, type NodeConfig } from "../node/index.js";
+import { type NodeConfig, nodeConfigFromKubelet } from "../node/index.js";
 
 type Obj = Record<string, unknown>;
 
@@ -57,48 +57,22 @@ export function machineFromVector(m: Obj, name: string): Machine {
   return { name, topology, memory, distances, notes: [] };
 }
 
-function quantityOf(v: unknown, what: string): Quantity {
-  return Quantity.parse(String(v), what);
-}
-
-/** The `kubelet` block of a node vector as the Node's configuration. */
-export function nodeConfigFromVector(k: Obj, version: KubernetesVersion): NodeConfig {
-  const reservedCPU = ["kubeReserved", "systemReserved"]
-    .map((f) => (k[f] as Obj | undefined)?.cpu)
-    .filter((v) => v !== undefined)
-    .reduce<Quantity>((sum, v) => sum.add(quantityOf(v, "cpu")), Quantity.zero());
-  const reservedSystemCPUs =
-    typeof k.reservedSystemCPUs === "string" ? CPUSet.parse(k.reservedSystemCPUs) : null;
-  const reservedMemory = new Map<number, Map<string, bigint>>();
-  for (const entry of (k.reservedMemory ?? []) as { numaNode: number; limits: Obj }[]) {
-    const perResource = reservedMemory.get(entry.numaNode) ?? new Map<string, bigint>();
-    for (const [resource, v] of Object.entries(entry.limits))
-      perResource.set(resource, quantityOf(v, resource).value());
-    reservedMemory.set(entry.numaNode, perResource);
-  }
-  // The node vectors were produced with the policy-option gates unlocked: their kubelet blocks use
-  // alpha options (distribute-cpus-across-cores) while listing only the pod-level gates. A real
-  // kubelet needs CPUManagerPolicyAlphaOptions for those, so only the vectors get them by default.
-  const gates = {
-    ...DEFAULT_FEATURE_GATES,
+/**
+ * The `kubelet` block of a node vector as the Node's configuration, read by the same
+ * KubeletConfiguration reader users' files go through.
+ *
+ * The vectors were produced with the policy-option gates unlocked: their kubelet blocks use alpha
+ * options (distribute-cpus-across-cores) while listing only the pod-level gates. A real kubelet
+ * needs CPUManagerPolicyAlphaOptions for those, so only the vectors get them by default.
+ */
+export function nodeConfigFromVector(k: Obj, version: KubernetesVersion, what: string): NodeConfig {
+  const featureGates = {
     CPUManagerPolicyAlphaOptions: true,
     TopologyManagerPolicyAlphaOptions: true,
     ...((k.featureGates ?? {}) as Record<string, boolean>),
   };
-  return defaultNodeConfig({
-    kubernetesVersion: version,
-    featureGates: gates,
-    cpuManagerPolicy: (k.cpuManagerPolicy ?? "none") as NodeConfig["cpuManagerPolicy"],
-    cpuManagerPolicyOptions: (k.cpuManagerPolicyOptions ?? {}) as Record<string, string>,
-    reservedSystemCPUs,
-    // With reservedSystemCPUs the kubelet replaces the kube/system CPU reservation by its size.
-    numReservedCPUs: reservedSystemCPUs ? reservedSystemCPUs.size : Number(reservedCPU.value()),
-    memoryManagerPolicy: (k.memoryManagerPolicy ?? "None") as NodeConfig["memoryManagerPolicy"],
-    reservedMemory,
-    topologyManagerPolicy: (k.topologyManagerPolicy ?? "none") as NodeConfig["topologyManagerPolicy"],
-    topologyManagerScope: (k.topologyManagerScope ?? "container") as NodeConfig["topologyManagerScope"],
-    topologyManagerPolicyOptions: (k.topologyManagerPolicyOptions ?? {}) as Record<string, string>,
-  });
+  const config = nodeConfigFromKubelet(kubeletConfigFromObject({ ...k, featureGates }, what));
+  return { ...config, kubernetesVersion: version };
 }
 
 /** Blocks as comparable data, sorted (block lists compare as multisets). */

@@ -1,21 +1,21 @@
-import type { AdmissionResult } from "../node/index.js";
+import type { AdmissionResult, ContainerDecision, PodDecision, PodRef } from "../node/index.js";
 import type { DecisionRow } from "./decisions.js";
 import type { PodState } from "./ownership.js";
 
-/**
- * The pod's part of the node state as its admission left it; null for a rejected pod. Containers
- * without their own CPU assignment run in the node shared pool and get `cpus: null`.
- */
-export function podStateFromAdmission(r: AdmissionResult): PodState | null {
-  if (!r.admitted || r.containers === null) return null;
+/** A pod's decisions in the picture's shape; containers in the node shared pool get `cpus: null`. */
+export function podStateOf(
+  pod: PodRef,
+  containers: readonly ContainerDecision[],
+  podDecision: PodDecision | null,
+): PodState {
   return {
-    uid: r.pod.uid,
-    name: r.pod.name,
-    namespace: r.pod.namespace,
-    bubble: r.podDecision?.bubble ?? null,
-    podSharedPool: r.podDecision?.podSharedPool ?? null,
-    memory: r.podDecision?.memory ?? null,
-    containers: r.containers.map((c) => ({
+    uid: pod.uid,
+    name: pod.name,
+    namespace: pod.namespace,
+    bubble: podDecision?.bubble ?? null,
+    podSharedPool: podDecision?.podSharedPool ?? null,
+    memory: podDecision?.memory ?? null,
+    containers: containers.map((c) => ({
       name: c.name,
       kind: c.kind,
       assignmentType: c.assignmentType,
@@ -23,6 +23,12 @@ export function podStateFromAdmission(r: AdmissionResult): PodState | null {
       memory: c.memory,
     })),
   };
+}
+
+/** The pod's part of the node state as its admission left it; null for a rejected pod. */
+export function podStateFromAdmission(r: AdmissionResult): PodState | null {
+  if (!r.admitted || r.containers === null) return null;
+  return podStateOf(r.pod, r.containers, r.podDecision);
 }
 
 /** The decisions-table row of one admission. */

@@ -159,7 +159,10 @@ function runIn(
   version: KubernetesVersion,
 ): { expected: unknown; actual: unknown } | null {
   const machine = machineFromVector(c.machine as Obj, name);
-  const node = new Node({ machine, config: nodeConfigFromVector(c.kubelet as Obj, version) });
+  const node = new Node({
+    machine,
+    config: nodeConfigFromVector(c.kubelet as Obj, version, `${name} kubelet`),
+  });
   const steps = c.steps as Obj[];
   const expected = c.expected as Obj[];
   for (let i = 0; i < steps.length; i++) {

@@ -5,7 +5,7 @@ import {
   writeCPUCheckpoint,
   writeMemoryCheckpoint,
 } from "../../checkpoint/index.js";
-import { type CPUSet, MetricsRegistry } from "../../core/index.js";
+import { type CPUSet, MetricsRegistry, Quantity } from "../../core/index.js";
 import {
   DEFAULT_FEATURE_GATES,
   type FeatureGates,
@@ -223,8 +223,7 @@ function reservedOf(c: Obj): Map<number, Map<string, bigint>> {
   )) {
     const m = new Map<string, bigint>();
     for (const [r, v] of Object.entries(resources)) {
-      const text = String(v);
-      m.set(r, BigInt(text.replace(/Gi$/, "")) * (text.endsWith("Gi") ? GiB : 1n));
+      m.set(r, Quantity.parse(String(v), `reservedMemory[${node}].${r}`).value());
     }
     out.set(Number(node), m);
   }
