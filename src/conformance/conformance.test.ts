@@ -3,12 +3,27 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { collectVectorFiles, formatReport, runConformance } from "./runner.js";
+import { collectVectorFiles, findSuite, formatReport, runConformance } from "./runner.js";
 
 /** The shared conformance folder, read at test time (never copied into the repository). */
 export const CONFORMANCE_DIR =
   process.env.PODPIN_CONFORMANCE_DIR ??
   resolve(join(dirname(fileURLToPath(import.meta.url)), "../../../shared/conformance"));
+
+/**
+ * Vector files that arrived with an issue whose suite does not exist yet, with that issue. Each
+ * entry is checked to still lack a suite, so the list cannot outlive the work it waits for; it is
+ * empty once those issues are resolved.
+ */
+const PENDING: ReadonlyMap<string, string> = new Map([
+  ["device/admit.json", "issue 7 (Device Manager)"],
+  ["device/allocate.json", "issue 7 (Device Manager)"],
+  ["device/checkpoints.json", "issue 7 (Device Manager)"],
+  ["device/pod_device_request.json", "issue 7 (Device Manager)"],
+  ["device/topology_hints.json", "issue 7 (Device Manager)"],
+  ["node/admit_predicate.json", "issue 8 (predicate admission)"],
+  ["node/predicate.json", "issue 8 (predicate admission)"],
+]);
 
 describe("conformance vectors from ../shared/conformance", () => {
   test("the folder is present", () => {
@@ -16,6 +31,13 @@ describe("conformance vectors from ../shared/conformance", () => {
   });
   for (const { path, key } of existsSync(CONFORMANCE_DIR) ? collectVectorFiles(CONFORMANCE_DIR) : []) {
     if (key === "cpu/topologies.json") continue;
+    const pendingOn = PENDING.get(key);
+    if (pendingOn) {
+      test(`${key} (pending on ${pendingOn})`, async () => {
+        assert.equal(await findSuite(key), null, `${key} has a suite now: remove it from PENDING`);
+      });
+      continue;
+    }
     test(key, async () => {
       const report = await runConformance([path]);
       const lines = formatReport(report).filter((l) => !l.startsWith("PASS"));
