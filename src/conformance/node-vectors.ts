@@ -54,7 +54,7 @@ export function machineFromVector(m: Obj, name: string): Machine {
       Object.entries(m.numaDistances as Record<string, number[]>).map(([k, v]) => [Number(k), v]),
     );
   }
-  return { name, topology, memory, distances, notes: [] };
+  return { name, topology, memory, distances, devices: new Map(), notes: [] };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { type DeviceResources, NO_DEVICES } from "./devices.js";
 import type { CadvisorCache, CadvisorCore, CadvisorMachineInfo, CadvisorNode } from "./cadvisor.js";
 import { MachineError } from "./errors.js";
 import { type Machine, type NUMAMemory, machineNUMANodes } from "./machine.js";
@@ -61,6 +62,7 @@ function uncoreIdOf(core: CadvisorCore): number {
 export interface DiscoverOptions {
   name: string;
   notes?: string[];
+  devices?: DeviceResources;
 }
 
 /** A whole machine from cadvisor machine info: CPU topology, memory per NUMA node, distances. */
@@ -87,6 +89,7 @@ export function discoverMachine(
     topology,
     memory: sortedMemory,
     distances: distancesOf(info.topology, where),
+    devices: opts.devices ?? NO_DEVICES,
     notes: [...(opts.notes ?? [])],
   };
 }

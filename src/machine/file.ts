@@ -1,3 +1,4 @@
+import { NO_DEVICES } from "./devices.js";
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
@@ -274,6 +275,7 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
     topology,
     memory: sortedMemory,
     distances,
+    devices: NO_DEVICES,
     notes: [...(f.description ? [f.description] : []), ...(f.notes ?? []), `loaded from ${rep.file}`],
   };
 }

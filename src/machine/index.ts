@@ -13,6 +13,17 @@ export type {
   CadvisorNode,
 } from "./cadvisor.js";
 export { discoverMachine, discoverTopology, toMachineInfo } from "./discover.js";
+export {
+  compareBytewise,
+  type DevicePluginModel,
+  type DeviceResource,
+  type DeviceResources,
+  type DeviceSpec,
+  NO_DEVICES,
+  NO_PLUGIN_OPTIONS,
+  type PreferredAllocationModel,
+  sortedDeviceResources,
+} from "./devices.js";
 export { MachineError } from "./errors.js";
 export { type MachineFacts, machineFacts } from "./facts.js";
 export { loadMachineFile, machineToDocument, parseMachineText } from "./file.js";

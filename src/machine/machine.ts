@@ -1,3 +1,4 @@
+import type { DeviceResources } from "./devices.js";
 import type { CPUTopology } from "./topology.js";
 
 /** A hugepage pool of one NUMA node. */
@@ -23,6 +24,8 @@ export interface Machine {
   memory: ReadonlyMap<number, NUMAMemory>;
   /** Row per NUMA node id: distances to each node id in ascending order; null when unknown. */
   distances: ReadonlyMap<number, number[]> | null;
+  /** Device-plugin resources (GPUs, NICs, ...) by name, ascending; empty when the machine has none. */
+  devices: DeviceResources;
   /** Caveats about the description (unverified values, sources). */
   notes: string[];
 }

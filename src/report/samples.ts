@@ -45,7 +45,7 @@ export function syntheticMachine(s: SyntheticShape): Machine {
   const extra = s.memoryOnlyNodes ?? 0;
   for (let n = 0; n < extra; n++)
     memory.set(numaNodes + n, { memory: s.memoryOnlyNodeMemory ?? s.memoryPerNode, hugepages: [] });
-  return { name: s.name, topology: CPUTopology.fromCPUs(cpus), memory, distances: null, notes: [] };
+  return { name: s.name, topology: CPUTopology.fromCPUs(cpus), memory, distances: null, devices: new Map(), notes: [] };
 }
 
 /** Machine M: 2 sockets × 8 cores × 2 threads, offset siblings, 64Gi per NUMA node. */

@@ -213,7 +213,7 @@ function memoryMachine(): Machine {
     { id: 0, core: 0, socket: 0, numa: 0, uncore: 0 },
     { id: 1, core: 1, socket: 0, numa: 1, uncore: 0 },
   ]);
-  return { name: "memory-restore", topology, memory, distances: null, notes: [] };
+  return { name: "memory-restore", topology, memory, distances: null, devices: new Map(), notes: [] };
 }
 
 function reservedOf(c: Obj): Map<number, Map<string, bigint>> {

@@ -33,6 +33,7 @@ export function kubeletFixtureMachine(name: string, opts: FixtureMachineOptions 
     topology,
     memory,
     distances: null,
+    devices: new Map(),
     notes: [
       `kubelet test topology ${name} (cpu/topologies.json); header ${opts.header === "discovered" ? "as discovery would count it" : "as the test declares it (0 = unset)"}`,
       `memory is not part of the fixture: each NUMA node gets ${perNode} bytes, no hugepages; distances unknown`,
