@@ -5,7 +5,7 @@ import { CPUSet } from "../core/index.js";
 import { CheckpointError } from "./errors.js";
 import { fnv1a32 } from "./fnv.js";
 import { encodeCPUCheckpoint, readCPUCheckpoint, writeCPUCheckpoint, type CPUReadOptions } from "./cpu.js";
-import type { CPUStateData } from "./state-types.js";
+import type { CPUStateData } from "../managers/cpu/index.js";
 import { SETTINGS, cpuStateArb, cpuView } from "./test-helpers.js";
 
 const small: CPUStateData = {

@@ -29,7 +29,7 @@ import {
   newCPUV4DataOnly,
 } from "./kubelet-types.js";
 import { type CheckpointSettings, type ParsedText, type ReadOptions, parseOnce } from "./settings.js";
-import type { CPUStateData } from "./state-types.js";
+import type { CPUStateData } from "../managers/cpu/index.js";
 
 /**
  * `v4-data-only` is the earlier V4 iteration `{"data": "<json>", "checksum": N}` that the kubelet's

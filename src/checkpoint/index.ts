@@ -6,14 +6,15 @@
  * Reading throws `CheckpointError` with the kubelet's start-up message when the kubelet would
  * refuse the file; accepted quirks come back as `warnings`.
  */
+/** The managers' state shapes these files carry, re-exported for callers that read checkpoints. */
+export type { CPUStateData } from "../managers/cpu/index.js";
 export type {
-  CPUStateData,
   MemoryBlock,
   MemoryStateData,
   MemoryTable,
   NUMANodeMap,
   NUMANodeState,
-} from "./state-types.js";
+} from "../managers/memory/index.js";
 export type { CheckpointSettings, ReadOptions } from "./settings.js";
 export {
   CheckpointError,

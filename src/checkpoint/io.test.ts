@@ -6,7 +6,8 @@ import { after, describe, test } from "node:test";
 import { CPUSet } from "../core/index.js";
 import { CheckpointError } from "./errors.js";
 import { readCheckpointFile, readStateDir, writeFileAtomic, writeStateDir } from "./io.js";
-import type { CPUStateData, MemoryStateData } from "./state-types.js";
+import type { CPUStateData } from "../managers/cpu/index.js";
+import type { MemoryStateData } from "../managers/memory/index.js";
 import { cpuView, memoryView } from "./test-helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "podpin-checkpoint-"));

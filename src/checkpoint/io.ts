@@ -16,7 +16,8 @@ import {
 } from "./errors.js";
 import { type MemoryReadResult, readMemoryCheckpoint, writeMemoryCheckpoint } from "./memory.js";
 import type { CheckpointSettings } from "./settings.js";
-import type { CPUStateData, MemoryStateData } from "./state-types.js";
+import type { CPUStateData } from "../managers/cpu/index.js";
+import type { MemoryStateData } from "../managers/memory/index.js";
 
 function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;

@@ -5,7 +5,7 @@ import { CheckpointError } from "./errors.js";
 import { fnv1a32 } from "./fnv.js";
 import { encodeMemoryCheckpoint, readMemoryCheckpoint, writeMemoryCheckpoint } from "./memory.js";
 import type { ReadOptions } from "./settings.js";
-import type { MemoryStateData } from "./state-types.js";
+import type { MemoryStateData } from "../managers/memory/index.js";
 import { SETTINGS, memoryStateArb, memoryView } from "./test-helpers.js";
 
 const GI = 1073741824n;

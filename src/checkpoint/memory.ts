@@ -21,7 +21,13 @@ import {
   newMemoryV3,
 } from "./kubelet-types.js";
 import { type CheckpointSettings, type ParsedText, type ReadOptions, parseOnce } from "./settings.js";
-import type { MemoryBlock, MemoryStateData, MemoryTable, NUMANodeMap, NUMANodeState } from "./state-types.js";
+import type {
+  MemoryBlock,
+  MemoryStateData,
+  MemoryTable,
+  NUMANodeMap,
+  NUMANodeState,
+} from "../managers/memory/index.js";
 
 export type MemoryCheckpointFormat = "none" | "v1" | "v2" | "v3";
 export type MemoryWriteFormat = "v1" | "v2" | "v3";

@@ -1,7 +1,8 @@
 /** Shared by the checkpoint tests: plain views of states for deep comparison, and generators. */
 import fc from "fast-check";
 import { CPUSet } from "../core/index.js";
-import type { CPUStateData, MemoryBlock, MemoryStateData, NUMANodeState } from "./state-types.js";
+import type { CPUStateData } from "../managers/cpu/index.js";
+import type { MemoryBlock, MemoryStateData, NUMANodeState } from "../managers/memory/index.js";
 
 export function cpuView(s: CPUStateData) {
   return {

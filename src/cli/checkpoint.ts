@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { type Outcome, readStateDir } from "../checkpoint/index.js";
-import type { CPUReadResult, MemoryBlock, MemoryReadResult } from "../checkpoint/index.js";
+import type { CPUReadResult, MemoryReadResult } from "../checkpoint/index.js";
+import type { MemoryBlock } from "../managers/memory/index.js";
 import {
   buildNodeView,
   formatBytes,

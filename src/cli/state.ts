@@ -1,12 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { parse as parseYAML } from "yaml";
-import {
-  type CPUStateData,
-  type MemoryStateData,
-  readCPUCheckpoint,
-  readMemoryCheckpoint,
-  readStateDir,
-} from "../checkpoint/index.js";
+import { readCPUCheckpoint, readMemoryCheckpoint, readStateDir } from "../checkpoint/index.js";
+import type { CPUStateData } from "../managers/cpu/index.js";
+import type { MemoryStateData } from "../managers/memory/index.js";
 import type { Pod } from "../k8s/index.js";
 import type { Machine } from "../machine/index.js";
 import { Node, type NodeConfig } from "../node/index.js";

@@ -1,4 +1,4 @@
-import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "../checkpoint/index.js";
+import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "../managers/memory/index.js";
 import { Quantity, toBigInt } from "../core/index.js";
 import type { Container, Pod, QOSClass, ResourceList, ResourceRequirements } from "../k8s/index.js";
 import { machineStatesEqual } from "../managers/memory/index.js";

@@ -1,5 +1,5 @@
 import { CPUSet, Quantity, toBigInt } from "../core/index.js";
-import type { MemoryBlock } from "../checkpoint/index.js";
+import type { MemoryBlock } from "../managers/memory/index.js";
 import { type KubernetesVersion, kubeletConfigFromObject } from "../k8s/index.js";
 import {
   type CPUInfo,

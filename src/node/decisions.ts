@@ -6,10 +6,29 @@ import {
   isSidecar,
   type Pod,
 } from "../k8s/index.js";
-import { maskBits } from "../managers/topology/index.js";
+import type { StaticPolicy as CPUStaticPolicy } from "../managers/cpu/index.js";
+import type { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
+import { maskBits, type TopologyManager } from "../managers/topology/index.js";
 import { type ContainerCPUState, containerCpuQuota, podCgroupSettings } from "./cgroup-rules.js";
-import type { Node } from "./node.js";
-import type { AssignmentType, ContainerDecision, ContainerKind, PodDecision } from "./types.js";
+import type { AssignmentType, ContainerDecision, ContainerKind, NodeConfig, PodDecision } from "./types.js";
+
+/**
+ * What the decisions are read from: the node's managers and configuration. `Node` is one; taking
+ * this instead of the class keeps decisions.ts below node.ts (no import circle).
+ */
+export interface DecisionSource {
+  readonly config: Pick<NodeConfig, "featureGates" | "cpuCFSQuota" | "cpuCFSQuotaPeriodUs">;
+  readonly topologyManager: Pick<TopologyManager, "getAffinity">;
+  readonly cpuPolicy: Pick<
+    CPUStaticPolicy,
+    "getAssignedCPUs" | "getPodCPUSet" | "getResourceIsolationLevel"
+  > | null;
+  readonly memoryPolicy: Pick<
+    MemoryStaticPolicy,
+    "getMemoryBlocks" | "getPodMemoryBlocks" | "getMemoryNUMANodes"
+  > | null;
+  defaultCpuSet(): CPUSet;
+}
 
 function kindOf(pod: Pod, c: Container): ContainerKind {
   if (!pod.initContainers.includes(c)) return "app";
@@ -17,7 +36,7 @@ function kindOf(pod: Pod, c: Container): ContainerKind {
 }
 
 /** What the CPU Manager holds for a container, in the shape the cgroup rules read. */
-export function cpuStateOf(node: Node, pod: Pod, c: Container): ContainerCPUState {
+export function cpuStateOf(node: DecisionSource, pod: Pod, c: Container): ContainerCPUState {
   const policy = node.cpuPolicy;
   if (!policy) return { cpus: CPUSet.empty, isolation: "host" };
   return {
@@ -38,7 +57,7 @@ function cpuAssignmentType(state: ContainerCPUState, hasBubble: boolean): Assign
  * CFS quota; per pod its bubble, pod shared pool, pod-level memory and pod cgroup.
  */
 export function buildDecisions(
-  node: Node,
+  node: DecisionSource,
   pod: Pod,
 ): { containers: ContainerDecision[]; podDecision: PodDecision } {
   const gates = node.config.featureGates;

@@ -1,4 +1,5 @@
-import type { CPUStateData, MemoryStateData } from "../checkpoint/index.js";
+import type { CPUStateData } from "../managers/cpu/index.js";
+import type { MemoryStateData } from "../managers/memory/index.js";
 import { Quantity } from "../core/index.js";
 import {
   type Container,

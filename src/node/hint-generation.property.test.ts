@@ -87,7 +87,14 @@ function machineOf(ids: readonly number[], nodes: readonly NUMAShape[]): Machine
       hugepages: [{ pageSizeKiB: 1048576, numPages: BigInt(Math.min(n.hugepages1Gi, n.memoryGi)) }],
     });
   });
-  return { name: "random", topology: CPUTopology.fromCPUs(cpus), memory, distances: null, devices: new Map(), notes: [] };
+  return {
+    name: "random",
+    topology: CPUTopology.fromCPUs(cpus),
+    memory,
+    distances: null,
+    devices: new Map(),
+    notes: [],
+  };
 }
 
 const setupArb: fc.Arbitrary<Setup> = fc

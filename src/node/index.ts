@@ -10,7 +10,7 @@ export {
 export { defaultNodeConfig, nodeConfigFromKubelet } from "./config.js";
 export { findAdmittedPod, runSimulation, type SimulationEvent, type SimulationStep } from "./simulation.js";
 export { exportedMetricName, metricsText } from "./metrics-text.js";
-export { buildDecisions } from "./decisions.js";
+export { buildDecisions, type DecisionSource } from "./decisions.js";
 export * from "./types.js";
 export {
   type Candidate,

@@ -1,5 +1,6 @@
 import { CPUSet, ManagerError, MetricsRegistry } from "../core/index.js";
-import type { CPUStateData, MemoryStateData } from "../checkpoint/index.js";
+import type { CPUStateData } from "../managers/cpu/index.js";
+import type { MemoryStateData } from "../managers/memory/index.js";
 import { containersInOrder, type Pod } from "../k8s/index.js";
 import { type Machine, machineNUMANodes } from "../machine/index.js";
 import { CPUState, StaticPolicy as CPUStaticPolicy } from "../managers/cpu/index.js";

@@ -1,5 +1,5 @@
 import { CPUSet } from "../core/index.js";
-import type { MemoryBlock, NUMANodeMap } from "../checkpoint/index.js";
+import type { MemoryBlock, NUMANodeMap } from "../managers/memory/index.js";
 import { DEFAULT_FEATURE_GATES, parsePods, type Pod, podFromObject } from "../k8s/index.js";
 import { type Machine, presetMachine } from "../machine/index.js";
 import { cloneMachineState } from "../managers/memory/index.js";

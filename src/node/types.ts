@@ -1,5 +1,5 @@
 import type { CPUSet } from "../core/index.js";
-import type { MemoryBlock } from "../checkpoint/index.js";
+import type { MemoryBlock } from "../managers/memory/index.js";
 import type { FeatureGates, KubernetesVersion } from "../k8s/index.js";
 import type { AdmitTrace } from "../managers/topology/index.js";
 

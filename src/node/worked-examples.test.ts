@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parseKubeletConfig } from "../k8s/index.js";
-import type { NUMANodeMap } from "../checkpoint/index.js";
+import type { NUMANodeMap } from "../managers/memory/index.js";
 import { nodeConfigFromKubelet } from "./config.js";
 import { Node } from "./node.js";
 import {

@@ -1,4 +1,4 @@
-import type { MemoryBlock } from "../checkpoint/index.js";
+import type { MemoryBlock } from "../managers/memory/index.js";
 import type { CPUSet } from "../core/index.js";
 import type { AssignmentType, ContainerKind } from "../node/index.js";
 import { formatBytes } from "./units.js";

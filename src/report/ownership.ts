@@ -1,4 +1,4 @@
-import type { MemoryBlock, NUMANodeMap } from "../checkpoint/index.js";
+import type { MemoryBlock, NUMANodeMap } from "../managers/memory/index.js";
 import { CPUSet } from "../core/index.js";
 import { hugepageResourceName, type Machine, machineNUMANodes } from "../machine/index.js";
 import type { AssignmentType, ContainerKind } from "../node/index.js";

@@ -1,4 +1,4 @@
-import type { MemoryBlock, NUMANodeMap } from "../checkpoint/index.js";
+import type { MemoryBlock, NUMANodeMap } from "../managers/memory/index.js";
 import { CPUSet } from "../core/index.js";
 import { type CPUInfo, CPUTopology, type Machine, type NUMAMemory } from "../machine/index.js";
 import type { DecisionRow } from "./decisions.js";
@@ -45,7 +45,14 @@ export function syntheticMachine(s: SyntheticShape): Machine {
   const extra = s.memoryOnlyNodes ?? 0;
   for (let n = 0; n < extra; n++)
     memory.set(numaNodes + n, { memory: s.memoryOnlyNodeMemory ?? s.memoryPerNode, hugepages: [] });
-  return { name: s.name, topology: CPUTopology.fromCPUs(cpus), memory, distances: null, devices: new Map(), notes: [] };
+  return {
+    name: s.name,
+    topology: CPUTopology.fromCPUs(cpus),
+    memory,
+    distances: null,
+    devices: new Map(),
+    notes: [],
+  };
 }
 
 /** Machine M: 2 sockets × 8 cores × 2 threads, offset siblings, 64Gi per NUMA node. */

@@ -1,4 +1,5 @@
-import { type MemoryBlock, writeCPUCheckpoint, writeMemoryCheckpoint } from "../checkpoint/index.js";
+import { writeCPUCheckpoint, writeMemoryCheckpoint } from "../checkpoint/index.js";
+import type { MemoryBlock } from "../managers/memory/index.js";
 import { type Machine, machineNUMANodes } from "../machine/index.js";
 import type { AdmissionResult, ContainerDecision, Node, PodCgroup, SimulationStep } from "../node/index.js";
 

@@ -2,14 +2,13 @@ import { z } from "zod";
 import { CPUSet, parseJSONExact } from "../../core/index.js";
 import {
   CheckpointError,
-  type CPUStateData,
   dataChecksum,
   type InitialContainers,
-  type MemoryBlock,
-  type MemoryStateData,
   readCPUCheckpoint,
   readMemoryCheckpoint,
 } from "../../checkpoint/index.js";
+import type { CPUStateData } from "../../managers/cpu/index.js";
+import type { MemoryBlock, MemoryStateData } from "../../managers/memory/index.js";
 import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from "../suite.js";
 
 /**

@@ -1,10 +1,10 @@
 import {
-  type MemoryStateData,
   readCPUCheckpoint,
   readMemoryCheckpoint,
   writeCPUCheckpoint,
   writeMemoryCheckpoint,
 } from "../../checkpoint/index.js";
+import type { MemoryStateData } from "../../managers/memory/index.js";
 import { type CPUSet, MetricsRegistry, Quantity } from "../../core/index.js";
 import {
   DEFAULT_FEATURE_GATES,

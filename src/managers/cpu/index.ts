@@ -4,6 +4,7 @@
  */
 export { StaticPolicy, type StaticPolicyConfig, type ResourceIsolationLevel } from "./static-policy.js";
 export { CPUState, type ContainerKey } from "./state.js";
+export type { CPUStateData } from "./state-data.js";
 export {
   type StaticPolicyOptions,
   type OptionMaturity,

@@ -1,5 +1,5 @@
 import { CPUSet } from "../../core/index.js";
-import type { CPUStateData } from "../../checkpoint/index.js";
+import type { CPUStateData } from "./state-data.js";
 
 /** One stored container assignment's key. */
 export interface ContainerKey {

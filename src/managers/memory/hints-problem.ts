@@ -1,6 +1,6 @@
-import type { NUMANodeMap } from "../../checkpoint/index.js";
+import type { NUMANodeMap } from "./state-data.js";
 import { type BitMask, type NodePositions, positionsOf } from "../topology/index.js";
-import type { ReusableLookup } from "./hints.js";
+import type { ReusableLookup } from "./hints-types.js";
 import { numaNodeIds } from "./machine-state.js";
 import type { ResourceRequest } from "./requests.js";
 import { addU64, u64 } from "./u64.js";

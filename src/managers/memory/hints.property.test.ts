@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { NUMANodeMap, NUMANodeState } from "../../checkpoint/index.js";
+import type { NUMANodeMap, NUMANodeState } from "./state-data.js";
 import { ManagerError } from "../../core/index.js";
 import {
   type BitMask,

@@ -1,6 +1,6 @@
-import type { NUMANodeMap } from "../../checkpoint/index.js";
+import type { NUMANodeMap } from "./state-data.js";
 import { type BitMask, iterateBitMasks, maskBits, maskCount, type TopologyHint } from "../topology/index.js";
-import type { MemoryHints, ReusableLookup } from "./hints.js";
+import type { MemoryHints, ReusableLookup } from "./hints-types.js";
 import { groupsEqual, MEMORY, numaNodeIds } from "./machine-state.js";
 import type { ResourceRequest } from "./requests.js";
 import { addU64 } from "./u64.js";

@@ -1,4 +1,4 @@
-import type { MemoryBlock, NUMANodeMap } from "../../checkpoint/index.js";
+import type { MemoryBlock, NUMANodeMap } from "./state-data.js";
 import { ManagerError } from "../../core/index.js";
 import {
   type BitMask,
@@ -18,6 +18,7 @@ import {
   sumOver,
 } from "./hints.reference.js";
 import { HintProblem } from "./hints-problem.js";
+import type { MemoryHints, ReusableLookup } from "./hints-types.js";
 import { searchBestHint, UNDECIDED } from "./hints-search.js";
 import { memoryHintSettings } from "./hints-settings.js";
 import { tabulatedFoundMasks } from "./hints-table.js";
@@ -25,21 +26,7 @@ import { MEMORY } from "./machine-state.js";
 import type { ResourceRequest } from "./requests.js";
 
 export { findBestHint } from "./hints.reference.js";
-
-/**
- * Memory of the pod's finished standard init containers that a later container may take over.
- * `masks`, when given, lists every mask the lookup may answer non-zero for, so that hint
- * generation asks only about those.
- */
-export interface ReusableLookup {
-  (mask: BitMask, resource: string): bigint;
-  readonly masks?: readonly BitMask[];
-}
-
-export const NO_REUSE: ReusableLookup = Object.assign((): bigint => 0n, { masks: [] as readonly BitMask[] });
-
-/** Resource -> hints, as the Memory Manager answers the Topology Manager. */
-export type MemoryHints = Map<string, TopologyHint[]>;
+export { type MemoryHints, NO_REUSE, type ReusableLookup } from "./hints-types.js";
 
 export const ERR_DEFAULT_AFFINITY =
   "[memorymanager] failed to get the default NUMA affinity, no NUMA nodes with enough memory is available";

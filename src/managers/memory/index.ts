@@ -46,5 +46,12 @@ export {
   StaticPolicy,
   type StaticPolicyOptions,
 } from "./static-policy.js";
+export type {
+  MemoryBlock,
+  MemoryStateData,
+  MemoryTable,
+  NUMANodeMap,
+  NUMANodeState,
+} from "./state-data.js";
 export { addU64, subU64, u64 } from "./u64.js";
 export { type MemoryHintSettings, memoryHintSettings } from "./hints-settings.js";

@@ -1,4 +1,4 @@
-import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "../../checkpoint/index.js";
+import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "./state-data.js";
 import { ManagerError } from "../../core/index.js";
 import { hugepageResourceName, type NUMAMemory } from "../../machine/index.js";
 import { addU64, minU64, subU64, u64 } from "./u64.js";

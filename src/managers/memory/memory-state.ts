@@ -1,4 +1,4 @@
-import type { MemoryBlock, MemoryStateData, NUMANodeMap } from "../../checkpoint/index.js";
+import type { MemoryBlock, MemoryStateData, NUMANodeMap } from "./state-data.js";
 
 /**
  * Reads and writes of the Memory Manager's state (`state.State` in the kubelet): container

@@ -1,4 +1,4 @@
-import type { MemoryBlock } from "../../checkpoint/index.js";
+import type { MemoryBlock } from "./state-data.js";
 import { ManagerError, type MetricsRegistry } from "../../core/index.js";
 import { type FeatureGates, isSidecar, type Pod } from "../../k8s/index.js";
 import { containerRequestedResources, podRequestedResources, type ResourceRequest } from "./requests.js";

@@ -1,4 +1,4 @@
-import type { MemoryBlock } from "../../checkpoint/index.js";
+import type { MemoryBlock } from "./state-data.js";
 import { type Container, isSidecar, type Pod } from "../../k8s/index.js";
 import { type BitMask, maskOf } from "../topology/index.js";
 import { subU64 } from "./u64.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { NUMANodeMap } from "../../checkpoint/index.js";
+import type { NUMANodeMap } from "./state-data.js";
 import { MetricsRegistry } from "../../core/index.js";
 import { type Container, DEFAULT_FEATURE_GATES, type KubernetesVersion, type Pod } from "../../k8s/index.js";
 import type { NUMAMemory } from "../../machine/index.js";

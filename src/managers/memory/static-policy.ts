@@ -1,4 +1,4 @@
-import type { MemoryBlock, MemoryStateData } from "../../checkpoint/index.js";
+import type { MemoryBlock, MemoryStateData } from "./state-data.js";
 import { ManagerError, type MetricsRegistry } from "../../core/index.js";
 import {
   type Container,

@@ -1,19 +1,8 @@
-import type { CPUSet } from "../core/index.js";
-
 /**
- * The CPU and Memory Managers' persistent state as plain data: what the kubelet's state objects
- * hold and what its checkpoint files carry. The managers keep their live state in these shapes so
- * that checkpoints read and write them without translation.
+ * The Memory Manager's persistent state as plain data (the kubelet's `memorymanager/state`): what
+ * its state object holds and what the `memory_manager_state` checkpoint carries. The manager keeps
+ * its live state in these shapes so that checkpoints read and write them without translation.
  */
-export interface CPUStateData {
-  policyName: string;
-  /** The node shared pool. */
-  defaultCpuSet: CPUSet;
-  /** podUID -> container name -> exclusive (or pod-pool) CPU set. */
-  entries: Map<string, Map<string, CPUSet>>;
-  /** podUID -> pod bubble (KEP-5526). */
-  podEntries: Map<string, CPUSet>;
-}
 
 /** One resource of one NUMA node, in bytes (unsigned 64-bit, modulo 2^64). */
 export interface MemoryTable {
