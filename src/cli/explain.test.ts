@@ -86,7 +86,7 @@ describe("explain()", () => {
       const train = doc.merges[1];
       assert.deepEqual(
         train.providers.map((p) => p.provider),
-        ["cpu", "memory"],
+        ["device", "cpu", "memory"],
       );
       assert.equal(train.admitted, true);
       const winner = train.candidates.filter((c) => c.winner);
@@ -106,7 +106,9 @@ describe("explain()", () => {
       assert.equal(doc.merges[0].container, null);
       assert.deepEqual(doc.merges[0].result, { numaNodes: [0], preferred: true });
       // §7.1 step 2: both providers prefer each single node and not both.
-      for (const p of doc.merges[0].providers)
+      const [device, ...others] = doc.merges[0].providers;
+      assert.deepEqual(device, { provider: "device", hints: {} }, "no device requests: an empty answer");
+      for (const p of others)
         assert.deepEqual(p.hints?.[p.provider], [
           { numaNodes: [0], preferred: true },
           { numaNodes: [1], preferred: true },

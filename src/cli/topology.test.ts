@@ -64,6 +64,20 @@ describe("podpin topology", () => {
     }
   });
 
+  it("lists device-plugin resources, and json/yaml carry them back", async () => {
+    const table = await run("topology", "-m", "dgx-h100");
+    assert.equal(table.exitCode, 0);
+    assert.match(table.stdout, /^Devices: +nvidia\.com\/gpu 8, nvidia\.com\/hostdev 8$/m);
+    assert.match(table.stdout, /^0 +0 +112 .* nvidia\.com\/gpu×4, nvidia\.com\/hostdev×4$/m);
+    const m = loadMachine("nvidia-dgx-h100");
+    for (const format of ["json", "yaml"]) {
+      const r = await run("topology", "-m", "nvidia-dgx-h100", "-o", format);
+      const back = parseMachineText(r.stdout, `out.${format}`);
+      assert.equal(back.devices.get("nvidia.com/gpu")?.devices.length, 8);
+      assert.deepEqual(machineFacts(back), machineFacts(m));
+    }
+  });
+
   it("writes the HTML picture of the machine", async () => {
     const dir = mkdtempSync(join(tmpdir(), "podpin-topology-"));
     try {

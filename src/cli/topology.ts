@@ -51,7 +51,7 @@ export function registerTopology(program: Command): void {
   program
     .command("topology")
     .description(
-      "Show a machine as the resource managers see it: sockets, NUMA nodes, cores, threads, L3 caches, memory and hugepages per NUMA node, distances",
+      "Show a machine as the resource managers see it: sockets, NUMA nodes, cores, threads, L3 caches, memory, hugepages and device-plugin devices per NUMA node, distances",
     )
     .option(
       "-m, --machine <spec>",

@@ -16,11 +16,6 @@ export const CONFORMANCE_DIR =
  * empty once those issues are resolved.
  */
 const PENDING: ReadonlyMap<string, string> = new Map([
-  ["device/admit.json", "issue 7 (Device Manager)"],
-  ["device/allocate.json", "issue 7 (Device Manager)"],
-  ["device/checkpoints.json", "issue 7 (Device Manager)"],
-  ["device/pod_device_request.json", "issue 7 (Device Manager)"],
-  ["device/topology_hints.json", "issue 7 (Device Manager)"],
   ["node/admit_predicate.json", "issue 8 (predicate admission)"],
   ["node/predicate.json", "issue 8 (predicate admission)"],
 ]);

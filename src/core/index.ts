@@ -1,7 +1,7 @@
 /**
  * Small pure building blocks every other module stands on: CPU sets in the Linux list format,
- * exact Kubernetes quantities, the resource managers' named errors, the kubelet's metric names, and
- * JSON parsing that keeps 64-bit integers exact.
+ * exact Kubernetes quantities, resource-name rules, the resource managers' named errors, the kubelet's
+ * metric names, and JSON parsing that keeps 64-bit integers exact.
  */
 export { CPUSet, CPUSetParseError } from "./cpuset.js";
 export { type AdmissionFailure, admissionFailureOf, ManagerError } from "./errors.js";
@@ -15,3 +15,11 @@ export {
   seriesKey,
 } from "./metrics.js";
 export { Quantity, type QuantityFormat, QuantityParseError } from "./quantity.js";
+export {
+  DEFAULT_RESOURCE_NAMESPACE,
+  extendedResourceNameProblem,
+  isExtendedResourceName,
+  isNativeResourceName,
+  qualifiedNameProblems,
+  REQUESTS_PREFIX,
+} from "./resource-names.js";

@@ -1,4 +1,9 @@
-import { Quantity } from "../core/index.js";
+import {
+  Quantity,
+  isExtendedResourceName,
+  isNativeResourceName,
+  qualifiedNameProblems,
+} from "../core/index.js";
 import { aggregateContainerLimits, aggregateContainerRequests } from "./aggregate.js";
 import {
   duplicate,
@@ -61,39 +66,10 @@ const POD_LEVEL_SUPPORTED = ["cpu", "hugepages-", "memory"];
 
 const HUGEPAGES = "hugepages-";
 const isHugePages = (name: string): boolean => name.startsWith(HUGEPAGES);
-const isNative = (name: string): boolean => !name.includes("/") || name.includes("kubernetes.io/");
+const isNative = isNativeResourceName;
 const overcommitAllowed = (name: string): boolean => isNative(name) && !isHugePages(name);
 
-const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const NAME_PART_MSG =
-  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const SUBDOMAIN_MSG =
-  "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-
-/** apimachinery `IsQualifiedName`: `[prefix/]name`. */
-function qualifiedNameProblems(value: string): string[] {
-  const parts = value.split("/");
-  let name = value;
-  const out: string[] = [];
-  if (parts.length === 2) {
-    const [prefix, rest] = parts;
-    name = rest;
-    if (prefix.length === 0) out.push("prefix part must be non-empty");
-    else if (prefix.length > 253 || !SUBDOMAIN.test(prefix)) out.push(SUBDOMAIN_MSG);
-  } else if (parts.length > 2) {
-    return [
-      `a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
-    ];
-  }
-  if (name.length === 0) out.push("name part must be non-empty");
-  else if (name.length > 63) out.push("name part must be no more than 63 characters");
-  if (name.length > 0 && !NAME_PART.test(name)) out.push(NAME_PART_MSG);
-  return out;
-}
-
-const isExtended = (name: string): boolean =>
-  !isNative(name) && !name.startsWith("requests.") && qualifiedNameProblems(`requests.${name}`).length === 0;
+const isExtended = isExtendedResourceName;
 const isIntegerResource = (name: string): boolean => INTEGER_RESOURCES.has(name) || isExtended(name);
 
 /** `validateResourceName`. */

@@ -54,7 +54,42 @@ export function compareBytewise(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `m` sorted by resource name, as every consumer expects. */
+/** `resources` keyed and sorted by resource name, as every consumer expects. */
 export function sortedDeviceResources(resources: Iterable<DeviceResource>): DeviceResources {
   return new Map([...resources].sort((a, b) => compareBytewise(a.name, b.name)).map((r) => [r.name, r]));
+}
+
+/**
+ * Caveats about `resources` that are accepted but probably not meant (`where` names the source):
+ * NUMA ids the machine does not have (they never match a mask, device-manager.md §1) and a
+ * `preferred` answer the kubelet never asks for (the plugin does not offer GetPreferredAllocation).
+ */
+export function deviceResourceNotes(
+  resources: DeviceResources,
+  machineNodes: readonly number[],
+  where: string,
+): string[] {
+  const known = new Set(machineNodes);
+  const notes: string[] = [];
+  for (const r of resources.values()) {
+    const unknown = new Set<number>();
+    let devices = 0;
+    for (const d of r.devices) {
+      const missing = (d.numaNodes ?? []).filter((n) => !known.has(n));
+      for (const n of missing) unknown.add(n);
+      if (missing.length > 0) devices++;
+    }
+    if (unknown.size > 0) {
+      const ids = [...unknown].sort((a, b) => a - b).join(", ");
+      notes.push(
+        `${where}: ${r.name}: ${devices} device${devices === 1 ? "" : "s"} list${devices === 1 ? "s" : ""} NUMA node${unknown.size === 1 ? "" : "s"} ${ids}, which the machine does not have; such a node never matches a NUMA mask`,
+      );
+    }
+    if (r.plugin.preferred !== null && !r.plugin.getPreferredAllocationAvailable) {
+      notes.push(
+        `${where}: ${r.name}: plugin.preferred is set but getPreferredAllocationAvailable is false, so the kubelet never asks for it`,
+      );
+    }
+  }
+  return notes;
 }

@@ -4,8 +4,37 @@ import { CPUSet } from "../core/index.js";
 import { type Machine, machineNUMANodes } from "./machine.js";
 
 /**
- * Writes the sysfs files podpin's discovery reads (under `<dir>/sys/devices/system/{cpu,node}`),
- * describing `m`, for tests and demos. Every CPU is online. Each CPU gets an L2 of its core and an L3
+ * One PCI function of a fake tree, by the raw text of its files (a newline is added); `null` leaves
+ * a file out, so tests can write the missing and garbage files discovery must survive.
+ */
+export interface FakePciDevice {
+  address: string;
+  vendor: string | null;
+  class: string | null;
+  numaNode: string | null;
+}
+
+/** A GPU as the kernel lists it: NVIDIA 3D controller (0x030200) or AMD display controller (0x038000). */
+export function fakeGpu(
+  address: string,
+  numaNode: number,
+  vendor: "nvidia" | "amd" = "nvidia",
+): FakePciDevice {
+  return vendor === "nvidia"
+    ? { address, vendor: "0x10de", class: "0x030200", numaNode: String(numaNode) }
+    : { address, vendor: "0x1002", class: "0x038000", numaNode: String(numaNode) };
+}
+
+export interface FakeSysfsOptions {
+  /** Written under `sys/bus/pci/devices/<address>/`; the directory exists (empty) without any. */
+  pciDevices?: readonly FakePciDevice[];
+}
+
+/**
+ * Writes the sysfs files podpin's discovery reads (under `<dir>/sys/devices/system/{cpu,node}` and
+ * `<dir>/sys/bus/pci/devices`), describing `m`, for tests and demos. `m.devices` is not written:
+ * presets name devices as their plugins do (GPU UUIDs), which sysfs cannot hold; pass PCI functions
+ * in `opts.pciDevices` instead. Every CPU is online. Each CPU gets an L2 of its core and an L3
  * shared by the CPUs of its uncore id. Node memory is written in whole KiB, as
  * `meminfo` does. Without known distances the kernel's defaults are written (10 local, 20 remote).
  *
@@ -14,7 +43,7 @@ import { type Machine, machineNUMANodes } from "./machine.js";
  * records such an L3 at node level and the kubelet then uses the socket id), nor header counts
  * that differ from the CPU list.
  */
-export function writeFakeSysfs(m: Machine, dir: string): void {
+export function writeFakeSysfs(m: Machine, dir: string, opts: FakeSysfsOptions = {}): void {
   const made = new Set<string>();
   const put = (path: string, text: string): void => {
     const full = join(dir, path);
@@ -70,5 +99,16 @@ export function writeFakeSysfs(m: Machine, dir: string): void {
     for (const h of mem?.hugepages ?? []) {
       put(`${base}/hugepages/hugepages-${h.pageSizeKiB}kB/nr_hugepages`, String(h.numPages));
     }
+  }
+  const pciDir = "sys/bus/pci/devices";
+  mkdirSync(join(dir, pciDir), { recursive: true });
+  for (const d of opts.pciDevices ?? []) {
+    mkdirSync(join(dir, pciDir, d.address), { recursive: true });
+    const files: [string, string | null][] = [
+      ["vendor", d.vendor],
+      ["class", d.class],
+      ["numa_node", d.numaNode],
+    ];
+    for (const [file, text] of files) if (text !== null) put(`${pciDir}/${d.address}/${file}`, text);
   }
 }

@@ -4,6 +4,8 @@ import type { z } from "zod";
 export interface FieldProblem {
   path: (string | number)[];
   message: string;
+  /** Point at the last path element's key rather than its value (a bad map key). */
+  atKey?: boolean;
 }
 
 export function describeValue(v: unknown): string {
@@ -55,6 +57,8 @@ export function fieldProblems(issues: readonly z.core.$ZodIssue[], input: unknow
         path,
         message: `expected one of ${values}, got ${describeValue(valueAt(input, issue.path))}`,
       });
+    } else if (issue.code === "custom" && issue.params?.atKey === true) {
+      out.push({ path, message: issue.message, atKey: true });
     } else {
       out.push({ path, message: issue.message });
     }

@@ -1,57 +1,14 @@
 import { z } from "zod";
-import { Quantity, QuantityParseError } from "../core/index.js";
-import { describeValue, fieldProblems } from "./file-issues.js";
+import { fieldProblems } from "./file-issues.js";
+import { resourcesSection } from "./file-resources.js";
+import { byteSize, smallInt, uint64 } from "./file-scalars.js";
 
 /**
  * Schemas of the two machine file shapes (docs/machine-format.md). Files are parsed with every
- * integer as a bigint (sizes are unsigned 64-bit), so the scalar schemas below accept bigints and
- * say in words what they expected. Objects are strict: an unknown field is an error.
+ * integer as a bigint (sizes are unsigned 64-bit), so the scalar schemas (`file-scalars.ts`) accept
+ * bigints and say in words what they expected. Objects are strict: an unknown field is an error.
+ * Device-plugin resources (`resources`) are the same section in both shapes (`file-resources.ts`).
  */
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function problem(expected: string, v: unknown): string {
-  return v === undefined
-    ? `missing field: expected ${expected}`
-    : `expected ${expected}, got ${describeValue(v)}`;
-}
-
-/** A small non-negative integer (ids, counts), as a number. */
-export const smallInt = z.unknown().transform((v, ctx): number => {
-  if (typeof v === "bigint" && v >= 0n && v <= MAX_SAFE) return Number(v);
-  ctx.addIssue({ code: "custom", message: problem("a non-negative integer", v) });
-  return z.NEVER;
-});
-
-/** A non-negative 64-bit integer (byte or page counts), as a bigint. */
-export const uint64 = z.unknown().transform((v, ctx): bigint => {
-  if (typeof v === "bigint" && v >= 0n && v < 1n << 64n) return v;
-  ctx.addIssue({ code: "custom", message: problem("a non-negative integer below 2^64", v) });
-  return z.NEVER;
-});
-
-/** A byte count written as an integer or as a quantity (`64Gi`, `1536Mi`). */
-export const byteSize = z.unknown().transform((v, ctx): bigint => {
-  if (typeof v === "bigint" && v >= 0n && v < 1n << 64n) return v;
-  if (typeof v === "string") {
-    try {
-      const q = Quantity.parse(v.trim(), "size");
-      if (q.denDigits === 0 && q.sign() >= 0) return q.num;
-      ctx.addIssue({
-        code: "custom",
-        message: `expected a whole, non-negative number of bytes, got ${JSON.stringify(v)}`,
-      });
-      return z.NEVER;
-    } catch (err) {
-      if (!(err instanceof QuantityParseError)) throw err;
-    }
-  }
-  ctx.addIssue({
-    code: "custom",
-    message: problem('a byte size (an integer or a quantity such as "64Gi")', v),
-  });
-  return z.NEVER;
-});
 
 const anything = z.unknown().optional();
 const listOf = <T extends z.ZodType>(item: T) =>
@@ -113,6 +70,8 @@ export const cadvisorMachineSchema = z.strictObject({
   cloud_provider: anything,
   instance_type: anything,
   instance_id: anything,
+  /** podpin's extension: cadvisor knows nothing of device plugins, the kubelet hears of them apart. */
+  resources: resourcesSection.optional(),
 });
 export type CadvisorFile = z.output<typeof cadvisorMachineSchema>;
 
@@ -174,5 +133,6 @@ export const podpinMachineSchema = z.strictObject({
   header: header.optional(),
   memory: z.record(z.string(), nodeMemory),
   distances: z.record(z.string(), z.array(smallInt)).optional(),
+  resources: resourcesSection.optional(),
 });
 export type PodpinFile = z.output<typeof podpinMachineSchema>;

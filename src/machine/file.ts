@@ -1,13 +1,14 @@
-import { NO_DEVICES } from "./devices.js";
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import type { z } from "zod";
 import { Quantity, QuantityParseError } from "../core/index.js";
 import type { CadvisorCache, CadvisorMachineInfo } from "./cadvisor.js";
+import { deviceResourceNotes } from "./devices.js";
 import { discoverMachine } from "./discover.js";
 import { MachineError } from "./errors.js";
 import { type FieldProblem, fieldProblems } from "./file-issues.js";
+import { devicesFromFile, resourcesToDocument } from "./file-resources.js";
 import {
   type CadvisorFile,
   type PodpinFile,
@@ -21,7 +22,8 @@ import { type CPUInfo, CPUTopology } from "./topology.js";
 /**
  * Machine files (docs/machine-format.md): JSON or YAML, in one of two shapes — cadvisor machine
  * info (a `topology` list, as the kubelet receives it) or podpin's own (`cpus` or `layout`, plus
- * `memory`). Every error is one line: file, line and column, field path, what was expected.
+ * `memory`); both may carry device-plugin `resources`. Every error is one line: file, line and
+ * column, field path, what was expected.
  */
 
 type Path = (string | number)[];
@@ -56,9 +58,13 @@ function locate(doc: Document, path: Path, onKey: boolean): [number, number] | n
   return range;
 }
 
+/** Keys that would read ambiguously in a dotted path (`nvidia.com/gpu`) are quoted. */
 function formatPath(path: Path): string {
   if (path.length === 0) return "(top level)";
-  return path.map((seg, i) => (typeof seg === "number" ? `[${seg}]` : i === 0 ? seg : `.${seg}`)).join("");
+  const key = (seg: string): string => (/^[A-Za-z0-9_-]+$/.test(seg) ? seg : JSON.stringify(seg));
+  return path
+    .map((seg, i) => (typeof seg === "number" ? `[${seg}]` : i === 0 ? key(seg) : `.${key(seg)}`))
+    .join("");
 }
 
 class Reporter {
@@ -69,7 +75,7 @@ class Reporter {
   ) {}
 
   /** `atKey`: point at the last path element's key rather than its value (a bad key, an unknown field). */
-  error(p: FieldProblem, atKey = p.message === "unknown field"): MachineError {
+  error(p: FieldProblem, atKey = p.atKey ?? p.message === "unknown field"): MachineError {
     const r = locate(this.doc, p.path, atKey);
     const where = r
       ? `${this.file}:${this.lines.linePos(r[0]).line}:${this.lines.linePos(r[0]).col}`
@@ -166,7 +172,20 @@ function fromCadvisor(f: CadvisorFile, file: string, name: string): Machine {
       distances: n.distances,
     })),
   };
-  return discoverMachine(info, { name, notes: [`loaded from ${file} (cadvisor machine info)`] }, file);
+  const devices = devicesFromFile(f.resources);
+  const nodes = f.topology.map((n) => n.node_id);
+  return discoverMachine(
+    info,
+    {
+      name,
+      notes: [
+        `loaded from ${file} (cadvisor machine info)`,
+        ...deviceResourceNotes(devices, nodes, "resources"),
+      ],
+      devices,
+    },
+    file,
+  );
 }
 
 function hugepagePools(pools: Record<string, bigint> | undefined, path: Path, rep: Reporter): HugePagePool[] {
@@ -270,13 +289,19 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
       if (!distances.has(n)) rep.fail(["distances"], `expected a row for NUMA node ${n}`);
     distances = new Map([...distances].sort(([a], [b]) => a - b));
   }
+  const devices = devicesFromFile(f.resources);
   return {
     name,
     topology,
     memory: sortedMemory,
     distances,
-    devices: NO_DEVICES,
-    notes: [...(f.description ? [f.description] : []), ...(f.notes ?? []), `loaded from ${rep.file}`],
+    devices,
+    notes: [
+      ...(f.description ? [f.description] : []),
+      ...(f.notes ?? []),
+      `loaded from ${rep.file}`,
+      ...deviceResourceNotes(devices, allNodes, "resources"),
+    ],
   };
 }
 
@@ -291,8 +316,9 @@ function plainInt(n: bigint): number | bigint {
 }
 
 /**
- * `m` as a podpin machine document (the `cpus` form) that loads back to `m`. Byte sizes are quantity
- * strings, so the document is plain JSON unless a hugepage count exceeds 2^53 (then a bigint).
+ * `m` as a podpin machine document (the `cpus` form) that loads back to `m`, device resources
+ * included. Byte sizes are quantity strings, so the document is plain JSON unless a hugepage count
+ * exceeds 2^53 (then a bigint).
  */
 export function machineToDocument(m: Machine): Record<string, unknown> {
   const t = m.topology;
@@ -323,5 +349,6 @@ export function machineToDocument(m: Machine): Record<string, unknown> {
     memory,
   };
   if (m.distances) doc.distances = Object.fromEntries([...m.distances].map(([id, row]) => [String(id), row]));
+  if (m.devices.size > 0) doc.resources = resourcesToDocument(m.devices);
   return doc;
 }

@@ -15,6 +15,7 @@ export type {
 export { discoverMachine, discoverTopology, toMachineInfo } from "./discover.js";
 export {
   compareBytewise,
+  deviceResourceNotes,
   type DevicePluginModel,
   type DeviceResource,
   type DeviceResources,
@@ -25,7 +26,7 @@ export {
   sortedDeviceResources,
 } from "./devices.js";
 export { MachineError } from "./errors.js";
-export { type MachineFacts, machineFacts } from "./facts.js";
+export { type DeviceResourceFacts, type MachineFacts, machineFacts } from "./facts.js";
 export { loadMachineFile, machineToDocument, parseMachineText } from "./file.js";
 export {
   type HugePagePool,
@@ -46,7 +47,14 @@ export {
   machineFromLayout,
   presetMachine,
 } from "./presets/index.js";
-export { discoverFromSysfs, readSysfsMachineInfo, writeFakeSysfs } from "./sysfs.js";
+export {
+  discoverFromSysfs,
+  type FakePciDevice,
+  fakeGpu,
+  readPciGpus,
+  readSysfsMachineInfo,
+  writeFakeSysfs,
+} from "./sysfs.js";
 export { type CPUInfo, CPUTopology, type TopologyHeader } from "./topology.js";
 
 export interface LoadMachineOptions {

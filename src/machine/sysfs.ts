@@ -3,18 +3,22 @@ import { join } from "node:path";
 import { CPUSet, CPUSetParseError } from "../core/index.js";
 import type { CadvisorCache, CadvisorCore, CadvisorMachineInfo, CadvisorNode } from "./cadvisor.js";
 import { isNodeLevelCache } from "./cadvisor.js";
+import { deviceResourceNotes, sortedDeviceResources } from "./devices.js";
 import { discoverMachine } from "./discover.js";
 import { MachineError } from "./errors.js";
 import type { Machine } from "./machine.js";
+import { SYSFS_PCI_DIR, readPciGpus } from "./pci.js";
 
-export { writeFakeSysfs } from "./fake-sysfs.js";
+export { type FakePciDevice, fakeGpu, writeFakeSysfs } from "./fake-sysfs.js";
+export { GPU_VENDORS, SYSFS_PCI_DIR, readPciGpus } from "./pci.js";
 
 /**
  * Discovery from a sysfs tree, the way cadvisor builds the machine info the kubelet reads
  * (`GetNodesInfo`): one entry per `node<N>` directory, its online CPUs grouped into cores, its
  * memory from `meminfo`, hugepage pools, distances, and L3 caches split into node-level and uncore
  * caches by cadvisor's rule (see `isNodeLevelCache`). `root` is the directory that holds `sys/`
- * (`/` for the running machine), so a generated tree can stand in for the real one.
+ * (`/` for the running machine), so a generated tree can stand in for the real one. GPUs come
+ * from the PCI tree (`pci.ts`), as their device plugins would advertise them.
  *
  * Where cadvisor would skip a CPU with a missing topology file and carry on, podpin stops with a
  * one-line error naming the file: a partial picture would make every later decision wrong.
@@ -249,12 +253,24 @@ export function readSysfsMachineInfo(root: string): SysfsMachineInfo {
   return { info: { num_cores: numCores, num_sockets: packages.size, topology: nodes }, notes };
 }
 
-/** The machine whose sysfs is under `root` (`/` for this machine). */
+/** The machine whose sysfs is under `root` (`/` for this machine), its PCI GPUs included. */
 export function discoverFromSysfs(root = "/", name = "this"): Machine {
   const { info, notes } = readSysfsMachineInfo(root);
+  const pci = readPciGpus(root);
+  const devices = sortedDeviceResources(pci.devices);
+  const nodes = info.topology.map((n) => n.node_id);
   return discoverMachine(
     info,
-    { name, notes: [`discovered from ${join(root, "sys")}`, ...notes] },
+    {
+      name,
+      notes: [
+        `discovered from ${join(root, "sys")}`,
+        ...notes,
+        ...pci.notes,
+        ...deviceResourceNotes(devices, nodes, join(root, SYSFS_PCI_DIR)),
+      ],
+      devices,
+    },
     join(root, "sys"),
   );
 }

@@ -7,10 +7,18 @@ import {
   type Pod,
 } from "../k8s/index.js";
 import type { StaticPolicy as CPUStaticPolicy } from "../managers/cpu/index.js";
+import type { DeviceManager } from "../managers/device/index.js";
 import type { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
 import { maskBits, type TopologyManager } from "../managers/topology/index.js";
 import { type ContainerCPUState, containerCpuQuota, podCgroupSettings } from "./cgroup-rules.js";
-import type { AssignmentType, ContainerDecision, ContainerKind, NodeConfig, PodDecision } from "./types.js";
+import type {
+  AssignmentType,
+  ContainerDecision,
+  ContainerKind,
+  DeviceAssignment,
+  NodeConfig,
+  PodDecision,
+} from "./types.js";
 
 /**
  * What the decisions are read from: the node's managers and configuration. `Node` is one; taking
@@ -27,7 +35,17 @@ export interface DecisionSource {
     MemoryStaticPolicy,
     "getMemoryBlocks" | "getPodMemoryBlocks" | "getMemoryNUMANodes"
   > | null;
+  readonly deviceManager: Pick<DeviceManager, "containerDevices">;
+  /** The container-creation error of a pod-level pod's deferred device allocation, if any. */
+  deviceStartError(podUID: string, container: string): string | null;
   defaultCpuSet(): CPUSet;
+}
+
+function deviceAssignments(node: DecisionSource, podUID: string, container: string): DeviceAssignment[] {
+  return [...node.deviceManager.containerDevices(podUID, container)].map(([resource, devices]) => ({
+    resource,
+    devices: devices.map((d) => ({ id: d.id, numaNodes: [...d.numaNodes] })),
+  }));
 }
 
 function kindOf(pod: Pod, c: Container): ContainerKind {
@@ -91,6 +109,8 @@ export function buildDecisions(
       memory,
       cpusetMems: node.memoryPolicy?.getMemoryNUMANodes(pod, c) ?? null,
       cfsQuotaUs: containerCpuQuota(c, state, cfs, gates),
+      devices: deviceAssignments(node, pod.uid, c.name),
+      deviceError: node.deviceStartError(pod.uid, c.name),
     });
   }
   const stateOf = (c: Container) => cpuStateOf(node, pod, c);

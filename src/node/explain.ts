@@ -82,9 +82,14 @@ export function copyNode(node: Node): Node {
     ? cloneMemoryState(node.memoryPolicy.state)
     : undefined;
   return new Node({
-    machine: node.machine,
+    machine: { ...node.machine, devices: node.deviceResources() },
     config: node.config,
-    restored: { cpu, memory },
+    restored: {
+      cpu,
+      memory,
+      device: node.deviceManager.stateData(),
+      devicesInUse: node.deviceManager.allocatedDeviceIDs(),
+    },
     runningPods: node.admittedPods(),
   });
 }

@@ -1,9 +1,18 @@
-import { CPUSet, ManagerError, MetricsRegistry } from "../core/index.js";
+import { CPUSet, isExtendedResourceName, ManagerError, MetricsRegistry } from "../core/index.js";
 import type { CPUStateData } from "../managers/cpu/index.js";
 import type { MemoryStateData } from "../managers/memory/index.js";
 import { containersInOrder, type Pod } from "../k8s/index.js";
-import { type Machine, machineNUMANodes } from "../machine/index.js";
+import {
+  type DeviceResource,
+  type DeviceResources,
+  type DeviceSpec,
+  type Machine,
+  machineNUMANodes,
+  NO_PLUGIN_OPTIONS,
+  sortedDeviceResources,
+} from "../machine/index.js";
 import { CPUState, StaticPolicy as CPUStaticPolicy } from "../managers/cpu/index.js";
+import { type DeferredContainerStart, DeviceManager, type DeviceStateData } from "../managers/device/index.js";
 import { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
 import { createTopologyManager, type TopologyManager } from "../managers/topology/index.js";
 import { buildDecisions } from "./decisions.js";
@@ -24,6 +33,9 @@ export class DuplicatePodError extends Error {
 export interface RestoredState {
   cpu?: CPUStateData;
   memory?: MemoryStateData;
+  device?: DeviceStateData;
+  /** The Device Manager's in-use sets when they differ from the union of its records (before a purge). */
+  devicesInUse?: ReadonlyMap<string, Iterable<string>>;
 }
 
 export interface NodeOptions {
@@ -58,11 +70,16 @@ export class Node {
   readonly topologyManager: TopologyManager;
   readonly cpuPolicy: CPUStaticPolicy | null;
   readonly memoryPolicy: MemoryStaticPolicy | null;
+  readonly deviceManager: DeviceManager;
   private readonly cpuManager: ResourceManager;
   private readonly memoryManager: ResourceManager;
   /** Admitted, not yet removed pods by UID, in admission order. */
   private readonly pods = new Map<string, Pod>();
   private pending: Pod | null = null;
+  /** The device plugins' current device lists (the machine's, then every `updateDevices`). */
+  private devices: Map<string, DeviceResource>;
+  /** Pod-level pods: per container, the error of the deferred device allocation at creation. */
+  private readonly deviceStartErrors = new Map<string, Map<string, string>>();
   private readonly now: (() => number) | null;
 
   constructor(opts: NodeOptions) {
@@ -83,6 +100,16 @@ export class Node {
     this.topologyManager = tm;
     for (const pod of opts.runningPods ?? []) this.pods.set(pod.uid, pod);
     const active = () => this.activePods();
+    this.devices = new Map(opts.machine.devices);
+    this.deviceManager = new DeviceManager({
+      resources: opts.machine.devices,
+      numaNodes: machineNUMANodes(opts.machine),
+      activePods: active,
+      affinity: tm,
+      state: opts.restored?.device,
+      allocatedDevices: opts.restored?.devicesInUse,
+      topologyManagerPolicy: cfg.topologyManagerPolicy,
+    });
 
     if (cfg.cpuManagerPolicy === "static") {
       try {
@@ -128,6 +155,9 @@ export class Node {
 
     this.cpuManager = new ResourceManager("cpu", this.cpuPolicy, active);
     this.memoryManager = new ResourceManager("memory", this.memoryPolicy, active);
+    // The kubelet registers the Device Manager first, then the CPU and Memory Managers
+    // (OPEN DM-7, device-manager.md §8): device hints lead the merge and devices are chosen first.
+    tm.addHintProvider(this.deviceManager);
     tm.addHintProvider(this.cpuManager);
     tm.addHintProvider(this.memoryManager);
   }
@@ -166,6 +196,7 @@ export class Node {
       throw new Error(`pod ${pod.namespace}/${pod.name} (uid ${pod.uid}) is already admitted`);
     const started = this.now?.();
     this.pending = pod;
+    this.deviceManager.beginAdmission();
     let result: ReturnType<TopologyManager["admit"]>;
     try {
       result = this.topologyManager.admit(pod);
@@ -174,8 +205,11 @@ export class Node {
     }
     if (started !== undefined && this.now)
       this.metrics.observe("topology_manager_admission_duration_ms", this.now() - started);
+    const deviceAllocations = [...this.deviceManager.admissionTrace()];
+    const warnings = this.unservedExtendedResources(pod);
     if (result.admitted) {
       this.pods.set(pod.uid, pod);
+      const deferredDevices = result.trace.path === "pod-level" ? this.startContainers(pod) : null;
       const { containers, podDecision } = buildDecisions(this, pod);
       return {
         pod: refOf(pod),
@@ -187,6 +221,9 @@ export class Node {
         defaultCpuSet: this.defaultCpuSet(),
         leftoverState: false,
         trace: result.trace,
+        deviceAllocations,
+        deferredDevices,
+        warnings,
       };
     }
     return {
@@ -199,13 +236,77 @@ export class Node {
       defaultCpuSet: this.defaultCpuSet(),
       leftoverState: this.holdsStateFor(pod.uid),
       trace: result.trace,
+      deviceAllocations,
+      deferredDevices: null,
+      warnings,
     };
+  }
+
+  /**
+   * The container-creation step of a pod admitted on the pod-level path, where the Device Manager
+   * reserved nothing at admission (OPEN DM-3, device-manager.md §14): each container's devices are
+   * allocated now, in container order, with the stored pod hint. Errors stay on the container.
+   */
+  private startContainers(pod: Pod): DeferredContainerStart[] {
+    const starts = this.deviceManager.runDeferredAllocation(pod);
+    const errors = new Map<string, string>();
+    for (const s of starts) if (s.error !== null) errors.set(s.container, s.error);
+    if (errors.size > 0) this.deviceStartErrors.set(pod.uid, errors);
+    return starts;
+  }
+
+  /**
+   * Extended resources the pod asks for that no device plugin on this node serves. The Device
+   * Manager ignores them, and the kubelet's node-fit check drops extended resources its node
+   * does not list (`removeMissingExtendedResources`), so the kubelet admits such a pod without
+   * giving it anything; a scheduler would not have placed it here.
+   */
+  private unservedExtendedResources(pod: Pod): string[] {
+    const names = new Set<string>();
+    for (const c of containersInOrder(pod))
+      for (const list of [c.resources?.limits, c.resources?.requests])
+        for (const [name, q] of Object.entries(list ?? {}))
+          if (!q.isZero() && isExtendedResourceName(name) && !this.deviceManager.isDevicePluginResource(name))
+            names.add(name);
+    return [...names]
+      .sort()
+      .map(
+        (name) =>
+          `${name}: no device plugin on this node advertises it; the kubelet admits the pod without any ${name} (its node-fit check drops extended resources the node does not list), while a scheduler would not place the pod on this node`,
+      );
+  }
+
+  /** The container-creation error of a pod-level pod's deferred device allocation, if any. */
+  deviceStartError(podUID: string, container: string): string | null {
+    return this.deviceStartErrors.get(podUID)?.get(container) ?? null;
+  }
+
+  /** The device plugins' current device lists, by resource name. */
+  deviceResources(): DeviceResources {
+    return sortedDeviceResources(this.devices.values());
+  }
+
+  /**
+   * A plugin sends a new device list for `resource` (`ListAndWatch`; health changes included). It
+   * replaces the old list; devices already held stay held (the kubelet checks health only when a
+   * container allocates again).
+   */
+  updateDevices(resource: string, devices: readonly DeviceSpec[]): void {
+    const known = this.devices.get(resource);
+    this.devices.set(resource, {
+      name: resource,
+      registered: true,
+      devices: devices.map((d) => ({ ...d })),
+      plugin: known?.plugin ?? NO_PLUGIN_OPTIONS,
+    });
+    this.deviceManager.updateDevices(resource, devices);
   }
 
   private holdsStateFor(podUID: string): boolean {
     return (
       this.cpuManager.holdsStateFor(podUID) ||
       this.memoryManager.holdsStateFor(podUID) ||
+      this.deviceManager.holdsDevicesFor(podUID) ||
       this.cpuPolicy?.getPodCPUSet(podUID) !== undefined ||
       (this.memoryPolicy?.getPodMemoryBlocks(podUID) ?? null) !== null
     );
@@ -225,10 +326,15 @@ export class Node {
       };
     for (const c of containersInOrder(pod)) this.removeContainer(podUID, c.name);
     this.pods.delete(podUID);
+    this.deviceStartErrors.delete(podUID);
     return { pod: refOf(pod), removed: true, defaultCpuSet: this.defaultCpuSet() };
   }
 
-  /** One container leaves the managers (container deletion); its pod stays admitted. */
+  /**
+   * One container leaves the managers (container deletion); its pod stays admitted. The Device
+   * Manager has no per-container removal: a pod's devices go at the first purge after it stops
+   * being active (device-manager.md §7).
+   */
   removeContainer(podUID: string, containerName: string): void {
     this.cpuManager.removeContainer(podUID, containerName);
     this.memoryManager.removeContainer(podUID, containerName);

@@ -1,6 +1,7 @@
 import type { CPUSet } from "../core/index.js";
 import type { MemoryBlock } from "../managers/memory/index.js";
 import type { FeatureGates, KubernetesVersion } from "../k8s/index.js";
+import type { DeferredContainerStart, DeviceAllocationCall } from "../managers/device/index.js";
 import type { AdmitTrace } from "../managers/topology/index.js";
 
 export type TopologyManagerPolicyName = "none" | "best-effort" | "restricted" | "single-numa-node";
@@ -57,6 +58,20 @@ export interface ContainerDecision {
   cpusetMems: number[] | null;
   /** Container `cpu.cfs_quota_us`: -1 unlimited, a positive quota, or null when none is set. */
   cfsQuotaUs: number | null;
+  /** Devices the Device Manager gave the container, by resource name ascending. */
+  devices: DeviceAssignment[];
+  /**
+   * Pod-level pods only: the error of the container-creation step that allocates the container's
+   * devices after admission (the pod stays admitted; the container would fail to start).
+   */
+  deviceError: string | null;
+}
+
+/** One resource's devices held by a container. */
+export interface DeviceAssignment {
+  resource: string;
+  /** Ids ascending, each with the NUMA nodes it was recorded under (`[-1]`: no NUMA information). */
+  devices: { id: string; numaNodes: number[] }[];
 }
 
 /** The pod cgroup settings the kubelet derives (pod-level.md §4.3). */
@@ -104,4 +119,13 @@ export interface AdmissionResult {
   leftoverState: boolean;
   /** How the Topology Manager reached the verdict: every provider's hints, merges and allocations. */
   trace: AdmitTrace;
+  /** Every device choice the Device Manager made in this admission, in call order. */
+  deviceAllocations: DeviceAllocationCall[];
+  /**
+   * Pod-level path only: no device is reserved at admission; each container gets its devices when
+   * it is created. The creation step run right after admission, per container; null otherwise.
+   */
+  deferredDevices: DeferredContainerStart[] | null;
+  /** Requests no handler checks: the kubelet admits the pod, but the user should know. */
+  warnings: string[];
 }

@@ -99,6 +99,7 @@ describe("pod-level.md §7.1 blog example 1: tightly-coupled-database, pod scope
       {
         container: null,
         answers: [
+          { provider: "device", hints: {} },
           { provider: "cpu", hints: { cpu: hints } },
           { provider: "memory", hints: { memory: hints } },
         ],
@@ -109,6 +110,7 @@ describe("pod-level.md §7.1 blog example 1: tightly-coupled-database, pod scope
     assert.deepEqual(
       result.trace.allocations.map((a) => [a.provider, a.call, a.error]),
       [
+        ["device", "allocatePod", null],
         ["cpu", "allocatePod", null],
         ["memory", "allocatePod", null],
       ],
@@ -309,6 +311,7 @@ describe("pod-level.md §7.2 blog example 2: ml-workload, container scope", () =
         {
           container: "service-mesh-sidecar",
           answers: [
+            { provider: "device", hints: {} },
             { provider: "cpu", hints: null },
             { provider: "memory", hints: null },
           ],
@@ -317,6 +320,7 @@ describe("pod-level.md §7.2 blog example 2: ml-workload, container scope", () =
         {
           container: "ml-training",
           answers: [
+            { provider: "device", hints: {} },
             { provider: "cpu", hints: { cpu: hints } },
             { provider: "memory", hints: { memory: hints } },
           ],

@@ -88,6 +88,8 @@ describe("from an AdmissionResult", () => {
         memory: [{ numaAffinity: [0], type: "memory", size: 4n * GI }],
         cpusetMems: [0],
         cfsQuotaUs: null,
+        devices: [],
+        deviceError: null,
       },
       {
         name: "web",
@@ -101,6 +103,8 @@ describe("from an AdmissionResult", () => {
         memory: null,
         cpusetMems: null,
         cfsQuotaUs: 50000,
+        devices: [],
+        deviceError: null,
       },
     ],
     podDecision: {
@@ -118,6 +122,9 @@ describe("from an AdmissionResult", () => {
     },
     defaultCpuSet: CPUSet.parse("0,5-31"),
     leftoverState: false,
+    deviceAllocations: [],
+    deferredDevices: null,
+    warnings: [],
     trace: {} as AdmissionResult["trace"],
   };
 

@@ -20,6 +20,18 @@ export interface NUMANodeSummary {
   /** Total memory in bytes, hugepage pools included (as cadvisor reports it); null when not described. */
   memory: bigint | null;
   hugepages: { resource: string; pages: bigint; bytes: bigint }[];
+  /** Device-plugin devices that list this node (a device on two nodes counts on both), by resource. */
+  devices: { resource: string; count: number }[];
+}
+
+/** One device-plugin resource of the machine. */
+export interface DeviceResourceSummary {
+  resource: string;
+  registered: boolean;
+  total: number;
+  unhealthy: number;
+  /** Devices whose plugin sent no NUMA node (`null` or `[]`). */
+  withoutNUMA: number;
 }
 
 export interface MachineSummary {
@@ -32,6 +44,7 @@ export interface MachineSummary {
   uncoreCaches: number;
   threadsPerCore: number[];
   nodes: NUMANodeSummary[];
+  devices: DeviceResourceSummary[];
   distances: ReadonlyMap<number, number[]> | null;
   notes: string[];
 }
@@ -70,6 +83,9 @@ export function machineSummary(m: Machine): MachineSummary {
           pages: h.numPages,
           bytes: h.numPages * BigInt(h.pageSizeKiB) * 1024n,
         })),
+      devices: [...m.devices.values()]
+        .map((r) => ({ resource: r.name, count: r.devices.filter((d) => d.numaNodes?.includes(id)).length }))
+        .filter((d) => d.count > 0),
     };
   });
   return {
@@ -87,6 +103,13 @@ export function machineSummary(m: Machine): MachineSummary {
     uncoreCaches: t.uncoreCaches().length,
     threadsPerCore: threadCounts(m, t.all),
     nodes,
+    devices: [...m.devices.values()].map((r) => ({
+      resource: r.name,
+      registered: r.registered,
+      total: r.devices.length,
+      unhealthy: r.devices.filter((d) => !d.healthy).length,
+      withoutNUMA: r.devices.filter((d) => (d.numaNodes ?? []).length === 0).length,
+    })),
     distances: m.distances,
     notes: [...m.notes],
   };
@@ -113,7 +136,24 @@ function hugepageText(n: NUMANodeSummary): string {
   return pools.length === 0 ? "-" : pools.map((h) => `${h.resource}×${h.pages}`).join(", ");
 }
 
+/** `nvidia.com/gpu×4, nvidia.com/hostdev×4`, or `-`. */
+function nodeDevicesText(n: NUMANodeSummary): string {
+  return n.devices.length === 0 ? "-" : n.devices.map((d) => `${d.resource}×${d.count}`).join(", ");
+}
+
+/** The summary line of one resource: `nvidia.com/gpu 8` plus what is unusual about it. */
+function resourceText(d: DeviceResourceSummary): string {
+  const extra = [
+    d.registered ? "" : "not registered",
+    d.unhealthy > 0 ? `${d.unhealthy} unhealthy` : "",
+    d.withoutNUMA > 0 ? `${d.withoutNUMA} without NUMA node` : "",
+  ].filter((x) => x !== "");
+  return `${d.resource} ${d.total}${extra.length > 0 ? ` (${extra.join(", ")})` : ""}`;
+}
+
+/** The Devices column appears only on machines with device resources, so other tables stay as they were. */
 function nodesTable(s: MachineSummary): string {
+  const withDevices = s.devices.length > 0;
   return renderTable(
     [
       "NUMA",
@@ -125,6 +165,7 @@ function nodesTable(s: MachineSummary): string {
       "L3",
       { header: "Memory", align: "right" },
       "Hugepages",
+      ...(withDevices ? ["Devices"] : []),
     ],
     s.nodes.map((n) => [
       String(n.id),
@@ -136,6 +177,7 @@ function nodesTable(s: MachineSummary): string {
       joinOrDash(n.uncoreCaches),
       n.memory === null ? "-" : formatBytes(n.memory),
       hugepageText(n),
+      ...(withDevices ? [nodeDevicesText(n)] : []),
     ]),
   );
 }
@@ -155,7 +197,10 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** `podpin topology -o table`: summary, one row per NUMA node, the distance matrix and the notes. */
+/**
+ * `podpin topology -o table`: summary (device resources included), one row per NUMA node (with its
+ * devices when the machine has any), the distance matrix and the notes.
+ */
 export function renderMachineTable(m: Machine): string {
   const s = machineSummary(m);
   const cpuLess = s.nodes.filter((n) => n.cpus.isEmpty()).length;
@@ -179,6 +224,9 @@ export function renderMachineTable(m: Machine): string {
       ["NUMA nodes", `${s.nodes.length}${nodeNotes ? ` (${nodeNotes})` : ""}`],
       ["L3 caches", String(s.uncoreCaches)],
       ["Memory", formatBytes(totalMem)],
+      ...(s.devices.length > 0
+        ? [["Devices", s.devices.map(resourceText).join(", ")] as [string, string]]
+        : []),
       [
         "Header",
         `numCPUs=${h.numCPUs} numCores=${h.numCores} numSockets=${h.numSockets} numNUMANodes=${h.numNUMANodes} numUncoreCaches=${h.numUncoreCaches}`,

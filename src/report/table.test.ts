@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { loadMachine } from "../machine/index.js";
+import { loadMachine, parseMachineText } from "../machine/index.js";
 import { renderMachineTable } from "./machine-table.js";
 import { renderKeyValues, renderTable } from "./table.js";
 import { formatBytes } from "./units.js";
@@ -72,5 +72,33 @@ describe("renderMachineTable", () => {
     const gb = renderMachineTable(loadMachine("nvidia-gb200-tray"));
     assert.match(gb, /^NUMA nodes: +34 \(32 without CPUs/m);
     assert.match(gb, /^33 +- +0 +- +0 +- +- /m);
+  });
+
+  it("lists device-plugin resources in the summary and per NUMA node, only on machines that have them", () => {
+    const dgx = renderMachineTable(loadMachine("nvidia-dgx-h100"));
+    assert.match(dgx, /^Devices: +nvidia\.com\/gpu 8, nvidia\.com\/hostdev 8$/m);
+    assert.match(dgx, /^NUMA .* HUGEPAGES +DEVICES$/m);
+    assert.match(dgx, /^1 +1 +112 +56-111,168-223 .* nvidia\.com\/gpu×4, nvidia\.com\/hostdev×4$/m);
+    const gb = renderMachineTable(loadMachine("nvidia-gb200-tray"));
+    assert.match(gb, /^0 +0 +72 +0-71 .* -$/m);
+    assert.match(gb, /^18 +- +0 .* nvidia\.com\/gpu×1$/m);
+    const text = renderMachineTable(
+      parseMachineText(
+        `cpus: [{id: 0, core: 0, socket: 0, numa: 0}]
+memory: {"0": 1Gi}
+resources:
+  example.com/fpga:
+    registered: false
+    devices: [{id: a, numaNodes: null}, {id: b, numaNodes: [], healthy: false}, {id: c, numaNodes: [0]}]
+`,
+        "m.yaml",
+      ),
+    );
+    assert.match(
+      text,
+      /^Devices: +example\.com\/fpga 3 \(not registered, 1 unhealthy, 2 without NUMA node\)$/m,
+    );
+    assert.match(text, /^0 +0 +1 +0 .* example\.com\/fpga×1$/m);
+    assert.doesNotMatch(renderMachineTable(loadMachine("worked-example")), /DEVICES|Devices:/);
   });
 });

@@ -15,3 +15,8 @@ export interface PresetDefinition {
 export function unverified(what: string): string {
   return `(unverified) ${what} (machines.md MX-1: filled in from the vendor specification, not measured)`;
 }
+
+/** The note that marks a modelling choice no source shows (how a plugin reports, placeholder ids). */
+export function assumed(what: string): string {
+  return `(unverified) ${what} (assumed: no cited source shows it)`;
+}

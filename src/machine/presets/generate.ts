@@ -1,5 +1,6 @@
 import type { CadvisorCache, CadvisorMachineInfo, CadvisorNode } from "../cadvisor.js";
 import { isNodeLevelCache } from "../cadvisor.js";
+import { type DeviceResource, sortedDeviceResources } from "../devices.js";
 import { discoverMachine } from "../discover.js";
 import { MachineError } from "../errors.js";
 import type { HugePagePool, Machine } from "../machine.js";
@@ -140,8 +141,18 @@ export function layoutMachineInfo(layout: MachineLayout): CadvisorMachineInfo {
   return { num_cores: totalCores * threads, num_sockets: sockets, topology: nodes };
 }
 
-export function machineFromLayout(name: string, layout: MachineLayout, notes: string[] = []): Machine {
-  return discoverMachine(layoutMachineInfo(layout), { name, notes }, `preset ${name}`);
+/** The machine of a layout; `devices` are its device-plugin resources (any order). */
+export function machineFromLayout(
+  name: string,
+  layout: MachineLayout,
+  notes: string[] = [],
+  devices: readonly DeviceResource[] = [],
+): Machine {
+  return discoverMachine(
+    layoutMachineInfo(layout),
+    { name, notes, devices: sortedDeviceResources(devices) },
+    `preset ${name}`,
+  );
 }
 
 /**

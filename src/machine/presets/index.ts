@@ -2,9 +2,17 @@ import type { Machine } from "../machine.js";
 import type { PresetDefinition } from "./definition.js";
 import { FIXTURE_MACHINES } from "./fixture-machines.js";
 import { REAL_MACHINES, WORKED_EXAMPLE } from "./real.js";
+import { DEVICE_MACHINES } from "./real-devices.js";
 import { SYNTHETIC_MACHINES } from "./synthetic.js";
 
 export type { PresetDefinition } from "./definition.js";
+export {
+  DGX_H100_COMPUTE_FABRIC,
+  INTEL_SRIOV_NETDEVICE,
+  NVIDIA_GPU,
+  NVIDIA_HOSTDEV,
+} from "./device-layouts.js";
+export { pciAddress, placeholderGpuUuid } from "./devices.js";
 export {
   FIXTURE_NODE_MEMORY,
   type FixtureMachineOptions,
@@ -23,6 +31,7 @@ export {
 export const PRESETS: readonly PresetDefinition[] = [
   WORKED_EXAMPLE,
   ...REAL_MACHINES,
+  ...DEVICE_MACHINES,
   ...FIXTURE_MACHINES,
   ...SYNTHETIC_MACHINES,
 ];

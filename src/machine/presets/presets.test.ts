@@ -6,7 +6,17 @@ import { fileURLToPath } from "node:url";
 import { CPUSet } from "../../core/index.js";
 import { machineFacts } from "../facts.js";
 import { type Machine, machineNUMANodes } from "../machine.js";
-import { PRESETS, findPreset, presetMachine } from "./index.js";
+import {
+  DGX_H100_COMPUTE_FABRIC,
+  INTEL_SRIOV_NETDEVICE,
+  NVIDIA_GPU,
+  NVIDIA_HOSTDEV,
+  PRESETS,
+  findPreset,
+  pciAddress,
+  placeholderGpuUuid,
+  presetMachine,
+} from "./index.js";
 
 const CONFORMANCE_DIR =
   process.env.PODPIN_CONFORMANCE_DIR ??
@@ -41,6 +51,7 @@ describe("preset catalogue", () => {
   test("aliases resolve to the same preset", () => {
     assert.equal(findPreset("m"), findPreset("worked-example"));
     assert.equal(findPreset("machine-m"), findPreset("worked-example"));
+    assert.equal(findPreset("dgx-h100"), findPreset("nvidia-dgx-h100"));
     assert.equal(findPreset("no-such-machine"), null);
   });
 
@@ -55,6 +66,8 @@ describe("preset catalogue", () => {
       "amd-epyc-9375f-2s-nps1-smtoff",
       "nvidia-gh200",
       "nvidia-gb200-tray",
+      "nvidia-dgx-h100",
+      "intel-xeon-6230r-2s-sriov",
       "worked-example",
     ];
     for (const p of PRESETS.filter((x) => /^(intel|aws|amd|nvidia)-/.test(x.name))) {
@@ -84,6 +97,8 @@ describe("real machines match machines.md §4", () => {
       ["amd-epyc-9375f-2s-nps1-smtoff", 2, 64, 1, 64, 2],
       ["nvidia-gh200", 1, 72, 1, 72, 9],
       ["nvidia-gb200-tray", 2, 144, 1, 144, 34],
+      ["nvidia-dgx-h100", 2, 112, 2, 224, 2],
+      ["intel-xeon-6230r-2s-sriov", 2, 52, 2, 104, 2],
     ];
   for (const [name, sockets, cores, threads, cpus, numa] of table) {
     test(`${name}: ${sockets} sockets, ${cores} cores × ${threads} threads, ${numa} NUMA nodes`, () => {
@@ -113,6 +128,8 @@ describe("real machines match machines.md §4", () => {
       ["amd-epyc-9375f-2s-nps1-smtoff", 1, "32-63"],
       ["nvidia-gh200", 0, "0-71"],
       ["nvidia-gb200-tray", 1, "72-143"],
+      ["nvidia-dgx-h100", 0, "0-55,112-167"],
+      ["nvidia-dgx-h100", 1, "56-111,168-223"],
     ];
     for (const [name, node, cpus] of lists)
       assert.equal(nodeCPUs(presetMachine(name)!, node), cpus, `${name} node ${node}`);
@@ -153,6 +170,96 @@ describe("real machines match machines.md §4", () => {
     assert.equal(turin.cpusPerCore, 1);
     // The kubelet cannot see an L3 that is exactly a NUMA node: it uses the socket id instead.
     assert.deepEqual(presetMachine("amd-epyc-8434p-l3numa")!.topology.uncoreCaches(), [0]);
+  });
+});
+
+describe("device-plugin resources of real machines", () => {
+  /** Devices of `resource` per NUMA node, as `node:count` for every node that has any. */
+  const perNode = (m: Machine, resource: string): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const d of m.devices.get(resource)?.devices ?? [])
+      for (const n of d.numaNodes ?? []) out[n] = (out[n] ?? 0) + 1;
+    return out;
+  };
+  const GPU_UUID = /^GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const PCI = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+
+  test("counts per NUMA node", () => {
+    const table: [preset: string, resource: string, counts: Record<string, number>][] = [
+      ["nvidia-dgx-h100", NVIDIA_GPU, { 0: 4, 1: 4 }],
+      ["nvidia-dgx-h100", NVIDIA_HOSTDEV, { 0: 4, 1: 4 }],
+      ["nvidia-gb200-tray", NVIDIA_GPU, { 2: 1, 10: 1, 18: 1, 26: 1 }],
+      ["intel-xeon-6230r-2s-sriov", INTEL_SRIOV_NETDEVICE, { 0: 8, 1: 8 }],
+    ];
+    for (const [preset, resource, counts] of table)
+      assert.deepEqual(perNode(presetMachine(preset)!, resource), counts, `${preset} ${resource}`);
+    const withDevices = PRESETS.filter((p) => p.build().devices.size > 0).map((p) => p.name);
+    assert.deepEqual(withDevices.sort(), [
+      "intel-xeon-6230r-2s-sriov",
+      "nvidia-dgx-h100",
+      "nvidia-gb200-tray",
+    ]);
+  });
+
+  test("ids are shaped as the plugins report them, unique, each device on one node, all healthy", () => {
+    for (const name of ["nvidia-dgx-h100", "nvidia-gb200-tray", "intel-xeon-6230r-2s-sriov"]) {
+      const m = presetMachine(name)!;
+      for (const r of m.devices.values()) {
+        assert.ok(r.registered, `${name} ${r.name}`);
+        assert.equal(new Set(r.devices.map((d) => d.id)).size, r.devices.length, `${name} ${r.name}`);
+        for (const d of r.devices) {
+          assert.match(d.id, r.name === NVIDIA_GPU ? GPU_UUID : PCI, `${name} ${r.name}`);
+          assert.equal(d.numaNodes?.length, 1, d.id);
+          assert.ok(machineNUMANodes(m).includes(d.numaNodes![0]), d.id);
+          assert.equal(d.healthy, true);
+        }
+      }
+    }
+    // Placeholder UUIDs are stable: the same preset builds the same ids.
+    assert.deepEqual(
+      presetMachine("nvidia-dgx-h100")!.devices.get(NVIDIA_GPU),
+      presetMachine("nvidia-dgx-h100")!.devices.get(NVIDIA_GPU),
+    );
+  });
+
+  test("DGX H100: each compute ConnectX-7 at the PCI bus of its interface name, on its GPU's node", () => {
+    const m = presetMachine("dgx-h100")!;
+    assert.equal(m.name, "nvidia-dgx-h100");
+    const nics = m.devices.get(NVIDIA_HOSTDEV)!.devices;
+    const gpus = m.devices.get(NVIDIA_GPU)!.devices;
+    DGX_H100_COMPUTE_FABRIC.forEach((f, i) => {
+      assert.equal(f.netdev, `ibp${f.bus}s0`);
+      assert.equal(nics[i].id, pciAddress(0, f.bus, 0, 0));
+      assert.deepEqual(nics[i].numaNodes, gpus[f.gpu].numaNodes);
+      assert.deepEqual(nics[i].numaNodes, [f.cpu]);
+    });
+    assert.equal(nics[0].id, "0000:18:00.0");
+    assert.equal(nics[7].id, "0000:dc:00.0");
+    assert.equal(placeholderGpuUuid("x"), placeholderGpuUuid("x"));
+  });
+
+  test("GB200: each GPU sits on its own CPU-less node, the one with HBM", () => {
+    const m = presetMachine("nvidia-gb200-tray")!;
+    for (const d of m.devices.get(NVIDIA_GPU)!.devices) {
+      const n = d.numaNodes![0];
+      assert.ok(m.topology.cpusInNUMANode(n).isEmpty(), `node ${n}`);
+      assert.equal(m.memory.get(n)?.memory, 186n << 30n);
+    }
+  });
+
+  test("SR-IOV: VFs of the socket-0 NIC on NUMA 0 (even CPUs), of the socket-1 NIC on NUMA 1", () => {
+    const m = presetMachine("intel-xeon-6230r-2s-sriov")!;
+    const vfs = m.devices.get(INTEL_SRIOV_NETDEVICE)!.devices;
+    assert.deepEqual(
+      vfs.filter((d) => d.numaNodes![0] === 0).map((d) => d.id),
+      Array.from({ length: 8 }, (_, f) => `0000:3b:02.${f}`),
+    );
+    assert.ok(vfs.filter((d) => d.numaNodes![0] === 1).every((d) => d.id.startsWith("0000:d8:02.")));
+    // The CPU side is the 6230R capture itself.
+    assert.deepEqual(
+      { ...machineFacts(m), devices: [] },
+      { ...machineFacts(presetMachine("intel-xeon-6230r-2s")!), devices: [] },
+    );
   });
 });
 

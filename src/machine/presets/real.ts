@@ -1,6 +1,14 @@
 import type { PresetDefinition } from "./definition.js";
-import { unverified } from "./definition.js";
-import { GiB, MiB, X86_EMPTY_HUGEPAGE_POOLS, machineFromLayout, socketDistances } from "./generate.js";
+import { assumed, unverified } from "./definition.js";
+import { gb200TrayGpus } from "./device-layouts.js";
+import {
+  GiB,
+  type MachineLayout,
+  MiB,
+  X86_EMPTY_HUGEPAGE_POOLS,
+  machineFromLayout,
+  socketDistances,
+} from "./generate.js";
 
 /**
  * Real machines of machines.md §4 and machine M of §1. Values read in the cited capture are used
@@ -9,8 +17,28 @@ import { GiB, MiB, X86_EMPTY_HUGEPAGE_POOLS, machineFromLayout, socketDistances 
 
 const mib = (...sizes: number[]): bigint[] => sizes.map((s) => BigInt(s) * MiB);
 const repeat = <T>(n: number, v: T): T[] => Array.from({ length: n }, () => v);
-const noL3Note =
+export const noL3Note =
   "the kubelet sees this L3 as a node-level cache (it covers exactly the NUMA node's CPUs), so its uncore ids fall back to the socket id";
+
+export const XEON_6230R_SOURCE =
+  "https://github.com/ffromani/cpumgrx/blob/main/examples/machineinfo-v49-dualxeongold6230r.json";
+
+/** The dual Xeon Gold 6230R capture: the CPU side of `intel-xeon-6230r-2s` and of its SR-IOV variant. */
+export const XEON_6230R_LAYOUT: MachineLayout = {
+  sockets: 2,
+  coresPerSocket: 26,
+  threadsPerCore: 2,
+  socketNumbering: "interleaved",
+  coresPerL3: 26,
+  l3Bytes: 37486592n,
+  memory: [49156640768n, 50719391744n],
+  hugepages: X86_EMPTY_HUGEPAGE_POOLS,
+  distances: socketDistances(1, 10, 21),
+};
+export const XEON_6230R_NOTES: readonly string[] = [
+  "memory, distances and caches as in the cadvisor capture",
+  noL3Note,
+];
 
 export const WORKED_EXAMPLE: PresetDefinition = {
   name: "worked-example",
@@ -39,23 +67,9 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
     name: "intel-xeon-6230r-2s",
     description:
       "2 × Xeon Gold 6230R (Cascade Lake), 2 × 26 × 2 = 104 CPUs, NUMA = socket, CPUs interleaved across sockets",
-    source: "https://github.com/ffromani/cpumgrx/blob/main/examples/machineinfo-v49-dualxeongold6230r.json",
+    source: XEON_6230R_SOURCE,
     build() {
-      return machineFromLayout(
-        this.name,
-        {
-          sockets: 2,
-          coresPerSocket: 26,
-          threadsPerCore: 2,
-          socketNumbering: "interleaved",
-          coresPerL3: 26,
-          l3Bytes: 37486592n,
-          memory: [49156640768n, 50719391744n],
-          hugepages: X86_EMPTY_HUGEPAGE_POOLS,
-          distances: socketDistances(1, 10, 21),
-        },
-        [`source: ${this.source}`, "memory, distances and caches as in the cadvisor capture", noL3Note],
-      );
+      return machineFromLayout(this.name, XEON_6230R_LAYOUT, [`source: ${this.source}`, ...XEON_6230R_NOTES]);
     },
   },
   {
@@ -278,9 +292,9 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
   {
     name: "nvidia-gb200-tray",
     description:
-      "NVIDIA GB200 compute tray: 2 Grace × 72 cores = 144 CPUs, 34 NUMA nodes, 32 of them CPU-less",
+      "NVIDIA GB200 compute tray: 2 Grace × 72 cores = 144 CPUs, 34 NUMA nodes, 32 of them CPU-less; 4 GPUs (nvidia.com/gpu) on their own NUMA nodes",
     source:
-      "https://github.com/kubernetes/kubernetes/issues/135541 https://github.com/ishandhanani/srt-slurm/pull/164",
+      "https://github.com/kubernetes/kubernetes/issues/135541 https://github.com/ishandhanani/srt-slurm/pull/164 https://github.com/sgl-project/sglang/issues/11208",
     build() {
       return machineFromLayout(
         this.name,
@@ -307,7 +321,13 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
           unverified("distances: 40 between the Graces, 80 to a GPU of the same Grace, 120 otherwise"),
           "no hugepage pools listed (Grace kernels often use 64K base pages, whose hugepage sizes differ)",
           noL3Note,
+          'nvidia.com/gpu: GPUs 0-3 on NUMA nodes 2, 10, 18 and 26, the "GPU NUMA ID" of nvidia-smi topo -m (sglang#11208 shows 2, 10, 18; 26 follows the stride of 8 nodes per GPU)',
+          assumed(
+            "the plugin reports each GPU's own memory node as its TopologyInfo (C2C-coherent memory mode, GPU memory as a NUMA node); a plugin reading the PCI function's numa_node would report the Grace node (0 for GPUs 0-1, 1 for GPUs 2-3) instead",
+          ),
+          assumed("GPU UUIDs are placeholders shaped like NVML's (real ones belong to one board)"),
         ],
+        gb200TrayGpus(this.name),
       );
     },
   },

@@ -3,6 +3,7 @@ export * from "./bench-inputs.js";
 export * from "./bitmask.js";
 export * from "./compare.js";
 export * from "./errors.js";
+export { goQuote } from "./go-strconv.js";
 export * from "./hint.js";
 export * from "./manager.js";
 export * from "./merge.js";

@@ -3,11 +3,11 @@ import type { Container, Pod } from "../../k8s/index.js";
 import type { ProviderHints, TopologyHint } from "./hint.js";
 
 /**
- * A Topology Manager hint provider (the CPU Manager and the Memory Manager): hints for a container
+ * A Topology Manager hint provider (the Device, CPU and Memory Managers): hints for a container
  * or a whole pod, and allocation once the pod is admitted. Errors are values.
  */
 export interface HintProvider {
-  readonly resource: "cpu" | "memory";
+  readonly resource: "device" | "cpu" | "memory";
   getTopologyHints(pod: Pod, container: Container): ProviderHints;
   getPodTopologyHints(pod: Pod): ProviderHints;
   allocate(pod: Pod, container: Container): ManagerError | null;

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import type { DeviceSpec } from "../../machine/index.js";
+import {
+  createPolicy,
+  maskAnySet,
+  maskCount,
+  NUMAInfo,
+  type ProviderHints,
+  type TopologyHint,
+} from "../topology/index.js";
+import { generateDeviceTopologyHints } from "./hints.js";
+import { type DeviceHintInput, generateDeviceTopologyHintsReference } from "./hints.reference.js";
+import { deviceHintSettings } from "./hints-settings.js";
+
+/*
+ * The tabulated device hint generation against the reference, mask by mask, on random machines of
+ * 1-9 NUMA nodes with arbitrary ids; the single-numa-node answer against the full one, alone and
+ * in the merge; and every hint holds the request. Devices report one node, two nodes, a node the
+ * machine does not have, an empty list or nothing.
+ */
+
+const inputArb: fc.Arbitrary<DeviceHintInput> = fc
+  .uniqueArray(fc.integer({ min: 0, max: 63 }), { minLength: 1, maxLength: 9 })
+  .chain((unsorted) => {
+    const ids = [...unsorted].sort((a, b) => a - b);
+    const nodeArb = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...ids).map((n) => [n]) },
+      { weight: 2, arbitrary: fc.uniqueArray(fc.constantFrom(...ids), { minLength: 2, maxLength: 2 }) },
+      { weight: 1, arbitrary: fc.constant([64 + ids.length]) },
+      { weight: 1, arbitrary: fc.constant([]) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    );
+    const deviceArb = fc.record({
+      numaNodes: nodeArb,
+      role: fc.constantFrom("available", "available", "taken", "reusable", "unhealthy"),
+    });
+    return fc.record({
+      ids: fc.constant(ids),
+      devices: fc.array(deviceArb, { maxLength: 12 }),
+      request: fc.integer({ min: 0, max: 6 }),
+      ghostReusable: fc.boolean(),
+    });
+  })
+  .map((r) => {
+    const devices = new Map<string, DeviceSpec>();
+    const available = new Set<string>();
+    const reusable = new Set<string>();
+    r.devices.forEach((d, i) => {
+      const id = `dev${i}`;
+      devices.set(id, { id, numaNodes: d.numaNodes, healthy: d.role !== "unhealthy" });
+      if (d.role === "available") available.add(id);
+      if (d.role === "reusable") reusable.add(id);
+    });
+    if (r.ghostReusable) reusable.add("not-listed");
+    return { numaNodes: r.ids, devices, available, reusable, request: r.request };
+  });
+
+/** A random answer of another provider over the same nodes, to merge beside the device answer. */
+const otherAnswerArb = (ids: readonly number[]): fc.Arbitrary<ProviderHints> =>
+  fc.oneof(
+    fc.constant(null),
+    fc.constant(new Map([["cpu", []]])),
+    fc
+      .array(fc.record({ nodes: fc.subarray([...ids], { minLength: 1 }), preferred: fc.boolean() }), {
+        maxLength: 5,
+      })
+      .map((hs) => {
+        const list: TopologyHint[] = hs.map((h) => ({
+          affinity: h.nodes.reduce((m, id) => m | (1n << BigInt(id)), 0n),
+          preferred: h.preferred,
+        }));
+        return new Map([["cpu", list]]);
+      }),
+  );
+
+describe("device topology hints (device-manager.md §4.1)", () => {
+  // Single-node answers on every machine size, not only above the default threshold.
+  const threshold = deviceHintSettings.singleNUMAFastPathAboveNodes;
+  before(() => {
+    deviceHintSettings.singleNUMAFastPathAboveNodes = 0;
+  });
+  after(() => {
+    deviceHintSettings.singleNUMAFastPathAboveNodes = threshold;
+  });
+
+  it("the tabulated list equals the reference list, order and flags included", () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        assert.deepEqual(generateDeviceTopologyHints(input), generateDeviceTopologyHintsReference(input));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("under single-numa-node the answer is the full list's single-node hints", () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const single = generateDeviceTopologyHintsReference(input).filter((h) => maskCount(h.affinity!) === 1);
+        assert.deepEqual(generateDeviceTopologyHints(input, true), single);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("under single-numa-node the merge and the verdict do not change", () => {
+    const withOther = inputArb.chain((input) =>
+      otherAnswerArb(input.numaNodes).map((other) => ({ input, other })),
+    );
+    fc.assert(
+      fc.property(withOther, ({ input, other }) => {
+        const numa = NUMAInfo.withoutDistances(input.numaNodes);
+        const policy = createPolicy("single-numa-node", numa, {
+          preferClosestNUMA: false,
+          maxAllowableNUMANodes: 64,
+        });
+        const full = policy.merge([
+          new Map([["gpu", generateDeviceTopologyHintsReference(input)]]),
+          other,
+        ]);
+        const fast = policy.merge([new Map([["gpu", generateDeviceTopologyHints(input, true)]]), other]);
+        assert.deepEqual(fast, full);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("every hint is a mask that holds the reusable devices and enough devices for the request", () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        for (const h of generateDeviceTopologyHints(input)) {
+          const mask = h.affinity!;
+          const touches = (id: string) => maskAnySet(mask, input.devices.get(id)?.numaNodes ?? []);
+          let held = 0;
+          for (const id of input.reusable) {
+            if (input.devices.get(id)?.numaNodes === null || !input.devices.has(id)) continue;
+            assert.ok(touches(id), `reusable ${id} outside ${mask}`);
+            held++;
+          }
+          for (const id of input.available) if (touches(id)) held++;
+          assert.ok(held >= input.request, `mask ${mask} holds ${held} < ${input.request}`);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
