@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { type AdmissionRow, benchAdmissions } from "./bench-admission.js";
+import { benchDeviceAdmissions, type DeviceAdmissionRow } from "./bench-devices.js";
 import { benchMerges, type MergeRow } from "./bench-merge.js";
 import { formatMs, formatRatio } from "./bench-timing.js";
 
@@ -45,6 +46,22 @@ function admissionTable(rows: AdmissionRow[]): string {
   );
 }
 
+function deviceTable(rows: DeviceAdmissionRow[]): string {
+  return table(
+    ["machine", "pod", "policy", "with GPU median", "p95", "CPU-only median", "p95", "GPU/CPU-only"],
+    rows.map((r) => [
+      r.machine,
+      r.pod,
+      r.policy,
+      formatMs(r.withDevices.medianMs),
+      formatMs(r.withDevices.p95Ms),
+      formatMs(r.cpuOnly.medianMs),
+      formatMs(r.cpuOnly.p95Ms),
+      formatRatio(r.ratio),
+    ]),
+  );
+}
+
 function mergeTable(rows: MergeRow[]): string {
   return table(
     ["NUMA", "input", "hints/resource", "fast median", "fast p95", "ref median", "ref p95", "ref/fast"],
@@ -79,6 +96,7 @@ function main(argv: string[]): number {
   const started = performance.now();
   const admissions = benchAdmissions();
   const merges = benchMerges();
+  const devices = benchDeviceAdmissions();
   const environment = {
     node: process.version,
     platform: `${process.platform}/${process.arch}`,
@@ -86,7 +104,7 @@ function main(argv: string[]): number {
     totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };
   if (json) {
-    console.log(JSON.stringify({ environment, admissions, merges }, null, 2));
+    console.log(JSON.stringify({ environment, admissions, merges, devices }, null, 2));
   } else {
     console.log(`podpin bench (${environment.node}, ${environment.platform}, ${environment.cpus} CPUs)\n`);
     console.log(
@@ -98,6 +116,11 @@ function main(argv: string[]): number {
     console.log(admissionTable(admissions));
     console.log("\nThe hint merge alone, two resources; ref/fast = reference median / fast median.\n");
     console.log(mergeTable(merges));
+    console.log(
+      "\nA device-heavy admission (8 NUMA nodes, one GPU each): the pod with its GPU against the same pod",
+    );
+    console.log("without it on the same node; GPU/CPU-only = the ratio of the medians.\n");
+    console.log(deviceTable(devices));
     console.log(`\ntotal ${environment.totalSeconds} s`);
   }
   return merges.some((m) => m.mismatch) || admissions.some((a) => a.mismatch) ? 1 : 0;
