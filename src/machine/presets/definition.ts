@@ -13,7 +13,7 @@ export interface PresetDefinition {
 
 /** The note that marks a value the cited source does not confirm (machines.md MX-1). */
 export function unverified(what: string): string {
-  return `(unverified) ${what} (machines.md MX-1: filled in from the vendor specification, not measured)`;
+  return `(unverified) ${what} (filled in from the vendor specification, not measured)`;
 }
 
 /** The note that marks a modelling choice no source shows (how a plugin reports, placeholder ids). */

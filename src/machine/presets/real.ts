@@ -56,7 +56,7 @@ export const WORKED_EXAMPLE: PresetDefinition = {
         distances: socketDistances(1, 10, 21),
       },
       [
-        "machine M of pod-level.md §7 (machines.md §1); no uncore data, so each socket is one uncore group",
+        "machine M of the Kubernetes v1.36 pod-level resource managers blog examples; no uncore data, so each socket is one uncore group",
         unverified("distances 10/21: the examples do not depend on them"),
       ],
     ),
