@@ -1,6 +1,6 @@
 /**
- * podpin as a library: the kubelet's Topology, CPU and Memory Managers (with KEP-5526 pod-level
- * resource managers) behind one engine, `Node`.
+ * podpin as a library: the kubelet's Topology, CPU, Memory and Device Managers (with KEP-5526
+ * pod-level resource managers) behind one engine, `Node`.
  *
  *   const node = new Node({ machine: loadMachine("worked-example"), config: nodeConfigFromKubelet(cfg) });
  *   const result = node.admit(parsePods(text, "pod.yaml")[0]);
@@ -16,12 +16,19 @@ export {
   validatePod,
   type Pod,
 } from "./k8s/index.js";
-export { listPresets, loadMachine, type Machine } from "./machine/index.js";
+export {
+  type DeviceResource,
+  type DeviceSpec,
+  listPresets,
+  loadMachine,
+  type Machine,
+} from "./machine/index.js";
 export {
   type AdmissionResult,
   buildDecisions,
   type ContainerDecision,
   defaultNodeConfig,
+  type DeviceAssignment,
   explainAdmission,
   type Explanation,
   metricsText,
@@ -33,8 +40,10 @@ export {
 } from "./node/index.js";
 export {
   readCPUCheckpoint,
+  readDeviceCheckpoint,
   readMemoryCheckpoint,
   readStateDir,
   writeCPUCheckpoint,
+  writeDeviceCheckpoint,
   writeMemoryCheckpoint,
 } from "./checkpoint/index.js";

@@ -1,14 +1,17 @@
 /**
  * Checkpoint errors. A restore failure carries the kubelet's own text, wrapped as the kubelet wraps
- * it when it refuses to start (checkpoints.md §5); `detail` is the inner error alone.
+ * it when it refuses to start (checkpoints.md §5); `detail` is the inner error alone. The Device
+ * Manager's kubelet does not refuse: it logs the error and starts empty (§9.5 step 7).
  */
 import { goQuote } from "./gostring.js";
 
-export type CheckpointManagerName = "cpu" | "memory";
+export type CheckpointManagerName = "cpu" | "memory" | "device";
 
 export const DEFAULT_STATE_DIR = "/var/lib/kubelet";
 export const CPU_CHECKPOINT_FILE = "cpu_manager_state";
 export const MEMORY_CHECKPOINT_FILE = "memory_manager_state";
+/** Relative to the kubelet root dir: the directory of the device plugin sockets. */
+export const DEVICE_CHECKPOINT_FILE = "device-plugins/kubelet_internal_checkpoint";
 
 export class CheckpointError extends Error {
   override name = "CheckpointError";
@@ -28,7 +31,7 @@ export class CheckpointError extends Error {
 
 /** The kubelet's start-up refusal for a checkpoint it cannot restore. */
 export function restoreError(
-  manager: CheckpointManagerName,
+  manager: "cpu" | "memory",
   path: string,
   detail: string,
   hint: string | null = null,
@@ -36,6 +39,19 @@ export function restoreError(
   const who = manager === "cpu" ? "CPU manager" : "memory manager";
   const message = `could not restore state from checkpoint: ${detail}, please drain this node and delete the ${who} checkpoint file ${goQuote(path)} before restarting Kubelet`;
   return new CheckpointError(message, manager, path, detail, hint);
+}
+
+/**
+ * The Device Manager's restore failure: the kubelet logs `detail` with this message and continues
+ * with no device allocations and no registered resources.
+ */
+export function deviceRestoreError(
+  path: string,
+  detail: string,
+  hint: string | null = null,
+): CheckpointError {
+  const message = `Continue after failing to read checkpoint file. Device allocation info may NOT be up-to-date: ${detail} (device checkpoint ${goQuote(path)}; the kubelet starts with no device allocations)`;
+  return new CheckpointError(message, "device", path, detail, hint);
 }
 
 /** A file that could not be read or written at all (permissions, missing directory, ...). */

@@ -19,17 +19,30 @@ export class GoJSONSyntaxError extends Error {
   override name = "GoJSONSyntaxError";
 }
 
-/** Deeper nesting than this is refused rather than risk the stack; checkpoints nest 7 levels. */
-const MAX_DEPTH = 1000;
+/**
+ * Go's scanner refuses more than this many open objects and arrays at once (`maxNestingDepth`).
+ * The parser keeps its own stack, so any depth up to the limit costs no call stack.
+ */
+const MAX_DEPTH = 10000;
 
 const END = "unexpected end of JSON input";
 
-export function parseGoJSON(text: string): JSONNode {
+/** An object or array still open while the parser reads its members. */
+type Open =
+  | { t: "array"; items: JSONNode[] }
+  | { t: "object"; members: Array<[string, JSONNode]>; key: string };
+
+/**
+ * Parses `text` as Go's `json.Unmarshal` checks it, naming the first offending character as Go
+ * does. `rawBytes` gives, by text position, the byte a file really held where its bytes were not
+ * valid UTF-8 (the text has U+FFFD there), so that such a byte is named as Go names it.
+ */
+export function parseGoJSON(text: string, rawBytes?: ReadonlyMap<number, number>): JSONNode {
   let i = 0;
 
   const fail = (context: string): never => {
     if (i >= text.length) throw new GoJSONSyntaxError(END);
-    const byte = Buffer.from(String.fromCodePoint(text.codePointAt(i)!), "utf8")[0];
+    const byte = rawBytes?.get(i) ?? Buffer.from(String.fromCodePoint(text.codePointAt(i)!), "utf8")[0];
     throw new GoJSONSyntaxError(`invalid character ${goQuoteByte(byte)} ${context}`);
   };
   const ws = () => {
@@ -81,7 +94,7 @@ export function parseGoJSON(text: string): JSONNode {
       if (c === 0x22) {
         out += text.slice(runStart, i);
         i++;
-        return out;
+        return wellFormed(out);
       }
       if (c < 0x20) fail("in string literal");
       if (c !== 0x5c) {
@@ -131,82 +144,88 @@ export function parseGoJSON(text: string): JSONNode {
     }
   };
 
-  const value = (depth: number): JSONNode => {
-    if (depth > MAX_DEPTH) throw new GoJSONSyntaxError("exceeded max depth");
+  /** After `{` or `,` in an object: the key and its colon. */
+  const objectKey = (): string => {
     ws();
-    const c = text[i];
-    switch (c) {
-      case "{":
-        return object(depth);
-      case "[":
-        return array(depth);
-      case '"':
-        return { t: "string", v: wellFormed(string()) };
-      case "t":
-        return literal("true", { t: "bool", v: true });
-      case "f":
-        return literal("false", { t: "bool", v: false });
-      case "n":
-        return literal("null", { t: "null" });
-      default:
-        if (c === "-" || isDigit(text.charCodeAt(i))) return number();
-        return fail("looking for beginning of value");
-    }
+    if (text[i] !== '"') fail("looking for beginning of object key string");
+    const key = string();
+    ws();
+    if (text[i] !== ":") fail("after object key");
+    i++;
+    return key;
   };
 
-  const object = (depth: number): JSONNode => {
+  const stack: Open[] = [];
+  const open = () => {
+    // Go counts the container being opened, so the 10001st nested one is refused.
+    if (stack.length >= MAX_DEPTH) fail("exceeded max depth");
     i++;
-    const members: Array<[string, JSONNode]> = [];
     ws();
-    if (text[i] === "}") {
-      i++;
-      return { t: "object", members };
-    }
-    for (;;) {
-      ws();
-      if (text[i] !== '"') fail("looking for beginning of object key string");
-      const key = wellFormed(string());
-      ws();
-      if (text[i] !== ":") fail("after object key");
-      i++;
-      members.push([key, value(depth + 1)]);
-      ws();
-      if (text[i] === ",") {
-        i++;
-        continue;
-      }
+  };
+
+  let root: JSONNode | undefined;
+  while (root === undefined) {
+    // A value is expected: at the top, after `[`, `,` in an array, or `:` in an object.
+    ws();
+    let node: JSONNode;
+    const c = text[i];
+    if (c === "{") {
+      open();
       if (text[i] === "}") {
         i++;
-        return { t: "object", members };
-      }
-      fail("after object key:value pair");
-    }
-  };
-
-  const array = (depth: number): JSONNode => {
-    i++;
-    const items: JSONNode[] = [];
-    ws();
-    if (text[i] === "]") {
-      i++;
-      return { t: "array", items };
-    }
-    for (;;) {
-      items.push(value(depth + 1));
-      ws();
-      if (text[i] === ",") {
-        i++;
+        node = { t: "object", members: [] };
+      } else {
+        stack.push({ t: "object", members: [], key: objectKey() });
         continue;
       }
+    } else if (c === "[") {
+      open();
       if (text[i] === "]") {
         i++;
-        return { t: "array", items };
+        node = { t: "array", items: [] };
+      } else {
+        stack.push({ t: "array", items: [] });
+        continue;
       }
-      fail("after array element");
-    }
-  };
+    } else if (c === '"') node = { t: "string", v: string() };
+    else if (c === "t") node = literal("true", { t: "bool", v: true });
+    else if (c === "f") node = literal("false", { t: "bool", v: false });
+    else if (c === "n") node = literal("null", { t: "null" });
+    else if (c === "-" || isDigit(text.charCodeAt(i))) node = number();
+    else return fail("looking for beginning of value");
 
-  const root = value(0);
+    // A value is complete: hand it to the open container, closing as many as end here.
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        root = node;
+        break;
+      }
+      ws();
+      if (top.t === "array") {
+        top.items.push(node);
+        if (text[i] === ",") {
+          i++;
+          break;
+        }
+        if (text[i] !== "]") fail("after array element");
+        i++;
+        stack.pop();
+        node = { t: "array", items: top.items };
+      } else {
+        top.members.push([top.key, node]);
+        if (text[i] === ",") {
+          i++;
+          top.key = objectKey();
+          break;
+        }
+        if (text[i] !== "}") fail("after object key:value pair");
+        i++;
+        stack.pop();
+        node = { t: "object", members: top.members };
+      }
+    }
+  }
   ws();
   if (i < text.length) fail("after top-level value");
   return root;

@@ -2,7 +2,10 @@
  * `encoding/json` decoding and encoding over the Go type model of `gotype.ts`, with the rules the
  * kubelet's checkpoint code relies on:
  * - keys match struct fields exactly, else case-insensitively (the tests write `defaultCPUSet`);
- *   unknown keys are ignored; a repeated key is applied again (a map merges, a string is replaced);
+ *   unknown keys are ignored; a repeated key is applied again (a map merges, a string is replaced,
+ *   a slice decodes its items into the items already there, as Go reuses the slice's elements);
+ * - a map value is decoded before its key is checked, so an error inside the value comes first;
+ * - a `[]byte` is a base64 string (Go's own error text when it is not) or an array of byte values;
  * - `null` sets a map, slice or pointer to nil and leaves anything else untouched;
  * - a value of the wrong JSON type is skipped and remembered, decoding goes on, and the first such
  *   error is the result ("json: cannot unmarshal string into Go struct field ..."); an error from a
@@ -10,6 +13,7 @@
  * - encoding is compact, in field order, map keys sorted as strings, `omitempty` honoured, strings
  *   escaped as Go does (including `<`, `>`, `&`).
  */
+import { goBase64Decode, goBase64Encode } from "./gobase64.js";
 import { compareGoStrings } from "./gostring.js";
 import { type JSONNode, GoJSONSyntaxError, nodeKindWord, parseGoJSON, foldKey } from "./gojson-parse.js";
 import { type GoStruct, type GoType, type GoValue, type GoMap, shortTypeName, zeroValue } from "./gotype.js";
@@ -43,8 +47,14 @@ function typeErrorText(ctx: DecodeContext, value: string, typeName: string): str
   return `json: cannot unmarshal ${value} into Go value of type ${typeName}`;
 }
 
-function saveTypeError(ctx: DecodeContext, value: string, type: GoType): void {
-  if (ctx.firstError === null) ctx.firstError = typeErrorText(ctx, value, type.name);
+function saveTypeError(ctx: DecodeContext, value: string, type: GoType | string): void {
+  const name = typeof type === "string" ? type : type.name;
+  if (ctx.firstError === null) ctx.firstError = typeErrorText(ctx, value, name);
+}
+
+/** An error Go saves as is (no field context), such as base64's. */
+function saveError(ctx: DecodeContext, message: string): void {
+  if (ctx.firstError === null) ctx.firstError = message;
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -69,6 +79,44 @@ function decodeInt(
   }
   saveTypeError(ctx, `number ${node.text}`, t);
   return existing;
+}
+
+/** One item of a `[]byte` given as a JSON array: a `uint8`. */
+function decodeByte(node: JSONNode, existing: number, ctx: DecodeContext): number {
+  if (node.t === "null") return existing;
+  if (node.t !== "number") {
+    saveTypeError(ctx, nodeKindWord(node), "uint8");
+    return existing;
+  }
+  if (/^(0|[1-9]\d{0,2})$/.test(node.text) && Number(node.text) <= 255) return Number(node.text);
+  saveTypeError(ctx, `number ${node.text}`, "uint8");
+  return existing;
+}
+
+function decodeBytes(node: JSONNode, t: GoType, existing: GoValue, ctx: DecodeContext): GoValue {
+  switch (node.t) {
+    case "null":
+      return null;
+    case "string": {
+      const r = goBase64Decode(Buffer.from(node.v, "utf8"));
+      if (!r.ok) {
+        saveError(ctx, r.error);
+        return existing;
+      }
+      return r.bytes;
+    }
+    case "array": {
+      const prev = existing instanceof Uint8Array ? existing : new Uint8Array(0);
+      const out = new Uint8Array(node.items.length);
+      node.items.forEach((item, i) => {
+        out[i] = decodeByte(item, i < prev.length ? prev[i] : 0, ctx);
+      });
+      return out;
+    }
+    default:
+      saveTypeError(ctx, nodeKindWord(node), t);
+      return existing;
+  }
 }
 
 function decodeMapKey(key: string, t: GoType, ctx: DecodeContext): string | bigint | undefined {
@@ -105,13 +153,20 @@ function decode(node: JSONNode, t: GoType, existing: GoValue, ctx: DecodeContext
     case "ptr":
       if (node.t === "null") return null;
       return decode(node, t.elem, existing ?? zeroValue(t.elem), ctx);
+    case "bytes":
+      return decodeBytes(node, t, existing, ctx);
     case "slice": {
       if (node.t === "null") return null;
       if (node.t !== "array") {
         saveTypeError(ctx, nodeKindWord(node), t);
         return existing;
       }
-      return node.items.map((item) => decode(item, t.elem, zeroValue(t.elem), ctx));
+      // Go decodes into the elements the slice already has (a repeated key), fresh ones beyond.
+      // Elements between its length and capacity are left out of this model.
+      const prev = Array.isArray(existing) ? existing : [];
+      return node.items.map((item, i) =>
+        decode(item, t.elem, i < prev.length ? prev[i] : zeroValue(t.elem), ctx),
+      );
     }
     case "map": {
       if (node.t === "null") return null;
@@ -121,9 +176,9 @@ function decode(node: JSONNode, t: GoType, existing: GoValue, ctx: DecodeContext
       }
       const m: GoMap = (existing as GoMap | null) ?? new Map();
       for (const [k, v] of node.members) {
+        const value = decode(v, t.elem, zeroValue(t.elem), ctx);
         const key = decodeMapKey(k, t.key, ctx);
-        if (key === undefined) continue;
-        m.set(key, decode(v, t.elem, zeroValue(t.elem), ctx));
+        if (key !== undefined) m.set(key, value);
       }
       return m;
     }
@@ -253,6 +308,8 @@ function isEmptyValue(v: GoValue, t: GoType): boolean {
       return v === null || (v as GoMap).size === 0;
     case "slice":
       return v === null || (v as GoValue[]).length === 0;
+    case "bytes":
+      return v === null || (v as Uint8Array).length === 0;
     case "ptr":
       return v === null;
     default:
@@ -275,6 +332,8 @@ export function encodeGo(v: GoValue, t: GoType): string {
       return v === null ? "null" : encodeGo(v, t.elem);
     case "slice":
       return v === null ? "null" : `[${(v as GoValue[]).map((x) => encodeGo(x, t.elem)).join(",")}]`;
+    case "bytes":
+      return v === null ? "null" : `"${goBase64Encode(v as Uint8Array)}"`;
     case "map": {
       if (v === null) return "null";
       const entries = [...(v as GoMap)].map(([k, x]) => [String(k), x] as const);

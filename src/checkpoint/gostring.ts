@@ -57,6 +57,8 @@ export function goQuote(s: string): string {
 export function goQuoteByte(byte: number): string {
   if (byte === 0x27) return "'\\''";
   if (byte === 0x22) return "'\"'";
+  // U+00A0 and U+00AD are not printable for Go's strconv.Quote either.
+  if (byte === 0xa0 || byte === 0xad) return `'\\u00${byte.toString(16)}'`;
   const q = goQuote(String.fromCharCode(byte));
   return `'${q.slice(1, -1)}'`;
 }

@@ -5,12 +5,12 @@
  * hash (checkpoints.md §2.1).
  *
  * Values: a Go string is a JS string, every integer a bigint, a struct a plain object keyed by Go
- * field name, a map a `Map`, a slice an array, and nil (map, slice or pointer) is `null`. A
- * non-nil pointer is represented by the value it points to.
+ * field name, a map a `Map`, a slice an array, a `[]byte` a `Uint8Array`, and nil (map, slice or
+ * pointer) is `null`. A non-nil pointer is represented by the value it points to.
  */
 import type { JSONNode } from "./gojson-parse.js";
 
-export type GoValue = null | string | bigint | GoValue[] | GoMap | GoStruct;
+export type GoValue = null | string | bigint | GoValue[] | GoMap | GoStruct | Uint8Array;
 export type GoMap = Map<string | bigint, GoValue>;
 export interface GoStruct {
   [field: string]: GoValue;
@@ -42,6 +42,11 @@ export type GoType =
   | { kind: "struct"; name: string; fields: GoField[] }
   | { kind: "map"; name: string; key: GoType; elem: GoType }
   | { kind: "slice"; name: string; elem: GoType }
+  /**
+   * `[]byte`: a JSON string in standard base64 (or an array of byte values), dumped by go-spew as
+   * its byte values `[10 6 65]`.
+   */
+  | { kind: "bytes"; name: string }
   | { kind: "ptr"; name: string; elem: GoType }
   | { kind: "custom"; name: string; json: CustomJSON }
   /**
@@ -55,6 +60,7 @@ export const goInt = (name = "int"): GoType => ({ kind: "int", name, unsigned: f
 export const goUint = (name = "uint64"): GoType => ({ kind: "int", name, unsigned: true });
 export const goMap = (name: string, key: GoType, elem: GoType): GoType => ({ kind: "map", name, key, elem });
 export const goSlice = (elem: GoType, name = `[]${elem.name}`): GoType => ({ kind: "slice", name, elem });
+export const goBytes = (): GoType => ({ kind: "bytes", name: "[]uint8" });
 export const goPtr = (elem: GoType): GoType => ({ kind: "ptr", name: `*${elem.name}`, elem });
 export const goStruct = (name: string, fields: GoField[]): GoType => ({ kind: "struct", name, fields });
 

@@ -3,14 +3,27 @@
  * temporary file in the same directory, is flushed to disk, and replaces the target by rename, so
  * a reader (or a crash) sees the old file or the new one, never a mixture.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { type CPUReadOptions, type CPUReadResult, readCPUCheckpoint, writeCPUCheckpoint } from "./cpu.js";
+import type { DeviceStateData } from "../managers/device/index.js";
+import { writeDeviceCheckpoint } from "./device.js";
+import { type DeviceReadResult, deviceReaderGeneration, readDeviceCheckpoint } from "./device-read.js";
 import {
   CPU_CHECKPOINT_FILE,
   CheckpointError,
   type CheckpointManagerName,
+  DEVICE_CHECKPOINT_FILE,
   MEMORY_CHECKPOINT_FILE,
   fileError,
 } from "./errors.js";
@@ -77,6 +90,16 @@ export function readCheckpointFile(path: string, manager: CheckpointManagerName)
   }
 }
 
+/** The file's bytes, or null when it does not exist (the device checkpoint is read as Go reads bytes). */
+export function readCheckpointBytes(path: string, manager: CheckpointManagerName): Uint8Array | null {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT") return null;
+    throw fileError(manager, path, "read", err);
+  }
+}
+
 export type Outcome<T> = { ok: true; result: T } | { ok: false; error: CheckpointError };
 
 export interface StateDirReadOptions extends CheckpointSettings {
@@ -91,6 +114,12 @@ export interface StateDirReadOptions extends CheckpointSettings {
 export interface StateDirReadResult {
   cpu: Outcome<CPUReadResult>;
   memory: Outcome<MemoryReadResult>;
+  /**
+   * `device-plugins/kubelet_internal_checkpoint`. A file the kubelet cannot restore is still `ok`
+   * (the kubelet starts with no device state): its `error` says why. `ok: false` only when the
+   * file exists but cannot be read at all.
+   */
+  device: Outcome<DeviceReadResult>;
 }
 
 function attempt<T>(fn: () => T): Outcome<T> {
@@ -103,13 +132,15 @@ function attempt<T>(fn: () => T): Outcome<T> {
 }
 
 /**
- * Restores both managers' state from a kubelet state directory (`/var/lib/kubelet`). Each file is
- * read on its own, so one damaged file does not hide the other; a missing file is an empty state.
+ * Restores the managers' state from a kubelet state directory (`/var/lib/kubelet`): CPU, memory and
+ * device files. Each file is read on its own, so one damaged file does not hide another; a missing
+ * file is an empty state.
  */
 export function readStateDir(dir: string, opts: StateDirReadOptions): StateDirReadResult {
   const common = { version: opts.version, gates: opts.gates, ignoreChecksums: opts.ignoreChecksums };
   const cpuPath = join(dir, CPU_CHECKPOINT_FILE);
   const memoryPath = join(dir, MEMORY_CHECKPOINT_FILE);
+  const devicePath = join(dir, DEVICE_CHECKPOINT_FILE);
   return {
     cpu: attempt(() =>
       readCPUCheckpoint(readCheckpointFile(cpuPath, "cpu"), {
@@ -126,16 +157,32 @@ export function readStateDir(dir: string, opts: StateDirReadOptions): StateDirRe
         path: memoryPath,
       }),
     ),
+    device: attempt(() =>
+      readDeviceCheckpoint(readCheckpointBytes(devicePath, "device"), {
+        path: devicePath,
+        generation: deviceReaderGeneration(opts.version),
+        ignoreChecksums: opts.ignoreChecksums,
+      }),
+    ),
   };
+}
+
+/** What the Device Manager checkpoint is written from. */
+export interface DeviceStateToWrite {
+  state: DeviceStateData;
+  /** Each registered resource's healthy device ids (a resource missing here is written with `[]`). */
+  healthyDevices?: ReadonlyMap<string, Iterable<string>>;
 }
 
 /**
  * Writes the managers' state into a kubelet state directory in the formats `settings` select, each
- * file atomically. Only the states given are written.
+ * file atomically. Only the states given are written. The device file is the same for every
+ * version (the current layout, in podpin's canonical order); its `device-plugins` directory is
+ * created when missing.
  */
 export function writeStateDir(
   dir: string,
-  states: { cpu?: CPUStateData; memory?: MemoryStateData },
+  states: { cpu?: CPUStateData; memory?: MemoryStateData; device?: DeviceStateToWrite },
   settings: CheckpointSettings,
 ): void {
   if (states.cpu)
@@ -146,5 +193,14 @@ export function writeStateDir(
       writeMemoryCheckpoint(states.memory, settings),
       "memory",
     );
+  }
+  if (states.device) {
+    const path = join(dir, DEVICE_CHECKPOINT_FILE);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw fileError("device", path, "write", err);
+    }
+    writeFileAtomic(path, writeDeviceCheckpoint(states.device.state, states.device.healthyDevices), "device");
   }
 }

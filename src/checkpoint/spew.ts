@@ -4,7 +4,8 @@
  * checksums are FNV-1a over this text (checkpoints.md §2.1):
  * - the top value and every struct field carry their Go type: `Name:(type)value`;
  * - map keys, map values and slice items carry none, and a pointer there prints `<*>`;
- * - maps print `map[k:v k:v]` with keys sorted (integers numerically), slices `[a b]`, strings raw,
+ * - maps print `map[k:v k:v]` with keys sorted (integers numerically), slices `[a b]` (a `[]byte`
+ *   as its decimal byte values `[10 6 65]`), strings raw,
  *   structs `{Field:(type)value ...}`, and nil maps, slices and pointers `<nil>`.
  */
 import { compareGoStrings } from "./gostring.js";
@@ -40,6 +41,9 @@ function write(out: string[], v: GoValue, t: GoType, showType: boolean): void {
       return;
     case "int":
       out.push((v as bigint).toString());
+      return;
+    case "bytes":
+      out.push(v === null ? "<nil>" : `[${(v as Uint8Array).join(" ")}]`);
       return;
     case "slice": {
       if (v === null) {

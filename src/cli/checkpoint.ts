@@ -1,7 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { type Outcome, readStateDir } from "../checkpoint/index.js";
-import type { CPUReadResult, MemoryReadResult } from "../checkpoint/index.js";
+import { DEVICE_CHECKPOINT_FILE, type Outcome, readStateDir } from "../checkpoint/index.js";
+import type {
+  CPUReadResult,
+  ContainerAllocateResponse,
+  DeviceReadResult,
+  MemoryReadResult,
+  RestoredDeviceState,
+} from "../checkpoint/index.js";
 import type { MemoryBlock } from "../managers/memory/index.js";
 import {
   buildNodeView,
@@ -24,9 +30,13 @@ interface CheckpointOptions extends NodeInputOptions {
 
 /** One state file as the configured kubelet would read it. */
 interface FileVerdict {
-  file: "cpu_manager_state" | "memory_manager_state";
-  /** `ok`: restored; `refused`: the kubelet would not start with it; `absent`: no file. */
-  verdict: "ok" | "refused" | "absent";
+  file: "cpu_manager_state" | "memory_manager_state" | typeof DEVICE_CHECKPOINT_FILE;
+  /**
+   * `ok`: restored; `refused`: the kubelet would not start with it; `absent`: no file;
+   * `not restored`: the kubelet logs the error and starts without it (the device file; OPEN CK-6,
+   * checkpoints.md §9.7).
+   */
+  verdict: "ok" | "refused" | "absent" | "not restored";
   format: string | null;
   warnings: string[];
   error: string | null;
@@ -51,6 +61,98 @@ function verdictOf(file: FileVerdict["file"], o: Outcome<CPUReadResult | MemoryR
     warnings: o.result.warnings,
     error: null,
     hint: null,
+  };
+}
+
+/** The device file: never a refusal; a file the kubelet cannot restore leaves it without device state. */
+function deviceVerdictOf(o: Outcome<DeviceReadResult>): FileVerdict {
+  const file = DEVICE_CHECKPOINT_FILE;
+  if (!o.ok)
+    return {
+      file,
+      verdict: "refused",
+      format: null,
+      warnings: [],
+      error: o.error.message,
+      hint: o.error.hint,
+    };
+  const r = o.result;
+  if (r.error)
+    return {
+      file,
+      verdict: "not restored",
+      format: null,
+      warnings: [],
+      error: r.error.message,
+      hint: r.error.hint,
+    };
+  const absent = r.format === "none";
+  return {
+    file,
+    verdict: absent ? "absent" : "ok",
+    format: absent ? null : r.format,
+    warnings: r.warnings,
+    error: null,
+    hint: null,
+  };
+}
+
+/** `gpu-1 gpu-2 @0; gpu-3 @none`: a record's devices by NUMA node (-1: no NUMA information). */
+function devicesText(ids: ReadonlyMap<number, readonly string[]>): string {
+  const parts = [...ids]
+    .sort((a, b) => a[0] - b[0])
+    .map(([n, list]) => `${list.join(" ")} @${n < 0 ? "none" : n}`);
+  return parts.join("; ") || "-";
+}
+
+/** `2 envs, 5 device nodes, 1 mount`: what the plugin's answer gives the container. */
+function answerText(r: ContainerAllocateResponse): string {
+  const parts: string[] = [];
+  const count = (n: number, one: string) => {
+    if (n > 0) parts.push(`${n} ${one}${n === 1 ? "" : "s"}`);
+  };
+  count(r.envs.size, "env");
+  count(r.devices.length, "device node");
+  count(r.mounts.length, "mount");
+  count(r.annotations.size, "annotation");
+  count(r.cdiDevices.length, "CDI device");
+  return parts.join(", ") || "empty";
+}
+
+function deviceTable(d: RestoredDeviceState): string {
+  const out = [`Device state: registered ${d.state.registeredResources.join(", ") || "-"}`];
+  const rows = d.entries.map((e) => [
+    e.podUID,
+    e.containerName,
+    e.resourceName,
+    devicesText(e.deviceIDs),
+    answerText(e.response),
+  ]);
+  if (rows.length > 0)
+    out.push(renderTable(["POD UID", "CONTAINER", "RESOURCE", "DEVICES", "PLUGIN ANSWER"], rows));
+  for (const [r, ids] of d.allocatedDevices) out.push(`in use ${r}: ${ids.join(" ") || "-"}`);
+  return out.join("\n");
+}
+
+/** The restored device state for `-o json|yaml`, with the plugins' answers decoded. */
+function deviceData(d: RestoredDeviceState) {
+  return {
+    registeredResources: d.state.registeredResources,
+    podDevices: d.entries.map((e) => ({
+      podUID: e.podUID,
+      containerName: e.containerName,
+      resourceName: e.resourceName,
+      deviceIDs: Object.fromEntries([...e.deviceIDs].map(([k, v]) => [String(k), v])),
+      allocResp: {
+        envs: Object.fromEntries(e.response.envs),
+        mounts: e.response.mounts,
+        devices: e.response.devices,
+        annotations: Object.fromEntries(e.response.annotations),
+        cdiDevices: e.response.cdiDevices,
+      },
+    })),
+    allocatedDevices: Object.fromEntries(d.allocatedDevices),
+    skippedEntries: d.skippedEntries,
   };
 }
 
@@ -127,11 +229,19 @@ export function checkpoint(
     memoryPolicy: config.memoryManagerPolicy,
     ignoreChecksums: opts.ignoreChecksum,
   });
-  const verdicts = [verdictOf("cpu_manager_state", read.cpu), verdictOf("memory_manager_state", read.memory)];
+  const verdicts = [
+    verdictOf("cpu_manager_state", read.cpu),
+    verdictOf("memory_manager_state", read.memory),
+    deviceVerdictOf(read.device),
+  ];
   const cpu = read.cpu.ok && read.cpu.result.format !== "none" ? read.cpu.result : null;
   const memory = read.memory.ok && read.memory.result.format !== "none" ? read.memory.result : null;
+  const device = read.device.ok ? read.device.result.verdict.restored : null;
+  const hasDevice = device !== null && read.device.ok && read.device.result.format !== "none";
   if (verdicts.every((v) => v.verdict === "absent"))
-    throw new UsageError(`${dir}: no cpu_manager_state or memory_manager_state file in this directory`);
+    throw new UsageError(
+      `${dir}: no cpu_manager_state, memory_manager_state or ${DEVICE_CHECKPOINT_FILE} file in this directory`,
+    );
   const refused = verdicts.some((v) => v.verdict === "refused");
   let stdout: string;
   if (opts.output === "table") {
@@ -144,7 +254,8 @@ export function checkpoint(
       ];
       return [head, ...extra].join("\n");
     });
-    stdout = `${lines.join("\n")}\n\n${summaryTable(cpu, memory)}\n`;
+    const summary = [summaryTable(cpu, memory), hasDevice ? deviceTable(device) : ""].filter((x) => x !== "");
+    stdout = `${lines.join("\n")}\n\n${summary.join("\n\n")}\n`;
   } else {
     stdout = formatData(
       {
@@ -154,6 +265,7 @@ export function checkpoint(
         files: verdicts,
         cpu: cpu ? plain(cpu.state) : null,
         memory: memory ? plain(memory.state) : null,
+        device: hasDevice ? deviceData(device) : null,
       },
       opts.output,
     );
@@ -177,7 +289,7 @@ export function registerCheckpoint(program: Command): void {
     program
       .command("checkpoint")
       .description(
-        "Read a kubelet state directory (cpu_manager_state, memory_manager_state) as the configured kubelet would: formats, checksums, accepted quirks, the state, and a picture",
+        "Read a kubelet state directory (cpu_manager_state, memory_manager_state, device-plugins/kubelet_internal_checkpoint) as the configured kubelet would: formats, checksums, accepted quirks, the state, and a picture",
       )
       .argument("<dir>", "a kubelet root directory, e.g. /var/lib/kubelet"),
   )

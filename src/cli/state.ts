@@ -1,7 +1,13 @@
 import { readFileSync, statSync } from "node:fs";
 import { parse as parseYAML } from "yaml";
-import { readCPUCheckpoint, readMemoryCheckpoint, readStateDir } from "../checkpoint/index.js";
+import {
+  readCPUCheckpoint,
+  readDeviceCheckpoint,
+  readMemoryCheckpoint,
+  readStateDir,
+} from "../checkpoint/index.js";
 import type { CPUStateData } from "../managers/cpu/index.js";
+import type { DeviceStateData } from "../managers/device/index.js";
 import type { MemoryStateData } from "../managers/memory/index.js";
 import type { Pod } from "../k8s/index.js";
 import type { Machine } from "../machine/index.js";
@@ -15,6 +21,7 @@ import { UsageError } from "./errors.js";
 function podsFromState(
   cpu: CPUStateData | undefined,
   memory: MemoryStateData | undefined,
+  device: DeviceStateData | undefined,
   names: ReadonlyMap<string, { namespace: string; name: string }>,
 ): Pod[] {
   const containers = new Map<string, Set<string>>();
@@ -27,6 +34,7 @@ function podsFromState(
   for (const uid of cpu?.podEntries.keys() ?? []) add(uid, []);
   for (const [uid, entries] of memory?.entries ?? []) add(uid, entries.keys());
   for (const uid of memory?.podEntries.keys() ?? []) add(uid, []);
+  for (const [uid, entries] of device?.podDevices ?? []) add(uid, entries.keys());
   return [...containers.entries()].map(([uid, ctrs]) => ({
     uid,
     name: names.get(uid)?.name ?? `uid ${uid}`,
@@ -40,6 +48,7 @@ function podsFromState(
 interface StateTexts {
   cpu: string | null;
   memory: string | null;
+  device: string | null;
   where: string;
   /** Pod names by uid, from the simulation's admit steps. */
   names: Map<string, { namespace: string; name: string }>;
@@ -62,7 +71,11 @@ function stateTexts(spec: string): StateTexts | { dir: string } {
   }
   const d = doc as {
     kind?: unknown;
-    state?: { cpuManagerCheckpoint?: unknown; memoryManagerCheckpoint?: unknown };
+    state?: {
+      cpuManagerCheckpoint?: unknown;
+      memoryManagerCheckpoint?: unknown;
+      deviceManagerCheckpoint?: unknown;
+    };
     steps?: { op?: string; pod?: { uid?: string; name?: string; namespace?: string } }[];
   };
   if (d?.kind !== "Simulation" || typeof d.state !== "object" || d.state === null)
@@ -79,6 +92,7 @@ function stateTexts(spec: string): StateTexts | { dir: string } {
   return {
     cpu: text(d.state.cpuManagerCheckpoint),
     memory: text(d.state.memoryManagerCheckpoint),
+    device: text(d.state.deviceManagerCheckpoint),
     where: spec,
     names,
   };
@@ -91,6 +105,7 @@ export function nodeWithState(machine: Machine, config: NodeConfig, stateSpec?: 
   const source = stateTexts(stateSpec);
   let cpu: CPUStateData | undefined;
   let memory: MemoryStateData | undefined;
+  let device: DeviceStateData | undefined;
   let names = new Map<string, { namespace: string; name: string }>();
   if ("dir" in source) {
     const r = readStateDir(source.dir, {
@@ -100,6 +115,9 @@ export function nodeWithState(machine: Machine, config: NodeConfig, stateSpec?: 
     });
     if (!r.cpu.ok) throw r.cpu.error;
     if (!r.memory.ok) throw r.memory.error;
+    // A device file the kubelet cannot restore is logged and the Device Manager starts empty.
+    if (!r.device.ok) throw r.device.error;
+    device = r.device.result.format === "none" ? undefined : r.device.result.state;
     cpu = r.cpu.result.format === "none" ? undefined : r.cpu.result.state;
     memory = r.memory.result.format === "none" ? undefined : r.memory.result.state;
   } else {
@@ -116,13 +134,18 @@ export function nodeWithState(machine: Machine, config: NodeConfig, stateSpec?: 
         configuredPolicy: config.memoryManagerPolicy,
         path: source.where,
       }).state;
+    if (source.device !== null) {
+      const read = readDeviceCheckpoint(source.device, { path: source.where });
+      if (read.error) throw read.error;
+      device = read.state;
+    }
   }
   if (config.cpuManagerPolicy !== "static") cpu = undefined;
   if (config.memoryManagerPolicy !== "Static") memory = undefined;
   return new Node({
     machine,
     config,
-    restored: { cpu, memory },
-    runningPods: podsFromState(cpu, memory, names),
+    restored: { cpu, memory, device },
+    runningPods: podsFromState(cpu, memory, device, names),
   });
 }
