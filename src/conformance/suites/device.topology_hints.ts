@@ -35,6 +35,8 @@ function runCase(raw: unknown, index: number): CaseOutcome {
   const reusable = op === "getTopologyHints" ? readIDSets(c.reusable ?? {}, `${what}.reusable`) : new Map();
   const expected = c.expectedHints === null ? null : obj(c.expectedHints, `${what}.expectedHints`);
   const numaNodes = ints(c.numaNodes, `${what}.numaNodes`);
+  const allocatedDevices =
+    c.allocatedDevices === undefined ? null : readIDSets(c.allocatedDevices, `${what}.allocatedDevices`);
 
   return guard(name, () => {
     const manager = new DeviceManager({
@@ -44,6 +46,7 @@ function runCase(raw: unknown, index: number): CaseOutcome {
       affinity: fixedAffinity(NO_HINT),
       state: { podDevices, registeredResources: [] },
       reusableDevices: new Map([[pod.uid, reusable]]),
+      ...(allocatedDevices ? { allocatedDevices } : {}),
     });
     const answer = container ? manager.getTopologyHints(pod, container) : manager.getPodTopologyHints(pod);
     return compare(name, expected, hintsJSON(answer));

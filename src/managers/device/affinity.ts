@@ -1,4 +1,5 @@
 import { maskIsSet, type TopologyHint } from "../topology/index.js";
+import { NO_NUMA_NODE } from "./state.js";
 
 /** `filterByAffinity`'s three lists: each available device lands in exactly one. */
 export interface AffinityGroups {
@@ -12,8 +13,10 @@ export interface AffinityGroups {
 
 /**
  * `filterByAffinity` (device-manager.md §5.4). With no topology for the resource or no mask in
- * the hint everything is noAffinity. Upstream also sorts NUMA nodes by device count to order the
- * lists, but hands them back as sets, so the sort has no visible effect and is left out.
+ * the hint everything is noAffinity. Upstream files a device under the first of its nodes in the
+ * order "in the hint, other nodes, the pseudo node -1", so a device that reports only `-1` itself
+ * has no affinity. It also sorts nodes by device count, but hands the lists back as sets, so that
+ * sort has no visible effect and is left out.
  */
 export function filterByAffinity(
   available: Iterable<string>,
@@ -28,10 +31,10 @@ export function filterByAffinity(
     return groups;
   }
   for (const id of available) {
-    const nodes = numaNodesOf(id);
-    if (nodes === null || nodes.length === 0) groups.noAffinity.add(id);
-    else if (nodes.some((n) => maskIsSet(mask, n))) groups.aligned.add(id);
-    else groups.unaligned.add(id);
+    const nodes = numaNodesOf(id) ?? [];
+    if (nodes.some((n) => maskIsSet(mask, n))) groups.aligned.add(id);
+    else if (nodes.some((n) => n !== NO_NUMA_NODE)) groups.unaligned.add(id);
+    else groups.noAffinity.add(id);
   }
   return groups;
 }

@@ -19,6 +19,10 @@ export function changedRequestError(
   );
 }
 
+/**
+ * OPEN DM-4 (device-manager.md §14): released kubelets reject with `UnexpectedAdmissionError`;
+ * the proposed `DeviceNotReady` type (kubernetes/kubernetes#139959) is not modelled in any version.
+ */
 export function unregisteredDeviceError(resource: string): ManagerError {
   return new ManagerError(`cannot allocate unregistered device ${resource}`);
 }

@@ -27,20 +27,36 @@ const inputArb: fc.Arbitrary<DeviceHintInput> = fc
     const ids = [...unsorted].sort((a, b) => a - b);
     const nodeArb = fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom(...ids).map((n) => [n]) },
-      { weight: 2, arbitrary: fc.uniqueArray(fc.constantFrom(...ids), { minLength: 2, maxLength: 2 }) },
+      // Two nodes (one when the machine has only one).
+      {
+        weight: 2,
+        arbitrary: fc
+          .tuple(fc.constantFrom(...ids), fc.constantFrom(...ids))
+          .map(([a, b]) => [...new Set([a, b])]),
+      },
       { weight: 1, arbitrary: fc.constant([64 + ids.length]) },
       { weight: 1, arbitrary: fc.constant([]) },
       { weight: 1, arbitrary: fc.constant(null) },
     );
     const deviceArb = fc.record({
       numaNodes: nodeArb,
-      role: fc.constantFrom("available", "available", "taken", "reusable", "unhealthy"),
+      role: fc.constantFrom(
+        "available",
+        "available",
+        "available",
+        "available",
+        "taken",
+        "reusable",
+        "unhealthy",
+      ),
     });
     return fc.record({
       ids: fc.constant(ids),
-      devices: fc.array(deviceArb, { maxLength: 12 }),
-      request: fc.integer({ min: 0, max: 6 }),
+      devices: fc.array(deviceArb, { maxLength: 16 }),
+      request: fc.integer({ min: 0, max: 5 }),
       ghostReusable: fc.boolean(),
+      // Reusable devices exist only while a pod's init containers are being followed.
+      withReusable: fc.boolean(),
     });
   })
   .map((r) => {
@@ -50,10 +66,11 @@ const inputArb: fc.Arbitrary<DeviceHintInput> = fc
     r.devices.forEach((d, i) => {
       const id = `dev${i}`;
       devices.set(id, { id, numaNodes: d.numaNodes, healthy: d.role !== "unhealthy" });
-      if (d.role === "available") available.add(id);
-      if (d.role === "reusable") reusable.add(id);
+      const role = d.role === "reusable" && !r.withReusable ? "available" : d.role;
+      if (role === "available") available.add(id);
+      if (role === "reusable") reusable.add(id);
     });
-    if (r.ghostReusable) reusable.add("not-listed");
+    if (r.withReusable && r.ghostReusable) reusable.add("not-listed");
     return { numaNodes: r.ids, devices, available, reusable, request: r.request };
   });
 
@@ -97,7 +114,9 @@ describe("device topology hints (device-manager.md §4.1)", () => {
   it("under single-numa-node the answer is the full list's single-node hints", () => {
     fc.assert(
       fc.property(inputArb, (input) => {
-        const single = generateDeviceTopologyHintsReference(input).filter((h) => maskCount(h.affinity!) === 1);
+        const single = generateDeviceTopologyHintsReference(input).filter(
+          (h) => maskCount(h.affinity!) === 1,
+        );
         assert.deepEqual(generateDeviceTopologyHints(input, true), single);
       }),
       { numRuns: 400 },
@@ -115,10 +134,7 @@ describe("device topology hints (device-manager.md §4.1)", () => {
           preferClosestNUMA: false,
           maxAllowableNUMANodes: 64,
         });
-        const full = policy.merge([
-          new Map([["gpu", generateDeviceTopologyHintsReference(input)]]),
-          other,
-        ]);
+        const full = policy.merge([new Map([["gpu", generateDeviceTopologyHintsReference(input)]]), other]);
         const fast = policy.merge([new Map([["gpu", generateDeviceTopologyHints(input, true)]]), other]);
         assert.deepEqual(fast, full);
       }),

@@ -67,8 +67,11 @@ export interface HeldDevice {
 /**
  * The kubelet's Device Manager (`devicemanager.ManagerImpl`) without the plugin transport: the
  * devices the plugins advertise, which container holds which (podDevices), the in-use sets, the
- * init-container reuse, topology hints and the aligned choice at `Allocate`. The first hint
- * provider of the Topology Manager. Pure: no files, clock or sockets.
+ * init-container reuse, topology hints and the aligned choice at `Allocate`. Pure: no files,
+ * clock or sockets.
+ * OPEN DM-7 (device-manager.md §14): register it as the Topology Manager's first provider, before
+ * the CPU and Memory Managers, as the kubelet does; its hints then fill the first slots and its
+ * `Allocate` (and errors) come first.
  */
 export class DeviceManager implements HintProvider {
   readonly resource = "device";
@@ -430,8 +433,9 @@ export class DeviceManager implements HintProvider {
   /**
    * `allocateContainerResources` (§5.2): resources in ascending name order (the kubelet's is Go
    * map order), the purge once before the first device resource, a record per resource that got
-   * devices. Devices recorded for earlier resources stay when a later one fails; the plugin's
-   * `Allocate` RPC always succeeds here, with an empty response.
+   * devices. Devices recorded for earlier resources stay when a later one fails. A registered
+   * resource always has its endpoint here, so `unknown Device Plugin` cannot happen, and the
+   * plugin's `Allocate` RPC always succeeds, with an empty response.
    */
   private allocateContainerResources(
     pod: Pod,

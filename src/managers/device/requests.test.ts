@@ -33,18 +33,66 @@ describe("device requests (device-manager.md §3)", () => {
           gpuOnly,
         ),
       );
-    assert.deepEqual(request([], [["2", false], ["4", false]]), { gpu: 4 });
-    assert.deepEqual(request(["1", "1"], [["2", false], ["3", false]]), { gpu: 3 });
-    assert.deepEqual(request(["3", "3"], [["2", false], ["2", false]]), { gpu: 6 });
+    assert.deepEqual(
+      request(
+        [],
+        [
+          ["2", false],
+          ["4", false],
+        ],
+      ),
+      { gpu: 4 },
+    );
+    assert.deepEqual(
+      request(
+        ["1", "1"],
+        [
+          ["2", false],
+          ["3", false],
+        ],
+      ),
+      { gpu: 3 },
+    );
+    assert.deepEqual(
+      request(
+        ["3", "3"],
+        [
+          ["2", false],
+          ["2", false],
+        ],
+      ),
+      { gpu: 6 },
+    );
     // max(2 + 1, 2): the sidecar runs beside the app container, the init container before both.
-    assert.deepEqual(request(["2"], [["2", false], ["1", true]]), { gpu: 3 });
+    assert.deepEqual(
+      request(
+        ["2"],
+        [
+          ["2", false],
+          ["1", true],
+        ],
+      ),
+      { gpu: 3 },
+    );
     // A sidecar declared before an init container adds to that init container's peak.
-    assert.deepEqual(request(["1"], [["2", true], ["3", false]]), { gpu: 5 });
+    assert.deepEqual(
+      request(
+        ["1"],
+        [
+          ["2", true],
+          ["3", false],
+        ],
+      ),
+      { gpu: 5 },
+    );
   });
 
   it("ignores pod-level resources", () => {
     const p = pod("p", [container("a", { gpu: "1" })]);
-    p.resources = { requests: limits({ cpu: "4", memory: "1Gi" }), limits: limits({ cpu: "4", memory: "1Gi" }) };
+    p.resources = {
+      requests: limits({ cpu: "4", memory: "1Gi" }),
+      limits: limits({ cpu: "4", memory: "1Gi" }),
+    };
     assert.deepEqual(Object.fromEntries(podDeviceRequest(p, gpuOnly)), { gpu: 1 });
   });
 });

@@ -5,7 +5,10 @@ import { compareBytewise } from "../../machine/index.js";
 /** Resource name -> number of devices, names ascending (the order `Allocate` handles them in). */
 export type DeviceRequest = ReadonlyMap<string, number>;
 
-/** `isDevicePluginResource`: registered, or known from an allocatedDevices entry. */
+/**
+ * `isDevicePluginResource`: registered, or known from an allocatedDevices entry.
+ * OPEN DM-5 (device-manager.md §14): no DRA, so no extended resource is served by a claim instead.
+ */
 export type IsDevicePluginResource = (resource: string) => boolean;
 
 /** Go `int(q.Value())`: rounded up; API validation makes device quantities whole numbers. */

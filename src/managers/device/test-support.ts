@@ -83,7 +83,9 @@ export function testManager(
 }
 
 /** Hints as `[[nodes], preferred]` rows, easy to read in assertions. */
-export function hintRows(list: readonly TopologyHint[] | null | undefined): [number[] | null, boolean][] | null {
+export function hintRows(
+  list: readonly TopologyHint[] | null | undefined,
+): [number[] | null, boolean][] | null {
   if (!list) return null;
   return list.map((h) => [h.affinity === null ? null : bitsOf(h.affinity), h.preferred]);
 }

@@ -101,7 +101,7 @@ export function takesPodLevelPath(pod: Pod, gates: FeatureGates): boolean {
 }
 
 /**
- * The Topology Manager (§7): gathers hints from its providers (CPU, then memory), merges them
+ * The Topology Manager (§7): gathers hints from its providers (device, CPU, memory), merges them
  * under the policy, stores the winning hint per container and has the providers allocate.
  * The admission duration histogram is left to the caller, which owns the clock.
  */
@@ -128,7 +128,8 @@ export class TopologyManager implements AffinityStore {
 
   /**
    * Registers a provider; registration order is consultation and allocation order.
-   * OPEN TM-1 (topology-manager.md §11): the Node registers the CPU Manager, then the Memory Manager.
+   * OPEN TM-1 (topology-manager.md §11) and DM-7 (device-manager.md §14): the Node registers the
+   * Device Manager, then the CPU Manager, then the Memory Manager.
    */
   addHintProvider(provider: HintProvider): void {
     this.hintProviders.push(provider);
