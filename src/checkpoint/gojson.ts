@@ -141,9 +141,6 @@ function decode(node: JSONNode, t: GoType, existing: GoValue, ctx: DecodeContext
         }
         throw err;
       }
-    case "either":
-      if (node.t === "array") return decode(node, t.array, zeroValue(t.array), ctx);
-      return decode(node, t.object, Array.isArray(existing) ? zeroValue(t.object) : existing, ctx);
     case "string":
       if (node.t === "string") return node.v;
       if (node.t !== "null") saveTypeError(ctx, nodeKindWord(node), t);
@@ -322,8 +319,6 @@ export function encodeGo(v: GoValue, t: GoType): string {
   switch (t.kind) {
     case "custom":
       return t.json.encode(v);
-    case "either":
-      return encodeGo(v, Array.isArray(v) ? t.array : t.object);
     case "string":
       return goJSONString(v as string);
     case "int":

@@ -26,8 +26,8 @@ export interface GoField {
 }
 
 /**
- * A type with its own `UnmarshalJSON` / `MarshalJSON` (or a shape the kubelet versions disagree
- * on). `decode` may throw `GoUnmarshalerError`, which ends decoding as Go's does.
+ * A type with its own `UnmarshalJSON` / `MarshalJSON`. `decode` may throw `GoUnmarshalerError`,
+ * which ends decoding as Go's does.
  */
 export interface CustomJSON {
   decode(node: JSONNode): GoValue;
@@ -48,12 +48,7 @@ export type GoType =
    */
   | { kind: "bytes"; name: string }
   | { kind: "ptr"; name: string; elem: GoType }
-  | { kind: "custom"; name: string; json: CustomJSON }
-  /**
-   * A value the kubelet versions shape differently: an object (decoded as `object`) or an array
-   * (decoded as `array`); a value is dumped and encoded in the shape it has.
-   */
-  | { kind: "either"; name: string; object: GoType; array: GoType };
+  | { kind: "custom"; name: string; json: CustomJSON };
 
 export const goString = (name = "string"): GoType => ({ kind: "string", name });
 export const goInt = (name = "int"): GoType => ({ kind: "int", name, unsigned: false });
@@ -75,8 +70,6 @@ export function zeroValue(t: GoType): GoValue {
       return "";
     case "int":
       return 0n;
-    case "either":
-      return zeroValue(t.object);
     case "struct": {
       const s: GoStruct = {};
       for (const f of t.fields) s[f.name] = zeroValue(f.type);

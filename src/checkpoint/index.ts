@@ -41,7 +41,6 @@ export {
 export {
   type MemoryCheckpointFormat,
   type MemoryEncodeOptions,
-  type MemoryPodEntryShape,
   type MemoryReadResult,
   type MemoryWriteFormat,
   encodeMemoryCheckpoint,

@@ -204,15 +204,11 @@ const containerMemoryAssignments = goMap(
 );
 
 /**
- * A pod's memory blocks: `[Block, ...]` in the 1.36 state code, `{"memoryBlocks": [...]}` in the
- * KEP and 1.37 (OPEN CK-2, checkpoints.md §8: both are read, each hashed in its own shape).
+ * A pod's memory blocks, `state.PodEntry`: `{"memoryBlocks": [...]}` in every version (CK-2 in
+ * checkpoints.md §8). Go cannot decode a bare `[Block, ...]` into this struct, so such a file is
+ * refused as the kubelet refuses it.
  */
-const memoryPodEntry: GoType = {
-  kind: "either",
-  name: "state.PodEntry",
-  object: goStruct("state.PodEntry", [field("MemoryBlocks", "memoryBlocks", blocks, true)]),
-  array: blocks,
-};
+const memoryPodEntry = goStruct("state.PodEntry", [field("MemoryBlocks", "memoryBlocks", blocks, true)]);
 const podMemoryAssignments = goMap("state.PodMemoryAssignments", str, memoryPodEntry);
 
 const memPolicy = field("PolicyName", "policyName", str);

@@ -64,22 +64,22 @@ function restoreFailure(fn: () => unknown): CheckpointError {
   assert.fail("no error");
 }
 
-describe("memory checkpoint, byte-exact writes (checkpoints.md §4)", () => {
-  // JSON sorts NUMA ids as text ("10" < "2"); go-spew sorts them as numbers (2 < 10).
-  const machineJSON =
-    '{"10":{"numberOfAssignments":0,"memoryMap":{"memory":{"total":2147483648,"systemReserved":0,"allocatable":2147483648,"reserved":0,"free":2147483648}},"cells":[]},' +
-    '"2":{"numberOfAssignments":1,"memoryMap":{"hugepages-1Gi":{"total":0,"systemReserved":0,"allocatable":18446744072635809792,"reserved":0,"free":18446744072635809792},"memory":{"total":2147483648,"systemReserved":1073741824,"allocatable":1073741824,"reserved":1073741824,"free":0}},"cells":[2]}}';
-  const entriesJSON = '{"pod1":{"c1":[{"numaAffinity":[0],"type":"memory","size":1073741824}]}}';
-  const blockDump = "{NUMAAffinity:([]int)[0] Type:(v1.ResourceName)memory Size:(uint64)1073741824}";
-  const machineDump =
-    "MachineState:(state.NUMANodeMap)map[" +
-    "2:<*>{NumberOfAssignments:(int)1 MemoryMap:(map[v1.ResourceName]*state.MemoryTable)map[hugepages-1Gi:<*>{TotalMemSize:(uint64)0 SystemReserved:(uint64)0 Allocatable:(uint64)18446744072635809792 Reserved:(uint64)0 Free:(uint64)18446744072635809792} memory:<*>{TotalMemSize:(uint64)2147483648 SystemReserved:(uint64)1073741824 Allocatable:(uint64)1073741824 Reserved:(uint64)1073741824 Free:(uint64)0}] Cells:([]int)[2]} " +
-    "10:<*>{NumberOfAssignments:(int)0 MemoryMap:(map[v1.ResourceName]*state.MemoryTable)map[memory:<*>{TotalMemSize:(uint64)2147483648 SystemReserved:(uint64)0 Allocatable:(uint64)2147483648 Reserved:(uint64)0 Free:(uint64)2147483648}] Cells:([]int)[]}]";
-  const entriesDump = `Entries:(state.ContainerMemoryAssignments)map[pod1:map[c1:[${blockDump}]]]`;
-  const v1Checksum = fnv1a32(
-    `(*state.MemoryManagerCheckpoint){PolicyName:(string)Static ${machineDump} ${entriesDump} Checksum:(checksum.Checksum)0}`,
-  );
+// JSON sorts NUMA ids as text ("10" < "2"); go-spew sorts them as numbers (2 < 10).
+const machineJSON =
+  '{"10":{"numberOfAssignments":0,"memoryMap":{"memory":{"total":2147483648,"systemReserved":0,"allocatable":2147483648,"reserved":0,"free":2147483648}},"cells":[]},' +
+  '"2":{"numberOfAssignments":1,"memoryMap":{"hugepages-1Gi":{"total":0,"systemReserved":0,"allocatable":18446744072635809792,"reserved":0,"free":18446744072635809792},"memory":{"total":2147483648,"systemReserved":1073741824,"allocatable":1073741824,"reserved":1073741824,"free":0}},"cells":[2]}}';
+const entriesJSON = '{"pod1":{"c1":[{"numaAffinity":[0],"type":"memory","size":1073741824}]}}';
+const blockDump = "{NUMAAffinity:([]int)[0] Type:(v1.ResourceName)memory Size:(uint64)1073741824}";
+const machineDump =
+  "MachineState:(state.NUMANodeMap)map[" +
+  "2:<*>{NumberOfAssignments:(int)1 MemoryMap:(map[v1.ResourceName]*state.MemoryTable)map[hugepages-1Gi:<*>{TotalMemSize:(uint64)0 SystemReserved:(uint64)0 Allocatable:(uint64)18446744072635809792 Reserved:(uint64)0 Free:(uint64)18446744072635809792} memory:<*>{TotalMemSize:(uint64)2147483648 SystemReserved:(uint64)1073741824 Allocatable:(uint64)1073741824 Reserved:(uint64)1073741824 Free:(uint64)0}] Cells:([]int)[2]} " +
+  "10:<*>{NumberOfAssignments:(int)0 MemoryMap:(map[v1.ResourceName]*state.MemoryTable)map[memory:<*>{TotalMemSize:(uint64)2147483648 SystemReserved:(uint64)0 Allocatable:(uint64)2147483648 Reserved:(uint64)0 Free:(uint64)2147483648}] Cells:([]int)[]}]";
+const entriesDump = `Entries:(state.ContainerMemoryAssignments)map[pod1:map[c1:[${blockDump}]]]`;
+const v1Checksum = fnv1a32(
+  `(*state.MemoryManagerCheckpoint){PolicyName:(string)Static ${machineDump} ${entriesDump} Checksum:(checksum.Checksum)0}`,
+);
 
+describe("memory checkpoint, byte-exact writes (checkpoints.md §4)", () => {
   test("1.36, gate off: V1", () => {
     assert.equal(
       writeMemoryCheckpoint(small, opts("1.36", false)),
@@ -87,13 +87,49 @@ describe("memory checkpoint, byte-exact writes (checkpoints.md §4)", () => {
     );
   });
 
-  test("1.36, gate on: V2 with pod entries as block lists", () => {
+  test("1.36, gate on: V2 with pod entries as {memoryBlocks: [...]} objects", () => {
     const v2Checksum = fnv1a32(
-      `(*state.MemoryManagerCheckpoint){PolicyName:(string)Static ${machineDump} ${entriesDump} PodEntries:(state.PodMemoryAssignments)map[pod1:[${blockDump}]] Checksum:(checksum.Checksum)0}`,
+      `(*state.MemoryManagerCheckpoint){PolicyName:(string)Static ${machineDump} ${entriesDump} PodEntries:(state.PodMemoryAssignments)map[pod1:{MemoryBlocks:([]state.Block)[${blockDump}]}] Checksum:(checksum.Checksum)0}`,
     );
     assert.equal(
       writeMemoryCheckpoint(small, opts("1.36", true)),
-      `{"policyName":"Static","machineState":${machineJSON},"entries":${entriesJSON},"podEntries":{"pod1":[{"numaAffinity":[0],"type":"memory","size":1073741824}]},"checksum":${v2Checksum}}`,
+      `{"policyName":"Static","machineState":${machineJSON},"entries":${entriesJSON},"podEntries":{"pod1":{"memoryBlocks":[{"numaAffinity":[0],"type":"memory","size":1073741824}]}},"checksum":${v2Checksum}}`,
+    );
+  });
+
+  test("V2: a pod entry without blocks is written {} and verifies when read back", () => {
+    const empty = { ...small, podEntries: new Map([["pod1", []]]) };
+    const text = writeMemoryCheckpoint(empty, opts("1.36", true));
+    assert.match(text, /"podEntries":\{"pod1":\{\}\},"checksum":\d+\}$/);
+    const back = readMemoryCheckpoint(text, opts("1.36", true));
+    assert.deepEqual(back.state.podEntries.get("pod1"), []);
+  });
+
+  test("V2 is byte for byte the kubelet's own test file (checksum 1278640530)", () => {
+    const b = { numaAffinity: [0], type: "memory", size: 512n };
+    const state: MemoryStateData = {
+      policyName: "static",
+      machineState: new Map([
+        [
+          0,
+          {
+            numberOfAssignments: 0,
+            memoryMap: new Map([
+              [
+                "memory",
+                { total: 2048n, systemReserved: 512n, allocatable: 1536n, reserved: 512n, free: 1024n },
+              ],
+            ]),
+            cells: [],
+          },
+        ],
+      ]),
+      entries: new Map([["pod", new Map([["container1", [b]]])]]),
+      podEntries: new Map([["pod", [b]]]),
+    };
+    assert.equal(
+      writeMemoryCheckpoint(state, opts("1.36", true)),
+      '{"policyName":"static","machineState":{"0":{"numberOfAssignments":0,"memoryMap":{"memory":{"total":2048,"systemReserved":512,"allocatable":1536,"reserved":512,"free":1024}},"cells":[]}},"entries":{"pod":{"container1":[{"numaAffinity":[0],"type":"memory","size":512}]}},"podEntries":{"pod":{"memoryBlocks":[{"numaAffinity":[0],"type":"memory","size":512}]}},"checksum":1278640530}',
     );
   });
 
@@ -108,13 +144,6 @@ describe("memory checkpoint, byte-exact writes (checkpoints.md §4)", () => {
       writeMemoryCheckpoint(small, opts("1.37", false)).endsWith(
         `"data":${JSON.stringify(noPods)},"dataChecksum":${fnv1a32(`(string)${noPods}`)}}`,
       ),
-    );
-  });
-
-  test("V2 in the 1.37 object shape when asked", () => {
-    assert.match(
-      encodeMemoryCheckpoint(small, "v2", { podEntryShape: "object" }),
-      /"podEntries":\{"pod1":\{"memoryBlocks":\[/,
     );
   });
 });
@@ -159,15 +188,10 @@ describe("memory checkpoint, round trips", () => {
     assert.equal(err.detail, "checkpoint is corrupted");
   });
 
-  test("1.37 reads V2 pod entries in both shapes (OPEN CK-2)", () => {
-    for (const shape of ["array", "object"] as const) {
-      const back = readMemoryCheckpoint(
-        encodeMemoryCheckpoint(small, "v2", { podEntryShape: shape }),
-        opts("1.37", true),
-      );
-      assert.equal(back.format, "v2");
-      assert.deepEqual(memoryView(back.state), memoryView(small));
-    }
+  test("1.37 reads a 1.36 V2 file with its pod entries", () => {
+    const back = readMemoryCheckpoint(encodeMemoryCheckpoint(small, "v2"), opts("1.37", true));
+    assert.equal(back.format, "v2");
+    assert.deepEqual(memoryView(back.state), memoryView(small));
   });
 });
 
@@ -251,5 +275,55 @@ describe("memory checkpoint, damaged files", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("memory checkpoint, pod entries as bare block lists (the kubelet refuses them)", () => {
+  // What older podpin versions wrote for 1.36: `"pod1":[Block]`, with the checksum of that shape.
+  const bareChecksum = fnv1a32(
+    `(*state.MemoryManagerCheckpoint){PolicyName:(string)Static ${machineDump} ${entriesDump} PodEntries:(state.PodMemoryAssignments)map[pod1:[${blockDump}]] Checksum:(checksum.Checksum)0}`,
+  );
+  const bareBlocks = '"podEntries":{"pod1":[{"numaAffinity":[0],"type":"memory","size":1073741824}]}';
+  const bareV2 = `{"policyName":"Static","machineState":${machineJSON},"entries":${entriesJSON},${bareBlocks},"checksum":${bareChecksum}}`;
+  const hint =
+    'the pod-level entry of pod "pod1" is a bare list of memory blocks, as older podpin versions wrote it; the kubelet reads a pod entry only as {"memoryBlocks": [...]}';
+
+  test("V2: the decode fails, the V1 fallback fails its checksum: corrupted, with a hint", () => {
+    for (const version of ["1.36", "1.37"] as const) {
+      const err = restoreFailure(() => readMemoryCheckpoint(bareV2, opts(version, true)));
+      assert.equal(err.detail, "checkpoint is corrupted");
+      assert.equal(err.hint, hint);
+    }
+  });
+
+  test("V3: a bare list inside data is a hard error naming the Go field", () => {
+    const v3 = writeMemoryCheckpoint(small, opts("1.37", true));
+    const bad = v3.replace(
+      '\\"pod1\\":{\\"memoryBlocks\\":[{\\"numaAffinity\\":[0],\\"type\\":\\"memory\\",\\"size\\":1073741824}]}',
+      '\\"pod1\\":[{\\"numaAffinity\\":[0],\\"type\\":\\"memory\\",\\"size\\":1073741824}]',
+    );
+    assert.notEqual(bad, v3);
+    const err = restoreFailure(() => readMemoryCheckpoint(bad, opts("1.37", true)));
+    assert.equal(
+      err.detail,
+      "could not load v3 checkpoint: failed to deserialize memory manager checkpoint data: json: cannot unmarshal array into Go struct field MemoryManagerCheckpointData.podEntries of type state.PodEntry",
+    );
+    assert.equal(err.hint, hint);
+  });
+
+  test("V2 with checksum 0: read as V1, the pod entries dropped with a warning", () => {
+    const zeroed = bareV2.replace(/"checksum":\d+/, '"checksum":0');
+    const back = readMemoryCheckpoint(zeroed, opts("1.36", true));
+    assert.equal(back.format, "v1");
+    assert.equal(back.state.podEntries.size, 0);
+    assert.deepEqual(back.warnings, [
+      "checksum is 0: accepted without verification (compatibility with the old file backend)",
+      "V2 checkpoint that cannot be decoded (json: cannot unmarshal array into Go struct field MemoryManagerCheckpointV2.podEntries of type state.PodEntry) is read as V1: its 1 pod-level entry is dropped",
+    ]);
+  });
+
+  test("a refused file without bare lists gets no such hint", () => {
+    const wrong = encodeMemoryCheckpoint(small, "v2").replace(/"checksum":\d+/, '"checksum":1');
+    assert.equal(restoreFailure(() => readMemoryCheckpoint(wrong, opts("1.36", true))).hint, null);
   });
 });

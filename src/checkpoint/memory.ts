@@ -1,13 +1,15 @@
 /**
  * The Memory Manager's checkpoint file, `memory_manager_state` (checkpoints.md §4): reading V1, V2
- * (pod entries in either shape, CK-2) and V3 with the kubelet's load order and errors, and writing
- * the version the Kubernetes version and gates select, byte for byte as the kubelet does.
+ * and V3 with the kubelet's load order and errors, and writing the version the Kubernetes version
+ * and gates select, byte for byte as the kubelet does. Pod entries are `{"memoryBlocks": [...]}`
+ * in every version (CK-2, settled); a bare block list is refused as the kubelet refuses it.
  */
 import { dataChecksum, structChecksum } from "./checksum.js";
 import { CORRUPTED, DEFAULT_STATE_DIR, MEMORY_CHECKPOINT_FILE, restoreError } from "./errors.js";
 import { encodeGo, unmarshalInto } from "./gojson.js";
 import { hasMember } from "./gojson-parse.js";
 import { compareGoStrings, goQuote, plural } from "./gostring.js";
+import { bareListHint } from "./memory-shape.js";
 import type { GoMap, GoStruct, GoType, GoValue } from "./gotype.js";
 import {
   HISTORICAL_MEMORY_NAME,
@@ -31,8 +33,6 @@ import type {
 
 export type MemoryCheckpointFormat = "none" | "v1" | "v2" | "v3";
 export type MemoryWriteFormat = "v1" | "v2" | "v3";
-/** How pod entries are shaped in JSON: `[Block, ...]` (1.36) or `{"memoryBlocks": [...]}` (1.37, KEP). */
-export type MemoryPodEntryShape = "array" | "object";
 
 export interface MemoryReadResult {
   state: MemoryStateData;
@@ -148,15 +148,16 @@ function warnDualLayout(ctx: LoadContext, cp: GoStruct, data: GoStruct): void {
 
 function loadV2(ctx: LoadContext): Load {
   const cp = newMemoryV2();
-  let err = unmarshal(ctx.parsed, MEMORY_V2, cp);
+  const decodeError = unmarshal(ctx.parsed, MEMORY_V2, cp);
   // V2 has no "empty checksum" exception: a zeroed V2 file is read as V1 below.
-  if (err === null) err = verifyLegacy(ctx, cp, MEMORY_V2, false);
+  const err = decodeError ?? verifyLegacy(ctx, cp, MEMORY_V2, false);
   if (err === null) return { ok: true, cp: loaded("v2", cp) };
   const v1 = loadV1(ctx);
   const dropped = (cp.PodEntries as GoMap | null)?.size ?? 0;
-  if (v1.ok && cp.Checksum === 0n && dropped > 0) {
+  if (v1.ok && dropped > 0) {
+    const why = decodeError === null ? "with checksum 0" : `that cannot be decoded (${decodeError})`;
     ctx.warnings.push(
-      `V2 checkpoint with checksum 0 is read as V1: its ${plural(dropped, "pod-level entry is", "pod-level entries are")} dropped`,
+      `V2 checkpoint ${why} is read as V1: its ${plural(dropped, "pod-level entry is", "pod-level entries are")} dropped`,
     );
   }
   return v1;
@@ -260,9 +261,8 @@ function restore(cp: Loaded, opts: ReadOptions, warnings: string[]): MemoryState
     const rawPods = cp.podEntries ?? new Map();
     if (opts.gates.PodLevelResourceManagers) {
       for (const pod of sortedKeys(rawPods) as string[]) {
-        const v = rawPods.get(pod)!;
-        const list = Array.isArray(v) ? v : (v as GoStruct).MemoryBlocks;
-        podEntries.set(pod, blocksOf(list, `pod ${goQuote(pod)}`));
+        const entry = rawPods.get(pod) as GoStruct;
+        podEntries.set(pod, blocksOf(entry.MemoryBlocks, `pod ${goQuote(pod)}`));
       }
     } else if (rawPods.size > 0) {
       warnings.push(
@@ -297,7 +297,7 @@ export function readMemoryCheckpoint(text: string | null, opts: ReadOptions): Me
   const ctx: LoadContext = { parsed, ignoreChecksums: opts.ignoreChecksums ?? false, warnings };
   const gateOn = opts.gates.PodLevelResourceManagers;
   const load = opts.version === "1.37" ? loadV3(ctx) : gateOn ? loadV2(ctx) : loadV1(ctx);
-  if (!load.ok) throw restoreError("memory", path, load.error);
+  if (!load.ok) throw restoreError("memory", path, load.error, bareListHint(parsed));
   if (opts.version === "1.36" && "node" in parsed && hasMember(parsed.node, "data")) {
     warnings.push(
       "a 1.37 (V3) checkpoint read as 1.36 reads it: the top-level copy is restored and pod entries are lost",
@@ -360,19 +360,21 @@ function entriesValue(state: MemoryStateData): GoMap {
   return out;
 }
 
-function podEntriesValue(state: MemoryStateData, shape: MemoryPodEntryShape): GoMap {
+/**
+ * Pod entries as the kubelet's `state.PodEntry` values: `{"memoryBlocks": [...]}`. The field is
+ * `omitempty`, so an entry without blocks is written `{}` and read back as a nil list; it is
+ * hashed as nil too, so that a V2 file with such an entry still verifies when it is read.
+ */
+function podEntriesValue(state: MemoryStateData): GoMap {
   const out: GoMap = new Map();
-  for (const [pod, blocks] of state.podEntries) {
-    out.set(pod, shape === "array" ? blocksValue(blocks) : { MemoryBlocks: blocksValue(blocks) });
-  }
+  for (const [pod, blocks] of state.podEntries)
+    out.set(pod, { MemoryBlocks: blocks.length === 0 ? null : blocksValue(blocks) });
   return out;
 }
 
 export interface MemoryEncodeOptions {
   /** Write pod entries (V2 always has them; V3 only with PodLevelResourceManagers on). */
   podEntries?: boolean;
-  /** Default: `array` in V2 (the 1.36 state code), `object` in V3 (OPEN CK-2, checkpoints.md §8). */
-  podEntryShape?: MemoryPodEntryShape;
 }
 
 export function encodeMemoryCheckpoint(
@@ -394,14 +396,13 @@ export function encodeMemoryCheckpoint(
   if (format === "v2") {
     const cp = {
       ...base,
-      PodEntries: podEntriesValue(state, options.podEntryShape ?? "array"),
+      PodEntries: podEntriesValue(state),
       Checksum: 0n,
     };
     cp.Checksum = BigInt(structChecksum(cp, MEMORY_V2, rename(MEMORY_V2)));
     return encodeGo(cp, MEMORY_V2);
   }
-  const pods =
-    (options.podEntries ?? true) ? podEntriesValue(state, options.podEntryShape ?? "object") : new Map();
+  const pods = (options.podEntries ?? true) ? podEntriesValue(state) : new Map();
   const text = encodeGo({ ...base, PodEntries: pods }, MEMORY_DATA);
   // The top level is a V1 checkpoint with a legacy checksum, which older kubelets verify and read.
   const v1 = { ...base, Checksum: 0n };

@@ -21,10 +21,6 @@ function write(out: string[], v: GoValue, t: GoType, showType: boolean): void {
     write(out, v, t.json.spewType(v), showType);
     return;
   }
-  if (t.kind === "either") {
-    write(out, v, Array.isArray(v) ? t.array : t.object, showType);
-    return;
-  }
   if (t.kind === "ptr") {
     if (v === null) {
       out.push(showType ? `(${t.name})<nil>` : "<nil>");

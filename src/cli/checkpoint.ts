@@ -20,7 +20,7 @@ import {
 import { runCommand, UsageError } from "./errors.js";
 import { loadNodeInputs, type NodeInputOptions } from "./inputs.js";
 import { addNodeOptions } from "./simulate.js";
-import { nodeWithState } from "./state.js";
+import { nodeFromRestored } from "./state.js";
 
 interface CheckpointOptions extends NodeInputOptions {
   output: "table" | "json" | "yaml";
@@ -272,16 +272,37 @@ export function checkpoint(
   }
   let html: string | null = null;
   if (opts.html && !refused) {
-    const node = nodeWithState(machine, config, dir);
+    // The state just read (checksums ignored when asked), not a second read that could differ.
+    const node = nodeFromRestored(machine, config, {
+      cpu: cpu?.state,
+      memory: memory?.state,
+      device: read.device.ok && read.device.result.format !== "none" ? read.device.result.state : undefined,
+    });
     html = renderHtmlReport({
       title: `podpin · ${machine.name} · ${dir}`,
       view: buildNodeView(machine, nodeStateOf(node)),
       decisions: [],
-      summary: [`state from ${dir} (pods are known by UID only)`],
+      summary: [
+        `state from ${dir} (pods are known by UID only)`,
+        ...(opts.ignoreChecksum ? ["checksums not verified (--ignore-checksum)"] : []),
+      ],
       notes: machine.notes,
     });
   }
   return { exitCode: refused ? 1 : 0, stdout, html };
+}
+
+/** Writes the `--html` page; a file that cannot be written is bad input, reported on one line. */
+export function writeHtmlReport(file: string, html: string): void {
+  try {
+    writeFileSync(file, html);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code
+      ? `${code}: ${(err as Error).message.replace(/^[A-Z]+: |, open .*$/g, "")}`
+      : String(err);
+    throw new UsageError(`--html ${file}: cannot write the report (${why})`);
+  }
 }
 
 export function registerCheckpoint(program: Command): void {
@@ -310,8 +331,13 @@ export function registerCheckpoint(program: Command): void {
     .action((dir: string, opts: CheckpointOptions) =>
       runCommand(() => {
         const run = checkpoint(dir, opts);
+        // The page is written first, so that a file that cannot be written is the only output.
+        if (opts.html && run.html !== null) writeHtmlReport(opts.html, run.html);
         process.stdout.write(run.stdout);
-        if (opts.html && run.html) writeFileSync(opts.html, run.html);
+        if (opts.html && run.html === null)
+          process.stderr.write(
+            `podpin: --html ${opts.html}: not written: the kubelet would not start with this state\n`,
+          );
         return run.exitCode;
       }),
     );

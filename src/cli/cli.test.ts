@@ -204,7 +204,7 @@ describe("podpin (child processes)", { timeout: 300_000 }, () => {
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout) as SimulationDoc;
       assert.deepEqual(
-        doc.steps.map((s) => `${s.op} ${s.pod.name}`),
+        doc.steps.map((s) => `${s.op} ${"pod" in s ? s.pod.name : s.resource}`),
         ["admit tightly-coupled-database", "remove tightly-coupled-database", "admit database-2"],
       );
       const [first, removal, again] = doc.steps as [AdmitStepDoc, RemoveStepDoc, AdmitStepDoc];

@@ -1,21 +1,33 @@
 import { type Command, Option } from "commander";
 import { explainAdmission } from "../node/index.js";
-import { explainDoc, formatData, renderExplainText } from "../report/index.js";
+import { explainDoc, formatData, nodeDoc, renderExplainText } from "../report/index.js";
 import { runCommand, UsageError } from "./errors.js";
-import { loadNodeInputs, loadPods, type NodeInputOptions } from "./inputs.js";
+import { loadNodeInputs, type NodeInputOptions } from "./inputs.js";
+import {
+  addPodInputOptions,
+  describeOrigins,
+  type PodReadingFlags,
+  podInputOptionsOf,
+} from "./pod-input-options.js";
+import { loadPodInputs } from "./pod-sources.js";
 import { addNodeOptions } from "./simulate.js";
 import { nodeWithState } from "./state.js";
 
-export interface ExplainOptions extends NodeInputOptions {
+export interface ExplainOptions extends NodeInputOptions, PodReadingFlags {
   state?: string;
   output: "table" | "json" | "yaml";
 }
 
 /** `podpin explain` as a function: output text and exit code (0 admitted, 1 rejected). */
 export function explain(podFile: string, opts: ExplainOptions): { exitCode: number; stdout: string } {
-  const pods = loadPods([podFile]);
-  if (pods.length !== 1)
-    throw new UsageError(`${podFile}: expected exactly one pod to explain, found ${pods.length}`);
+  const inputs = loadPodInputs([podFile], podInputOptionsOf(opts));
+  if (inputs.length !== 1) {
+    const from = inputs.some((p) => p.origin.kind !== "Pod")
+      ? ` (${describeOrigins(inputs)}; --replicas 1 explains one pod of a workload)`
+      : "";
+    throw new UsageError(`${podFile}: expected exactly one pod to explain, found ${inputs.length}${from}`);
+  }
+  const pods = inputs.map((p) => p.pod);
   const { machine, config } = loadNodeInputs(opts);
   const node = nodeWithState(machine, config, opts.state);
   const e = explainAdmission(node, pods[0]);
@@ -23,19 +35,25 @@ export function explain(podFile: string, opts: ExplainOptions): { exitCode: numb
     policy: config.topologyManagerPolicy,
     scope: config.topologyManagerScope,
     version: config.kubernetesVersion,
+    node: nodeDoc(node),
   });
   const stdout = opts.output === "table" ? renderExplainText(doc) : formatData(doc, opts.output);
   return { exitCode: e.result.admitted ? 0 : 1, stdout };
 }
 
 export function registerExplain(program: Command): void {
-  addNodeOptions(
-    program
-      .command("explain")
-      .description(
-        "Explain what the kubelet would decide for one pod on a node: every hint, the merge, the verdict, and for a rejection what would fit",
-      )
-      .argument("<pod>", "a pod file (YAML/JSON) holding one pod, or - for standard input"),
+  addPodInputOptions(
+    addNodeOptions(
+      program
+        .command("explain")
+        .description(
+          "Explain what the kubelet would decide for one pod on a node: every hint, the merge, the verdict, and for a rejection what would fit",
+        )
+        .argument(
+          "<pod>",
+          "a file (YAML/JSON) holding one pod, or a workload that creates one (see --replicas), or - for standard input",
+        ),
+    ),
   )
     .option(
       "--state <dir|file>",

@@ -1,19 +1,19 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parse as parseYAML } from "yaml";
 import {
-  assertValidPod,
   type KubeletConfig,
   type KubernetesVersion,
   loadKubeletConfigFromFile,
   parseFeatureGates,
   parseKubeletConfig,
-  parsePods,
   type Pod,
+  type PodInputOptions,
 } from "../k8s/index.js";
-import { loadMachine, type Machine } from "../machine/index.js";
+import { type DeviceSpec, loadMachine, type Machine, parseDeviceListUpdate } from "../machine/index.js";
 import { type NodeConfig, nodeConfigFromKubelet } from "../node/index.js";
 import { UsageError } from "./errors.js";
+import { loadPodInputs } from "./pod-sources.js";
 
 /** Options every command that builds a node shares. */
 export interface NodeInputOptions {
@@ -27,14 +27,6 @@ export const DEFAULT_MACHINE = "worked-example";
 
 /** A KubeletConfiguration with the kubelet's defaults (every manager off), for when none is given. */
 const EMPTY_KUBELET_CONFIG = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n";
-
-function readStdin(): string {
-  try {
-    return readFileSync(0, "utf8");
-  } catch {
-    throw new UsageError("-: cannot read pods from standard input");
-  }
-}
 
 /** The kubelet configuration after `--kubernetes-version` and `--feature-gates` overrides. */
 export function loadKubeletConfig(opts: NodeInputOptions): KubeletConfig {
@@ -62,78 +54,65 @@ export function loadNodeInputs(opts: NodeInputOptions): {
   return { machine, kubelet, config: nodeConfigFromKubelet(kubelet) };
 }
 
-function podFilesIn(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => /\.(ya?ml|json)$/i.test(f))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
 /** Pods from files, directories (their .yaml/.yml/.json files, sorted) or `-` (stdin), validated. */
-export function loadPods(sources: readonly string[]): Pod[] {
-  const pods: Pod[] = [];
-  for (const source of sources) {
-    if (source === "-") {
-      for (const pod of parsePods(readStdin(), "<stdin>")) {
-        assertValidPod(pod, "<stdin>");
-        pods.push(pod);
-      }
-      continue;
-    }
-    let files: string[];
-    try {
-      files = statSync(source).isDirectory() ? podFilesIn(source) : [source];
-    } catch {
-      throw new UsageError(`${source}: no such file or directory`);
-    }
-    for (const file of files) {
-      const text = readFileSync(file, "utf8");
-      for (const pod of parsePods(text, file)) {
-        assertValidPod(pod, file);
-        pods.push(pod);
-      }
-    }
-  }
-  const seen = new Map<string, string>();
-  for (const pod of pods) {
-    const other = seen.get(pod.uid);
-    if (other)
-      throw new UsageError(`pods ${other} and ${pod.namespace}/${pod.name} have the same uid ${pod.uid}`);
-    seen.set(pod.uid, `${pod.namespace}/${pod.name}`);
-  }
-  return pods;
+export function loadPods(sources: readonly string[], options: PodInputOptions = {}): Pod[] {
+  return loadPodInputs(sources, options).map((p) => p.pod);
 }
 
 /** One scripted event. */
-export type StepEvent = { op: "admit"; pod: Pod } | { op: "remove"; pod: string };
+export type StepEvent =
+  | { op: "admit"; pod: Pod }
+  | { op: "remove"; pod: string }
+  | { op: "updateDevices"; resource: string; devices: DeviceSpec[] };
+
+const STEP_KINDS = '"admit", "remove" or "updateDevices"';
+
+/** `steps[3].updateDevices.devices[0].healthy` from a field path. */
+function fieldPath(base: string, path: readonly (string | number)[]): string {
+  return path.reduce<string>((s, p) => (typeof p === "number" ? `${s}[${p}]` : `${s}.${p}`), base);
+}
 
 /**
  * A steps file: `steps:` is a list whose items are `admit: <pod file>` (relative to the steps
- * file; every pod in it, in order) or `remove: <namespace/name | name | uid>`.
+ * file; every pod in it, in order), `remove: <namespace/name | name | uid>`, or
+ * `updateDevices: {resource, devices: [{id, numaNodes, healthy}]}` (a device plugin's new list,
+ * checked as a machine file's `resources` are).
  */
-export function loadSteps(path: string): StepEvent[] {
+export function loadSteps(path: string, options: PodInputOptions = {}): StepEvent[] {
   let doc: unknown;
   try {
-    doc = parseYAML(readFileSync(path, "utf8"));
+    // Integers as bigints: device lists are validated by the machine-file rules, which read them so.
+    doc = parseYAML(readFileSync(path, "utf8"), { intAsBigInt: true });
   } catch (err) {
     throw new UsageError(`${path}: ${(err as Error).message.split("\n")[0]}`);
   }
   const steps = (doc as { steps?: unknown } | null)?.steps;
   if (!Array.isArray(steps))
-    throw new UsageError(`${path}: steps: expected a list of {admit: <pod file>} or {remove: <pod>}`);
+    throw new UsageError(
+      `${path}: steps: expected a list of {admit: <pod file>}, {remove: <pod>} or {updateDevices: {resource, devices}}`,
+    );
   const events: StepEvent[] = [];
   steps.forEach((item, i) => {
     const where = `${path}: steps[${i}]`;
     if (!item || typeof item !== "object" || Object.keys(item).length !== 1)
-      throw new UsageError(`${where}: expected exactly one of "admit" or "remove"`);
+      throw new UsageError(`${where}: expected exactly one of ${STEP_KINDS}`);
     const [op, value] = Object.entries(item as Record<string, unknown>)[0];
+    if (op === "updateDevices") {
+      const update = parseDeviceListUpdate(value);
+      if ("message" in update)
+        throw new UsageError(
+          `${path}: ${fieldPath(`steps[${i}].updateDevices`, update.path)}: ${update.message}`,
+        );
+      events.push({ op: "updateDevices", resource: update.resource, devices: update.devices });
+      return;
+    }
+    if (op !== "admit" && op !== "remove")
+      throw new UsageError(`${where}: unknown step ${JSON.stringify(op)}; expected ${STEP_KINDS}`);
     if (typeof value !== "string" || value === "") throw new UsageError(`${where}.${op}: expected a string`);
     if (op === "admit") {
-      for (const pod of loadPods([resolve(dirname(path), value)])) events.push({ op: "admit", pod });
-    } else if (op === "remove") {
-      events.push({ op: "remove", pod: value });
+      for (const pod of loadPods([resolve(dirname(path), value)], options)) events.push({ op: "admit", pod });
     } else {
-      throw new UsageError(`${where}: unknown step ${JSON.stringify(op)}; expected "admit" or "remove"`);
+      events.push({ op: "remove", pod: value });
     }
   });
   return events;

@@ -251,7 +251,13 @@ topologyManagerScope: pod
       const { exitCode, doc } = await simulateDoc([DATABASE_POD, ML_POD], { ...podScope, steps });
       assert.equal(exitCode, 0, "an unknown pod to remove is a no-op step, not a rejection");
       assert.deepEqual(
-        doc.steps.map((s) => (s.op === "admit" ? `admit ${s.pod.name}` : `remove ${s.target} ${s.removed}`)),
+        doc.steps.map((s) =>
+          s.op === "admit"
+            ? `admit ${s.pod.name}`
+            : s.op === "remove"
+              ? `remove ${s.target} ${s.removed}`
+              : s.op,
+        ),
         [
           "admit tightly-coupled-database",
           "admit ml-workload",
@@ -383,7 +389,13 @@ spec:
       const { doc } = await simulateDoc([DATABASE_POD], { machine: "worked-example", output: "json" });
       assert.deepEqual(doc.kubelet.cpuManagerPolicy, "none");
       assert.deepEqual(doc.kubelet.memoryManagerPolicy, "None");
-      assert.deepEqual(doc.state, { cpuManagerCheckpoint: null, memoryManagerCheckpoint: null });
+      assert.equal(doc.state.cpuManagerCheckpoint, null);
+      assert.equal(doc.state.memoryManagerCheckpoint, null);
+      // The Device Manager has no policy to turn off: the kubelet always writes its checkpoint.
+      assert.match(
+        doc.state.deviceManagerCheckpoint,
+        /^\{"Data":\{"PodDeviceEntries":null,"RegisteredDevices":\{\}\},"Checksum":\d+\}$/,
+      );
       assert.equal(admits(doc)[0].admitted, true);
     });
   });

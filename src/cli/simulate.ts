@@ -19,8 +19,9 @@ import {
 } from "../report/index.js";
 import { runCommand, UsageError } from "./errors.js";
 import { DEFAULT_MACHINE, loadNodeInputs, loadPods, loadSteps, type NodeInputOptions } from "./inputs.js";
+import { addPodInputOptions, type PodReadingFlags, podInputOptionsOf } from "./pod-input-options.js";
 
-export interface SimulateOptions extends NodeInputOptions {
+export interface SimulateOptions extends NodeInputOptions, PodReadingFlags {
   steps?: string;
   output: "table" | "json" | "yaml";
   metrics?: boolean;
@@ -62,8 +63,9 @@ export async function simulate(podSources: readonly string[], opts: SimulateOpti
   if (podSources.length === 0 && !opts.steps)
     throw new UsageError("no pods: give pod files, directories, - for stdin, or --steps");
   const { machine, config } = loadNodeInputs(opts);
-  const events: SimulationEvent[] = loadPods(podSources).map((pod) => ({ op: "admit", pod }));
-  if (opts.steps) events.push(...loadSteps(opts.steps));
+  const reading = podInputOptionsOf(opts);
+  const events: SimulationEvent[] = loadPods(podSources, reading).map((pod) => ({ op: "admit", pod }));
+  if (opts.steps) events.push(...loadSteps(opts.steps, reading));
   // The engine reads no clock; the command gives it one so the admission-duration histogram
   // is observed once per admission, as the kubelet's is.
   const node = new Node({ machine, config, now: () => performance.now() });
@@ -97,17 +99,22 @@ export async function simulate(podSources: readonly string[], opts: SimulateOpti
 }
 
 export function registerSimulate(program: Command): void {
-  addNodeOptions(
-    program
-      .command("simulate")
-      .description(
-        "Admit pods in order on a simulated node, as the kubelet's Topology, CPU and Memory Managers would, and show every decision",
-      )
-      .argument("[pods...]", "pod files, directories of pod files, or - for standard input"),
+  addPodInputOptions(
+    addNodeOptions(
+      program
+        .command("simulate")
+        .description(
+          "Admit pods in order on a simulated node, as the kubelet's Topology, CPU, Memory and Device Managers would, and show every decision",
+        )
+        .argument(
+          "[pods...]",
+          "pod or workload files (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, kubectl dumps and Lists), directories of them, or - for standard input",
+        ),
+    ),
   )
     .option(
       "--steps <file>",
-      "scripted admit/remove events (YAML: steps: [{admit: pod.yaml}, {remove: ns/name}])",
+      "scripted events (YAML: steps: [{admit: pod.yaml}, {remove: ns/name}, {updateDevices: {resource, devices}}])",
     )
     .addOption(
       new Option("-o, --output <format>", "output format")

@@ -98,6 +98,35 @@ function stateTexts(spec: string): StateTexts | { dir: string } {
   };
 }
 
+/** The managers' state as restored from checkpoint files; a manager without a file is absent. */
+export interface RestoredStates {
+  cpu?: CPUStateData;
+  memory?: MemoryStateData;
+  device?: DeviceStateData;
+}
+
+/**
+ * A node on `machine` with `config` that starts from `restored`, its pods known by UID (or by the
+ * names a simulation gave them). A manager whose policy is off ignores its state, as the kubelet's
+ * `none` policies do.
+ */
+export function nodeFromRestored(
+  machine: Machine,
+  config: NodeConfig,
+  restored: RestoredStates,
+  names: ReadonlyMap<string, { namespace: string; name: string }> = new Map(),
+): Node {
+  const cpu = config.cpuManagerPolicy === "static" ? restored.cpu : undefined;
+  const memory = config.memoryManagerPolicy === "Static" ? restored.memory : undefined;
+  const { device } = restored;
+  return new Node({
+    machine,
+    config,
+    restored: { cpu, memory, device },
+    runningPods: podsFromState(cpu, memory, device, names),
+  });
+}
+
 /** A node on `machine` with `config`, empty or restored from `stateSpec`. */
 export function nodeWithState(machine: Machine, config: NodeConfig, stateSpec?: string): Node {
   if (!stateSpec) return new Node({ machine, config });
@@ -140,12 +169,5 @@ export function nodeWithState(machine: Machine, config: NodeConfig, stateSpec?: 
       device = read.state;
     }
   }
-  if (config.cpuManagerPolicy !== "static") cpu = undefined;
-  if (config.memoryManagerPolicy !== "Static") memory = undefined;
-  return new Node({
-    machine,
-    config,
-    restored: { cpu, memory, device },
-    runningPods: podsFromState(cpu, memory, device, names),
-  });
+  return nodeFromRestored(machine, config, { cpu, memory, device }, names);
 }

@@ -1,11 +1,19 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { Command } from "commander";
 import { parse as parseYaml } from "yaml";
-import { loadMachine, machineFacts, parseMachineText } from "../machine/index.js";
+import {
+  discoverFromSysfs,
+  fakeGpu,
+  loadMachine,
+  machineFacts,
+  parseMachineText,
+  presetMachine,
+  writeFakeSysfs,
+} from "../machine/index.js";
 import { registerPresets } from "./presets.js";
 import { registerTopology } from "./topology.js";
 
@@ -124,5 +132,117 @@ describe("podpin presets", () => {
     const r = await run("presets", "-o", "xml");
     assert.equal(r.exitCode, 2);
     assert.match(r.stderr, /^podpin presets: --output: unknown format "xml"/);
+  });
+});
+
+const HINT =
+  "to capture a real node's machine file, run on the node: podpin topology -m this -o yaml > node.yaml";
+
+describe("podpin topology -m this -o yaml: a capture of the node that loads back", () => {
+  const scratch = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const tree = (preset: string, opts: Parameters<typeof writeFakeSysfs>[2]): string => {
+    const dir = mkdtempSync(join(scratch, "podpin-capture-"));
+    dirs.push(dir);
+    writeFakeSysfs(presetMachine(preset)!, dir, opts);
+    return dir;
+  };
+
+  it("on the real /sys: every fact of the machine, under the hostname", async (t) => {
+    if (!existsSync("/sys/devices/system/cpu")) return t.skip("no /sys here");
+    const real = loadMachine("this");
+    for (const format of ["yaml", "json"]) {
+      const r = await run("topology", "-m", "this", "-o", format);
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.equal(r.stderr, "");
+      const back = parseMachineText(r.stdout, `node.${format}`);
+      assert.equal(back.name, hostname().trim().toLowerCase());
+      assert.deepEqual(machineFacts(back), machineFacts(real));
+      assert.ok(back.notes.includes("discovered from /sys"), back.notes.join("; "));
+    }
+  });
+
+  for (const preset of [
+    "intel-xeon-6230r-2s",
+    "amd-epyc-7551-2s",
+    "intel-xeon-max-2s-snc4-hbm-flat",
+    "amd-epyc-8434p-l3numa",
+  ]) {
+    it(`a fake tree of ${preset} with GPUs and hugepages: the same machine back, named by the tree's hostname`, async () => {
+      const dir = tree(preset, {
+        hostname: "Worker-7.Example.COM\n",
+        pciDevices: [
+          fakeGpu("0000:17:00.0", 0),
+          fakeGpu("0000:ca:00.0", 1, "amd"),
+          { ...fakeGpu("0000:cb:00.0", 0), numaNode: "-1" },
+        ],
+      });
+      writeFileSync(
+        join(dir, "sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages"),
+        "512\n",
+      );
+      const discovered = discoverFromSysfs(dir);
+      assert.equal(discovered.devices.size, 2);
+      for (const format of ["yaml", "json"]) {
+        const r = await run("topology", "-m", "this", "--sysfs-root", dir, "-o", format);
+        assert.equal(r.exitCode, 0, r.stderr);
+        const back = parseMachineText(r.stdout, `node.${format}`);
+        assert.equal(back.name, "worker-7.example.com");
+        assert.deepEqual(machineFacts(back), machineFacts(discovered));
+        assert.equal(back.memory.get(0)?.hugepages.find((h) => h.pageSizeKiB === 2048)?.numPages, 512n);
+        assert.deepEqual(
+          back.devices.get("nvidia.com/gpu")?.devices.map((d) => [d.id, d.numaNodes]),
+          [
+            ["0000:17:00.0", [0]],
+            ["0000:cb:00.0", null],
+          ],
+        );
+      }
+    });
+  }
+
+  it("the table names the node too; a tree without a hostname keeps the name this", async () => {
+    const named = tree("worked-example", { hostname: "node-a" });
+    assert.match((await run("topology", "-m", "this", "--sysfs-root", named)).stdout, /^Machine: +node-a$/m);
+    const anonymous = tree("worked-example", {});
+    const r = await run("topology", "-m", "this", "--sysfs-root", anonymous, "-o", "yaml");
+    assert.equal((parseYaml(r.stdout) as { name: string }).name, "this");
+  });
+
+  it("presets print as before: --sysfs-root is only for this", async () => {
+    const r = await run("topology", "-m", "worked-example", "--sysfs-root", "/");
+    assert.equal(r.exitCode, 2);
+    assert.equal(r.stderr, "podpin topology: --sysfs-root /: only with --machine this\n");
+    const doc = parseYaml((await run("topology", "-m", "worked-example", "-o", "yaml")).stdout) as {
+      name: string;
+    };
+    assert.equal(doc.name, "worked-example");
+  });
+
+  it("a machine file without memory says how to capture one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "podpin-topology-"));
+    dirs.push(dir);
+    const noMemory = join(dir, "cpus-only.yaml");
+    writeFileSync(
+      noMemory,
+      "cpus:\n  - {id: 0, core: 0, socket: 0, numa: 0}\n  - {id: 1, core: 1, socket: 0, numa: 1}\n",
+    );
+    let r = await run("topology", "-m", noMemory);
+    assert.equal(r.exitCode, 2);
+    assert.equal(
+      r.stderr,
+      `podpin topology: ${noMemory}:1:1: memory: missing field: expected every NUMA node's memory, such as {"0": 64Gi}; ${HINT}\n`,
+    );
+    const oneNode = join(dir, "one-node.yaml");
+    writeFileSync(oneNode, `${readFileSync(noMemory, "utf8")}memory:\n  "0": 64Gi\n`);
+    r = await run("topology", "-m", oneNode);
+    assert.equal(r.exitCode, 2);
+    assert.equal(
+      r.stderr,
+      `podpin topology: ${oneNode}:5:3: memory: expected an entry for NUMA node 1 (it has CPUs); ${HINT}\n`,
+    );
   });
 });

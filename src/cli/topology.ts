@@ -1,6 +1,12 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type Machine, MachineError, loadMachine, machineToDocument } from "../machine/index.js";
+import {
+  type Machine,
+  MachineError,
+  loadMachine,
+  machineToDocument,
+  nodeHostname,
+} from "../machine/index.js";
 import {
   buildNodeView,
   type DataFormat,
@@ -17,6 +23,7 @@ interface TopologyOptions {
   machine: string;
   output: string;
   html?: string;
+  sysfsRoot?: string;
 }
 
 /** Bad input: one line naming the input on stderr, exit code 2. */
@@ -39,6 +46,26 @@ function writeHtml(machine: Machine, file: string): void {
   } catch (err) {
     throw new UsageError(`--html ${file}: cannot write the report: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The machine `--machine` names. The running machine (`this`) is named by its hostname, as the
+ * kubelet names its node, so that `-o yaml > node.yaml` captures a node under its own name.
+ */
+function topologyMachine(spec: string, sysfsRoot?: string): Machine {
+  if (sysfsRoot !== undefined && spec !== "this")
+    throw new UsageError(`--sysfs-root ${sysfsRoot}: only with --machine this`);
+  let machine: Machine;
+  try {
+    machine = loadMachine(spec, { sysfsRoot });
+  } catch (err) {
+    // A MachineError already names the file or preset it is about.
+    const message =
+      err instanceof MachineError ? err.message : `--machine ${spec}: ${(err as Error).message}`;
+    throw new UsageError(message);
+  }
+  if (spec !== "this") return machine;
+  return { ...machine, name: nodeHostname(sysfsRoot ?? "/") ?? machine.name };
 }
 
 /** The text `podpin topology` prints for `machine` in `format`. */
@@ -64,20 +91,18 @@ export function registerTopology(program: Command): void {
       "table",
     )
     .option("--html <file>", "also write the machine picture as a self-contained HTML page")
+    .option(
+      "--sysfs-root <dir>",
+      "with --machine this: read sys/ (and the hostname) under <dir> instead of /, e.g. a copy of a node's tree",
+    )
+    .addHelpText(
+      "after",
+      "\nCapture a node for later runs: on the node, podpin topology -m this -o yaml > node.yaml\n",
+    )
     .action((opts: TopologyOptions) => {
       try {
         const format = parseFormat(opts.output);
-        let machine: Machine;
-        try {
-          machine = loadMachine(opts.machine);
-        } catch (err) {
-          // A MachineError already names the file or preset it is about.
-          const message =
-            err instanceof MachineError
-              ? err.message
-              : `--machine ${opts.machine}: ${(err as Error).message}`;
-          throw new UsageError(message);
-        }
+        const machine = topologyMachine(opts.machine, opts.sysfsRoot);
         process.stdout.write(topologyOutput(machine, format));
         if (opts.html !== undefined) {
           writeHtml(machine, opts.html);

@@ -1,6 +1,6 @@
 import { CPUSet, Quantity, toBigInt } from "../core/index.js";
 import type { MemoryBlock } from "../managers/memory/index.js";
-import { type KubernetesVersion, kubeletConfigFromObject } from "../k8s/index.js";
+import { type KubernetesVersion, kubeletConfigFromObject, type Pod, podFromObject } from "../k8s/index.js";
 import {
   type CPUInfo,
   CPUTopology,
@@ -73,6 +73,15 @@ export function nodeConfigFromVector(k: Obj, version: KubernetesVersion, what: s
   };
   const config = nodeConfigFromKubelet(kubeletConfigFromObject({ ...k, featureGates }, what));
   return { ...config, kubernetesVersion: version };
+}
+
+/**
+ * A pod of a predicate vector. The transcribed kubelet tests and the generated cases hand pod
+ * objects to the predicate code as they are, with no API server defaulting in between, so none is
+ * applied here (a limit-only container has no request there).
+ */
+export function podFromVector(data: unknown, what: string): Pod {
+  return podFromObject(data, what, { applyDefaults: false });
 }
 
 /** Blocks as comparable data, sorted (block lists compare as multisets). */

@@ -5,7 +5,8 @@ import { type ParsePodsOptions, parsePods } from "./pod.js";
 import type { Pod } from "./types.js";
 
 /**
- * The Kubernetes objects podpin reads — Pods and the KubeletConfiguration — parsed, defaulted and
+ * The Kubernetes objects podpin reads — Pods, the workloads that create them, and the
+ * KubeletConfiguration (alone or in a kubeadm configuration) — parsed, defaulted and
  * validated as the API server and the kubelet would, plus QoS and the pod-level predicates.
  * This module may read files; the engine modules never do.
  */
@@ -15,10 +16,22 @@ export {
   aggregateContainerRequests,
   aggregateContainerResources,
 } from "./aggregate.js";
+export {
+  canonicalizePodQuantities,
+  canonicalQuantity,
+  canonicalQuantityText,
+} from "./canonical-quantity.js";
 export { parseGoDuration } from "./duration.js";
 export {
-  MODELLED_FEATURE_GATES,
+  defaultFeatureGates,
+  featureGateSpec,
   type FeatureGateSettings,
+  type GateSpec,
+  type GateStage,
+  knownFeatureGates,
+  MODELLED_FEATURE_GATES,
+  otherGateEnabled,
+  parseFeatureGateMap,
   parseFeatureGates,
   parseGoBool,
 } from "./feature-gates.js";
@@ -28,6 +41,7 @@ export {
   type CPUManagerPolicy,
   type EvictionThreshold,
   type KubeletConfig,
+  kubeletConfigFromDefaults,
   kubeletConfigFromObject,
   type MemoryManagerPolicy,
   parseKubeletConfig,
@@ -35,8 +49,19 @@ export {
   type TopologyManagerPolicy,
   type TopologyManagerScope,
 } from "./kubelet-config.js";
+export { type KubeletArg, kubeletArgsFromText } from "./kubelet-args-text.js";
+export type { KubeletConfigOverrides } from "./kubelet-config-overlay.js";
+export { type FlagOrigin, type KubeletFlagSettings, parseKubeletFlags } from "./kubelet-flags.js";
+export {
+  IGNORED_FLAGS,
+  type KubeletFlagType,
+  READ_FLAGS,
+  type ReadFlag,
+  REMOVED_FLAGS,
+} from "./kubelet-flags-data.js";
 export { type ParsePodsOptions, parsePods, podFromObject } from "./pod.js";
 export { applyApiDefaults } from "./pod-defaults.js";
+export { type PodInput, type PodInputOptions, readPodInputs } from "./pod-inputs.js";
 export {
   computePodQOS,
   isContainerEquivalentGuaranteed,
@@ -46,9 +71,12 @@ export {
   podQOS,
   usesPodLevelResources,
 } from "./podlevel.js";
+export * from "./scheduling-types.js";
 export * from "./types.js";
 export { podUIDFor } from "./uid.js";
 export { assertValidPod, podValidationMessage, validatePod } from "./validate.js";
+export { tolerationWarnings } from "./validate-scheduling.js";
+export { MAX_PODS_PER_WORKLOAD } from "./workloads.js";
 
 function readText(path: string): string {
   try {

@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { CPUSet, CPUSetParseError, Quantity } from "../core/index.js";
 import { parseGoDuration } from "./duration.js";
-import { mergeFeatureGates, parseGoBool } from "./feature-gates.js";
+import { mergeFeatureGates, otherGateEnabled, parseGoBool } from "./feature-gates.js";
+import { formatGoDuration } from "./go-values.js";
 import { closestName, type FieldPath, InputError } from "./input-error.js";
+import { selectKubeletConfigDocument } from "./kubeadm-config.js";
+import { type KubeletConfigOverrides, type Overlay, overlay } from "./kubelet-config-overlay.js";
 import { quantityAt, resourceListAt } from "./quantity-input.js";
 import { checkShape, lineNear, optionalMap, quantityInput, strictFields } from "./schema.js";
 import {
@@ -11,6 +14,7 @@ import {
   type KubernetesVersion,
   type ResourceList,
 } from "./types.js";
+import type { Taint } from "./scheduling-types.js";
 import { dataDocument, parseDocuments, type SourceDocument } from "./yaml-source.js";
 
 /**
@@ -58,6 +62,20 @@ export interface KubeletConfig {
   cpuCFSQuota: boolean;
   /** CFS period in microseconds (default 100000). */
   cpuCFSQuotaPeriodUs: number;
+  /** `maxPods` (default 110). */
+  maxPods: number;
+  /** `podsPerCore` (default 0: no per-core limit). */
+  podsPerCore: number;
+  /** `registerWithTaints`: taints the node registers with. */
+  registerWithTaints: Taint[];
+  /** `--hostname-override`, when the kubelet's command line gave one. */
+  nodeName?: string;
+  /** `--node-labels`, when the kubelet's command line gave them. */
+  nodeLabels?: Record<string, string>;
+  /** Kubelet flags given that podpin knows and ignores (`--kubeconfig`, `--v`, ...), sorted. */
+  ignoredFlags?: string[];
+  /** `reservedMemory` entries as given, in order (the kubelet sums them in this order). */
+  reservedMemoryLimits?: { numaNode: number; limits: ResourceList }[];
 }
 
 /** Real v1beta1 fields podpin does not use: accepted, ignored. */
@@ -112,7 +130,6 @@ const IGNORED_KUBELET_FIELDS = [
   "qosReserved",
   "runtimeRequestTimeout",
   "hairpinMode",
-  "maxPods",
   "podCIDR",
   "podPidsLimit",
   "resolvConf",
@@ -129,7 +146,6 @@ const IGNORED_KUBELET_FIELDS = [
   "evictionPressureTransitionPeriod",
   "evictionMaxPodGracePeriod",
   "evictionMinimumReclaim",
-  "podsPerCore",
   "enableControllerAttachDetach",
   "protectKernelDefaults",
   "makeIPTablesUtilChains",
@@ -161,7 +177,6 @@ const IGNORED_KUBELET_FIELDS = [
   "enableDebugFlagsHandler",
   "seccompDefault",
   "memoryThrottlingFactor",
-  "registerWithTaints",
   "registerNode",
   "tracing",
   "localStorageCapacityIsolation",
@@ -247,6 +262,18 @@ const configSchema = strictFields(
     topologyManagerPolicyOptions: optionalMap(z.record(z.string(), scalar)),
     cpuCFSQuota: z.boolean().optional(),
     cpuCFSQuotaPeriod: z.string().optional(),
+    maxPods: z.number().int().optional(),
+    podsPerCore: z.number().int().optional(),
+    registerWithTaints: z
+      .array(
+        strictFields({
+          key: z.string(),
+          value: z.string().nullish(),
+          effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+          timeAdded: z.unknown().optional(),
+        }),
+      )
+      .nullish(),
   },
   { alsoAccepted: IGNORED_KUBELET_FIELDS, listKnown: false, what: "KubeletConfiguration (v1beta1)" },
 );
@@ -258,9 +285,12 @@ class Reader {
   constructor(
     readonly doc: SourceDocument,
     readonly file: string,
+    readonly layer?: Overlay,
   ) {}
 
   fail(path: FieldPath, detail: string): never {
+    const origin = this.layer?.originOf(path);
+    if (origin) throw new InputError(origin.where, origin.flag, detail);
     throw new InputError({ file: this.file, line: lineNear(this.doc, path) }, path, detail);
   }
 
@@ -451,34 +481,62 @@ function sumQuantities(items: readonly (Quantity | undefined)[]): Quantity {
 }
 
 /**
- * OPEN MM-2 (memory-manager.md §Open questions): with the Static memory policy, the memory reserved
- * per NUMA node must add up to the Node Allocatable reservation, kubeReserved + systemReserved +
- * the hard eviction threshold `memory.available`. Returns podpin's message when it does not, null
- * when it does. A percentage threshold needs the node's memory capacity (`capacityBytes`); without
- * it the check is skipped.
+ * The memory Node Allocatable reserves for the hard eviction threshold `memory.available`: the
+ * quantity as given, or `int64(capacity × float32(p)/100)` for a percentage (0% and 100% reserve
+ * nothing). Null when a percentage meets an unknown capacity.
+ */
+function evictionMemoryReservation(
+  threshold: EvictionThreshold | undefined,
+  capacityBytes: bigint | undefined,
+): Quantity | undefined | null {
+  if (!threshold) return undefined;
+  if ("quantity" in threshold) return threshold.quantity;
+  if (threshold.percentage === 0 || threshold.percentage === 100) return undefined;
+  if (capacityBytes === undefined) return null;
+  const fraction = Math.fround(Math.fround(threshold.percentage) / 100);
+  return Quantity.fromInt(BigInt(Math.trunc(Number(capacityBytes) * fraction)), "BinarySI");
+}
+
+/**
+ * The Memory Manager's `validateReservedMemory` (Static policy): for `memory` and every
+ * `hugepages-*` named in `reservedMemory`, the total reserved over the NUMA nodes must equal the
+ * Node Allocatable reservation, kubeReserved + systemReserved + the hard eviction threshold (never
+ * anything for hugepages, which kubeReserved and systemReserved cannot hold). Returns the kubelet's
+ * refusal, or null. Resource types are checked in ascending order (the kubelet walks a map). A
+ * percentage threshold needs the node's memory capacity; without it the check is left to start-up.
  */
 export function reservedMemoryMismatch(
-  cfg: Pick<KubeletConfig, "kubeReserved" | "systemReserved" | "evictionHard" | "reservedMemory">,
+  cfg: Pick<
+    KubeletConfig,
+    "kubeReserved" | "systemReserved" | "evictionHard" | "reservedMemory" | "reservedMemoryLimits"
+  >,
   capacityBytes?: bigint,
 ): string | null {
-  const threshold = cfg.evictionHard["memory.available"];
-  let eviction: Quantity | undefined;
-  if (threshold && "quantity" in threshold) eviction = threshold.quantity;
-  else if (threshold && "percentage" in threshold) {
-    if (capacityBytes === undefined) return null;
-    const milliPct = BigInt(Math.round(threshold.percentage * 1000));
-    eviction = Quantity.fromInt((capacityBytes * milliPct) / 100_000n, "BinarySI");
+  const eviction = evictionMemoryReservation(cfg.evictionHard["memory.available"], capacityBytes);
+  if (eviction === null) return null;
+  const allocatable = sumQuantities([cfg.systemReserved.memory, cfg.kubeReserved.memory, eviction]);
+  const entries =
+    cfg.reservedMemoryLimits ??
+    [...cfg.reservedMemory].map(([numaNode, m]) => ({
+      numaNode,
+      limits: Object.fromEntries([...m].map(([name, b]) => [name, Quantity.fromInt(b, "BinarySI")])),
+    }));
+  // Like the kubelet, each entry's quantity is the receiver of the sum: the last one's format wins.
+  const totals = new Map<string, Quantity>();
+  for (const entry of entries)
+    for (const [name, q] of Object.entries(entry.limits)) {
+      const before = totals.get(name);
+      totals.set(name, before ? q.add(before) : q);
+    }
+  const types = new Set(totals.keys());
+  if (!allocatable.isZero()) types.add("memory");
+  for (const type of [...types].sort()) {
+    const reserved = Quantity.zero().add(totals.get(type) ?? Quantity.zero());
+    const expected = type === "memory" ? allocatable : Quantity.zero();
+    if (reserved.equals(expected)) continue;
+    return `the total amount ${JSON.stringify(reserved.toString())} of type ${JSON.stringify(type)} is not equal to the value ${JSON.stringify(expected.toString())} determined by Node Allocatable feature`;
   }
-  const expected = sumQuantities([cfg.kubeReserved.memory, cfg.systemReserved.memory, eviction]);
-  let reservedBytes = 0n;
-  for (const perNode of cfg.reservedMemory.values()) reservedBytes += perNode.get("memory") ?? 0n;
-  const reserved = Quantity.fromInt(reservedBytes, "BinarySI");
-  if (reserved.equals(expected)) return null;
-  return (
-    `reservedMemory: the memory reserved on all NUMA nodes totals ${reserved.toString()}, but kubeReserved + ` +
-    `systemReserved + evictionHard["memory.available"] total ${expected.toString()}; with memoryManagerPolicy ` +
-    "Static they must be equal"
-  );
+  return null;
 }
 
 function numReservedCPUsOf(reserved: CPUSet | null, kube: ResourceList, system: ResourceList): number {
@@ -487,31 +545,65 @@ function numReservedCPUsOf(reserved: CPUSet | null, kube: ResourceList, system: 
   return Number((milli + 999n) / 1000n);
 }
 
-function cfsPeriodOf(c: ConfigShape, gates: Record<string, boolean>, r: Reader): number {
-  const text = c.cpuCFSQuotaPeriod ?? DEFAULT_CFS_PERIOD;
-  const ns = r.duration(text, ["cpuCFSQuotaPeriod"]);
-  if (ns !== DEFAULT_CFS_PERIOD_NS && !gates.CustomCPUCFSQuotaPeriod) {
-    r.fail(
-      ["cpuCFSQuotaPeriod"],
-      `${text} requires feature gate CustomCPUCFSQuotaPeriod (only 100ms without it)`,
-    );
-  }
-  if (ns < 1_000n || ns > 1_000_000_000n) {
-    r.fail(["cpuCFSQuotaPeriod"], `must be between 1us and 1s inclusive, got ${text}`);
-  }
+/**
+ * `cpuCFSQuotaPeriod`, checked as the kubelet's configuration validation does: another period than
+ * 100ms needs `CustomCPUCFSQuotaPeriod` (GA and on by default from 1.36), and with the gate on the
+ * period must lie in [1ms, 1s].
+ */
+function cfsPeriodOf(c: ConfigShape, customPeriod: boolean, r: Reader): number {
+  const ns = r.duration(c.cpuCFSQuotaPeriod ?? DEFAULT_CFS_PERIOD, ["cpuCFSQuotaPeriod"]);
+  const shown = formatGoDuration(ns);
+  const what = "invalid configuration: cpuCFSQuotaPeriod (--cpu-cfs-quota-period)";
+  if (!customPeriod && ns !== DEFAULT_CFS_PERIOD_NS)
+    r.fail(["cpuCFSQuotaPeriod"], `${what} ${shown} requires feature gate CustomCPUCFSQuotaPeriod`);
+  if (customPeriod && (ns < 1_000_000n || ns > 1_000_000_000n))
+    r.fail(["cpuCFSQuotaPeriod"], `${what} ${shown} must be between 1ms and 1sec, inclusive`);
   return Number(ns / 1_000n);
 }
 
-function configOf(data: unknown, doc: SourceDocument, file: string): KubeletConfig {
+const DEFAULT_MAX_PODS = 110;
+
+/** `maxPods` and `podsPerCore`, which the kubelet's validation wants non-negative. */
+function podLimitsOf(c: ConfigShape, r: Reader): { maxPods: number; podsPerCore: number } {
+  const maxPods = c.maxPods ?? DEFAULT_MAX_PODS;
+  const podsPerCore = c.podsPerCore ?? 0;
+  if (maxPods < 0) r.fail(["maxPods"], `must not be negative, got ${maxPods}`);
+  if (podsPerCore < 0) r.fail(["podsPerCore"], `must not be negative, got ${podsPerCore}`);
+  return { maxPods, podsPerCore };
+}
+
+/**
+ * The configuration from the file's data with the overrides applied (the kubelet's flags over the
+ * file, then podpin's own); errors about a field a flag set are reported at the flag.
+ */
+function configOf(
+  data: unknown,
+  fileDoc: SourceDocument,
+  file: string,
+  overrides: KubeletConfigOverrides = {},
+): KubeletConfig {
   if (!data || typeof data !== "object" || Array.isArray(data)) {
-    throw new InputError({ file, line: doc.lineOf([]) }, "", "expected a KubeletConfiguration (a mapping)");
+    throw new InputError({ file, line: fileDoc.lineOf([]) }, "", "expected a KubeletConfiguration (a mapping)");
   }
-  const c = checkShape(configSchema, data, doc, file);
-  const r = new Reader(doc, file);
+  const layer = overlay(data as Record<string, unknown>, fileDoc, overrides);
+  try {
+    return readConfig(layer, file, overrides);
+  } catch (err) {
+    throw err instanceof InputError ? layer.relocate(err, file) : err;
+  }
+}
+
+function readConfig(layer: Overlay, file: string, overrides: KubeletConfigOverrides): KubeletConfig {
+  const doc = layer.doc;
+  const c = checkShape(configSchema, layer.data, doc, file);
+  const r = new Reader(doc, file, layer);
+  const version = overrides.kubernetesVersion ?? kubernetesVersionOf(c, r);
   const gates = mergeFeatureGates(
     c.featureGates ?? {},
-    (name) => ({ file, line: lineNear(doc, ["featureGates", name]) }),
-    (name) => `featureGates.${name}`,
+    (name) => layer.gateLocation(name, { file, line: lineNear(doc, ["featureGates", name]) }).where,
+    (name) => layer.gateLocation(name, { file }).path,
+    undefined,
+    version,
   );
   const cpuManagerPolicy = c.cpuManagerPolicy ?? "none";
   const topologyManagerPolicy = c.topologyManagerPolicy ?? "none";
@@ -524,7 +616,7 @@ function configOf(data: unknown, doc: SourceDocument, file: string): KubeletConf
   if (reconcileNs < 0n) r.fail(["cpuManagerReconcilePeriod"], "must not be negative");
   const config: KubeletConfig = {
     source: file,
-    kubernetesVersion: kubernetesVersionOf(c, r),
+    kubernetesVersion: version,
     featureGates: gates.featureGates,
     otherFeatureGates: gates.otherFeatureGates,
     cpuManagerPolicy,
@@ -541,25 +633,53 @@ function configOf(data: unknown, doc: SourceDocument, file: string): KubeletConf
     topologyManagerScope: c.topologyManagerScope ?? "container",
     topologyManagerPolicyOptions: topologyOptions(c, topologyManagerPolicy, r),
     cpuCFSQuota: c.cpuCFSQuota ?? true,
-    cpuCFSQuotaPeriodUs: cfsPeriodOf(c, gates.otherFeatureGates, r),
+    cpuCFSQuotaPeriodUs: cfsPeriodOf(c, otherGateEnabled("CustomCPUCFSQuotaPeriod", gates, version), r),
+    ...podLimitsOf(c, r),
+    registerWithTaints: (c.registerWithTaints ?? []).map((t) =>
+      t.value ? { key: t.key, value: t.value, effect: t.effect } : { key: t.key, effect: t.effect },
+    ),
   };
+  config.reservedMemoryLimits = (c.reservedMemory ?? []).map((entry, i) => ({
+    numaNode: entry.numaNode,
+    limits: resourceListAt(entry.limits, doc, ["reservedMemory", i, "limits"], file),
+  }));
+  const flags = overrides.flags;
+  if (flags?.nodeName !== undefined) config.nodeName = flags.nodeName;
+  if (flags?.nodeLabels) config.nodeLabels = { ...flags.nodeLabels };
+  if (flags) config.ignoredFlags = [...flags.ignored];
   if (config.memoryManagerPolicy === "Static") {
     const mismatch = reservedMemoryMismatch(config);
-    if (mismatch) throw new InputError({ file, line: lineNear(doc, ["reservedMemory"]) }, "", mismatch);
+    if (mismatch) r.fail(["reservedMemory"], mismatch);
   }
   return config;
 }
 
-/** A `KubeletConfiguration` from YAML or JSON text (one document); `file` names it in errors. */
-export function parseKubeletConfig(text: string, file: string): KubeletConfig {
-  const docs = parseDocuments(text, file);
-  if (docs.length !== 1) {
-    throw new InputError({ file }, "", `expected one KubeletConfiguration document, found ${docs.length}`);
-  }
-  return configOf(docs[0].data, docs[0], file);
+/**
+ * A `KubeletConfiguration` from YAML or JSON text: the file's one document, or the
+ * `KubeletConfiguration` of a kubeadm multi-document configuration; `file` names it in errors.
+ */
+export function parseKubeletConfig(
+  text: string,
+  file: string,
+  overrides?: KubeletConfigOverrides,
+): KubeletConfig {
+  const doc = selectKubeletConfigDocument(parseDocuments(text, file), file);
+  return configOf(doc.data, doc, file, overrides);
 }
 
 /** A `KubeletConfiguration` from already-parsed JSON (a conformance case); `what` names it. */
-export function kubeletConfigFromObject(data: unknown, what: string): KubeletConfig {
-  return configOf(data, dataDocument(data), what);
+export function kubeletConfigFromObject(
+  data: unknown,
+  what: string,
+  overrides?: KubeletConfigOverrides,
+): KubeletConfig {
+  return configOf(data, dataDocument(data), what, overrides);
+}
+
+/**
+ * The configuration of a kubelet started without `--config`: the built-in defaults with the
+ * overrides applied; `source` names the command line in errors and reports.
+ */
+export function kubeletConfigFromDefaults(source: string, overrides?: KubeletConfigOverrides): KubeletConfig {
+  return configOf({}, dataDocument({}), source, overrides);
 }

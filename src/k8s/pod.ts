@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { type FieldPath, InputError } from "./input-error.js";
 import { applyApiDefaults } from "./pod-defaults.js";
+import {
+  containerPortsOf,
+  containerSchedulingShape,
+  metadataSchedulingShape,
+  podSchedulingFields,
+  specSchedulingShape,
+} from "./pod-scheduling.js";
 import { resourceListAt } from "./quantity-input.js";
 import { checkShape, lenientFields, lineNear, optionalMap, quantityInput, strictFields } from "./schema.js";
 import type { Container, Pod, QOSClass, ResourceRequirements } from "./types.js";
@@ -131,6 +138,7 @@ const containerSchema = lenientFields(
     name: z.string(),
     restartPolicy: z.string().nullish(),
     resources: containerResources.nullish(),
+    ...containerSchedulingShape,
   },
   CONTAINER_FIELDS,
 );
@@ -143,6 +151,7 @@ const podSchema = strictFields({
       name: z.string().nullish(),
       namespace: z.string().nullish(),
       uid: z.string().nullish(),
+      ...metadataSchedulingShape,
     },
     METADATA_FIELDS,
   ).nullish(),
@@ -152,6 +161,7 @@ const podSchema = strictFields({
       initContainers: z.array(containerSchema).nullish(),
       resources: podResources.nullish(),
       os: lenientFields({ name: z.string() }, ["name"]).nullish(),
+      ...specSchedulingShape,
     },
     POD_SPEC_FIELDS,
   ),
@@ -195,6 +205,8 @@ function containerAt(c: ContainerShape, doc: SourceDocument, path: FieldPath, fi
     resources: c.resources ? requirementsAt(c.resources, doc, [...path, "resources"], file) : null,
   };
   if (typeof c.restartPolicy === "string") out.restartPolicy = c.restartPolicy;
+  const ports = containerPortsOf(c.ports);
+  if (ports) out.ports = ports;
   return out;
 }
 
@@ -231,6 +243,7 @@ function podAt(
   const qos = shape.status?.qosClass as QOSClass | undefined;
   if (qos) pod.qosClass = qos;
   if (spec.os?.name) pod.os = spec.os.name;
+  Object.assign(pod, podSchedulingFields(meta, spec, doc, specPath, file, options.applyDefaults ?? true));
   if (options.applyDefaults ?? true) pod = applyApiDefaults(pod);
   return pod;
 }
@@ -269,4 +282,18 @@ export function podFromObject(data: unknown, what: string, options: ParsePodsOpt
   const pods = podsOfDocument(dataDocument(data), what, options);
   if (pods.length !== 1) throw new InputError({ file: what }, "", `expected one Pod, got ${pods.length}`);
   return pods[0];
+}
+
+/**
+ * One Pod object found at `prefix` of `doc` (an item of a List, a workload's pod template made into
+ * the pod its controller creates), read like a top-level Pod; errors name the path from the root.
+ */
+export function podAtPath(
+  data: unknown,
+  doc: SourceDocument,
+  prefix: FieldPath,
+  file: string,
+  options: ParsePodsOptions = {},
+): Pod {
+  return podAt(checkShape(podSchema, data, doc, file, prefix), doc, prefix, file, options);
 }

@@ -1,4 +1,5 @@
 import type { Quantity } from "../core/index.js";
+import type { Affinity, ContainerPort, Toleration } from "./scheduling-types.js";
 
 /** Resource name -> quantity (`cpu`, `memory`, `hugepages-2Mi`, ...). */
 export type ResourceList = Record<string, Quantity>;
@@ -14,6 +15,8 @@ export interface Container {
   resources: ResourceRequirements | null;
   /** `Always` makes an init container a sidecar (restartable init container). */
   restartPolicy?: string;
+  /** `ports`; the predicate handler reads the host ports of sidecars and app containers. */
+  ports?: ContainerPort[];
 }
 
 export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
@@ -31,9 +34,32 @@ export interface Pod {
   qosClass?: QOSClass;
   /** `.spec.os.name` when set. */
   os?: string;
+  /** `metadata.labels` (the predicate handler reads `kubernetes.io/os`). */
+  labels?: Record<string, string>;
+  /** `metadata.annotations` (static and mirror pods are recognised by theirs). */
+  annotations?: Record<string, string>;
+  /** `.spec.nodeName` when set. */
+  nodeName?: string;
+  /** `.spec.nodeSelector`. */
+  nodeSelector?: Record<string, string>;
+  /** `.spec.affinity` (only node affinity is read). */
+  affinity?: Affinity;
+  /** `.spec.tolerations`. */
+  tolerations?: Toleration[];
+  /** `.spec.priority` (the API server resolves it from the priority class). */
+  priority?: number;
+  /** `.spec.priorityClassName`. */
+  priorityClassName?: string;
+  /** `.spec.overhead` (the runtime class's per-pod overhead). */
+  overhead?: ResourceList;
+  /** `.spec.securityContext.supplementalGroupsPolicy` when set. */
+  supplementalGroupsPolicy?: string;
 }
 
-/** Feature gates that change resource-manager behaviour. Unlisted gates are off. */
+/**
+ * Feature gates that change resource-manager behaviour. The defaults are the kubelet's (1.36 and
+ * 1.37 agree on these; feature-gates-data.ts has every gate per version).
+ */
 export interface FeatureGates {
   PodLevelResources: boolean;
   PodLevelResourceManagers: boolean;
@@ -45,7 +71,8 @@ export interface FeatureGates {
 }
 
 export const DEFAULT_FEATURE_GATES: Readonly<FeatureGates> = {
-  PodLevelResources: false,
+  // Beta and on by default since 1.34: a configuration that does not name it has it on.
+  PodLevelResources: true,
   PodLevelResourceManagers: false,
   CPUManagerPolicyAlphaOptions: false,
   CPUManagerPolicyBetaOptions: true,

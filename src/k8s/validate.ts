@@ -16,8 +16,10 @@ import {
   required,
 } from "./field-error.js";
 import { InputError } from "./input-error.js";
+import { containerNameErrors, objectMetaNameErrors } from "./name-validation.js";
 import { isPodLevelResourcesSet, isSupportedPodLevelResource, podQOS } from "./podlevel.js";
 import type { Container, Pod, ResourceList, ResourceRequirements } from "./types.js";
+import { schedulingErrors } from "./validate-scheduling.js";
 
 /**
  * The API server's validation of what podpin reads from a pod (core `ValidatePodSpec`, the parts
@@ -189,7 +191,10 @@ function requirementsErrors(r: ResourceRequirements, nameCheck: NameCheck, path:
 function containerErrors(c: Container, path: string, init: boolean, seen: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
   if (!c.name) errs.push(required(`${path}.name`));
-  else if (seen.has(c.name)) errs.push(duplicate(`${path}.name`, goQuote(c.name)));
+  else {
+    errs.push(...containerNameErrors(c.name, `${path}.name`));
+    if (seen.has(c.name)) errs.push(duplicate(`${path}.name`, goQuote(c.name)));
+  }
   seen.add(c.name);
   if (init && c.restartPolicy !== undefined && c.restartPolicy !== "Always") {
     errs.push(notSupported(`${path}.restartPolicy`, goQuote(c.restartPolicy), ["Always"]));
@@ -270,6 +275,7 @@ function emptyMemoryBudgetErrors(pod: Pod): FieldError[] {
 export function validatePod(pod: Pod): FieldError[] {
   const errs: FieldError[] = [];
   if (!pod.name) errs.push(required("metadata.name", "name or generateName is required"));
+  else errs.push(...objectMetaNameErrors({ name: pod.name, namespace: pod.namespace }, "subdomain"));
   if (pod.containers.length === 0) errs.push(required("spec.containers"));
   const seen = new Set<string>();
   for (const [i, c] of pod.containers.entries())
@@ -287,6 +293,7 @@ export function validatePod(pod: Pod): FieldError[] {
   if (pod.os !== undefined && pod.os !== "linux" && pod.os !== "windows") {
     errs.push(notSupported("spec.os.name", goQuote(pod.os), ["linux", "windows"]));
   }
+  errs.push(...schedulingErrors(pod));
   if (errs.length === 0) errs.push(...emptyMemoryBudgetErrors(pod));
   return errs;
 }

@@ -28,6 +28,8 @@ export function fakeGpu(
 export interface FakeSysfsOptions {
   /** Written under `sys/bus/pci/devices/<address>/`; the directory exists (empty) without any. */
   pciDevices?: readonly FakePciDevice[];
+  /** Written to `proc/sys/kernel/hostname` (where a copied tree keeps the node's name); none without. */
+  hostname?: string;
 }
 
 /**
@@ -100,6 +102,7 @@ export function writeFakeSysfs(m: Machine, dir: string, opts: FakeSysfsOptions =
       put(`${base}/hugepages/hugepages-${h.pageSizeKiB}kB/nr_hugepages`, String(h.numPages));
     }
   }
+  if (opts.hostname !== undefined) put("proc/sys/kernel/hostname", opts.hostname);
   const pciDir = "sys/bus/pci/devices";
   mkdirSync(join(dir, pciDir), { recursive: true });
   for (const d of opts.pciDevices ?? []) {

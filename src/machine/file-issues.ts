@@ -65,3 +65,27 @@ export function fieldProblems(issues: readonly z.core.$ZodIssue[], input: unknow
   }
   return out;
 }
+
+/** How to get a machine file that is complete: describe a real node from its own sysfs. */
+export const CAPTURE_HINT =
+  "to capture a real node's machine file, run on the node: podpin topology -m this -o yaml > node.yaml";
+
+/**
+ * A problem that means "this machine says nothing about (a NUMA node's) memory": the top-level
+ * `memory`, a podpin node's `memory`, or a cadvisor node's `memory`, missing or null. Such a file
+ * was most likely written by hand from CPU facts alone, so the message says how to capture one.
+ */
+export function isMissingMemory(p: FieldProblem): boolean {
+  const last = p.path[p.path.length - 1];
+  const where = p.path.length === 1 || p.path[0] === "memory" || p.path[0] === "topology";
+  return last === "memory" && where && /^missing field|, got null$/.test(p.message);
+}
+
+/** The problem in words about memory, followed by how to capture a real node. */
+export function withCaptureHint(p: FieldProblem): FieldProblem {
+  let message = p.message;
+  if (p.path.length === 1)
+    message = message.replace("expected a mapping", `expected every NUMA node's memory, such as {"0": 64Gi}`);
+  else if (p.path[0] === "topology") message = `${message} (the node's memory in bytes)`;
+  return { ...p, message: `${message}; ${CAPTURE_HINT}` };
+}

@@ -9,6 +9,9 @@ import { machineFacts } from "./facts.js";
 import { loadMachineFile, machineToDocument, parseMachineText } from "./file.js";
 import { PRESETS, presetMachine } from "./presets/index.js";
 
+const HINT =
+  "to capture a real node's machine file, run on the node: podpin topology -m this -o yaml > node.yaml";
+
 const PODPIN_YAML = `name: lab-box
 description: two-socket lab server
 notes: ["L3 layout taken from the vendor sheet"]
@@ -227,7 +230,7 @@ describe("machine file errors: one line, file:line:column, field path, what was 
     expectError(
       PODPIN_YAML.replace("numa: 0}\n  - {id: 3", "numa: 2}\n  - {id: 3"),
       "lab.yaml",
-      /^lab\.yaml:16:3: memory: expected an entry for NUMA node 2 \(it has CPUs\)$/,
+      `lab.yaml:16:3: memory: expected an entry for NUMA node 2 (it has CPUs); ${HINT}`,
     );
     expectError(
       PODPIN_YAML.replace('"1": [13, 10]', '"1": [13, 10, 12]'),
@@ -243,6 +246,41 @@ describe("machine file errors: one line, file:line:column, field path, what was 
       'layout: {sockets: 1, coresPerSocket: 4, threadsPerCore: 1, cpuLessNodes: 1}\nmemory: {"0": 1Gi}\n',
       "l.yaml",
       /memory: expected an entry for NUMA node 1 \(the layout has 2 nodes\)/,
+    );
+  });
+
+  test("a machine without memory, or a NUMA node without it, says how to capture a real node", () => {
+    const cpus = "cpus:\n  - {id: 0, core: 0, socket: 0, numa: 0}\n";
+    expectError(
+      cpus,
+      "m.yaml",
+      `m.yaml:1:1: memory: missing field: expected every NUMA node's memory, such as {"0": 64Gi}; ${HINT}`,
+    );
+    expectError(
+      `${cpus}memory:\n`,
+      "m.yaml",
+      `m.yaml:3:8: memory: expected every NUMA node's memory, such as {"0": 64Gi}, got null; ${HINT}`,
+    );
+    expectError(
+      `${cpus}memory:\n  "0": {hugepages: {2Mi: 1}}\n`,
+      "m.yaml",
+      `m.yaml:4:8: memory.0.memory: missing field: expected a byte size (an integer or a quantity such as "64Gi"); ${HINT}`,
+    );
+    expectError(
+      "layout: {sockets: 1, coresPerSocket: 2, threadsPerCore: 1}\n",
+      "l.yaml",
+      `l.yaml:1:1: memory: missing field: expected every NUMA node's memory, such as {"0": 64Gi}; ${HINT}`,
+    );
+    expectError(
+      '{"topology": [{"node_id": 0, "cores": [{"core_id": 0, "thread_ids": [0]}]}]}',
+      "capture.json",
+      `capture.json:1:15: topology[0].memory: missing field: expected a non-negative integer below 2^64 (the node's memory in bytes); ${HINT}`,
+    );
+    // Other memory problems are not about a missing capture.
+    expectError(
+      `${cpus}memory: {"0": lots}\n`,
+      "m.yaml",
+      /^m\.yaml:\d+:\d+: memory\.0: expected a byte size[^;]*$/,
     );
   });
 

@@ -7,7 +7,13 @@ import type { CadvisorCache, CadvisorMachineInfo } from "./cadvisor.js";
 import { deviceResourceNotes } from "./devices.js";
 import { discoverMachine } from "./discover.js";
 import { MachineError } from "./errors.js";
-import { type FieldProblem, fieldProblems } from "./file-issues.js";
+import {
+  CAPTURE_HINT,
+  type FieldProblem,
+  fieldProblems,
+  isMissingMemory,
+  withCaptureHint,
+} from "./file-issues.js";
 import { devicesFromFile, resourcesToDocument } from "./file-resources.js";
 import {
   type CadvisorFile,
@@ -92,7 +98,8 @@ function validate<S extends z.ZodType>(schema: S, data: unknown, rep: Reporter):
   const r = schema.safeParse(data);
   if (r.success) return r.data;
   // The first problem is reported: one line, and later ones are often consequences of it.
-  throw rep.error(fieldProblems(r.error.issues, data)[0]);
+  const first = fieldProblems(r.error.issues, data)[0];
+  throw rep.error(isMissingMemory(first) ? withCaptureHint(first) : first);
 }
 
 export interface LoadedMachineOptions {
@@ -254,7 +261,8 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
     });
   }
   for (const n of cpuNodes) {
-    if (!memory.has(n)) rep.fail(["memory"], `expected an entry for NUMA node ${n} (it has CPUs)`);
+    if (!memory.has(n))
+      rep.fail(["memory"], `expected an entry for NUMA node ${n} (it has CPUs); ${CAPTURE_HINT}`);
   }
   if (f.layout) {
     const total = cpuNodes.length + extraNodes;
@@ -263,7 +271,10 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
     }
     for (let n = 0; n < total; n++) {
       if (!memory.has(n))
-        rep.fail(["memory"], `expected an entry for NUMA node ${n} (the layout has ${total} nodes)`);
+        rep.fail(
+          ["memory"],
+          `expected an entry for NUMA node ${n} (the layout has ${total} nodes); ${CAPTURE_HINT}`,
+        );
     }
   }
   const sortedMemory = new Map([...memory].sort(([a], [b]) => a - b));

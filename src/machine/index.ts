@@ -25,12 +25,16 @@ export {
   type PreferredAllocationModel,
   sortedDeviceResources,
 } from "./devices.js";
+export { parseDeviceListUpdate } from "./device-update.js";
 export { MachineError } from "./errors.js";
 export { type DeviceResourceFacts, type MachineFacts, machineFacts } from "./facts.js";
+export type { FieldProblem } from "./file-issues.js";
 export { loadMachineFile, machineToDocument, parseMachineText } from "./file.js";
+export { nodeHostname } from "./hostname.js";
 export {
   type HugePagePool,
   type Machine,
+  type MachineTaint,
   type NUMAMemory,
   hugepageResourceName,
   machineNUMANodes,

@@ -28,6 +28,28 @@ export interface Machine {
   devices: DeviceResources;
   /** Caveats about the description (unverified values, sources). */
   notes: string[];
+  /**
+   * Root filesystem capacity in bytes (the node's `ephemeral-storage`); absent when unknown, and
+   * then the node lists no ephemeral storage at all.
+   */
+  ephemeralStorage?: bigint;
+  /** Extended resources advertised by patching the node status (not device plugins): name → count. */
+  extendedResources?: Readonly<Record<string, bigint>>;
+  /** The node object's name (default `node`). */
+  nodeName?: string;
+  /** The node's labels, used exactly when given (default: hostname, os and arch labels). */
+  labels?: Readonly<Record<string, string>>;
+  /** Taints on the node object besides the kubelet's `registerWithTaints`. */
+  taints?: readonly MachineTaint[];
+  /** Whether the runtime reports `supplementalGroupsPolicy` support (default true). */
+  supplementalGroupsPolicy?: boolean;
+}
+
+/** A node taint as the machine description gives it (the API's `Taint`). */
+export interface MachineTaint {
+  key: string;
+  value?: string;
+  effect: string;
 }
 
 /** Every NUMA node id of the machine (memory nodes and CPU nodes), ascending. */

@@ -1,5 +1,17 @@
+import { Quantity } from "../core/index.js";
 import { DEFAULT_FEATURE_GATES, DEFAULT_KUBERNETES_VERSION, type KubeletConfig } from "../k8s/index.js";
 import type { NodeConfig } from "./types.js";
+
+/** The kubelet's Linux default `evictionHard`, as the KubeletConfiguration reader applies it. */
+function defaultEvictionHard(): NodeConfig["evictionHard"] {
+  return {
+    "memory.available": { quantity: Quantity.parse("100Mi") },
+    "nodefs.available": { percentage: 10 },
+    "nodefs.inodesFree": { percentage: 5 },
+    "imagefs.available": { percentage: 15 },
+    "imagefs.inodesFree": { percentage: 5 },
+  };
+}
 
 /** The kubelet's defaults: every manager `none`, container scope, gates at their defaults. */
 export function defaultNodeConfig(overrides: Partial<NodeConfig> = {}): NodeConfig {
@@ -17,6 +29,12 @@ export function defaultNodeConfig(overrides: Partial<NodeConfig> = {}): NodeConf
     topologyManagerPolicyOptions: {},
     cpuCFSQuota: true,
     cpuCFSQuotaPeriodUs: 100_000,
+    maxPods: 110,
+    podsPerCore: 0,
+    systemReserved: {},
+    kubeReserved: {},
+    evictionHard: defaultEvictionHard(),
+    registerWithTaints: [],
     ...overrides,
   };
 }
@@ -37,5 +55,11 @@ export function nodeConfigFromKubelet(k: KubeletConfig): NodeConfig {
     topologyManagerPolicyOptions: { ...k.topologyManagerPolicyOptions },
     cpuCFSQuota: k.cpuCFSQuota,
     cpuCFSQuotaPeriodUs: k.cpuCFSQuotaPeriodUs,
+    maxPods: k.maxPods,
+    podsPerCore: k.podsPerCore,
+    systemReserved: { ...k.systemReserved },
+    kubeReserved: { ...k.kubeReserved },
+    evictionHard: { ...k.evictionHard },
+    registerWithTaints: k.registerWithTaints.map((t) => ({ ...t })),
   };
 }

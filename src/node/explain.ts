@@ -12,6 +12,12 @@ import {
 } from "../k8s/index.js";
 import { machineNUMANodes } from "../machine/index.js";
 import { cpuHintSettings } from "../managers/cpu/index.js";
+import {
+  type DeviceAllocationCall,
+  type DeviceRequest,
+  containerDeviceRequest,
+  podDeviceRequest,
+} from "../managers/device/index.js";
 import { cloneMemoryState } from "../managers/memory/index.js";
 import {
   type BitMask,
@@ -26,6 +32,10 @@ import {
   type TopologyHint,
 } from "../managers/topology/index.js";
 import { buildDecisions } from "./decisions.js";
+import { deviceInventory, deviceNUMANodes, isFree } from "./device-inventory.js";
+import { type MergeCause, mergeCauses } from "./explain-causes.js";
+import { explainDeviceError } from "./explain-device-errors.js";
+import { afterCalls, type DeviceSnapshot, snapshotForContainer, snapshotOf } from "./explain-devices.js";
 import { Node } from "./node.js";
 import type { AdmissionResult } from "./types.js";
 
@@ -44,7 +54,31 @@ export interface MergeExplanation {
   candidates: Candidate[];
   /** Candidates were not listed because the cross product is too large to walk. */
   truncated: boolean;
+  /** What kept the result from being a preferred one (empty when it is preferred). */
+  causes: MergeCause[];
   why: string;
+}
+
+/** Devices of one resource on one NUMA node (or without NUMA information), for "what would fit". */
+export interface DeviceFit {
+  /** Every device listing the node, any health. */
+  total: number;
+  /** Healthy and not in use. */
+  free: number;
+  unhealthy: number;
+  /** Pods holding devices here (`namespace/name`). */
+  holders: string[];
+}
+
+/** A failed device choice, with the kubelet's text and what it means here. */
+export interface DeviceErrorExplanation {
+  container: string;
+  resource: string;
+  error: string;
+  /** On the pod-level path: the choice at container creation, after admission. */
+  atContainerStart: boolean;
+  /** Plain words on the cause; null for a text podpin does not know. */
+  explanation: string | null;
 }
 
 export interface NUMAFit {
@@ -52,7 +86,9 @@ export interface NUMAFit {
   freeCpus: number;
   freeCpuList: string;
   memory: Record<string, { free: bigint; allocatable: bigint }>;
-  /** Pods holding exclusive CPUs or pinned memory on this node. */
+  /** Device-plugin devices listing this node, per resource ({} when none). */
+  devices: Record<string, DeviceFit>;
+  /** Pods holding exclusive CPUs, pinned memory or devices on this node. */
   holders: string[];
 }
 
@@ -64,11 +100,17 @@ export interface FitReport {
   largestCpus: number | null;
   /** Largest memory (bytes) a Guaranteed pod of the same shape and CPUs would be admitted with now. */
   largestMemory: bigint | null;
+  /** Devices whose plugin gives no NUMA node the machine has, per resource. */
+  devicesWithoutNUMA: Record<string, DeviceFit>;
+  /** The device limits the probe pods keep (the pod's whole device request), so the largest values respect them. */
+  probeDevices: Record<string, number>;
 }
 
 export interface Explanation {
   result: AdmissionResult;
   merges: MergeExplanation[];
+  /** Every failed device choice of the admission and, on the pod-level path, of container creation. */
+  deviceErrors: DeviceErrorExplanation[];
   notes: string[];
   fit: FitReport | null;
 }
@@ -142,7 +184,14 @@ function candidatesOf(node: Node, merge: MergeData): { candidates: Candidate[]; 
   return { candidates, truncated: false };
 }
 
-function whyOf(node: Node, merge: MergeData, candidates: Candidate[], truncated: boolean): string {
+function whyOf(
+  node: Node,
+  merge: MergeData,
+  candidates: Candidate[],
+  truncated: boolean,
+  causes: readonly MergeCause[],
+): string {
+  const blame = causes.map((c) => c.text).join("; ");
   const policy = node.config.topologyManagerPolicy;
   const h = merge.hint;
   const where = h.numaNodes === null ? "any NUMA node" : `NUMA ${h.numaNodes.join(",")}`;
@@ -150,7 +199,7 @@ function whyOf(node: Node, merge: MergeData, candidates: Candidate[], truncated:
     return "policy none: no hints are merged; every container is allocated without alignment";
   const verdict = merge.admit ? "admitted" : `not admitted (${policy} admits only a preferred hint)`;
   if (!truncated && candidates.length === 0)
-    return `no permutation left a usable affinity${policy === "single-numa-node" ? " once hints spanning several NUMA nodes or not preferred were dropped" : ""}: the result is {${where}, preferred=${h.preferred}}, ${verdict}`;
+    return `${blame ? `${blame}; so ` : ""}no permutation left a usable affinity${policy === "single-numa-node" ? " once hints spanning several NUMA nodes or not preferred were dropped" : ""}: the result is {${where}, preferred=${h.preferred}}, ${verdict}`;
   const preferred = candidates.filter((c) => c.preferred);
   let reason: string;
   if (h.preferred) {
@@ -160,8 +209,9 @@ function whyOf(node: Node, merge: MergeData, candidates: Candidate[], truncated:
         ? `the narrowest preferred candidate; ${sameWidth.length} candidates tie on width and the ${node.config.topologyManagerPolicyOptions["prefer-closest-numa-nodes"] === "true" && policy !== "single-numa-node" ? "closest (smallest average distance), then " : ""}lowest-numbered mask wins`
         : "the narrowest preferred candidate";
   } else {
-    reason =
-      preferred.length === 0
+    reason = blame
+      ? blame
+      : preferred.length === 0
         ? "no candidate is preferred (the providers' preferred hints never agree on one mask)"
         : "a non-preferred result";
   }
@@ -231,7 +281,7 @@ function notesFor(node: Node, pod: Pod, result: AdmissionResult): string[] {
   return [...new Set(notes)];
 }
 
-/** Which pods hold exclusive CPUs or pinned memory on each NUMA node. */
+/** Which pods hold exclusive CPUs, pinned memory or devices on each NUMA node. */
 function holdersByNUMA(node: Node): Map<number, string[]> {
   const out = new Map<number, string[]>();
   const topo = node.machine.topology;
@@ -243,6 +293,9 @@ function holdersByNUMA(node: Node): Map<number, string[]> {
     for (const set of cpus ? [cpus, ...held] : held) for (const n of topo.numaNodesOf(set)) nodes.add(n);
     for (const b of [...(podDecision.memory ?? []), ...containers.flatMap((c) => c.memory ?? [])])
       for (const n of b.numaAffinity) nodes.add(n);
+    for (const c of containers)
+      for (const a of c.devices)
+        for (const d of a.devices) for (const n of d.numaNodes) if (n >= 0) nodes.add(n);
     for (const n of nodes) {
       const list = out.get(n) ?? [];
       list.push(pod.namespace ? `${pod.namespace}/${pod.name}` : pod.name);
@@ -261,10 +314,17 @@ function totalOf(pod: Pod, name: string): Quantity {
   }, Quantity.zero());
 }
 
-/** A one-container Guaranteed pod with the same pod-level shape, for "what would fit" probes. */
-function probePod(pod: Pod, cpus: bigint, memory: bigint): Pod {
+/**
+ * A one-container Guaranteed pod with the same pod-level shape and the pod's whole device request,
+ * for "what would fit" probes: the devices' hints constrain the NUMA choice as the pod's do.
+ */
+function probePod(pod: Pod, cpus: bigint, memory: bigint, devices: DeviceRequest): Pod {
   const list = { cpu: Quantity.fromInt(cpus), memory: Quantity.fromInt(memory, "BinarySI") };
-  const resources: ResourceRequirements = { requests: { ...list }, limits: { ...list } };
+  const deviceList = Object.fromEntries([...devices].map(([r, n]) => [r, Quantity.fromInt(BigInt(n))]));
+  const resources: ResourceRequirements = {
+    requests: { ...list, ...deviceList },
+    limits: { ...list, ...deviceList },
+  };
   const probe: Container = { name: "probe", resources };
   return {
     uid: `${pod.uid}-probe-${cpus}-${memory}`,
@@ -293,18 +353,59 @@ function largest(lo: bigint, hi: bigint, ok: (v: bigint) => boolean): bigint | n
 
 const MiB = 1024n * 1024n;
 
-function fitReport(node: Node, pod: Pod, result: AdmissionResult): FitReport {
+type DeviceFits = { perNode: Map<number, Record<string, DeviceFit>>; withoutNUMA: Record<string, DeviceFit> };
+
+/** Devices per NUMA node and resource as the next admission finds them (`purged`: stale pods purged). */
+function deviceFits(purged: Node): DeviceFits {
+  const ids = machineNUMANodes(purged.machine);
+  const known = new Set(ids);
+  const perNode = new Map<number, Record<string, DeviceFit>>(ids.map((id) => [id, {}]));
+  const withoutNUMA: Record<string, DeviceFit> = {};
+  const add = (
+    into: Record<string, DeviceFit>,
+    resource: string,
+    d: ReturnType<typeof deviceInventory>[number]["devices"][number],
+  ) => {
+    const fit = (into[resource] ??= { total: 0, free: 0, unhealthy: 0, holders: [] });
+    fit.total++;
+    if (isFree(d)) fit.free++;
+    if (!d.healthy) fit.unhealthy++;
+    for (const h of d.holders)
+      if (h.pod) {
+        const name = h.pod.namespace ? `${h.pod.namespace}/${h.pod.name}` : h.pod.name;
+        if (!fit.holders.includes(name)) fit.holders.push(name);
+      }
+  };
+  for (const r of deviceInventory(purged))
+    for (const d of r.devices) {
+      const nodes = deviceNUMANodes(d, known);
+      if (nodes.length === 0) add(withoutNUMA, r.name, d);
+      for (const n of nodes) add(perNode.get(n)!, r.name, d);
+    }
+  return { perNode, withoutNUMA };
+}
+
+function fitReport(node: Node, purged: Node, pod: Pod, result: AdmissionResult): FitReport {
   const topo = node.machine.topology;
   const available = node.defaultCpuSet().difference(node.reservedCPUs());
   const holders = holdersByNUMA(node);
   const ms = node.memoryPolicy?.state.machineState;
+  const devices = deviceFits(purged);
   const numaNodes = machineNUMANodes(node.machine).map((id) => {
     const free = topo.cpusInNUMANode(id).intersect(available);
     const memory: Record<string, { free: bigint; allocatable: bigint }> = {};
     for (const [r, t] of ms?.get(id)?.memoryMap ?? [])
       memory[r] = { free: t.free, allocatable: t.allocatable };
-    return { id, freeCpus: free.size, freeCpuList: free.toString(), memory, holders: holders.get(id) ?? [] };
+    return {
+      id,
+      freeCpus: free.size,
+      freeCpuList: free.toString(),
+      memory,
+      devices: devices.perNode.get(id) ?? {},
+      holders: holders.get(id) ?? [],
+    };
   });
+  const probeDevices = podDeviceRequest(pod, (r) => purged.deviceManager.isDevicePluginResource(r));
   const wanted = new Map<string, number[]>();
   for (const m of result.trace.merges)
     for (const a of m.answers)
@@ -325,42 +426,151 @@ function fitReport(node: Node, pod: Pod, result: AdmissionResult): FitReport {
     wanted: [...wanted.values()].sort((a, b) => a.length - b.length || a[0] - b[0]),
     largestCpus: guaranteed
       ? (() => {
-          const v = largest(1n, BigInt(available.size), (c) => admits(node, probePod(pod, c, memNow)));
+          const v = largest(1n, BigInt(available.size), (c) =>
+            admits(node, probePod(pod, c, memNow, probeDevices)),
+          );
           return v === null ? null : Number(v);
         })()
       : null,
     largestMemory:
       guaranteed && ms && maxMemory >= MiB
         ? (() => {
-            const v = largest(1n, maxMemory / MiB, (m) => admits(node, probePod(pod, cpuNow, m * MiB)));
+            const v = largest(1n, maxMemory / MiB, (m) =>
+              admits(node, probePod(pod, cpuNow, m * MiB, probeDevices)),
+            );
             return v === null ? null : v * MiB;
           })()
         : null,
+    devicesWithoutNUMA: devices.withoutNUMA,
+    probeDevices: Object.fromEntries(probeDevices),
   };
+}
+
+/** The state each merge saw and the request it weighed, for the device clauses of `why`. */
+function deviceContextOf(
+  purged: Node,
+  before: DeviceSnapshot,
+  pod: Pod,
+  merge: MergeData,
+  result: AdmissionResult,
+): { snapshot: DeviceSnapshot; request: DeviceRequest } {
+  const isPlugin = (r: string) => purged.deviceManager.isDevicePluginResource(r);
+  if (merge.container === null) return { snapshot: before, request: podDeviceRequest(pod, isPlugin) };
+  const c = containersInOrder(pod).find((x) => x.name === merge.container);
+  return {
+    snapshot: snapshotForContainer(before, pod, merge.container, result),
+    request: c ? containerDeviceRequest(c, isPlugin) : new Map(),
+  };
+}
+
+/** Every failed device choice, explained from the device state just before it. */
+function deviceErrorsOf(
+  node: Node,
+  before: DeviceSnapshot,
+  result: AdmissionResult,
+): DeviceErrorExplanation[] {
+  const calls: { call: DeviceAllocationCall; atContainerStart: boolean }[] = [
+    ...result.deviceAllocations.map((call) => ({ call, atContainerStart: false })),
+    ...(result.deferredDevices ?? []).flatMap((d) =>
+      d.devicesToAllocate.map((call) => ({ call, atContainerStart: true })),
+    ),
+  ];
+  const out: DeviceErrorExplanation[] = [];
+  calls.forEach(({ call, atContainerStart }, i) => {
+    if (call.error === null) return;
+    const state = afterCalls(
+      before,
+      calls.slice(0, i).map((x) => x.call),
+    ).get(call.resource);
+    out.push({
+      container: call.container,
+      resource: call.resource,
+      error: call.error,
+      atContainerStart,
+      explanation: explainDeviceError(call.error, call.resource, state, {
+        policy: node.config.topologyManagerPolicy,
+        atContainerStart,
+        hasTopology: state?.hasTopology ?? false,
+      }),
+    });
+  });
+  // Container-creation errors that are not a device choice (a plugin's PreStartContainer needs).
+  for (const d of result.deferredDevices ?? [])
+    if (
+      d.error !== null &&
+      !out.some((e) => e.atContainerStart && e.container === d.container && e.error === d.error)
+    ) {
+      const resource = /, resource (\S+)$/.exec(d.error)?.[1] ?? /: (\S+)$/.exec(d.error)?.[1] ?? "";
+      out.push({
+        container: d.container,
+        resource,
+        error: d.error,
+        atContainerStart: true,
+        explanation: explainDeviceError(d.error, resource, before.get(resource), {
+          policy: node.config.topologyManagerPolicy,
+          atContainerStart: true,
+          hasTopology: before.get(resource)?.hasTopology ?? false,
+        }),
+      });
+    }
+  return out;
+}
+
+/** Device behaviour worth a note: deferred choice on the pod-level path, no alignment at all. */
+function deviceNotes(node: Node, pod: Pod, result: AdmissionResult, before: DeviceSnapshot): string[] {
+  const isPlugin = (r: string) => node.deviceManager.isDevicePluginResource(r);
+  const request = [...podDeviceRequest(pod, isPlugin)].filter(([, n]) => n > 0);
+  if (request.length === 0) return [];
+  const notes: string[] = [];
+  if (result.trace.path === "pod-level")
+    notes.push(
+      "devices on the pod-level path (KEP-5526): the Device Manager's hints join the pod's NUMA choice, but no device is reserved at admission; each container gets its devices when it is created, aligned only by the stored pod hint, and until then other pods may take them",
+    );
+  if (node.config.topologyManagerPolicy === "none")
+    notes.push(
+      "topologyManagerPolicy none: no hints are asked, so devices are chosen without regard to the NUMA nodes of the CPUs and memory",
+    );
+  for (const [resource] of request) {
+    const r = before.get(resource);
+    if (r && !r.hasTopology)
+      notes.push(
+        `${resource}: no device reports a NUMA node, so the Device Manager states no preference and the devices are not aligned with the CPUs and memory`,
+      );
+  }
+  return notes;
 }
 
 /**
  * What the node would do with `pod`, and why, without changing the node: the verdict, every merge
- * with the providers' hints and the distinct candidates the merge weighed, behaviour notes, and for
- * a rejection what would fit now.
+ * with the providers' hints and the distinct candidates the merge weighed, what sank a merge,
+ * device errors in plain words, behaviour notes, and for a rejection what would fit now.
  */
 export function explainAdmission(node: Node, pod: Pod): Explanation {
   const trial = copyNode(node);
   const result = trial.admit(pod);
+  // The next admission's first hint request purges the pods that are no longer active.
+  const purged = copyNode(node);
+  purged.deviceManager.updateAllocatedDevices();
+  const before = snapshotOf(purged);
+  const policy = node.config.topologyManagerPolicy;
+  const numaCount = machineNUMANodes(node.machine).length;
   const merges = result.trace.merges.map((merge) => {
     const { candidates, truncated } = candidatesOf(node, merge);
+    const causes = mergeCauses(merge, policy, deviceContextOf(purged, before, pod, merge, result), numaCount);
     return {
       container: merge.container,
       merge,
       candidates,
       truncated,
-      why: whyOf(node, merge, candidates, truncated),
+      causes,
+      why: whyOf(node, merge, candidates, truncated, causes),
     };
   });
   return {
     result,
     merges,
-    notes: notesFor(node, pod, result),
-    fit: result.admitted ? null : fitReport(node, pod, result),
+    deviceErrors: deviceErrorsOf(node, before, result),
+    notes: [...notesFor(node, pod, result), ...deviceNotes(node, pod, result, before)],
+    fit: result.admitted ? null : fitReport(node, purged, pod, result),
   };
 }

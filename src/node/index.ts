@@ -8,19 +8,37 @@ export {
   type RestoredState,
 } from "./node.js";
 export { defaultNodeConfig, nodeConfigFromKubelet } from "./config.js";
-export { findAdmittedPod, runSimulation, type SimulationEvent, type SimulationStep } from "./simulation.js";
+export {
+  type DeviceUpdateResult,
+  findAdmittedPod,
+  runSimulation,
+  type SimulationEvent,
+  type SimulationStep,
+} from "./simulation.js";
+export {
+  type DeviceHolder,
+  type DeviceInventorySource,
+  deviceInventory,
+  deviceNUMANodes,
+  type InventoryDevice,
+  type InventoryResource,
+  isFree,
+} from "./device-inventory.js";
 export { exportedMetricName, metricsText } from "./metrics-text.js";
 export { buildDecisions, type DecisionSource } from "./decisions.js";
 export * from "./types.js";
 export {
   type Candidate,
   copyNode,
+  type DeviceErrorExplanation,
+  type DeviceFit,
   explainAdmission,
   type Explanation,
   type FitReport,
   type MergeExplanation,
   type NUMAFit,
 } from "./explain.js";
+export type { MergeCause } from "./explain-causes.js";
 export {
   type ContainerCPUState,
   type CPUStateOf,

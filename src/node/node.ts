@@ -1,7 +1,7 @@
 import { CPUSet, isExtendedResourceName, ManagerError, MetricsRegistry } from "../core/index.js";
 import type { CPUStateData } from "../managers/cpu/index.js";
 import type { MemoryStateData } from "../managers/memory/index.js";
-import { containersInOrder, type Pod } from "../k8s/index.js";
+import { containersInOrder, type Pod, tolerationWarnings } from "../k8s/index.js";
 import {
   type DeviceResource,
   type DeviceResources,
@@ -12,11 +12,24 @@ import {
   sortedDeviceResources,
 } from "../machine/index.js";
 import { CPUState, StaticPolicy as CPUStaticPolicy } from "../managers/cpu/index.js";
-import { type DeferredContainerStart, DeviceManager, type DeviceStateData } from "../managers/device/index.js";
+import {
+  type DeferredContainerStart,
+  DeviceManager,
+  type DeviceStateData,
+} from "../managers/device/index.js";
 import { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
 import { createTopologyManager, type TopologyManager } from "../managers/topology/index.js";
 import { buildDecisions } from "./decisions.js";
 import { ResourceManager } from "./managers.js";
+import {
+  admitPredicate,
+  type NodeObject,
+  type NodeResources,
+  nodeObjectFor,
+  nodeResourcesFor,
+  type PredicateDecision,
+  reservationProblem,
+} from "./predicate/index.js";
 import type { AdmissionResult, NodeConfig, PodRef } from "./types.js";
 
 /** A configuration the kubelet itself would refuse to start with. */
@@ -153,6 +166,9 @@ export class Node {
       this.memoryPolicy = null;
     }
 
+    const reservation = reservationProblem(this.nodeResources());
+    if (reservation) throw new NodeConfigError(reservation);
+
     this.cpuManager = new ResourceManager("cpu", this.cpuPolicy, active);
     this.memoryManager = new ResourceManager("memory", this.memoryPolicy, active);
     // The kubelet registers the Device Manager first, then the CPU and Memory Managers
@@ -187,9 +203,39 @@ export class Node {
     return this.cpuPolicy ? this.cpuPolicy.reserved : CPUSet.empty;
   }
 
+  /** Capacity, reservation and allocatable of the node object, from the machine and the configuration. */
+  nodeResources(): NodeResources {
+    return nodeResourcesFor(this.machine, this.config, this.deviceManager.getCapacity());
+  }
+
+  /** The node object the predicate handler reads (name, labels, taints, capacity, allocatable). */
+  nodeObject(): NodeObject {
+    return nodeObjectFor(this.machine, this.config, this.deviceManager.getCapacity());
+  }
+
   /**
-   * Admits a pod as the kubelet's Topology Manager admit handler does. A pod UID that is already
-   * admitted is refused with an input error: the kubelet never admits the same pod twice.
+   * The predicate admit handler for `pod` against the admitted pods, with the Device Manager's
+   * state as it is now (right after the allocation handler, during an admission).
+   */
+  predicateFor(pod: Pod, node: NodeObject = this.nodeObject()): PredicateDecision {
+    const devicesInUse = new Map<string, number>();
+    for (const [resource, ids] of this.deviceManager.allocatedDeviceIDs())
+      devicesInUse.set(resource, ids.length);
+    return admitPredicate({
+      node,
+      pod,
+      otherPods: [...this.pods.values()].filter((p) => p.uid !== pod.uid),
+      gates: this.config.featureGates,
+      deviceManager: { podHoldsDevices: this.deviceManager.holdsDevicesFor(pod.uid), devicesInUse },
+    });
+  }
+
+  /**
+   * Admits a pod as the kubelet's admit handlers do: the Topology Manager (which has the Device,
+   * CPU and Memory Managers allocate), then, if it admitted, the predicate handler against the
+   * admitted pods. A predicate rejection keeps what the managers allocated: there is no rollback;
+   * the next admission's stale-state cleanup and device purge reclaim it. A pod UID that is
+   * already admitted is refused with an input error: the kubelet never admits the same pod twice.
    */
   admit(pod: Pod): AdmissionResult {
     if (this.pods.has(pod.uid))
@@ -206,40 +252,81 @@ export class Node {
     if (started !== undefined && this.now)
       this.metrics.observe("topology_manager_admission_duration_ms", this.now() - started);
     const deviceAllocations = [...this.deviceManager.admissionTrace()];
-    const warnings = this.unservedExtendedResources(pod);
-    if (result.admitted) {
-      this.pods.set(pod.uid, pod);
-      const deferredDevices = result.trace.path === "pod-level" ? this.startContainers(pod) : null;
-      const { containers, podDecision } = buildDecisions(this, pod);
+    const node = this.nodeObject();
+    const warnings = [...this.unservedExtendedResources(pod, node), ...tolerationWarnings(pod)];
+    if (!result.admitted) {
       return {
         pod: refOf(pod),
-        admitted: true,
-        reason: null,
-        message: null,
-        containers,
-        podDecision,
+        admitted: false,
+        reason: result.reason,
+        message: result.message,
+        containers: null,
+        podDecision: null,
         defaultCpuSet: this.defaultCpuSet(),
-        leftoverState: false,
+        leftoverState: this.holdsStateFor(pod.uid),
+        rejectedBy: "topology",
+        predicate: null,
+        preempted: [],
         trace: result.trace,
         deviceAllocations,
-        deferredDevices,
+        deferredDevices: null,
         warnings,
       };
     }
+    const predicate = this.predicateFor(pod, node);
+    if (!predicate.admitted) {
+      return {
+        pod: refOf(pod),
+        admitted: false,
+        reason: predicate.reason,
+        message: predicate.message,
+        containers: null,
+        podDecision: null,
+        defaultCpuSet: this.defaultCpuSet(),
+        // The managers already allocated (they run first) and nothing is rolled back.
+        leftoverState: this.holdsStateFor(pod.uid),
+        rejectedBy: "predicate",
+        predicate,
+        preempted: [],
+        trace: result.trace,
+        deviceAllocations,
+        deferredDevices: null,
+        warnings,
+      };
+    }
+    const preempted = predicate.preempted.map((uid) => this.evict(uid));
+    this.pods.set(pod.uid, pod);
+    const deferredDevices = result.trace.path === "pod-level" ? this.startContainers(pod) : null;
+    const { containers, podDecision } = buildDecisions(this, pod);
     return {
       pod: refOf(pod),
-      admitted: false,
-      reason: result.reason,
-      message: result.message,
-      containers: null,
-      podDecision: null,
+      admitted: true,
+      reason: null,
+      message: null,
+      containers,
+      podDecision,
       defaultCpuSet: this.defaultCpuSet(),
-      leftoverState: this.holdsStateFor(pod.uid),
+      leftoverState: false,
+      rejectedBy: null,
+      predicate,
+      preempted,
       trace: result.trace,
       deviceAllocations,
-      deferredDevices: null,
+      deferredDevices,
       warnings,
     };
+  }
+
+  /**
+   * A pod evicted to admit a critical pod (phase `Failed`): it stops being active at once, and, as
+   * for a rejected pod, its CPUs, memory and devices are reclaimed by the next admission's
+   * stale-state cleanup and device purge (OPEN NA-4, node-admission.md §9.2).
+   */
+  private evict(uid: string): PodRef {
+    const pod = this.pods.get(uid);
+    this.pods.delete(uid);
+    this.deviceStartErrors.delete(uid);
+    return pod ? refOf(pod) : { uid, name: "", namespace: "" };
   }
 
   /**
@@ -261,12 +348,17 @@ export class Node {
    * does not list (`removeMissingExtendedResources`), so the kubelet admits such a pod without
    * giving it anything; a scheduler would not have placed it here.
    */
-  private unservedExtendedResources(pod: Pod): string[] {
+  private unservedExtendedResources(pod: Pod, node: NodeObject): string[] {
     const names = new Set<string>();
     for (const c of containersInOrder(pod))
       for (const list of [c.resources?.limits, c.resources?.requests])
         for (const [name, q] of Object.entries(list ?? {}))
-          if (!q.isZero() && isExtendedResourceName(name) && !this.deviceManager.isDevicePluginResource(name))
+          if (
+            !q.isZero() &&
+            isExtendedResourceName(name) &&
+            !this.deviceManager.isDevicePluginResource(name) &&
+            !(name in node.allocatable)
+          )
             names.add(name);
     return [...names]
       .sort()

@@ -1,4 +1,4 @@
-import { CPUSet } from "../core/index.js";
+import { CPUSet, Quantity } from "../core/index.js";
 import type { MemoryBlock, NUMANodeMap } from "../managers/memory/index.js";
 import { DEFAULT_FEATURE_GATES, parsePods, type Pod, podFromObject } from "../k8s/index.js";
 import { type Machine, presetMachine } from "../machine/index.js";
@@ -25,7 +25,8 @@ export function machineM(): Machine {
 /**
  * The kubelet configuration of pod-level.md §7: static CPU Manager with 2 reserved CPUs, Memory
  * Manager `Static` with 1100Mi reserved on NUMA 0, `single-numa-node`, both pod-level gates on,
- * no CPU policy options, CFS period 100000 µs.
+ * no CPU policy options, CFS period 100000 µs; kube and system reserved 1 CPU and 500Mi each, hard
+ * eviction at 100Mi of memory (node allocatable).
  */
 export function workedExampleConfig(
   scope: TopologyManagerScopeName,
@@ -39,6 +40,9 @@ export function workedExampleConfig(
     reservedMemory: new Map([[0, new Map([["memory", 1100n * Mi]])]]),
     topologyManagerPolicy: "single-numa-node",
     topologyManagerScope: scope,
+    kubeReserved: { cpu: Quantity.parse("1"), memory: Quantity.parse("500Mi") },
+    systemReserved: { cpu: Quantity.parse("1"), memory: Quantity.parse("500Mi") },
+    evictionHard: { "memory.available": { quantity: Quantity.parse("100Mi") } },
     ...overrides,
   });
 }

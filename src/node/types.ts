@@ -1,8 +1,15 @@
 import type { CPUSet } from "../core/index.js";
 import type { MemoryBlock } from "../managers/memory/index.js";
-import type { FeatureGates, KubernetesVersion } from "../k8s/index.js";
+import type {
+  EvictionThreshold,
+  FeatureGates,
+  KubernetesVersion,
+  ResourceList,
+  Taint,
+} from "../k8s/index.js";
 import type { DeferredContainerStart, DeviceAllocationCall } from "../managers/device/index.js";
 import type { AdmitTrace } from "../managers/topology/index.js";
+import type { PredicateDecision } from "./predicate/index.js";
 
 export type TopologyManagerPolicyName = "none" | "best-effort" | "restricted" | "single-numa-node";
 export type TopologyManagerScopeName = "container" | "pod";
@@ -28,9 +35,28 @@ export interface NodeConfig {
   cpuCFSQuota: boolean;
   /** CFS period in microseconds (default 100000). */
   cpuCFSQuotaPeriodUs: number;
+  /** Node allocatable and the predicate handler: `maxPods` (default 110). */
+  maxPods: number;
+  /** `podsPerCore` (0: no per-core limit). */
+  podsPerCore: number;
+  /** `systemReserved` as given (with `reservedSystemCPUs` the kubelet overrides its cpu). */
+  systemReserved: ResourceList;
+  /** `kubeReserved` as given. */
+  kubeReserved: ResourceList;
+  /** The effective hard eviction thresholds (the kubelet's defaults when none are given). */
+  evictionHard: Record<string, EvictionThreshold>;
+  /** `registerWithTaints`: taints the node object starts with. */
+  registerWithTaints: Taint[];
+  /** The node's name when set on the kubelet (`--hostname-override`); else the machine's. */
+  nodeName?: string;
+  /** Labels the kubelet adds to the node's (`--node-labels`). */
+  nodeLabels?: Record<string, string>;
 }
 
 export type IsolationLevel = "host" | "pod" | "container";
+
+/** The admit handlers podpin runs, in the kubelet's order. */
+export type AdmitHandlerName = "topology" | "predicate";
 
 /** The `assignment_type` of a container; `node_shared` = no assignment (the node shared pool). */
 export type AssignmentType = "node_exclusive" | "pod_exclusive" | "pod_shared" | "node_shared";
@@ -115,8 +141,20 @@ export interface AdmissionResult {
   podDecision: PodDecision | null;
   /** The node shared pool right after this admission. */
   defaultCpuSet: CPUSet;
-  /** A rejected pod left state behind (no rollback across providers); the next admission cleans it. */
+  /**
+   * A rejected pod left state behind (no rollback across providers, nor after a predicate
+   * rejection: the managers allocate first); the next admission cleans it.
+   */
   leftoverState: boolean;
+  /** Which admit handler refused the pod: the Topology Manager or the predicate handler; null when admitted. */
+  rejectedBy: AdmitHandlerName | null;
+  /**
+   * The predicate handler's decision with its details (allocatable, requested and used per
+   * resource, every failure); null when the Topology Manager rejected first (it never ran).
+   */
+  predicate: PredicateDecision | null;
+  /** Pods evicted to admit this critical pod (UIDs ascending); empty otherwise. */
+  preempted: PodRef[];
   /** How the Topology Manager reached the verdict: every provider's hints, merges and allocations. */
   trace: AdmitTrace;
   /** Every device choice the Device Manager made in this admission, in call order. */

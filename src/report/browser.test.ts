@@ -231,6 +231,49 @@ describe("HTML report in Chromium", { timeout: 600_000 }, () => {
     }
   });
 
+  it("simulate --html on nvidia-dgx-h100: one box per device with its owner, highlighted with the pod's CPUs", async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const pods = [join(ROOT, "examples", "ml-workload-gpu.yaml")];
+    const opts = {
+      config: join(ROOT, "examples/kubelet-container-scope.yaml"),
+      machine: "nvidia-dgx-h100",
+      output: "table" as const,
+    };
+    const run = await simulate(pods, { ...opts, html: "gpu.html" });
+    assert.equal(run.exitCode, 0, run.stdout);
+    assert.ok(run.html);
+    const { machine, config } = loadNodeInputs(opts);
+    const node = new Node({ machine, config });
+    runSimulation(
+      node,
+      loadPods(pods).map((pod) => ({ op: "admit", pod })),
+    );
+    const s = scenario("simulate-dgx-gpu-pod", machine, buildNodeView(machine, nodeStateOf(node)), run.html);
+    await checkPicture(s, async (page) => {
+      const devices = await page.$$eval("svg.podpin-machine .device", (els) =>
+        els.map((e) => [
+          e.getAttribute("data-owner"),
+          e.getAttribute("data-pod"),
+          e.querySelector("title") !== null,
+        ]),
+      );
+      assert.equal(devices.length, 16, "8 GPUs and 8 NICs");
+      assert.ok(
+        devices.every(([, , title]) => title),
+        "every device has a tooltip",
+      );
+      assert.deepEqual(
+        devices.filter(([owner]) => owner === "held").map(([, pod]) => pod),
+        ["uid-ml-gpu"],
+      );
+      const box = await page.locator('svg .device[data-owner="held"]').boundingBox();
+      assert.ok(box && box.width >= 20 && box.height >= 10, "the device box is drawn");
+      await page.hover('tr.container[data-pod="uid-ml-gpu"][data-container="ml-training"]');
+      assert.equal(await page.locator("svg .device.hl").count(), 1);
+      assert.equal(await page.locator("svg .cpu.hl").count(), 3);
+    });
+  });
+
   it("worked-example: hovering a pod's rows highlights exactly its CPUs", async (t) => {
     if (skipReason) return t.skip(skipReason);
     const s = scenarios()[0];

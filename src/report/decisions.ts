@@ -1,6 +1,6 @@
 import type { MemoryBlock } from "../managers/memory/index.js";
 import type { CPUSet } from "../core/index.js";
-import type { AssignmentType, ContainerKind } from "../node/index.js";
+import type { AssignmentType, ContainerKind, DeviceAssignment } from "../node/index.js";
 import { formatBytes } from "./units.js";
 
 /** One container of a decisions table (the shape of the Node's `ContainerDecision`). */
@@ -19,6 +19,10 @@ export interface ContainerRow {
   cpusetMems: number[] | null;
   memory: readonly MemoryBlock[] | null;
   cfsQuotaUs: number | null;
+  /** Device-plugin devices the container holds (absent: not known to this front end). */
+  devices?: readonly DeviceAssignment[];
+  /** Pod-level pods: the error of the device allocation at container creation. */
+  deviceError?: string | null;
 }
 
 /** One pod of a decisions table: the verdict, the pod-level results, and its containers. */
@@ -33,6 +37,10 @@ export interface DecisionRow {
   /** Pod cgroup CPU quota: -1 unlimited, a quota, or null when none is set. */
   podCpuQuotaUs: number | null;
   containers: ContainerRow[];
+  /** Pod-level path: the devices were chosen at container start, not reserved at admission. */
+  devicesDeferred?: boolean;
+  /** What the kubelet accepts silently but a user should know. */
+  warnings?: readonly string[];
 }
 
 /** `12Gi @0` for memory, `hugepages-2Mi 1Gi @0,1` otherwise, comma separated; `-` without blocks. */

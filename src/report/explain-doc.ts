@@ -1,8 +1,15 @@
-import type { Explanation } from "../node/index.js";
+import type { DeviceFit, Explanation } from "../node/index.js";
 import type { AllocationData, HintData } from "../managers/topology/index.js";
-import { type AdmitStepDoc, admitStepDoc, type JSONInteger } from "./simulation-doc.js";
+import { type AdmitStepDoc, admitStepDoc, type JSONInteger, type NodeDoc } from "./simulation-doc.js";
 
 const int = (v: bigint): JSONInteger => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
+
+export interface DeviceFitDoc {
+  total: number;
+  free: number;
+  unhealthy: number;
+  holders: string[];
+}
 
 export interface ExplainDoc {
   apiVersion: "podpin/v1";
@@ -18,9 +25,19 @@ export interface ExplainDoc {
     candidatesTruncated: boolean;
     result: HintData;
     admitted: boolean;
+    /** What kept the result from being preferred: a provider's resource, or (both null) hints with no node in common. */
+    causes: { provider: string | null; resource: string | null; text: string }[];
     why: string;
   }[];
   allocations: AllocationData[];
+  /** Failed device choices, at admission and (pod-level path) at container creation, in plain words. */
+  deviceErrors: {
+    container: string;
+    resource: string;
+    error: string;
+    atContainerStart: boolean;
+    explanation: string | null;
+  }[];
   notes: string[];
   fit: {
     numaNodes: {
@@ -28,18 +45,27 @@ export interface ExplainDoc {
       freeCpus: number;
       freeCpuList: string;
       memory: Record<string, { free: JSONInteger; allocatable: JSONInteger }>;
+      devices: Record<string, DeviceFitDoc>;
       holders: string[];
     }[];
     wanted: number[][];
     largestCpus: number | null;
     largestMemoryBytes: JSONInteger | null;
+    devicesWithoutNUMA: Record<string, DeviceFitDoc>;
+    probeDevices: Record<string, number>;
   } | null;
+  /** The node the pod was explained against, before the admission (the simulate document's `node`). */
+  node: NodeDoc | null;
+}
+
+function fits(r: Record<string, DeviceFit>): Record<string, DeviceFitDoc> {
+  return Object.fromEntries(Object.entries(r).map(([k, f]) => [k, { ...f, holders: [...f.holders] }]));
 }
 
 /** The stable data form of `podpin explain -o json|yaml`. */
 export function explainDoc(
   e: Explanation,
-  cfg: { policy: string; scope: string; version: string },
+  cfg: { policy: string; scope: string; version: string; node?: NodeDoc | null },
 ): ExplainDoc {
   return {
     apiVersion: "podpin/v1",
@@ -55,9 +81,11 @@ export function explainDoc(
       candidatesTruncated: m.truncated,
       result: m.merge.hint,
       admitted: m.merge.admit,
+      causes: m.causes.map((c) => ({ ...c })),
       why: m.why,
     })),
     allocations: e.result.trace.allocations,
+    deviceErrors: e.deviceErrors.map((d) => ({ ...d })),
     notes: e.notes,
     fit: e.fit
       ? {
@@ -69,11 +97,15 @@ export function explainDoc(
                 { free: int(t.free), allocatable: int(t.allocatable) },
               ]),
             ),
+            devices: fits(n.devices),
           })),
           wanted: e.fit.wanted,
           largestCpus: e.fit.largestCpus,
           largestMemoryBytes: e.fit.largestMemory === null ? null : int(e.fit.largestMemory),
+          devicesWithoutNUMA: fits(e.fit.devicesWithoutNUMA),
+          probeDevices: { ...e.fit.probeDevices },
         }
       : null,
+    node: cfg.node ?? null,
   };
 }

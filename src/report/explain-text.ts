@@ -1,7 +1,13 @@
 import type { HintData } from "../managers/topology/index.js";
-import type { ExplainDoc } from "./explain-doc.js";
-import type { SimulationDoc } from "./simulation-doc.js";
-import { renderSimulationTable } from "./simulation-table.js";
+import type { DeviceAllocationDoc } from "./device-doc.js";
+import type { DeviceFitDoc, ExplainDoc } from "./explain-doc.js";
+import {
+  nodeDeviceIds,
+  renderAdmitStep,
+  type ShortIds,
+  shortIdsOf,
+  stepDeviceIds,
+} from "./simulation-table.js";
 import { renderTable } from "./table.js";
 import { formatBytes } from "./units.js";
 
@@ -21,9 +27,128 @@ const indent = (text: string, by = "  ") =>
     .map((l) => (l ? by + l : l))
     .join("\n");
 
-/** `podpin explain -o table`: the verdict, each merge with its hints and candidates, notes, what fits. */
+/** Short ids over every device the document names (the node's, the decision's, the choices'). */
+function shortIdsFor(doc: ExplainDoc): ShortIds {
+  const ids = stepDeviceIds(doc.decision, nodeDeviceIds(doc.node));
+  const calls = [
+    ...doc.decision.deviceAllocations,
+    ...(doc.decision.deferredDevices ?? []).flatMap((d) => d.devicesToAllocate),
+  ];
+  for (const c of calls) {
+    const set = ids.get(c.resource) ?? new Set<string>();
+    for (const id of [...(c.devices ?? []), ...(c.choose?.from ?? [])]) set.add(id);
+    ids.set(c.resource, set);
+  }
+  return shortIdsOf(ids);
+}
+
+/** The kubelet's freedom in a choice: which of several equal candidates it takes is not fixed. */
+function choiceNote(c: DeviceAllocationDoc, short: ShortIds): string {
+  if (c.error !== null) return c.error;
+  if (c.devices === null) return "already held (nothing to choose)";
+  if (c.choose === null) return c.devices.length === 0 ? "nothing requested" : "";
+  const from =
+    c.choose.from.length <= 4
+      ? c.choose.from.map((id) => short(c.resource, id)).join(" ")
+      : `${c.choose.from.length} equal candidates`;
+  return `a kubelet may take any ${c.choose.count} of ${from} (podpin takes the lowest ids)`;
+}
+
+function callsTable(calls: readonly DeviceAllocationDoc[], short: ShortIds): string {
+  const rows = calls.map((c) => [
+    c.container,
+    c.resource,
+    String(c.required),
+    c.devices === null || c.devices.length === 0
+      ? "-"
+      : c.devices.map((id) => short(c.resource, id)).join(" "),
+    choiceNote(c, short),
+  ]);
+  return indent(renderTable(["CONTAINER", "RESOURCE", "REQUIRED", "CHOSEN", "NOTE"], rows));
+}
+
+function deviceFitText(f: DeviceFitDoc | undefined): string {
+  if (!f || f.total === 0) return "-";
+  return `${f.free}/${f.total}${f.unhealthy > 0 ? ` (${f.unhealthy} unhealthy)` : ""}`;
+}
+
+function providerRows(m: ExplainDoc["merges"][number]): string[][] {
+  const rows: string[][] = [];
+  for (const p of m.providers) {
+    if (p.hints === null) rows.push([p.provider, "-", "no preference"]);
+    else if (Object.keys(p.hints).length === 0)
+      rows.push([
+        p.provider,
+        "-",
+        p.provider === "device" ? "no device requests" : "no preference (empty answer)",
+      ]);
+    else for (const [r, hints] of Object.entries(p.hints)) rows.push([p.provider, r, hintsText(hints)]);
+  }
+  return rows;
+}
+
+function fitLines(doc: ExplainDoc): string[] {
+  const f = doc.fit;
+  if (!f) return [];
+  const out = ["", "WHAT WOULD FIT NOW"];
+  const resources = [...new Set(f.numaNodes.flatMap((n) => Object.keys(n.memory)))].sort();
+  const devices = [
+    ...new Set([...f.numaNodes.flatMap((n) => Object.keys(n.devices)), ...Object.keys(f.devicesWithoutNUMA)]),
+  ].sort();
+  const rows = f.numaNodes.map((n) => [
+    String(n.id),
+    String(n.freeCpus),
+    n.freeCpuList || "-",
+    ...resources.map((r) => (n.memory[r] ? formatBytes(BigInt(n.memory[r].free)) : "-")),
+    ...devices.map((r) => deviceFitText(n.devices[r])),
+    n.holders.join(", ") || "-",
+  ]);
+  if (Object.keys(f.devicesWithoutNUMA).length > 0) {
+    const holders = [...new Set(Object.values(f.devicesWithoutNUMA).flatMap((x) => x.holders))];
+    rows.push([
+      "none",
+      "-",
+      "-",
+      ...resources.map(() => "-"),
+      ...devices.map((r) => deviceFitText(f.devicesWithoutNUMA[r])),
+      holders.join(", ") || "-",
+    ]);
+  }
+  out.push(
+    indent(
+      renderTable(
+        [
+          "NUMA",
+          "FREE CPUS",
+          "FREE CPU LIST",
+          ...resources.map((r) => `FREE ${r}`),
+          ...devices.map((r) => `FREE/ALL ${r}`),
+          "HELD BY",
+        ],
+        rows,
+      ),
+    ),
+  );
+  if (Object.keys(f.devicesWithoutNUMA).length > 0)
+    out.push(
+      "  NUMA none: devices whose plugin reports no NUMA node (they never count toward a topology hint)",
+    );
+  if (f.wanted.length > 0)
+    out.push(`  the providers preferred: ${f.wanted.map((w) => `{${w.join(",")}}`).join(" ")}`);
+  const probe = Object.entries(f.probeDevices);
+  const withDevices =
+    probe.length > 0 ? ` and the pod's devices (${probe.map(([r, n]) => `${r} ${n}`).join(", ")})` : "";
+  out.push(
+    `  largest CPU request a one-container Guaranteed pod with this memory${withDevices} would be admitted with now: ${f.largestCpus === null ? "none" : f.largestCpus}`,
+    `  largest memory request a one-container Guaranteed pod with these CPUs${withDevices} would be admitted with now: ${f.largestMemoryBytes === null ? "none" : formatBytes(BigInt(f.largestMemoryBytes))}`,
+  );
+  return out;
+}
+
+/** `podpin explain -o table`: the verdict, each merge with its hints and candidates, devices, notes, what fits. */
 export function renderExplainText(doc: ExplainDoc): string {
   const d = doc.decision;
+  const short = shortIdsFor(doc);
   const out: string[] = [];
   out.push(
     `${d.admitted ? "ADMITTED" : "REJECTED"}  ${d.pod.namespace}/${d.pod.name}  (topologyManagerPolicy ${doc.policy}, scope ${doc.scope}, path ${d.path}, kubelet ${doc.kubernetesVersion})`,
@@ -31,14 +156,7 @@ export function renderExplainText(doc: ExplainDoc): string {
   if (!d.admitted) out.push(`  reason:  ${d.reason}`, `  message: ${d.status}`);
   for (const m of doc.merges) {
     out.push("", `HINTS  ${m.container === null ? "for the whole pod" : `for container ${m.container}`}`);
-    const rows: string[][] = [];
-    for (const p of m.providers) {
-      if (p.hints === null) rows.push([p.provider, "-", "no preference"]);
-      else if (Object.keys(p.hints).length === 0)
-        rows.push([p.provider, "-", "no preference (empty answer)"]);
-      else for (const [r, hints] of Object.entries(p.hints)) rows.push([p.provider, r, hintsText(hints)]);
-    }
-    out.push(indent(renderTable(["PROVIDER", "RESOURCE", "HINTS"], rows)));
+    out.push(indent(renderTable(["PROVIDER", "RESOURCE", "HINTS"], providerRows(m))));
     if (m.candidatesTruncated) out.push("  candidates: too many permutations to list");
     else if (m.candidates.length > 0)
       out.push(
@@ -48,61 +166,42 @@ export function renderExplainText(doc: ExplainDoc): string {
       );
     out.push(`  merged: ${hintText(m.result)} -> ${m.admitted ? "admit" : "reject"}`, `  why:    ${m.why}`);
   }
-  const failed = doc.allocations.filter((a) => a.error);
-  for (const a of failed)
+  for (const a of doc.allocations.filter((x) => x.error))
     out.push(
       "",
       `ALLOCATION FAILED  ${a.provider} ${a.call}${a.container ? ` for ${a.container}` : ""}: ${a.error?.message}${a.error?.reason ? ` (${a.error.reason})` : ""}`,
     );
+  if (d.deviceAllocations.length > 0)
+    out.push("", "DEVICE CHOICES AT ADMISSION", callsTable(d.deviceAllocations, short));
+  const deferred = (d.deferredDevices ?? []).flatMap((x) => x.devicesToAllocate);
+  const deferredErrors = (d.deferredDevices ?? []).filter(
+    (x) => x.error !== null && x.devicesToAllocate.every((c) => c.error === null),
+  );
+  if (deferred.length > 0 || deferredErrors.length > 0) {
+    out.push("", "DEVICES AT CONTAINER START  (pod-level path: nothing was reserved at admission)");
+    if (deferred.length > 0) out.push(callsTable(deferred, short));
+    for (const x of deferredErrors) out.push(`  ${x.container}: ${x.error}`);
+  }
+  if (doc.deviceErrors.length > 0) {
+    out.push("", "DEVICE ERRORS");
+    for (const e of doc.deviceErrors) {
+      out.push(
+        `  ${e.container} ${e.resource}${e.atContainerStart ? " (at container start)" : ""}: ${e.error}`,
+      );
+      if (e.explanation) out.push(`    ${e.explanation}`);
+    }
+  }
   if (d.admitted) {
-    const sim: SimulationDoc = {
-      apiVersion: "podpin/v1",
-      kind: "Simulation",
-      kubernetesVersion: doc.kubernetesVersion,
-      machine: { name: "", cpus: 0, sockets: 0, numaNodes: 0 },
-      kubelet: {
-        cpuManagerPolicy: "",
-        memoryManagerPolicy: "",
-        topologyManagerPolicy: doc.policy,
-        topologyManagerScope: doc.scope,
-        featureGates: {},
-        reservedCpus: "",
-      },
-      steps: [d],
-      node: { defaultCpuSet: d.defaultCpuSet, reservedCpus: "", numaNodes: [] },
-      state: { cpuManagerCheckpoint: null, memoryManagerCheckpoint: null },
-    };
+    const devicesColumn = (doc.node?.deviceResources.length ?? 0) > 0;
     out.push(
       "",
       "DECISION",
-      indent(renderSimulationTable(sim).split("\n\nNODE")[0].split("\n").slice(1).join("\n"), ""),
+      indent(renderAdmitStep(d, { devicesColumn, short }).split("\n").slice(1).join("\n"), ""),
     );
+  } else if (d.warnings.length > 0) {
+    out.push("", ...d.warnings.map((w) => `  warning: ${w}`));
   }
   if (doc.notes.length > 0) out.push("", "NOTES", ...doc.notes.map((n) => `  - ${n}`));
-  if (doc.fit) {
-    const f = doc.fit;
-    out.push("", "WHAT WOULD FIT NOW");
-    const resources = [...new Set(f.numaNodes.flatMap((n) => Object.keys(n.memory)))].sort();
-    out.push(
-      indent(
-        renderTable(
-          ["NUMA", "FREE CPUS", "FREE CPU LIST", ...resources.map((r) => `FREE ${r}`), "HELD BY"],
-          f.numaNodes.map((n) => [
-            String(n.id),
-            String(n.freeCpus),
-            n.freeCpuList || "-",
-            ...resources.map((r) => (n.memory[r] ? formatBytes(BigInt(n.memory[r].free)) : "-")),
-            n.holders.join(", ") || "-",
-          ]),
-        ),
-      ),
-    );
-    if (f.wanted.length > 0)
-      out.push(`  the providers preferred: ${f.wanted.map((w) => `{${w.join(",")}}`).join(" ")}`);
-    out.push(
-      `  largest CPU request a one-container Guaranteed pod with this memory would be admitted with now: ${f.largestCpus === null ? "none" : f.largestCpus}`,
-      `  largest memory request a one-container Guaranteed pod with these CPUs would be admitted with now: ${f.largestMemoryBytes === null ? "none" : formatBytes(BigInt(f.largestMemoryBytes))}`,
-    );
-  }
+  out.push(...fitLines(doc));
   return `${out.join("\n")}\n`;
 }

@@ -42,6 +42,10 @@ export function decisionRowFromAdmission(r: AdmissionResult): DecisionRow {
     podSharedPool: r.podDecision?.podSharedPool ?? null,
     podMemory: r.podDecision?.memory ?? null,
     podCpuQuotaUs: r.podDecision?.cgroup.cpuQuotaUs ?? null,
+    devicesDeferred: (r.deferredDevices ?? []).some(
+      (d) => d.error !== null || d.devicesToAllocate.length > 0,
+    ),
+    warnings: [...r.warnings],
     containers: (r.containers ?? []).map((c) => ({
       name: c.name,
       kind: c.kind,
@@ -53,6 +57,8 @@ export function decisionRowFromAdmission(r: AdmissionResult): DecisionRow {
       cpusetMems: c.cpusetMems,
       memory: c.memory,
       cfsQuotaUs: c.cfsQuotaUs,
+      devices: c.devices,
+      deviceError: c.deviceError,
     })),
   };
 }

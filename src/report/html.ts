@@ -2,6 +2,8 @@ import { type ContainerRow, type DecisionRow, formatBlocks, formatQuota } from "
 import type { NodeView } from "./ownership.js";
 import { podColours } from "./palette.js";
 import { renderMachineSvg, viewSummary } from "./svg.js";
+import { formatHeldDevices } from "./device-text.js";
+import type { DeviceView } from "./device-view.js";
 import { escapeXml, formatBytes, formatNodeList } from "./units.js";
 
 export interface HtmlReportInput {
@@ -49,16 +51,17 @@ tr.container td:first-child{padding-left:24px;white-space:nowrap}
 .at.node_exclusive,.at.pod_exclusive{background:#dbeafe;color:#1e40af}
 .at.pod_shared{background:#ede9fe;color:#5b21b6}
 tr[data-pod]:hover td{background:#fefce8}
-svg .cpu.hl rect{stroke:#facc15;stroke-width:3}
+svg .cpu.hl rect,svg .device.hl rect{stroke:#facc15;stroke-width:3}
+.warn{font-weight:400;color:#92400e}
 footer{margin-top:18px;color:var(--muted);font-size:11px}
 `;
 
-// Highlights a pod's CPUs while its rows are hovered; everything works without it.
+// Highlights a pod's CPUs and devices while its rows are hovered; everything works without it.
 const HOVER_SCRIPT = `
 document.addEventListener("mouseover",function(e){var t=e.target;var row=t&&t.closest?t.closest("tr[data-pod]"):null;
-document.querySelectorAll("svg .cpu.hl").forEach(function(c){c.classList.remove("hl")});
+document.querySelectorAll("svg .cpu.hl, svg .device.hl").forEach(function(c){c.classList.remove("hl")});
 if(!row)return;var uid=row.getAttribute("data-pod");
-document.querySelectorAll("svg .cpu").forEach(function(c){if(c.getAttribute("data-pod")===uid)c.classList.add("hl")});});
+document.querySelectorAll("svg .cpu, svg .device").forEach(function(c){if(c.getAttribute("data-pod")===uid)c.classList.add("hl")});});
 `;
 
 function td(text: string, cls = ""): string {
@@ -91,12 +94,29 @@ function cpuTd(c: ContainerRow): string {
   return `<td><span class="pool" title="${escapeXml(`node shared pool: ${c.cpus.toString()}`)}">node shared pool</span></td>`;
 }
 
+function allDevices(view: NodeView): DeviceView[] {
+  return [...view.numaNodes.flatMap((n) => n.devices), ...view.devicesWithoutNUMA];
+}
+
+/** The devices a container holds, labelled as in the picture. */
+function devicesTd(c: ContainerRow, labels: ReadonlyMap<string, string>): string {
+  const text = formatHeldDevices(c.devices ?? [], (r, id) => labels.get(`${r}\u0000${id}`) ?? id);
+  const full = (c.devices ?? []).flatMap((a) => a.devices.map((d) => `${a.resource} ${d.id}`)).join("\n");
+  const err = c.deviceError ? `<div class="msg">at container start: ${escapeXml(c.deviceError)}</div>` : "";
+  return `<td${full ? ` title="${escapeXml(full)}"` : ""}><code>${escapeXml(text)}</code>${err}</td>`;
+}
+
 function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
   if (rows.length === 0) return `<p class="summary">No admission decisions to show.</p>`;
   const colours = podColours(view);
+  const deviceViews = allDevices(view);
+  const labels = new Map(deviceViews.map((d) => [`${d.resource}\u0000${d.id}`, d.label]));
+  const withDevices =
+    deviceViews.length > 0 || rows.some((r) => r.containers.some((c) => (c.devices ?? []).length > 0));
+  const cols = withDevices ? 9 : 8;
   const out: string[] = [
     '<table class="decisions"><thead><tr>',
-    "<th>Container</th><th>Kind</th><th>Assignment</th><th>CPUs</th><th>NUMA</th><th>Mems</th><th>Memory</th><th>CFS quota</th>",
+    `<th>Container</th><th>Kind</th><th>Assignment</th><th>CPUs</th><th>NUMA</th><th>Mems</th><th>Memory</th>${withDevices ? "<th>Devices</th>" : ""}<th>CFS quota</th>`,
     "</tr></thead><tbody>",
   ];
   for (const r of rows) {
@@ -108,9 +128,9 @@ function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
       : `<span class="badge bad">rejected</span> ${escapeXml(r.reason ?? "")}`;
     const message = !r.admitted && r.message ? `<div class="msg">${escapeXml(r.message)}</div>` : "";
     out.push(
-      `<tr class="pod" data-pod="${uid}"><td colspan="8">${swatch}${escapeXml(`${r.pod.namespace}/${r.pod.name}`)} ${verdict}${message}</td></tr>`,
+      `<tr class="pod" data-pod="${uid}"><td colspan="${cols}">${swatch}${escapeXml(`${r.pod.namespace}/${r.pod.name}`)} ${verdict}${message}${(r.warnings ?? []).map((w) => `<div class="warn">warning: ${escapeXml(w)}</div>`).join("")}</td></tr>`,
     );
-    if (r.bubble || r.podMemory || (r.admitted && r.podCpuQuotaUs !== null)) {
+    if (r.bubble || r.podMemory || r.devicesDeferred || (r.admitted && r.podCpuQuotaUs !== null)) {
       const parts: string[] = [];
       if (r.bubble) parts.push(`bubble <code>${cpuListHtml(r.bubble.toString())}</code>`);
       if (r.podSharedPool)
@@ -118,7 +138,10 @@ function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
       if (r.podMemory) parts.push(`pod memory <code>${escapeXml(formatBlocks(r.podMemory))}</code>`);
       if (r.podCpuQuotaUs !== null)
         parts.push(`pod CFS quota <code>${escapeXml(formatQuota(r.podCpuQuotaUs))}</code>`);
-      out.push(`<tr class="pod-level" data-pod="${uid}"><td colspan="8">${parts.join(" · ")}</td></tr>`);
+      if (r.devicesDeferred) parts.push("devices chosen at container start, not reserved at admission");
+      out.push(
+        `<tr class="pod-level" data-pod="${uid}"><td colspan="${cols}">${parts.join(" · ")}</td></tr>`,
+      );
     }
     for (const c of r.containers) {
       out.push(
@@ -130,6 +153,7 @@ function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
         td(formatNodeList(c.numaAffinity)),
         td(formatNodeList(c.cpusetMems)),
         codeTd(formatBlocks(c.memory)),
+        withDevices ? devicesTd(c, labels) : "",
         td(formatQuota(c.cfsQuotaUs), "num"),
         "</tr>",
       );
@@ -139,11 +163,22 @@ function decisionsTable(view: NodeView, rows: readonly DecisionRow[]): string {
   return out.join("");
 }
 
+/** `3 / 4` free of all, with the unhealthy count. */
+function deviceCell(devices: readonly DeviceView[], resource: string): string {
+  const list = devices.filter((d) => d.resource === resource);
+  if (list.length === 0) return td("-", "num");
+  const free = list.filter((d) => d.healthy && d.owner.kind === "free").length;
+  const bad = list.filter((d) => !d.healthy).length;
+  return td(`${free} / ${list.length}${bad > 0 ? ` (${bad} unhealthy)` : ""}`, "num");
+}
+
 function freeTable(view: NodeView): string {
   const resources = [...new Set(view.numaNodes.flatMap((n) => n.memory.map((r) => r.resource)))];
+  const devices = [...new Set(allDevices(view).map((d) => d.resource))].sort();
   const out: string[] = [
     `<table class="free"><thead><tr><th>NUMA</th><th>CPUs</th><th>Free CPUs</th><th>Free list</th>`,
     ...resources.map((r) => `<th>${escapeXml(r)} free</th>`),
+    ...devices.map((r) => `<th>${escapeXml(r)} free / all</th>`),
     "</tr></thead><tbody>",
   ];
   for (const n of view.numaNodes) {
@@ -158,6 +193,12 @@ function freeTable(view: NodeView): string {
       const r = n.memory.find((m) => m.resource === res);
       out.push(td(r ? `${formatBytes(r.free)} / ${formatBytes(r.allocatable)}` : "-", "num"));
     }
+    for (const r of devices) out.push(deviceCell(n.devices, r));
+    out.push("</tr>");
+  }
+  if (view.devicesWithoutNUMA.length > 0) {
+    out.push(`<tr data-numa="none">`, td("none"), td("-"), td("-"), td("-"), ...resources.map(() => td("-")));
+    for (const r of devices) out.push(deviceCell(view.devicesWithoutNUMA, r));
     out.push("</tr>");
   }
   out.push("</tbody></table>");
@@ -194,7 +235,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     `<div class="panel"><h2>Decisions</h2>${decisionsTable(view, input.decisions)}</div>`,
     `<div class="panel"><h2>Free per NUMA node</h2>${freeTable(view)}</div>`,
     "</section></main>",
-    `<footer>Generated by podpin. Hover a CPU for its owner and assignment type; hover a pod's rows to highlight its CPUs.</footer>`,
+    `<footer>Generated by podpin. Hover a CPU or a device for its owner; hover a pod's rows to highlight its CPUs and devices.</footer>`,
     `<script>${HOVER_SCRIPT}</script>`,
     "</body></html>",
     "",

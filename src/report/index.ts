@@ -46,6 +46,8 @@ export {
   type BlockDoc,
   type ContainerDoc,
   type JSONInteger,
+  type NodeDoc,
+  nodeDoc,
   type NUMANodeDoc,
   numaNodeDocs,
   type PodCgroupDoc,
@@ -55,6 +57,16 @@ export {
   type SimulationDoc,
   simulationDoc,
 } from "./simulation-doc.js";
+export type {
+  DeferredDevicesDoc,
+  DeviceAllocationDoc,
+  DeviceAssignmentDoc,
+  DeviceHolderDoc,
+  DevicePoolDoc,
+  DeviceResourceDoc,
+  UpdateDevicesStepDoc,
+} from "./device-doc.js";
+export { formatHeldDevices, shortDeviceIds } from "./device-text.js";
 export { renderNodeTable, renderSimulationTable } from "./simulation-table.js";
 export { type ExplainDoc, explainDoc } from "./explain-doc.js";
 export { renderExplainText } from "./explain-text.js";

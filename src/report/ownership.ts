@@ -2,6 +2,7 @@ import type { MemoryBlock, NUMANodeMap } from "../managers/memory/index.js";
 import { CPUSet } from "../core/index.js";
 import { hugepageResourceName, type Machine, machineNUMANodes } from "../machine/index.js";
 import type { AssignmentType, ContainerKind } from "../node/index.js";
+import { type DeviceState, type DeviceView, deviceViews, machineDeviceStates } from "./device-view.js";
 
 // ---------------------------------------------------------------------------------------------
 // Input: the node state a picture is drawn from. Deliberately small and independent of the Node
@@ -42,6 +43,11 @@ export interface NodeState {
   pods: readonly PodState[];
   /** The Memory Manager's machine state; null when its policy is `None`. */
   memoryMachineState: NUMANodeMap | null;
+  /**
+   * The device-plugin devices with health and holders. Absent: the machine's devices, all free
+   * (a front end that knows nothing of the Device Manager still draws them).
+   */
+  devices?: readonly DeviceState[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,6 +151,8 @@ export interface NUMANodeView {
   memory: NUMAResourceView[];
   /** The Memory Manager's group of this node (`cells`); null when unknown or not grouped. */
   cells: number[] | null;
+  /** Device-plugin devices on this node, by resource then id (a device on two nodes is on both). */
+  devices: DeviceView[];
 }
 
 export interface NodeView {
@@ -155,6 +163,8 @@ export interface NodeView {
   /** Every NUMA node of the machine (CPU-less ones included), ascending by id. */
   numaNodes: NUMANodeView[];
   counts: Record<CPUOwnerKind, number>;
+  /** Devices whose plugin gives no NUMA node of the machine. */
+  devicesWithoutNUMA: DeviceView[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,6 +443,11 @@ export function buildNodeView(machine: Machine, state: NodeState): NodeView {
   for (const n of nodeIds) tables.set(n, resourceTables(machine, state, n));
   const usage = memoryUsage(state, tables);
   const allocatableCpus = state.defaultCpuSet.difference(state.reservedCpus);
+  const devices = deviceViews(
+    machine,
+    state.devices ?? machineDeviceStates(machine),
+    new Set(state.pods.map((p) => p.uid)),
+  );
 
   const numaNodes: NUMANodeView[] = nodeIds.map((id) => {
     const nodeCpus = topo.cpusInNUMANode(id);
@@ -473,10 +488,18 @@ export function buildNodeView(machine: Machine, state: NodeState): NodeView {
       allocatableCpus: allocatableCpus.intersect(nodeCpus),
       memory,
       cells: cells && cells.length > 1 ? [...cells] : null,
+      devices: devices.perNode.get(id) ?? [],
     };
   });
 
-  return { machineName: machine.name, cpus, pods, numaNodes, counts };
+  return {
+    machineName: machine.name,
+    cpus,
+    pods,
+    numaNodes,
+    counts,
+    devicesWithoutNUMA: devices.withoutNUMA,
+  };
 }
 
 /** The pods of a view by uid. */

@@ -1,7 +1,24 @@
-import { writeCPUCheckpoint, writeMemoryCheckpoint } from "../checkpoint/index.js";
+import { writeCPUCheckpoint, writeDeviceCheckpoint, writeMemoryCheckpoint } from "../checkpoint/index.js";
 import type { MemoryBlock } from "../managers/memory/index.js";
 import { type Machine, machineNUMANodes } from "../machine/index.js";
 import type { AdmissionResult, ContainerDecision, Node, PodCgroup, SimulationStep } from "../node/index.js";
+import {
+  allocationDoc,
+  assignmentDocs,
+  type DeferredDevicesDoc,
+  type DeviceAllocationDoc,
+  type DeviceAssignmentDoc,
+  type DevicePoolDoc,
+  type DeviceResourceDoc,
+  deferredDocs,
+  nodeDevicesDoc,
+  type PodRefDoc,
+  type PodRefLookup,
+  type UpdateDevicesStepDoc,
+  updateDevicesDoc,
+} from "./device-doc.js";
+
+export type { PodRefDoc } from "./device-doc.js";
 
 /**
  * The stable, documented output of `podpin simulate -o json|yaml` (docs/output-format.md).
@@ -44,6 +61,10 @@ export interface ContainerDoc {
   memory: BlockDoc[] | null;
   /** -1 = unlimited (`max`), null = no quota set. */
   cfsQuotaUs: number | null;
+  /** Device-plugin devices the container holds, by resource name ascending ([] when none). */
+  devices: DeviceAssignmentDoc[];
+  /** Pod-level pods: the error of the device allocation at container creation (the container would not start). */
+  deviceError: string | null;
 }
 
 export interface PodCgroupDoc {
@@ -69,12 +90,6 @@ function cgroupDoc(c: PodCgroup): PodCgroupDoc {
   };
 }
 
-export interface PodRefDoc {
-  namespace: string;
-  name: string;
-  uid: string;
-}
-
 export interface AdmitStepDoc {
   op: "admit";
   pod: PodRefDoc;
@@ -93,6 +108,15 @@ export interface AdmitStepDoc {
   defaultCpuSet: string;
   /** A rejected pod left state behind (cleaned at the next admission, as the kubelet does). */
   leftoverState: boolean;
+  /** Every device choice the Device Manager made during the admission, in call order. */
+  deviceAllocations: DeviceAllocationDoc[];
+  /**
+   * Pod-level path only: no device is reserved at admission; each container's devices are chosen
+   * when it is created (simulated right after admission). Null on every other path.
+   */
+  deferredDevices: DeferredDevicesDoc[] | null;
+  /** What the kubelet accepts silently but a user should know (extended resources no device plugin serves). */
+  warnings: string[];
 }
 
 export interface RemoveStepDoc {
@@ -101,6 +125,8 @@ export interface RemoveStepDoc {
   pod: PodRefDoc;
   removed: boolean;
   defaultCpuSet: string;
+  /** Devices the removed pod held: still in use until the Device Manager's next purge. */
+  devicesPendingRelease: Record<string, string[]>;
 }
 
 export interface NUMANodeDoc {
@@ -110,6 +136,20 @@ export interface NUMANodeDoc {
   freeCpus: string;
   /** resource -> bytes, from the Memory Manager's machine state (absent with policy `None`). */
   memory: Record<string, { allocatable: JSONInteger; reserved: JSONInteger; free: JSONInteger }> | null;
+  /** resource -> the device-plugin devices that list this node ({} when none do). */
+  devices: Record<string, DevicePoolDoc>;
+}
+
+export interface NodeDoc {
+  defaultCpuSet: string;
+  reservedCpus: string;
+  numaNodes: NUMANodeDoc[];
+  /** resource -> devices whose plugin gave no NUMA node the machine has. */
+  devicesWithoutNUMA: Record<string, DevicePoolDoc>;
+  /** resource -> the Device Manager's in-use ids (allocatedDevices), stale holders included until the next purge. */
+  devicesInUse: Record<string, string[]>;
+  /** Every device-plugin resource of the node. */
+  deviceResources: DeviceResourceDoc[];
 }
 
 export interface SimulationDoc {
@@ -125,13 +165,18 @@ export interface SimulationDoc {
     featureGates: Record<string, boolean>;
     reservedCpus: string;
   };
-  steps: (AdmitStepDoc | RemoveStepDoc)[];
-  node: { defaultCpuSet: string; reservedCpus: string; numaNodes: NUMANodeDoc[] };
+  steps: (AdmitStepDoc | RemoveStepDoc | UpdateDevicesStepDoc)[];
+  node: NodeDoc;
   /**
    * The kubelet's checkpoint files after the run, byte for byte as the configured version writes
    * them (`podpin explain --state` reads them back); null when the manager's policy is off.
    */
-  state: { cpuManagerCheckpoint: string | null; memoryManagerCheckpoint: string | null };
+  state: {
+    cpuManagerCheckpoint: string | null;
+    memoryManagerCheckpoint: string | null;
+    /** `device-plugins/kubelet_internal_checkpoint`: the Device Manager's records and each resource's healthy devices. */
+    deviceManagerCheckpoint: string;
+  };
   metrics?: Record<string, number>;
 }
 
@@ -148,6 +193,8 @@ function containerDoc(c: ContainerDecision): ContainerDoc {
     cpusetMems: c.cpusetMems === null ? null : c.cpusetMems.join(","),
     memory: blocks(c.memory),
     cfsQuotaUs: c.cfsQuotaUs,
+    devices: assignmentDocs(c.devices),
+    deviceError: c.deviceError,
   };
 }
 
@@ -167,11 +214,18 @@ export function admitStepDoc(r: AdmissionResult): AdmitStepDoc {
     containers: r.containers ? r.containers.map(containerDoc) : null,
     defaultCpuSet: r.defaultCpuSet.toString(),
     leftoverState: r.leftoverState,
+    deviceAllocations: r.deviceAllocations.map(allocationDoc),
+    deferredDevices: deferredDocs(r.deferredDevices),
+    warnings: [...r.warnings],
   };
 }
 
-/** Per NUMA node: its CPUs, the CPUs still free for exclusive use, and memory per resource. */
-export function numaNodeDocs(node: Node, machine: Machine): NUMANodeDoc[] {
+/** Per NUMA node: its CPUs, the CPUs still free for exclusive use, memory and devices per resource. */
+export function numaNodeDocs(
+  node: Node,
+  machine: Machine,
+  devices: ReadonlyMap<number, Record<string, DevicePoolDoc>> = nodeDevicesDoc(node, () => null).perNUMANode,
+): NUMANodeDoc[] {
   const available = node.defaultCpuSet().difference(node.reservedCPUs());
   const ms = node.memoryPolicy?.state.machineState ?? null;
   return machineNUMANodes(machine).map((id) => {
@@ -189,8 +243,42 @@ export function numaNodeDocs(node: Node, machine: Machine): NUMANodeDoc[] {
             ]),
           )
         : null,
+      devices: devices.get(id) ?? {},
     };
   });
+}
+
+/** Each resource's healthy devices: the `RegisteredDevices` the kubelet checkpoints. */
+function healthyDevices(node: Node): Map<string, string[]> {
+  return new Map(
+    [...node.deviceResources()]
+      .filter(([, r]) => r.registered)
+      .map(([name, r]) => [name, r.devices.filter((d) => d.healthy).map((d) => d.id)]),
+  );
+}
+
+/** Pod refs from the steps, for holders that are no longer admitted. */
+function refsFromSteps(steps: readonly SimulationStep[]): PodRefLookup {
+  const refs = new Map<string, PodRefDoc>();
+  for (const s of steps)
+    if (s.op === "admit" || (s.op === "remove" && s.result.removed)) {
+      const p = s.result.pod;
+      refs.set(p.uid, { namespace: p.namespace, name: p.name, uid: p.uid });
+    }
+  return (uid) => refs.get(uid) ?? null;
+}
+
+/** The node section: CPUs, memory and devices per NUMA node, devices without NUMA node, in-use sets. */
+export function nodeDoc(node: Node, lookup: PodRefLookup = () => null): NodeDoc {
+  const devices = nodeDevicesDoc(node, lookup);
+  return {
+    defaultCpuSet: node.defaultCpuSet().toString(),
+    reservedCpus: node.reservedCPUs().toString(),
+    numaNodes: numaNodeDocs(node, node.machine, devices.perNUMANode),
+    devicesWithoutNUMA: devices.withoutNUMA,
+    devicesInUse: devices.inUse,
+    deviceResources: devices.resources,
+  };
 }
 
 export function simulationDoc(
@@ -200,6 +288,7 @@ export function simulationDoc(
 ): SimulationDoc {
   const machine = node.machine;
   const cfg = node.config;
+  const lookup = refsFromSteps(steps);
   const doc: SimulationDoc = {
     apiVersion: SIMULATION_API_VERSION,
     kind: "Simulation",
@@ -221,22 +310,19 @@ export function simulationDoc(
       },
       reservedCpus: node.reservedCPUs().toString(),
     },
-    steps: steps.map((s) =>
-      s.op === "admit"
-        ? admitStepDoc(s.result)
-        : {
-            op: "remove",
-            target: s.target,
-            pod: { namespace: s.result.pod.namespace, name: s.result.pod.name, uid: s.result.pod.uid },
-            removed: s.result.removed,
-            defaultCpuSet: s.result.defaultCpuSet.toString(),
-          },
-    ),
-    node: {
-      defaultCpuSet: node.defaultCpuSet().toString(),
-      reservedCpus: node.reservedCPUs().toString(),
-      numaNodes: numaNodeDocs(node, machine),
-    },
+    steps: steps.map((s): AdmitStepDoc | RemoveStepDoc | UpdateDevicesStepDoc => {
+      if (s.op === "admit") return admitStepDoc(s.result);
+      if (s.op === "updateDevices") return updateDevicesDoc(s.result, lookup);
+      return {
+        op: "remove",
+        target: s.target,
+        pod: { namespace: s.result.pod.namespace, name: s.result.pod.name, uid: s.result.pod.uid },
+        removed: s.result.removed,
+        defaultCpuSet: s.result.defaultCpuSet.toString(),
+        devicesPendingRelease: Object.fromEntries(s.devicesPendingRelease),
+      };
+    }),
+    node: nodeDoc(node, lookup),
     state: {
       cpuManagerCheckpoint: node.cpuPolicy
         ? writeCPUCheckpoint(node.cpuPolicy.state.data, {
@@ -250,6 +336,8 @@ export function simulationDoc(
             gates: cfg.featureGates,
           })
         : null,
+      // The kubelet always runs the Device Manager and writes its file, devices or not.
+      deviceManagerCheckpoint: writeDeviceCheckpoint(node.deviceManager.stateData(), healthyDevices(node)),
     },
   };
   if (metrics) doc.metrics = metrics;

@@ -1,6 +1,7 @@
 import { type Box, column, fixedBox, flow, grid, px, textWidth } from "./layout.js";
 import type { NodeView, PodSummary } from "./ownership.js";
 import { NEUTRAL, type PodColours } from "./palette.js";
+import { unhealthyFill } from "./svg-devices.js";
 import { hatchId, type Scale } from "./svg-style.js";
 import { escapeXml, formatBytes } from "./units.js";
 
@@ -76,6 +77,8 @@ interface PodUse {
   sharedBy: string[];
   unused: number;
   memory: Map<string, bigint>;
+  /** Devices held per resource (each device once, even when it sits on two NUMA nodes). */
+  devices: Map<string, Set<string>>;
 }
 
 function podUses(view: NodeView): Map<string, PodUse> {
@@ -83,7 +86,17 @@ function podUses(view: NodeView): Map<string, PodUse> {
   const use = (pod: string): PodUse => {
     let u = uses.get(pod);
     if (!u)
-      uses.set(pod, (u = { exclusive: new Map(), shared: 0, sharedBy: [], unused: 0, memory: new Map() }));
+      uses.set(
+        pod,
+        (u = {
+          exclusive: new Map(),
+          shared: 0,
+          sharedBy: [],
+          unused: 0,
+          memory: new Map(),
+          devices: new Map(),
+        }),
+      );
     return u;
   };
   for (const c of view.cpus) {
@@ -107,6 +120,13 @@ function podUses(view: NodeView): Map<string, PodUse> {
         const m = use(p.pod).memory;
         m.set(r.resource, (m.get(r.resource) ?? 0n) + p.bytes);
       }
+  for (const d of [...view.numaNodes.flatMap((n) => n.devices), ...view.devicesWithoutNUMA])
+    if (d.owner.kind === "held") {
+      const held = use(d.owner.pod).devices;
+      const ids = held.get(d.resource) ?? new Set<string>();
+      ids.add(d.id);
+      held.set(d.resource, ids);
+    }
   return uses;
 }
 
@@ -143,6 +163,11 @@ function podBlock(pod: PodSummary, u: PodUse, pc: PodColours, idPrefix: string, 
     const s: Swatch = { fill: pc.base, stroke: pc.base, strokeWidth: 1, dash: null };
     lines.push(item(s, text, COL_W, "legend-memory", podAttr));
   }
+  if (u.devices.size > 0) {
+    const text = [...u.devices].map(([r, ids]) => `${r} ${ids.size}`).join(", ");
+    const s: Swatch = { fill: pc.base, stroke: pc.frame, strokeWidth: 1, dash: null };
+    lines.push(item(s, `devices: ${text}`, COL_W, "legend-devices", podAttr));
+  }
   return column(lines, 0);
 }
 
@@ -154,6 +179,9 @@ function podLine(pod: PodSummary, u: PodUse, pc: PodColours): Box {
   const mem = u.memory.get("memory");
   if (mem) parts.push(formatBytes(mem));
   if (u.unused > 0) parts.push(`${u.unused} unused`);
+  let devices = 0;
+  for (const ids of u.devices.values()) devices += ids.size;
+  if (devices > 0) parts.push(`${devices} device${devices === 1 ? "" : "s"}`);
   const text = parts.join(" · ");
   const shown = clip(text, COL_W - 16, 11);
   return fixedBox(COL_W, LINE, (x, y, out) => {
@@ -214,6 +242,46 @@ function genericSection(view: NodeView, width: number, scale: Scale, idPrefix: s
         "legend-unaccounted",
       ),
     );
+  const devices = [...view.numaNodes.flatMap((n) => n.devices), ...view.devicesWithoutNUMA];
+  if (devices.length > 0) {
+    items.push(
+      item(
+        { fill: NEUTRAL.sharedFill, stroke: NEUTRAL.sharedStroke, strokeWidth: 1, dash: null },
+        "device (small box, short id), free",
+        0,
+        "legend-device-free",
+      ),
+      item(
+        { fill: solid, stroke: frameC, strokeWidth: 1, dash: null },
+        "device held by a pod (its colour)",
+        0,
+        "legend-device-held",
+      ),
+    );
+    if (devices.some((d) => !d.healthy))
+      items.push(
+        item(
+          { fill: unhealthyFill(idPrefix), stroke: "#6b7280", strokeWidth: 1, dash: null },
+          "unhealthy device",
+          0,
+          "legend-device-unhealthy",
+        ),
+      );
+    if (devices.some((d) => d.owner.kind === "in-use"))
+      items.push(
+        item(
+          {
+            fill: NEUTRAL.unaccountedFill,
+            stroke: NEUTRAL.unaccountedStroke,
+            strokeWidth: 1.2,
+            dash: "2 1.5",
+          },
+          "device in use by no pod here (released at the next purge)",
+          0,
+          "legend-device-in-use",
+        ),
+      );
+  }
   items.push(
     item(
       { fill: NEUTRAL.memSystem, stroke: NEUTRAL.memSystem, strokeWidth: 1, dash: null },
@@ -269,7 +337,9 @@ export function legendBox(
     );
   const notes: string[] = [];
   if (shown.length > LEGEND_MAX_PODS)
-    notes.push(`${shown.length - LEGEND_MAX_PODS} more pods hold CPUs or memory (see the table)`);
+    notes.push(
+      `${shown.length - LEGEND_MAX_PODS} more pods hold CPUs${[...uses.values()].some((u) => u.devices.size > 0) ? ", memory or devices" : " or memory"} (see the table)`,
+    );
   const sharedOnly = view.pods.length - shown.length;
   if (sharedOnly > 0)
     notes.push(`${sharedOnly} pod${sharedOnly === 1 ? " runs" : "s run"} in the node shared pool only`);

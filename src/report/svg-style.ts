@@ -108,6 +108,11 @@ export function scaleFor(numCPUs: number): Scale {
   };
 }
 
+/** Font size of the device labels. */
+export function deviceFont(scale: Scale): number {
+  return Math.max(8, scale.smallFont - 1.5);
+}
+
 export interface CellStyle {
   fill: string;
   stroke: string;
@@ -215,5 +220,7 @@ export function svgCss(scale: Scale, idPrefix: string): string {
     `${root} .title{font-size:15px;font-weight:700;fill:${NEUTRAL.ink}}`,
     `${root} .cpu:hover rect{stroke:#0f172a;stroke-width:2.5}`,
     `${root} .mem-seg:hover{opacity:.8}`,
+    `${root} .did{font-size:${deviceFont(scale)}px;font-weight:600;text-anchor:middle;dominant-baseline:central;pointer-events:none;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace}`,
+    `${root} .device:hover rect{stroke:#0f172a;stroke-width:2}`,
   ].join("\n");
 }

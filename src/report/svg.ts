@@ -3,6 +3,7 @@ import type { CPUView, NodeView, NUMANodeView } from "./ownership.js";
 import { podsByUid } from "./ownership.js";
 import { podColours } from "./palette.js";
 import { type CellContext, coreBox } from "./svg-cpu.js";
+import { deviceDefs, deviceGroups } from "./svg-devices.js";
 import { frame } from "./svg-frame.js";
 import { legendBox, legendDefs } from "./svg-legend.js";
 import { memoryBars } from "./svg-memory.js";
@@ -140,11 +141,19 @@ function countCPUs(uncores: Tree<Tree<CPUView[]>>): number {
   return n;
 }
 
+/** A NUMA node's memory bars, then its devices (when it has any). */
+function memoryAndDevices(numa: NUMANodeView, width: number, ctx: Ctx): Box {
+  const s = ctx.scale;
+  const bars = memoryBars(numa, width, s, ctx.pods, ctx.colours);
+  const devices = deviceGroups(numa.devices, numa.id, width, ctx);
+  return devices ? column([bars, devices], Math.max(3, s.groupGap / 2)) : bars;
+}
+
 function withMemory(content: Box, numa: NUMANodeView | undefined, ctx: Ctx): Box {
   if (!numa) return content;
   const s = ctx.scale;
-  const bars = memoryBars(numa, Math.max(content.w, 150), s, ctx.pods, ctx.colours);
-  return column([content, fixedBox(0, 2, () => {}), bars], s.groupGap / 2);
+  const below = memoryAndDevices(numa, Math.max(content.w, 150), ctx);
+  return column([content, fixedBox(0, 2, () => {}), below], s.groupGap / 2);
 }
 
 function numaFrame(numaId: number, content: Box, sub: string, ctx: Ctx): Box {
@@ -206,13 +215,17 @@ function cpuNodes(h: Hierarchy, o: Orientation, ctx: Ctx): Box[] {
   return outers;
 }
 
-/** CPU-less NUMA nodes (HBM, CXL, GPU memory) as memory-only boxes, gathered in one frame. */
+/**
+ * CPU-less NUMA nodes (HBM, CXL, GPU memory) as boxes of memory bars and devices, gathered in one
+ * frame: a GB200's GPUs sit on such nodes.
+ */
 function memoryOnlyNodes(nodes: NUMANodeView[], width: number, ctx: Ctx): Box | null {
   if (nodes.length === 0) return null;
   const s = ctx.scale;
   const barW = 150;
+  const withDevices = nodes.some((n) => n.devices.length > 0);
   const boxes = nodes.map((n) =>
-    frame(memoryBars(n, barW, s, ctx.pods, ctx.colours), {
+    frame(memoryAndDevices(n, barW, ctx), {
       attrs: `class="numa memory-only" data-numa="${n.id}"`,
       label: `NUMA ${n.id}`,
       sub: "no CPUs",
@@ -231,8 +244,31 @@ function memoryOnlyNodes(nodes: NUMANodeView[], width: number, ctx: Ctx): Box | 
   );
   return frame(grid(boxes, cols, s.groupGap), {
     attrs: `class="memory-only-nodes"`,
-    label: "Memory-only NUMA nodes",
-    sub: `${nodes.length} node${nodes.length === 1 ? "" : "s"} without CPUs`,
+    label: withDevices ? "NUMA nodes without CPUs" : "Memory-only NUMA nodes",
+    sub: `${nodes.length} node${nodes.length === 1 ? "" : "s"} without CPUs${withDevices ? " (memory and devices)" : ""}`,
+    fill: COLOURS.socketFill,
+    stroke: COLOURS.socketStroke,
+    pad: s.groupPad,
+    labelFont: s.labelFont,
+    smallFont: s.smallFont,
+    radius: 8,
+  });
+}
+
+function hasDevices(view: NodeView): boolean {
+  return view.devicesWithoutNUMA.length > 0 || view.numaNodes.some((n) => n.devices.length > 0);
+}
+
+/** Devices whose plugin gives no NUMA node, in one strip of their own. */
+function noAffinityStrip(view: NodeView, width: number, ctx: Ctx): Box | null {
+  const s = ctx.scale;
+  const groups = deviceGroups(view.devicesWithoutNUMA, null, Math.max(300, width - 2 * s.groupPad), ctx);
+  if (!groups) return null;
+  const n = view.devicesWithoutNUMA.length;
+  return frame(groups, {
+    attrs: `class="devices-no-numa"`,
+    label: "No NUMA affinity",
+    sub: `${n} device${n === 1 ? "" : "s"} whose plugin reports no NUMA node (they never count toward a topology hint)`,
     fill: COLOURS.socketFill,
     stroke: COLOURS.socketStroke,
     pad: s.groupPad,
@@ -254,6 +290,12 @@ export function viewSummary(view: NodeView): string {
     `${view.numaNodes.length} NUMA node${view.numaNodes.length === 1 ? "" : "s"}${memOnly > 0 ? ` (${memOnly} without CPUs)` : ""}`,
     `${view.pods.length} pod${view.pods.length === 1 ? "" : "s"}`,
   ];
+  const devices = new Set(
+    [...view.numaNodes.flatMap((n) => n.devices), ...view.devicesWithoutNUMA].map(
+      (d) => `${d.resource}\u0000${d.id}`,
+    ),
+  );
+  if (devices.size > 0) parts.splice(4, 0, `${devices.size} device${devices.size === 1 ? "" : "s"}`);
   return parts.join(" · ");
 }
 
@@ -302,6 +344,8 @@ export function renderMachineSvg(view: NodeView, options: SvgOptions = {}): stri
   );
   const pictureParts: Box[] = [machine];
   if (memOnly) pictureParts.push(memOnly);
+  const noNUMA = noAffinityStrip(view, Math.max(machine.w, 700), ctx);
+  if (noNUMA) pictureParts.push(noNUMA);
   const picture = column(pictureParts, scale.groupGap + 4);
 
   const body: Box[] = [];
@@ -315,9 +359,9 @@ export function renderMachineSvg(view: NodeView, options: SvgOptions = {}): stri
   const w = Math.ceil(Math.max(all.w, 640) + 2 * margin);
   const h = Math.ceil(all.h + 2 * margin);
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" id="${idPrefix}machine" class="podpin-machine" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeXml(`CPU and memory ownership of ${view.machineName}`)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" id="${idPrefix}machine" class="podpin-machine" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeXml(`CPU${hasDevices(view) ? ", memory and device" : " and memory"} ownership of ${view.machineName}`)}">`,
     `<style>${svgCss(scale, idPrefix)}</style>`,
-    `<defs>${legendDefs(idPrefix)}${hatchPatterns(view.pods, colours, idPrefix)}</defs>`,
+    `<defs>${legendDefs(idPrefix)}${deviceDefs(idPrefix)}${hatchPatterns(view.pods, colours, idPrefix)}</defs>`,
     `<rect width="${w}" height="${h}" fill="#ffffff"/>`,
   ];
   all.draw(margin, margin, out);

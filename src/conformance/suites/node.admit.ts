@@ -195,26 +195,37 @@ function runIn(
   return null;
 }
 
-/** `node/admit.json`: whole admissions, step by step, in the case's version (both when unspecified). */
-export const suite: Suite = {
-  file: "node/admit.json",
-  run() {
-    throw new Error("node/admit.json is read with runText");
-  },
-  runText(text: string): CaseOutcome[] {
-    return asArray(parseJSONExact(text, "node/admit.json"), "node/admit.json").map((raw, i) => {
-      const c = raw as Obj;
-      const name = caseName(c, i);
-      return guard(name, () => {
-        const versions: KubernetesVersion[] = c.kubernetesVersion
-          ? [c.kubernetesVersion as KubernetesVersion]
-          : ["1.37", "1.36"];
-        for (const v of versions) {
-          const mismatch = runIn(c, name, v);
-          if (mismatch) return { name, passed: false, ...mismatch };
-        }
-        return { name, passed: true };
-      });
+/**
+ * A suite of whole admissions, step by step, in the case's version (both when unspecified):
+ * `node/admit.json`, and `node/admit_predicate.json` (the same schema, where the predicate handler
+ * after the resource managers rejects some steps).
+ */
+export function admissionSuite(file: string): Suite {
+  return {
+    file,
+    run() {
+      throw new Error(`${file} is read with runText`);
+    },
+    runText: (text: string) => runAdmissionCases(text, file),
+  };
+}
+
+function runAdmissionCases(text: string, file: string): CaseOutcome[] {
+  return asArray(parseJSONExact(text, file), file).map((raw, i) => {
+    const c = raw as Obj;
+    const name = caseName(c, i);
+    return guard(name, () => {
+      const versions: KubernetesVersion[] = c.kubernetesVersion
+        ? [c.kubernetesVersion as KubernetesVersion]
+        : ["1.37", "1.36"];
+      for (const v of versions) {
+        const mismatch = runIn(c, name, v);
+        if (mismatch) return { name, passed: false, ...mismatch };
+      }
+      return { name, passed: true };
     });
-  },
-};
+  });
+}
+
+/** `node/admit.json`: whole admissions through the Topology Manager and the predicate handler. */
+export const suite: Suite = admissionSuite("node/admit.json");

@@ -1,0 +1,85 @@
+import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, sortedNames } from "./resources.js";
+import type { InsufficientResource, ResourceFit } from "./types.js";
+
+/**
+ * The node-resources fit check as the kubelet runs it (`Fits` / `fitsRequest` with no ignored
+ * resources and no DRA manager): the pod count first, then `cpu`, `memory`, `ephemeral-storage`
+ * and every scalar resource. A zero request never fails; requests equal to the free amount fit.
+ */
+
+export interface FitInput {
+  /** The pod's request, integers (no `pods` entry). */
+  request: ReadonlyMap<string, bigint>;
+  allocatable: ReadonlyMap<string, bigint>;
+  used: ReadonlyMap<string, bigint>;
+  podCount: number;
+  /** False: skip the ephemeral-storage check (the node's disk is unknown, OPEN NA-1). */
+  checkEphemeralStorage: boolean;
+}
+
+export interface FitResult {
+  failures: InsufficientResource[];
+  /** Every resource the check looked at or could have, in the check's order. */
+  resources: ResourceFit[];
+}
+
+const NAMED = [CPU, MEMORY, EPHEMERAL_STORAGE];
+
+export function fits(input: FitInput): FitResult {
+  const { request, allocatable, used } = input;
+  const failures: InsufficientResource[] = [];
+  const resources: ResourceFit[] = [];
+  const at = (m: ReadonlyMap<string, bigint>, name: string) => m.get(name) ?? 0n;
+
+  const podsAllowed = at(allocatable, PODS);
+  const podCount = BigInt(input.podCount);
+  const podsFit = podCount + 1n <= podsAllowed;
+  resources.push({
+    resourceName: PODS,
+    allocatable: podsAllowed,
+    used: podCount,
+    requested: 1n,
+    free: podsAllowed - podCount,
+    checked: true,
+    fits: podsFit,
+  });
+  if (!podsFit)
+    failures.push({
+      kind: "InsufficientResource",
+      resourceName: PODS,
+      requested: 1n,
+      used: podCount,
+      capacity: podsAllowed,
+    });
+
+  // A pod with no request at all (a zero-valued scalar entry counts as one) stops here.
+  const isScalar = (n: string) => !NAMED.includes(n) && n !== PODS;
+  const anyRequest = NAMED.some((n) => at(request, n) !== 0n) || [...request.keys()].some(isScalar);
+  // Resources the pod does not request are listed too (never checked), so reports can show them.
+  const scalars = sortedNames([...request.keys(), ...allocatable.keys(), ...used.keys()].filter(isScalar));
+
+  const check = (name: string, enabled: boolean) => {
+    const r = at(request, name);
+    const a = at(allocatable, name);
+    const u = at(used, name);
+    const checked = anyRequest && enabled && r > 0n;
+    const ok = !checked || r <= a - u;
+    resources.push({
+      resourceName: name,
+      allocatable: a,
+      used: u,
+      requested: r,
+      free: a - u,
+      checked,
+      fits: ok,
+    });
+    if (!ok)
+      failures.push({ kind: "InsufficientResource", resourceName: name, requested: r, used: u, capacity: a });
+  };
+  check(CPU, true);
+  check(MEMORY, true);
+  check(EPHEMERAL_STORAGE, input.checkEphemeralStorage);
+  // Go walks the scalar map in random order; podpin takes ascending names (spec README "Determinism").
+  for (const name of scalars) check(name, true);
+  return { failures, resources };
+}

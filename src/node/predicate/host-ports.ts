@@ -1,0 +1,57 @@
+import { isSidecar, type Pod } from "../../k8s/index.js";
+
+/**
+ * Host ports (`HostPortInfo` of the scheduler framework): which `(ip, protocol, port)` the pods on
+ * the node hold, and whether a wanted one conflicts.
+ */
+
+const ALL_ADDRESSES = "0.0.0.0";
+
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+/**
+ * `GetHostPorts`: every `hostPort > 0` of the sidecars and app containers (standard init
+ * containers finish before the pod runs, so their ports are never held), with the defaults
+ * filled in (`0.0.0.0`, `TCP`).
+ */
+export function podHostPorts(pod: Pod): HostPort[] {
+  const out: HostPort[] = [];
+  const running = [...pod.initContainers.filter(isSidecar), ...pod.containers];
+  for (const c of running)
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort || p.hostPort <= 0) continue;
+      out.push({ ip: p.hostIP || ALL_ADDRESSES, protocol: p.protocol || "TCP", port: p.hostPort });
+    }
+  return out;
+}
+
+/** The ports held on a node: IP → set of `protocol/port`. */
+export class HostPortInfo {
+  private readonly byIP = new Map<string, Set<string>>();
+
+  add(p: HostPort): void {
+    let set = this.byIP.get(p.ip);
+    if (!set) this.byIP.set(p.ip, (set = new Set()));
+    set.add(`${p.protocol}/${p.port}`);
+  }
+
+  /**
+   * `CheckConflict`: a wildcard address conflicts with the same protocol and port on any address;
+   * a specific address with the same protocol and port on itself or on the wildcard.
+   */
+  conflicts(p: HostPort): boolean {
+    if (p.port <= 0) return false;
+    const key = `${p.protocol}/${p.port}`;
+    if (p.ip === ALL_ADDRESSES) return [...this.byIP.values()].some((s) => s.has(key));
+    return [ALL_ADDRESSES, p.ip].some((ip) => this.byIP.get(ip)?.has(key) ?? false);
+  }
+}
+
+/** `nodeports.Fits`: no wanted port conflicts with the ports the other pods hold. */
+export function hostPortsFit(pod: Pod, used: HostPortInfo): boolean {
+  return !podHostPorts(pod).some((p) => used.conflicts(p));
+}

@@ -1,0 +1,92 @@
+import { isExtendedResourceName } from "../../core/index.js";
+import type { Container, FeatureGates, Pod, ResourceList } from "../../k8s/index.js";
+import { HostPortInfo, podHostPorts } from "./host-ports.js";
+import { podRequestAmounts } from "./request.js";
+import { addAmounts, amountsOf, sortedNames } from "./resources.js";
+import type { DeviceManagerView, NodeObject } from "./types.js";
+
+/**
+ * The scheduler framework's `NodeInfo` as the predicate handler builds it: the node's allocatable
+ * as integers, and what the other pods take (requests, pod count, host ports).
+ */
+export interface NodeView {
+  allocatable: Map<string, bigint>;
+  /** Σ of the other pods' requests, each pod converted to integers on its own. */
+  used: Map<string, bigint>;
+  podCount: number;
+  usedPorts: HostPortInfo;
+  /** Resources whose allocatable the Device Manager's in-use set raised. */
+  raisedByDevices: string[];
+}
+
+export function buildNodeView(
+  node: NodeObject,
+  otherPods: readonly Pod[],
+  gates: Pick<FeatureGates, "PodLevelResources">,
+): NodeView {
+  const used = new Map<string, bigint>();
+  const usedPorts = new HostPortInfo();
+  for (const pod of otherPods) {
+    addAmounts(used, podRequestAmounts(pod, gates));
+    for (const p of podHostPorts(pod)) usedPorts.add(p);
+  }
+  return {
+    allocatable: amountsOf(node.allocatable),
+    used,
+    podCount: otherPods.length,
+    usedPorts,
+    raisedByDevices: [],
+  };
+}
+
+/**
+ * `UpdatePluginResources` (device sanitisation): when the Device Manager holds devices for the
+ * pod being admitted, every resource of its in-use set gets an allocatable of at least the number
+ * of devices in use, so pods already given devices pass when a plugin has since lost some.
+ */
+export function sanitizeForDevices(view: NodeView, dm: DeviceManagerView | undefined): void {
+  if (!dm?.podHoldsDevices) return;
+  for (const name of sortedNames(dm.devicesInUse.keys())) {
+    const needed = BigInt(dm.devicesInUse.get(name)!);
+    const have = view.allocatable.get(name);
+    if (have !== undefined && have >= needed) continue;
+    view.allocatable.set(name, needed);
+    view.raisedByDevices.push(name);
+  }
+}
+
+function filterRequests(
+  c: Container,
+  allocatable: ReadonlyMap<string, bigint>,
+  dropped: Set<string>,
+): Container {
+  if (!c.resources) return c;
+  const requests: ResourceList = {};
+  for (const [name, q] of Object.entries(c.resources.requests)) {
+    if (isExtendedResourceName(name) && !allocatable.has(name)) {
+      dropped.add(name);
+      continue;
+    }
+    requests[name] = q;
+  }
+  return { ...c, resources: { requests, limits: c.resources.limits } };
+}
+
+/**
+ * `removeMissingExtendedResources`, on a copy: container requests (init and app) for extended
+ * resources the node view does not list at all are dropped; one listed with allocatable 0 stays
+ * (and then fails). Overhead and pod-level resources are not filtered. Only requests are touched:
+ * the fit check never reads limits.
+ */
+export function removeMissingExtendedResources(
+  pod: Pod,
+  allocatable: ReadonlyMap<string, bigint>,
+): { pod: Pod; dropped: string[] } {
+  const dropped = new Set<string>();
+  const filtered: Pod = {
+    ...pod,
+    initContainers: pod.initContainers.map((c) => filterRequests(c, allocatable, dropped)),
+    containers: pod.containers.map((c) => filterRequests(c, allocatable, dropped)),
+  };
+  return { pod: filtered, dropped: sortedNames(dropped) };
+}

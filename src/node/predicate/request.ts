@@ -1,0 +1,68 @@
+import { Quantity } from "../../core/index.js";
+import {
+  aggregateContainerRequests,
+  type FeatureGates,
+  isPodLevelResourcesSet,
+  isSupportedPodLevelResource,
+  type Pod,
+  type ResourceList,
+} from "../../k8s/index.js";
+import { amountOf, PODS, requestAmountsOf } from "./resources.js";
+
+/**
+ * A pod's effective request (component-helpers `PodRequests`): the containers' aggregate by the
+ * sidecar formula, pod-level requests in place of it for `cpu`, `memory` and `hugepages-*` (gate
+ * `PodLevelResources`), then the overhead. Quantities stay exact until the single conversion.
+ */
+
+/** `IsPodLevelRequestsSet`: pod-level requests name `cpu`, `memory` or a hugepage size. */
+export function isPodLevelRequestsSet(pod: Pod): boolean {
+  return Object.keys(pod.resources?.requests ?? {}).some(isSupportedPodLevelResource);
+}
+
+function applyPodLevelRequests(into: ResourceList, pod: Pod): void {
+  for (const [name, q] of Object.entries(pod.resources?.requests ?? {}))
+    if (isSupportedPodLevelResource(name)) into[name] = q;
+}
+
+function addOverhead(into: ResourceList, pod: Pod): void {
+  for (const [name, q] of Object.entries(pod.overhead ?? {})) into[name] = into[name] ? into[name].add(q) : q;
+}
+
+/** The effective request as quantities (§3 steps 1–3 of node-admission.md). */
+export function podRequestList(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): ResourceList {
+  const reqs: ResourceList = { ...aggregateContainerRequests(pod) };
+  if (gates.PodLevelResources && isPodLevelRequestsSet(pod)) applyPodLevelRequests(reqs, pod);
+  addOverhead(reqs, pod);
+  return reqs;
+}
+
+/** The effective request as integers, the names the fit check knows (§3 step 4). */
+export function podRequestAmounts(
+  pod: Pod,
+  gates: Pick<FeatureGates, "PodLevelResources">,
+): Map<string, bigint> {
+  return requestAmountsOf(podRequestList(pod, gates));
+}
+
+/**
+ * The request the critical-pod preemption weighs a candidate by (`GetResourceRequest` of
+ * `pkg/api/v1/resource`). It differs from `podRequestList` on purpose, as the kubelet's does:
+ * with the gate on and pod-level resources set (requests or limits), container requests are not
+ * looked at; pod-level requests replace the containers' whenever they are set, whatever the gate
+ * (that helper never asks to skip them); overhead is added only to a non-zero amount; `pods` is 1.
+ */
+export function preemptionRequest(
+  pod: Pod,
+  resource: string,
+  gates: Pick<FeatureGates, "PodLevelResources">,
+): bigint {
+  if (resource === PODS) return 1n;
+  const skipContainers = gates.PodLevelResources && isPodLevelResourcesSet(pod);
+  const reqs: ResourceList = skipContainers ? {} : { ...aggregateContainerRequests(pod) };
+  if (isPodLevelRequestsSet(pod)) applyPodLevelRequests(reqs, pod);
+  let q = reqs[resource] ?? Quantity.zero();
+  const overhead = pod.overhead?.[resource];
+  if (overhead && !q.isZero()) q = q.add(overhead);
+  return amountOf(resource, q);
+}
