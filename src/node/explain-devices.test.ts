@@ -209,3 +209,24 @@ spec:
     assert.ok(e.notes.some((n) => n.includes("no device is reserved at admission")));
   });
 });
+
+describe("what would fit: the largest device request", () => {
+  it("names the largest GPU count that would pass, not only CPU and memory", () => {
+    const node = new Node({
+      machine: loadMachine("nvidia-dgx-h100"),
+      config: workedExampleConfig("container"),
+    });
+    const pod = podFromYaml(`apiVersion: v1
+kind: Pod
+metadata: {name: t, uid: t}
+spec:
+  containers:
+  - name: c
+    resources:
+      limits: {cpu: "4", memory: 8Gi, nvidia.com/gpu: "6"}
+`);
+    const e = explainAdmission(node, pod);
+    assert.equal(e.result.admitted, false);
+    assert.deepEqual(e.fit?.largestDevices, { "nvidia.com/gpu": 4 });
+  });
+});

@@ -6,6 +6,7 @@ import {
   containersInOrder,
   isContainerEquivalentGuaranteed,
   isPodLevelResourcesSet,
+  memoryQuantityNote,
   type Pod,
   podQOS,
   type ResourceRequirements,
@@ -104,6 +105,11 @@ export interface FitReport {
   devicesWithoutNUMA: Record<string, DeviceFit>;
   /** The device limits the probe pods keep (the pod's whole device request), so the largest values respect them. */
   probeDevices: Record<string, number>;
+  /**
+   * Per device resource the pod asks for: the largest count this pod (its own CPUs, memory and
+   * other devices unchanged) would be admitted with now, its devices really obtained; null if none.
+   */
+  largestDevices: Record<string, number | null>;
 }
 
 export interface Explanation {
@@ -246,9 +252,7 @@ function notesFor(node: Node, pod: Pod, result: AdmissionResult): string[] {
   for (const c of [...containersInOrder(pod).map((x) => x.resources), pod.resources]) {
     for (const [name, q] of Object.entries(c?.requests ?? {})) {
       if ((name === "memory" || name.startsWith("hugepages-")) && q.asInt64() === null) {
-        notes.push(
-          `${name} request ${q.toString()} is not a whole-byte quantity in the kubelet's integer form (write e.g. 1536Mi instead of 1.5Gi): the Memory Manager cannot pin it`,
-        );
+        notes.push(memoryQuantityNote(name, q));
       }
     }
   }
@@ -340,6 +344,44 @@ function admits(node: Node, pod: Pod): boolean {
   return copyNode(node).admit(pod).admitted;
 }
 
+/**
+ * Admitted, and every container gets its devices: on the pod-level path they are chosen only at
+ * container start, where a failure does not reject the pod but the container cannot run.
+ */
+function admitsWithDevices(node: Node, pod: Pod): boolean {
+  const r = copyNode(node).admit(pod);
+  return r.admitted && (r.deferredDevices ?? []).every((d) => d.error === null);
+}
+
+/**
+ * The pod with `resource` limited to `total` in all: the container asking for most of it takes
+ * the difference, the others keep theirs; null when the others alone ask for more.
+ */
+function withDeviceTotal(pod: Pod, resource: string, total: number): Pod | null {
+  const all = containersInOrder(pod);
+  const count = (c: Container) => Number(c.resources?.limits[resource]?.value() ?? 0n);
+  const main = all.reduce((best, c) => (count(c) > count(best) ? c : best), all[0]);
+  const rest = all.reduce((n, c) => (c === main ? n : n + count(c)), 0);
+  if (total < rest || !main.resources) return null;
+  const q = Quantity.fromInt(BigInt(total - rest));
+  const scaled: Container = {
+    ...main,
+    resources: {
+      requests: main.resources.requests[resource]
+        ? { ...main.resources.requests, [resource]: q }
+        : main.resources.requests,
+      limits: { ...main.resources.limits, [resource]: q },
+    },
+  };
+  const swap = (c: Container) => (c === main ? scaled : c);
+  return {
+    ...pod,
+    uid: `${pod.uid}-probe-${resource}-${total}`,
+    initContainers: pod.initContainers.map(swap),
+    containers: pod.containers.map(swap),
+  };
+}
+
 /** The largest value in [lo, hi] for which `ok` holds, assuming it is monotone; null if none. */
 function largest(lo: bigint, hi: bigint, ok: (v: bigint) => boolean): bigint | null {
   if (hi < lo || !ok(lo)) return null;
@@ -353,7 +395,12 @@ function largest(lo: bigint, hi: bigint, ok: (v: bigint) => boolean): bigint | n
 
 const MiB = 1024n * 1024n;
 
-type DeviceFits = { perNode: Map<number, Record<string, DeviceFit>>; withoutNUMA: Record<string, DeviceFit> };
+type DeviceFits = {
+  perNode: Map<number, Record<string, DeviceFit>>;
+  withoutNUMA: Record<string, DeviceFit>;
+  /** Every device of each resource, each once. */
+  total: Map<string, number>;
+};
 
 /** Devices per NUMA node and resource as the next admission finds them (`purged`: stale pods purged). */
 function deviceFits(purged: Node): DeviceFits {
@@ -376,13 +423,15 @@ function deviceFits(purged: Node): DeviceFits {
         if (!fit.holders.includes(name)) fit.holders.push(name);
       }
   };
+  const total = new Map<string, number>();
   for (const r of deviceInventory(purged))
     for (const d of r.devices) {
+      total.set(r.name, (total.get(r.name) ?? 0) + 1);
       const nodes = deviceNUMANodes(d, known);
       if (nodes.length === 0) add(withoutNUMA, r.name, d);
       for (const n of nodes) add(perNode.get(n)!, r.name, d);
     }
-  return { perNode, withoutNUMA };
+  return { perNode, withoutNUMA, total };
 }
 
 function fitReport(node: Node, purged: Node, pod: Pod, result: AdmissionResult): FitReport {
@@ -443,6 +492,16 @@ function fitReport(node: Node, purged: Node, pod: Pod, result: AdmissionResult):
         : null,
     devicesWithoutNUMA: devices.withoutNUMA,
     probeDevices: Object.fromEntries(probeDevices),
+    largestDevices: Object.fromEntries(
+      [...probeDevices.keys()].map((resource) => {
+        const total = devices.total.get(resource) ?? 0;
+        const v = largest(1n, BigInt(total), (k) => {
+          const probe = withDeviceTotal(pod, resource, Number(k));
+          return probe !== null && admitsWithDevices(node, probe);
+        });
+        return [resource, v === null ? null : Number(v)];
+      }),
+    ),
   };
 }
 

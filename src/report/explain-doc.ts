@@ -53,6 +53,7 @@ export interface ExplainDoc {
     largestMemoryBytes: JSONInteger | null;
     devicesWithoutNUMA: Record<string, DeviceFitDoc>;
     probeDevices: Record<string, number>;
+    largestDevices: Record<string, number | null>;
   } | null;
   /** The node the pod was explained against, before the admission (the simulate document's `node`). */
   node: NodeDoc | null;
@@ -104,6 +105,7 @@ export function explainDoc(
           largestMemoryBytes: e.fit.largestMemory === null ? null : int(e.fit.largestMemory),
           devicesWithoutNUMA: fits(e.fit.devicesWithoutNUMA),
           probeDevices: { ...e.fit.probeDevices },
+          largestDevices: { ...e.fit.largestDevices },
         }
       : null,
     node: cfg.node ?? null,

@@ -142,6 +142,10 @@ function fitLines(doc: ExplainDoc): string[] {
     `  largest CPU request a one-container Guaranteed pod with this memory${withDevices} would be admitted with now: ${f.largestCpus === null ? "none" : f.largestCpus}`,
     `  largest memory request a one-container Guaranteed pod with these CPUs${withDevices} would be admitted with now: ${f.largestMemoryBytes === null ? "none" : formatBytes(BigInt(f.largestMemoryBytes))}`,
   );
+  for (const [resource, n] of Object.entries(f.largestDevices ?? {}))
+    out.push(
+      `  largest ${resource} request this pod (its CPUs and memory unchanged) would be admitted with now: ${n === null ? "none" : n}`,
+    );
   return out;
 }
 
