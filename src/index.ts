@@ -12,7 +12,10 @@ export {
   loadPodsFromFile,
   parseKubeletConfig,
   parsePods,
+  type PodInput,
+  type PodInputOptions,
   podQOS,
+  readPodInputs,
   validatePod,
   type Pod,
 } from "./k8s/index.js";
@@ -36,6 +39,9 @@ export {
   type NodeConfig,
   nodeConfigFromKubelet,
   type PodDecision,
+  type PredicateDecision,
+  type PredicateFailure,
+  type ResourceFit,
   runSimulation,
 } from "./node/index.js";
 export {

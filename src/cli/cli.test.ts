@@ -261,12 +261,18 @@ describe("podpin (child processes)", { timeout: 300_000 }, () => {
 
     it("--machine this: the machine podpin runs on", async (t) => {
       if (!existsSync(SYSFS_CPUS)) return t.skip(`${SYSFS_CPUS} is not available here`);
-      // The kubelet's defaults (every manager off) admit the pod on any machine.
+      // The kubelet's defaults (every manager off) leave only node allocatable to decide: the pod
+      // fits a large machine, and a small one refuses it in the predicate handler.
       const r = await podpin(["simulate", "--machine", "this", ML_POD, "-o", "json"]);
-      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
       const doc = JSON.parse(r.stdout) as SimulationDoc;
       assert.ok(doc.machine.cpus >= 1);
-      assert.equal(admitSteps(doc)[0].admitted, true);
+      const step = admitSteps(doc)[0];
+      assert.equal(step.admitted, r.code === 0);
+      if (!step.admitted) {
+        assert.equal(step.rejectedBy, "predicate");
+        assert.match(step.reason ?? "", /^OutOf/);
+      }
     });
 
     it("--machine <file>: a machine file gives the same decisions as the preset", async () => {

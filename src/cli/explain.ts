@@ -10,7 +10,7 @@ import {
   podInputOptionsOf,
 } from "./pod-input-options.js";
 import { loadPodInputs } from "./pod-sources.js";
-import { addNodeOptions } from "./simulate.js";
+import { addNodeOptions, usesKubeletDefaults } from "./simulate.js";
 import { nodeWithState } from "./state.js";
 
 export interface ExplainOptions extends NodeInputOptions, PodReadingFlags {
@@ -71,7 +71,7 @@ export function registerExplain(program: Command): void {
     .action((pod: string, opts: ExplainOptions) =>
       runCommand(() => {
         const run = explain(pod, opts);
-        if (!opts.config)
+        if (usesKubeletDefaults(opts))
           process.stderr.write(
             "podpin: no --config: the kubelet's defaults (CPU, Memory and Topology Managers all off); e.g. --config examples/kubelet-pod-scope.yaml\n",
           );

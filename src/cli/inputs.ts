@@ -1,22 +1,19 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYAML } from "yaml";
-import {
-  type KubeletConfig,
-  type KubernetesVersion,
-  loadKubeletConfigFromFile,
-  parseFeatureGates,
-  parseKubeletConfig,
-  type Pod,
-  type PodInputOptions,
-} from "../k8s/index.js";
+import type { KubeletConfig, Pod, PodInputOptions } from "../k8s/index.js";
 import { type DeviceSpec, loadMachine, type Machine, parseDeviceListUpdate } from "../machine/index.js";
 import { type NodeConfig, nodeConfigFromKubelet } from "../node/index.js";
 import { UsageError } from "./errors.js";
+import {
+  assertKubeletStarts,
+  type KubeletInputOptions,
+  loadKubeletConfig as loadKubeletFromOptions,
+} from "./kubelet-inputs.js";
 import { loadPodInputs } from "./pod-sources.js";
 
 /** Options every command that builds a node shares. */
-export interface NodeInputOptions {
+export interface NodeInputOptions extends KubeletInputOptions {
   config?: string;
   machine: string;
   kubernetesVersion?: string;
@@ -25,23 +22,9 @@ export interface NodeInputOptions {
 
 export const DEFAULT_MACHINE = "worked-example";
 
-/** A KubeletConfiguration with the kubelet's defaults (every manager off), for when none is given. */
-const EMPTY_KUBELET_CONFIG = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n";
-
-/** The kubelet configuration after `--kubernetes-version` and `--feature-gates` overrides. */
+/** The kubelet configuration after the kubelet's flags and `--kubernetes-version`/`--feature-gates`. */
 export function loadKubeletConfig(opts: NodeInputOptions): KubeletConfig {
-  const k = opts.config
-    ? loadKubeletConfigFromFile(opts.config)
-    : parseKubeletConfig(EMPTY_KUBELET_CONFIG, "<defaults>");
-  if (opts.kubernetesVersion !== undefined) {
-    if (opts.kubernetesVersion !== "1.36" && opts.kubernetesVersion !== "1.37")
-      throw new UsageError(
-        `--kubernetes-version: unsupported version ${JSON.stringify(opts.kubernetesVersion)}: expected "1.36" or "1.37"`,
-      );
-    k.kubernetesVersion = opts.kubernetesVersion as KubernetesVersion;
-  }
-  if (opts.featureGates) k.featureGates = parseFeatureGates(opts.featureGates, k.featureGates).featureGates;
-  return k;
+  return loadKubeletFromOptions(opts);
 }
 
 export function loadNodeInputs(opts: NodeInputOptions): {
@@ -51,7 +34,9 @@ export function loadNodeInputs(opts: NodeInputOptions): {
 } {
   const kubelet = loadKubeletConfig(opts);
   const machine = loadMachine(opts.machine);
-  return { machine, kubelet, config: nodeConfigFromKubelet(kubelet) };
+  const config = nodeConfigFromKubelet(kubelet);
+  assertKubeletStarts(machine, kubelet, config);
+  return { machine, kubelet, config };
 }
 
 /** Pods from files, directories (their .yaml/.yml/.json files, sorted) or `-` (stdin), validated. */

@@ -33,7 +33,7 @@ export function addNodeOptions(cmd: Command): Command {
   return cmd
     .option(
       "-c, --config <file>",
-      "KubeletConfiguration (YAML/JSON); default: the kubelet's defaults (all managers off)",
+      "KubeletConfiguration (YAML/JSON), alone or in a kubeadm multi-document configuration; default: the kubelet's defaults (all managers off)",
     )
     .option(
       "-m, --machine <machine>",
@@ -49,7 +49,21 @@ export function addNodeOptions(cmd: Command): Command {
     .option(
       "--feature-gates <gates>",
       "override gates, e.g. PodLevelResources=true,PodLevelResourceManagers=true",
+    )
+    .option(
+      "--kubelet-flags <flags>",
+      'the kubelet\'s command-line flags, e.g. "--cpu-manager-policy=static --kube-reserved=cpu=1,memory=1Gi" (they override --config, as on a node)',
+    )
+    .option(
+      "--kubelet-flags-file <file>",
+      "a file with the kubelet's flags: /var/lib/kubelet/kubeadm-flags.env, a systemd drop-in, or a flag line (repeatable)",
+      (file: string, files: string[] = []) => [...files, file],
     );
+}
+
+/** Whether the kubelet runs on its built-in defaults (no configuration file, no flags). */
+export function usesKubeletDefaults(opts: NodeInputOptions): boolean {
+  return !opts.config && opts.kubeletFlags === undefined && opts.kubeletFlagsFile === undefined;
 }
 
 export interface SimulationRun {
@@ -130,7 +144,7 @@ export function registerSimulate(program: Command): void {
     .action((pods: string[], opts: SimulateOptions) =>
       runCommand(async () => {
         const run = await simulate(pods, opts);
-        if (!opts.config)
+        if (usesKubeletDefaults(opts))
           process.stderr.write(
             "podpin: no --config: the kubelet's defaults (CPU, Memory and Topology Managers all off); e.g. --config examples/kubelet-pod-scope.yaml\n",
           );

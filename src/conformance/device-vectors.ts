@@ -1,5 +1,3 @@
-import { Quantity } from "../core/index.js";
-import type { Container, Pod, ResourceList, ResourceRequirements } from "../k8s/index.js";
 import {
   compareBytewise,
   type DevicePluginModel,
@@ -12,19 +10,22 @@ import {
 } from "../machine/index.js";
 import {
   type DeviceAllocationCall,
+  type DeviceManagerOptions,
   EMPTY_ALLOCATE_RESPONSE,
   groupByNUMA,
   type PodDevices,
   type PreferredAllocationCall,
 } from "../managers/device/index.js";
 import {
-  type AffinityStore,
   type HintData,
   hintData,
   maskOf,
   type ProviderHints,
   type TopologyHint,
 } from "../managers/topology/index.js";
+import { compactPodReaders, fixedAffinity, type Obj } from "./compact-pods.js";
+
+export { fixedAffinity, type Obj } from "./compact-pods.js";
 
 /**
  * Readers and canonical forms shared by the Device Manager vector files (`device/*.json`, schema in
@@ -34,8 +35,6 @@ import {
 export class DeviceVectorError extends Error {
   override name = "DeviceVectorError";
 }
-
-export type Obj = Record<string, unknown>;
 
 function fail(what: string, expected: string): never {
   throw new DeviceVectorError(`${what}: expected ${expected}`);
@@ -163,56 +162,11 @@ export function readIDSets(v: unknown, what: string): Map<string, string[]> {
   return new Map(Object.entries(obj(v, what)).map(([r, ids]) => [r, strs(ids, `${what}.${r}`)]));
 }
 
-function readResourceList(v: unknown, what: string): ResourceList {
-  if (v === undefined || v === null) return {};
-  const out: ResourceList = {};
-  for (const [name, q] of Object.entries(obj(v, what)))
-    out[name] = Quantity.parse(str(q, `${what}.${name}`), `${what}.${name}`);
-  return out;
-}
-
-function readRequirements(v: unknown, what: string): ResourceRequirements | null {
-  if (v === undefined || v === null) return null;
-  const r = obj(v, what);
-  return {
-    requests: readResourceList(r.requests, `${what}.requests`),
-    limits: readResourceList(r.limits, `${what}.limits`),
-  };
-}
-
-function readContainer(v: unknown, what: string): Container {
-  const c = obj(v, what);
-  const container: Container = {
-    name: str(c.name, `${what}.name`),
-    resources: readRequirements(c.resources, `${what}.resources`),
-  };
-  if (c.restartPolicy !== undefined) container.restartPolicy = str(c.restartPolicy, `${what}.restartPolicy`);
-  return container;
-}
+const pods = compactPodReaders({ obj, arr, str, error: (message) => new DeviceVectorError(message) });
 
 /** `{uid, resources?, initContainers, containers}` with Kubernetes quantity strings. */
-export function readPod(v: unknown, what: string): Pod {
-  const p = obj(v, what);
-  const uid = str(p.uid, `${what}.uid`);
-  return {
-    uid,
-    name: uid,
-    namespace: "default",
-    initContainers: arr(p.initContainers ?? [], `${what}.initContainers`).map((c, i) =>
-      readContainer(c, `${what}.initContainers[${i}]`),
-    ),
-    containers: arr(p.containers, `${what}.containers`).map((c, i) =>
-      readContainer(c, `${what}.containers[${i}]`),
-    ),
-    resources: readRequirements(p.resources, `${what}.resources`),
-  };
-}
-
-export function findContainer(pod: Pod, name: string, what: string): Container {
-  const c = [...pod.initContainers, ...pod.containers].find((x) => x.name === name);
-  if (!c) throw new DeviceVectorError(`${what}: the pod has no container ${JSON.stringify(name)}`);
-  return c;
-}
+export const readPod = pods.readPod;
+export const findContainer = pods.findContainer;
 
 /** `{numaNodes: [ids] | null, preferred}`. */
 export function readHint(v: unknown, what: string): TopologyHint {
@@ -221,9 +175,32 @@ export function readHint(v: unknown, what: string): TopologyHint {
   return { affinity, preferred: bool(h.preferred, `${what}.preferred`) };
 }
 
-/** The affinity store of the kubelet's tests: one hint for every container. */
-export function fixedAffinity(hint: TopologyHint): AffinityStore {
-  return { getAffinity: () => hint };
+/** The state a Device Manager case starts from (the README's common fields). */
+export interface DeviceSetup {
+  options: DeviceManagerOptions;
+  /** The active pods' uids; a suite may replace them step by step. */
+  active: { uids: string[] };
+}
+
+/**
+ * `numaNodes`, `resources`, `allocations`, `allocatedDevices?`, `activePods` and `hint` (absent:
+ * the zero hint) as the options of a Device Manager whose containers all get that hint.
+ */
+export function readSetup(c: Obj, what: string): DeviceSetup {
+  const resources = readResources(c.resources, `${what}.resources`);
+  const podDevices = readAllocations(c.allocations, resources, `${what}.allocations`);
+  const hint = readHint(c.hint ?? { numaNodes: null, preferred: false }, `${what}.hint`);
+  const active = { uids: strs(c.activePods, `${what}.activePods`) };
+  const options: DeviceManagerOptions = {
+    resources,
+    numaNodes: ints(c.numaNodes, `${what}.numaNodes`),
+    activePods: () => active.uids.map((uid) => ({ uid })),
+    affinity: fixedAffinity(hint),
+    state: { podDevices, registeredResources: [] },
+  };
+  if (c.allocatedDevices !== undefined)
+    options.allocatedDevices = readIDSets(c.allocatedDevices, `${what}.allocatedDevices`);
+  return { options, active };
 }
 
 // ---- the engine's answers as vector JSON ------------------------------------------------------------

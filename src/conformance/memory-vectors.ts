@@ -1,8 +1,11 @@
 import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "../managers/memory/index.js";
-import { Quantity, toBigInt } from "../core/index.js";
-import type { Container, Pod, QOSClass, ResourceList, ResourceRequirements } from "../k8s/index.js";
+import { toBigInt } from "../core/index.js";
+import type { Pod, QOSClass } from "../k8s/index.js";
 import { machineStatesEqual } from "../managers/memory/index.js";
-import { type AffinityStore, maskOf, type TopologyHint } from "../managers/topology/index.js";
+import { maskOf, type TopologyHint } from "../managers/topology/index.js";
+import { compactPodReaders, type Obj } from "./compact-pods.js";
+
+export { fixedAffinity } from "./compact-pods.js";
 
 /**
  * Readers and canonical forms shared by the Memory Manager vector files (`memory/static_policy.json`,
@@ -12,8 +15,6 @@ import { type AffinityStore, maskOf, type TopologyHint } from "../managers/topol
 export class VectorSchemaError extends Error {
   override name = "VectorSchemaError";
 }
-
-type Obj = Record<string, unknown>;
 
 export function obj(v: unknown, what: string): Obj {
   if (v === null || typeof v !== "object" || Array.isArray(v)) {
@@ -122,51 +123,16 @@ export function readReservedMemory(v: unknown, what: string): Map<number, Map<st
   return out;
 }
 
-function readResourceList(v: unknown, what: string): ResourceList {
-  if (v === undefined || v === null) return {};
-  const out: ResourceList = {};
-  for (const [name, q] of Object.entries(obj(v, what)))
-    out[name] = Quantity.parse(str(q, `${what}.${name}`), `${what}.${name}`);
-  return out;
-}
+const pods = compactPodReaders({ obj, arr, str, error: (message) => new VectorSchemaError(message) });
 
-function readRequirements(v: unknown, what: string): ResourceRequirements | null {
-  if (v === undefined || v === null) return null;
-  const r = obj(v, what);
-  return {
-    requests: readResourceList(r.requests, `${what}.requests`),
-    limits: readResourceList(r.limits, `${what}.limits`),
-  };
-}
-
-function readContainer(v: unknown, what: string): Container {
-  const c = obj(v, what);
-  const container: Container = {
-    name: str(c.name, `${what}.name`),
-    resources: readRequirements(c.resources, `${what}.resources`),
-  };
-  if (c.restartPolicy !== undefined) container.restartPolicy = str(c.restartPolicy, `${what}.restartPolicy`);
-  return container;
-}
+export const findContainer = pods.findContainer;
 
 const QOS: readonly QOSClass[] = ["Guaranteed", "Burstable", "BestEffort"];
 
 /** The compact pod of the memory vectors: `{uid, qos, initContainers, containers, resources?}`. */
 export function readCompactPod(v: unknown, what: string): Pod {
+  const pod = pods.readPod(v, what);
   const p = obj(v, what);
-  const uid = str(p.uid, `${what}.uid`);
-  const pod: Pod = {
-    uid,
-    name: uid,
-    namespace: "default",
-    initContainers: arr(p.initContainers ?? [], `${what}.initContainers`).map((c, i) =>
-      readContainer(c, `${what}.initContainers[${i}]`),
-    ),
-    containers: arr(p.containers, `${what}.containers`).map((c, i) =>
-      readContainer(c, `${what}.containers[${i}]`),
-    ),
-    resources: readRequirements(p.resources, `${what}.resources`),
-  };
   if (p.qos !== undefined && p.qos !== null) {
     const qos = str(p.qos, `${what}.qos`);
     if (!QOS.includes(qos as QOSClass)) throw new VectorSchemaError(`${what}.qos: unknown QoS class ${qos}`);
@@ -184,11 +150,6 @@ export function readHint(v: unknown, what: string): TopologyHint {
       ? null
       : maskOf(...ids(h.numaNodes, `${what}.numaNodes`));
   return { affinity, preferred: h.preferred === true };
-}
-
-/** The Topology Manager of the kubelet's fake: the same hint for every container. */
-export function fixedAffinity(hint: TopologyHint): AffinityStore {
-  return { getAffinity: () => hint };
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

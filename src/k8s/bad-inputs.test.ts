@@ -239,7 +239,13 @@ const kubeletCases: [string, string, string][] = [
     "mm2",
     kubelet +
       "memoryManagerPolicy: Static\nkubeReserved: {memory: 1Gi}\nevictionHard: {memory.available: 100Mi}\nreservedMemory:\n- numaNode: 0\n  limits: {memory: 1Gi}\n",
-    'kubelet.yaml:6: reservedMemory: the memory reserved on all NUMA nodes totals 1Gi, but kubeReserved + systemReserved + evictionHard["memory.available"] total 1124Mi; with memoryManagerPolicy Static they must be equal',
+    'kubelet.yaml:6: reservedMemory: the total amount "1Gi" of type "memory" is not equal to the value "1124Mi" determined by Node Allocatable feature',
+  ],
+  [
+    "mm2 hugepages (kubeReserved and systemReserved cannot hold hugepages)",
+    kubelet +
+      "memoryManagerPolicy: Static\nreservedMemory:\n- numaNode: 0\n  limits: {memory: 100Mi, hugepages-2Mi: 10Mi}\n",
+    'kubelet.yaml:4: reservedMemory: the total amount "10Mi" of type "hugepages-2Mi" is not equal to the value "0" determined by Node Allocatable feature',
   ],
   [
     "version",
@@ -263,8 +269,13 @@ const kubeletCases: [string, string, string][] = [
   ],
   [
     "cfs gate",
-    kubelet + "cpuCFSQuotaPeriod: 50ms\n",
-    "kubelet.yaml:3: cpuCFSQuotaPeriod: 50ms requires feature gate CustomCPUCFSQuotaPeriod (only 100ms without it)",
+    kubelet + "featureGates: {CustomCPUCFSQuotaPeriod: false}\ncpuCFSQuotaPeriod: 50ms\n",
+    "kubelet.yaml:4: cpuCFSQuotaPeriod: invalid configuration: cpuCFSQuotaPeriod (--cpu-cfs-quota-period) 50ms requires feature gate CustomCPUCFSQuotaPeriod",
+  ],
+  [
+    "cfs range (CustomCPUCFSQuotaPeriod is GA and on from 1.36)",
+    kubelet + "cpuCFSQuotaPeriod: 500us\n",
+    "kubelet.yaml:3: cpuCFSQuotaPeriod: invalid configuration: cpuCFSQuotaPeriod (--cpu-cfs-quota-period) 500µs must be between 1ms and 1sec, inclusive",
   ],
   [
     "kube hugepages",
@@ -274,7 +285,37 @@ const kubeletCases: [string, string, string][] = [
   [
     "gate typo",
     kubelet + "featureGates:\n  PodLevelResourceManager: true\n",
-    'kubelet.yaml:4: featureGates.PodLevelResourceManager: unknown feature gate "PodLevelResourceManager"; did you mean "PodLevelResourceManagers"?',
+    "kubelet.yaml:4: featureGates.PodLevelResourceManager: unrecognized feature gate: PodLevelResourceManager (did you mean PodLevelResourceManagers?)",
+  ],
+  [
+    "gate unknown",
+    kubelet + "featureGates:\n  Foo: true\n",
+    "kubelet.yaml:4: featureGates.Foo: unrecognized feature gate: Foo",
+  ],
+  [
+    "gate removed",
+    kubelet + "featureGates:\n  CPUManager: true\n  MemoryManager: true\n",
+    "kubelet.yaml:4: featureGates.CPUManager: unrecognized feature gate: CPUManager (GA in 1.26, then removed from the kubelet: delete it)",
+  ],
+  [
+    "gate locked",
+    kubelet + "featureGates:\n  CPUManagerPolicyOptions: false\n",
+    "kubelet.yaml:4: featureGates.CPUManagerPolicyOptions: cannot set feature gate CPUManagerPolicyOptions to false, feature is locked to true",
+  ],
+  [
+    "gate locked in 1.37 only",
+    kubelet + "featureGates:\n  DisableCPUQuotaWithExclusiveCPUs: false\n",
+    "kubelet.yaml:4: featureGates.DisableCPUQuotaWithExclusiveCPUs: cannot set feature gate DisableCPUQuotaWithExclusiveCPUs to false, feature is locked to true",
+  ],
+  [
+    "gate of the other version",
+    kubelet + 'kubernetesVersion: "1.36"\nfeatureGates:\n  HugepageAwareEviction: true\n',
+    "kubelet.yaml:5: featureGates.HugepageAwareEviction: unrecognized feature gate: HugepageAwareEviction (a Kubernetes 1.37 gate; this is a 1.36 kubelet)",
+  ],
+  [
+    "two locked gates: the kubelet reports both",
+    kubelet + "featureGates:\n  KubeletTracing: false\n  CPUManagerPolicyOptions: false\n",
+    "kubelet.yaml:5: featureGates.CPUManagerPolicyOptions: [cannot set feature gate CPUManagerPolicyOptions to false, feature is locked to true, cannot set feature gate KubeletTracing to false, feature is locked to true]",
   ],
   [
     "gate nonbool",
@@ -320,14 +361,14 @@ const kubeletCases: [string, string, string][] = [
 ];
 
 const featureGateCases: [string, string][] = [
-  ["PodLevelResources", "--feature-gates: missing bool value for PodLevelResources"],
+  ["PodLevelResources", "--feature-gates: malformed pair, expect string=bool"],
   [
     "PodLevelResources=maybe",
-    "--feature-gates: invalid value of PodLevelResources=maybe: expected true or false (or 1, t, T, TRUE, True, 0, f, F, FALSE, False)",
+    '--feature-gates: invalid value of PodLevelResources: maybe, err: strconv.ParseBool: parsing "maybe": invalid syntax',
   ],
   [
     "PodLevelResourcesX=true",
-    '--feature-gates: unknown feature gate "PodLevelResourcesX"; did you mean "PodLevelResources"?',
+    "--feature-gates: unrecognized feature gate: PodLevelResourcesX (did you mean PodLevelResources?)",
   ],
 ];
 

@@ -108,3 +108,28 @@ function canonicalDeep<T>(value: T): T {
 export function canonicalizePodQuantities(pod: Pod): Pod {
   return canonicalDeep(pod);
 }
+
+/** How each quantity read from a manifest was written (`1.5Gi`), for messages about it. */
+const spellings = new WeakMap<Quantity, string>();
+
+export function rememberSpelling(q: Quantity, text: string): void {
+  spellings.set(q, text);
+}
+
+/** `q` as the manifest wrote it, else its canonical text. */
+export function writtenQuantity(q: Quantity): string {
+  return spellings.get(q) ?? q.toString();
+}
+
+/**
+ * `explain`'s note on a memory or hugepages request that the Memory Manager's `AsInt64` refuses.
+ * Through the API server most such requests arrive canonical and pin; a static pod keeps them as
+ * written, so the note says which form would pin.
+ */
+export function memoryQuantityNote(resource: string, q: Quantity): string {
+  const written = writtenQuantity(q);
+  const canonical = canonicalQuantity(q);
+  if (canonical.asInt64() !== null)
+    return `${resource} request ${written} is not a whole-byte quantity in the kubelet's integer form: the Memory Manager cannot pin it (a static pod keeps the quantity as written; write ${canonical.toString()}, the form the API server gives the kubelet)`;
+  return `${resource} request ${written} is not a whole number of bytes: the Memory Manager cannot pin it`;
+}

@@ -10,9 +10,7 @@ export function goQuote(s: string): string {
   return JSON.stringify(s).replace(/\\u00([0-9a-f]{2})/g, "\\x$1");
 }
 
-const DIGIT_VALUE: Record<string, number> = Object.fromEntries(
-  [..."0123456789abcdef"].map((c, i) => [c, i]),
-);
+const DIGIT_VALUE: Record<string, number> = Object.fromEntries([..."0123456789abcdef"].map((c, i) => [c, i]));
 
 /**
  * Go's `underscoreOK` for a literal with base prefix 0: underscores only between digits (the

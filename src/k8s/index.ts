@@ -20,6 +20,8 @@ export {
   canonicalizePodQuantities,
   canonicalQuantity,
   canonicalQuantityText,
+  memoryQuantityNote,
+  writtenQuantity,
 } from "./canonical-quantity.js";
 export { parseGoDuration } from "./duration.js";
 export {
@@ -76,7 +78,7 @@ export * from "./types.js";
 export { podUIDFor } from "./uid.js";
 export { assertValidPod, podValidationMessage, validatePod } from "./validate.js";
 export { tolerationWarnings } from "./validate-scheduling.js";
-export { MAX_PODS_PER_WORKLOAD } from "./workloads.js";
+export { MAX_PODS_PER_WORKLOAD, type WorkloadKind } from "./workload-kinds.js";
 
 function readText(path: string): string {
   try {

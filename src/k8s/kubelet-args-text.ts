@@ -27,16 +27,18 @@ interface Word {
 /** Splits shell-like words; `line` is the 1-based line of `text`'s first character. */
 function shellWords(text: string, file: string, line: number): Word[] {
   const words: Word[] = [];
-  let current: string | null = null;
+  let current = "";
+  let inWord = false;
   let startLine = line;
   let quote: "'" | '"' | null = null;
   const push = () => {
-    if (current !== null) words.push({ text: current, line: startLine });
-    current = null;
+    if (inWord) words.push({ text: current, line: startLine });
+    current = "";
+    inWord = false;
   };
   const begin = () => {
-    if (current === null) {
-      current = "";
+    if (!inWord) {
+      inWord = true;
       startLine = line;
     }
   };

@@ -339,9 +339,11 @@ function unknownOption(kind: string, name: string, known: readonly string[]): st
 
 function checkBoolOption(value: string, path: FieldPath, r: Reader): void {
   if (parseGoBool(value) === null) {
+    // The kubelet's --*-policy-options flags take one key=value each and never split on commas.
+    const hint = /,[^,=]+=/.test(value) ? " (one option per flag: the kubelet does not split on commas)" : "";
     r.fail(
       path,
-      `expected true or false (or 1, t, T, TRUE, True, 0, f, F, FALSE, False), got ${JSON.stringify(value)}`,
+      `expected true or false (or 1, t, T, TRUE, True, 0, f, F, FALSE, False), got ${JSON.stringify(value)}${hint}`,
     );
   }
 }
@@ -583,7 +585,11 @@ function configOf(
   overrides: KubeletConfigOverrides = {},
 ): KubeletConfig {
   if (!data || typeof data !== "object" || Array.isArray(data)) {
-    throw new InputError({ file, line: fileDoc.lineOf([]) }, "", "expected a KubeletConfiguration (a mapping)");
+    throw new InputError(
+      { file, line: fileDoc.lineOf([]) },
+      "",
+      "expected a KubeletConfiguration (a mapping)",
+    );
   }
   const layer = overlay(data as Record<string, unknown>, fileDoc, overrides);
   try {
@@ -649,7 +655,9 @@ function readConfig(layer: Overlay, file: string, overrides: KubeletConfigOverri
   if (flags) config.ignoredFlags = [...flags.ignored];
   if (config.memoryManagerPolicy === "Static") {
     const mismatch = reservedMemoryMismatch(config);
-    if (mismatch) r.fail(["reservedMemory"], mismatch);
+    // Point at reservedMemory, or at the policy when reservedMemory was not given at all.
+    const given = layer.originOf(["reservedMemory"]) || doc.lineOf(["reservedMemory"]) !== undefined;
+    if (mismatch) r.fail([given ? "reservedMemory" : "memoryManagerPolicy"], mismatch);
   }
   return config;
 }

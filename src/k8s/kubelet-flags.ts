@@ -105,7 +105,8 @@ function reservedMemoryItems(text: string): unknown[] | string {
     const limits: Record<string, string> = {};
     for (const item of parts[1].split(",")) {
       const kv = item.split("=");
-      if (kv.length !== 2) return `the reserved limit has incorrect value, expected type=quantatity, got ${item}`;
+      if (kv.length !== 2)
+        return `the reserved limit has incorrect value, expected type=quantatity, got ${item}`;
       if (kv[0] !== "memory" && !kv[0].startsWith("hugepages-"))
         return `memory type conversion error, unknown type: ${goQuote(kv[0])}`;
       try {
@@ -130,12 +131,15 @@ function taintItems(text: string): unknown[] | string {
   for (const spec of text.split(",")) {
     const parts = spec.split(":");
     if (parts.length !== 2) return `invalid taint spec: ${spec}`;
-    if (!TAINT_EFFECTS.includes(parts[1])) return `invalid taint effect: ${parts[1]}, unsupported taint effect`;
+    if (!TAINT_EFFECTS.includes(parts[1]))
+      return `invalid taint effect: ${parts[1]}, unsupported taint effect`;
     const kv = parts[0].split("=");
     if (kv.length > 2 || kv[0] === "") return `invalid taint spec: ${spec}`;
     if (out.some((t) => t.key === kv[0] && t.effect === parts[1]))
       return `duplicated taints with the same key and effect: {${kv[0]} ${kv[1] ?? ""} ${parts[1]} <nil>}`;
-    out.push(kv.length === 2 ? { key: kv[0], value: kv[1], effect: parts[1] } : { key: kv[0], effect: parts[1] });
+    out.push(
+      kv.length === 2 ? { key: kv[0], value: kv[1], effect: parts[1] } : { key: kv[0], effect: parts[1] },
+    );
   }
   return out;
 }
@@ -185,7 +189,8 @@ function walk(args: readonly KubeletArg[]): Given[] {
     let inline: string | null = null;
     if (s.startsWith("--")) {
       const body = s.slice(2);
-      if (body === "" || body.startsWith("-") || body.startsWith("=")) throw parseError(arg, `bad flag syntax: ${s}`);
+      if (body === "" || body.startsWith("-") || body.startsWith("="))
+        throw parseError(arg, `bad flag syntax: ${s}`);
       const eq = body.indexOf("=");
       name = eq < 0 ? body : body.slice(0, eq);
       inline = eq < 0 ? null : body.slice(eq + 1);

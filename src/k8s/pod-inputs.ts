@@ -4,6 +4,7 @@ import { NameGenerator } from "./controller-names.js";
 import { type FieldError, invalidObjectMessage } from "./field-error.js";
 import { type FieldPath, InputError } from "./input-error.js";
 import { podAtPath } from "./pod.js";
+import { CONFIG_SOURCE_ANNOTATION } from "./scheduling-types.js";
 import { checkShape, lineNear, strictFields } from "./schema.js";
 import type { Pod } from "./types.js";
 import { podValidationMessage, validatePod } from "./validate.js";
@@ -146,7 +147,7 @@ class Reader {
       // The kubelet marks the pods of its manifest directory as coming from a file (static pods).
       if (this.options.staticPod) {
         const annotations = (m.annotations ?? {}) as Record<string, unknown>;
-        m = { ...m, annotations: { ...annotations, "kubernetes.io/config.source": "file" } };
+        m = { ...m, annotations: { ...annotations, [CONFIG_SOURCE_ANNOTATION]: "file" } };
       }
       data = { ...obj, metadata: m };
     }

@@ -1,4 +1,5 @@
 import { Quantity, QuantityParseError } from "../core/index.js";
+import { rememberSpelling } from "./canonical-quantity.js";
 import { type FieldPath, InputError } from "./input-error.js";
 import { lineNear } from "./schema.js";
 import type { ResourceList } from "./types.js";
@@ -22,7 +23,9 @@ export function quantityAt(
     text = raw !== undefined && /^[+-]?[0-9.]/.test(raw) ? raw.trim() : String(value);
   }
   try {
-    return Quantity.parse(text, "quantity");
+    const q = Quantity.parse(text, "quantity");
+    rememberSpelling(q, text);
+    return q;
   } catch (err) {
     if (!(err instanceof QuantityParseError)) throw err;
     const why = err.message.replace(/^quantity: /, "");

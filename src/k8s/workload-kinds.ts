@@ -101,6 +101,9 @@ export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindInfo>> = {
   },
 };
 
+/** More pods than this from one workload is almost surely a mistake; it would also be slow. */
+export const MAX_PODS_PER_WORKLOAD = 5000;
+
 export function isWorkloadKind(kind: string): kind is WorkloadKind {
   return Object.hasOwn(WORKLOAD_KINDS, kind);
 }
@@ -238,7 +241,7 @@ const statusSchema = z
 function workloadSchema<K extends WorkloadKind>(kind: K) {
   return strictFields({
     apiVersion: z.string().optional(),
-    kind: z.literal(kind),
+    kind: z.literal(kind).optional(),
     metadata: objectMetaSchema.nullish(),
     spec: SPEC_SCHEMAS[kind],
     status: statusSchema,

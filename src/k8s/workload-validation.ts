@@ -45,8 +45,10 @@ export function selectorErrors(
 ): FieldError[] {
   const errs: FieldError[] = [];
   const noun = kind.toLowerCase();
+  // A selector that does not convert (a bad operator) is not matched against the template.
+  const convertible = !selector || labelSelectorErrors(selector, "spec.selector").length === 0;
   const mismatch = (): FieldError[] =>
-    selectorMatches(selector, templateLabels ?? {})
+    !convertible || selectorMatches(selector, templateLabels ?? {})
       ? []
       : [invalid(labelsField, goStringMap(templateLabels), NO_MATCH)];
   if (kind === "DaemonSet") {

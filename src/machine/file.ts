@@ -24,6 +24,7 @@ import {
 import type { HugePagePool, Machine, NUMAMemory } from "./machine.js";
 import { layoutMachineInfo } from "./presets/generate.js";
 import { type CPUInfo, CPUTopology } from "./topology.js";
+import { hugepagesExceedMemory } from "./memory-check.js";
 
 /**
  * Machine files (docs/machine-format.md): JSON or YAML, in one of two shapes — cadvisor machine
@@ -259,6 +260,8 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
       memory: entry.memory,
       hugepages: hugepagePools(entry.hugepages, ["memory", key, "hugepages"], rep),
     });
+    const tooMuch = hugepagesExceedMemory(Number(key), memory.get(Number(key)) as NUMAMemory);
+    if (tooMuch) rep.fail(["memory", key, "hugepages"], tooMuch);
   }
   for (const n of cpuNodes) {
     if (!memory.has(n))

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { MachineError } from "./errors.js";
 import { loadMachineFile } from "./file.js";
+import { hugepagesExceedMemory } from "./memory-check.js";
 import type { Machine } from "./machine.js";
 import { PRESETS, findPreset } from "./presets/index.js";
 import { discoverFromSysfs } from "./sysfs.js";
@@ -93,6 +94,19 @@ function looksLikePath(spec: string): boolean {
  * ending) is always read as a file, so a file can never be shadowed by a preset.
  */
 export function loadMachine(spec: string, opts: LoadMachineOptions = {}): Machine {
+  return checkedMachine(loadMachineUnchecked(spec, opts), spec);
+}
+
+/** A machine whose hugepages fit in its memory (a cadvisor file or a preset could say otherwise). */
+function checkedMachine(machine: Machine, spec: string): Machine {
+  for (const [id, numa] of machine.memory) {
+    const problem = hugepagesExceedMemory(id, numa);
+    if (problem) throw new MachineError(spec, problem);
+  }
+  return machine;
+}
+
+function loadMachineUnchecked(spec: string, opts: LoadMachineOptions): Machine {
   if (spec === "this") return discoverFromSysfs(opts.sysfsRoot ?? "/", "this");
   if (!looksLikePath(spec)) {
     const preset = findPreset(spec);

@@ -61,5 +61,8 @@ export function nodeConfigFromKubelet(k: KubeletConfig): NodeConfig {
     kubeReserved: { ...k.kubeReserved },
     evictionHard: { ...k.evictionHard },
     registerWithTaints: k.registerWithTaints.map((t) => ({ ...t })),
+    // The kubelet's own flags (not configuration fields), when its command line gave them.
+    ...(k.nodeName !== undefined ? { nodeName: k.nodeName } : {}),
+    ...(k.nodeLabels ? { nodeLabels: { ...k.nodeLabels } } : {}),
   };
 }

@@ -36,8 +36,10 @@ import { buildDecisions } from "./decisions.js";
 import { deviceInventory, deviceNUMANodes, isFree } from "./device-inventory.js";
 import { type MergeCause, mergeCauses } from "./explain-causes.js";
 import { explainDeviceError } from "./explain-device-errors.js";
+import { predicateNotes, predicateView } from "./explain-predicate.js";
 import { afterCalls, type DeviceSnapshot, snapshotForContainer, snapshotOf } from "./explain-devices.js";
 import { Node } from "./node.js";
+import type { PredicateDecision } from "./predicate/index.js";
 import type { AdmissionResult } from "./types.js";
 
 /** One distinct merged hint the Topology Manager's permutation walk produced. */
@@ -119,6 +121,11 @@ export interface Explanation {
   deviceErrors: DeviceErrorExplanation[];
   notes: string[];
   fit: FitReport | null;
+  /**
+   * The predicate admit handler's view: allocatable, used by other pods and requested per resource,
+   * with its failures. When the Topology Manager refused first, what the handler would have found.
+   */
+  predicate: PredicateDecision;
 }
 
 const MAX_PERMUTATIONS = 200_000;
@@ -625,11 +632,17 @@ export function explainAdmission(node: Node, pod: Pod): Explanation {
       why: whyOf(node, merge, candidates, truncated, causes),
     };
   });
+  const predicate = predicateView(node, pod, result);
   return {
     result,
     merges,
     deviceErrors: deviceErrorsOf(node, before, result),
-    notes: [...notesFor(node, pod, result), ...deviceNotes(node, pod, result, before)],
+    notes: [
+      ...notesFor(node, pod, result),
+      ...deviceNotes(node, pod, result, before),
+      ...predicateNotes(node, result, predicate),
+    ],
     fit: result.admitted ? null : fitReport(node, purged, pod, result),
+    predicate,
   };
 }

@@ -9,6 +9,12 @@ export {
 } from "./node.js";
 export { defaultNodeConfig, nodeConfigFromKubelet } from "./config.js";
 export {
+  cpuReservationRefusal,
+  kubeletStartRefusal,
+  reservedCPUsRefusal,
+  reservedMemoryRefusal,
+} from "./startup.js";
+export {
   type DeviceUpdateResult,
   findAdmittedPod,
   runSimulation,
@@ -27,6 +33,28 @@ export {
 export { exportedMetricName, metricsText } from "./metrics-text.js";
 export { buildDecisions, type DecisionSource } from "./decisions.js";
 export * from "./types.js";
+export {
+  admitPredicate,
+  amountsOf,
+  type DeviceManagerView,
+  failureResult,
+  type InsufficientResource,
+  isCriticalPod,
+  isScalarResourceName,
+  isStaticPod,
+  type NodeObject,
+  type NodeResources,
+  nodeResources,
+  type PredicateDecision,
+  type PredicateFailure,
+  type PredicateFailureError,
+  type PredicateInput,
+  type PredicateStep,
+  podRequestAmounts,
+  podRequestList,
+  type ResourceAmounts,
+  type ResourceFit,
+} from "./predicate/index.js";
 export {
   type Candidate,
   copyNode,

@@ -21,12 +21,14 @@ import { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js"
 import { createTopologyManager, type TopologyManager } from "../managers/topology/index.js";
 import { buildDecisions } from "./decisions.js";
 import { ResourceManager } from "./managers.js";
+import { cpuReservationRefusal } from "./startup.js";
 import {
   admitPredicate,
   type NodeObject,
   type NodeResources,
   nodeObjectFor,
   nodeResourcesFor,
+  NodeUsage,
   type PredicateDecision,
   reservationProblem,
 } from "./predicate/index.js";
@@ -88,6 +90,8 @@ export class Node {
   private readonly memoryManager: ResourceManager;
   /** Admitted, not yet removed pods by UID, in admission order. */
   private readonly pods = new Map<string, Pod>();
+  /** What the admitted pods request (for the predicate handler), kept as pods come and go. */
+  private readonly usage: NodeUsage;
   private pending: Pod | null = null;
   /** The device plugins' current device lists (the machine's, then every `updateDevices`). */
   private devices: Map<string, DeviceResource>;
@@ -111,7 +115,11 @@ export class Node {
     });
     if (tm instanceof ManagerError) throw new NodeConfigError(`topology manager: ${tm.message}`);
     this.topologyManager = tm;
-    for (const pod of opts.runningPods ?? []) this.pods.set(pod.uid, pod);
+    this.usage = new NodeUsage(cfg.featureGates);
+    for (const pod of opts.runningPods ?? []) {
+      this.pods.set(pod.uid, pod);
+      this.usage.add(pod);
+    }
     const active = () => this.activePods();
     this.devices = new Map(opts.machine.devices);
     this.deviceManager = new DeviceManager({
@@ -125,6 +133,8 @@ export class Node {
     });
 
     if (cfg.cpuManagerPolicy === "static") {
+      const refusal = cpuReservationRefusal(cfg);
+      if (refusal) throw new NodeConfigError(refusal);
       try {
         this.cpuPolicy = new CPUStaticPolicy({
           topology: opts.machine.topology,
@@ -139,10 +149,11 @@ export class Node {
           state: opts.restored?.cpu ? new CPUState(opts.restored.cpu) : undefined,
         });
       } catch (err) {
-        throw new NodeConfigError(`cpu manager: ${(err as Error).message}`);
+        // The kubelet's wording: NewManager wraps the policy's error, ContainerManager.Start the start's.
+        throw new NodeConfigError(`cpu manager: new static policy error: ${(err as Error).message}`);
       }
       const err = this.cpuPolicy.start();
-      if (err) throw new NodeConfigError(`cpu manager: ${err.message}`);
+      if (err) throw new NodeConfigError(`start cpu manager error: ${err.message}`);
     } else {
       this.cpuPolicy = null;
     }
@@ -160,7 +171,7 @@ export class Node {
       });
       if (policy instanceof ManagerError) throw new NodeConfigError(`memory manager: ${policy.message}`);
       const err = policy.start();
-      if (err) throw new NodeConfigError(`memory manager: ${err.message}`);
+      if (err) throw new NodeConfigError(`start memory manager error: ${err.message}`);
       this.memoryPolicy = policy;
     } else {
       this.memoryPolicy = null;
@@ -221,12 +232,17 @@ export class Node {
     const devicesInUse = new Map<string, number>();
     for (const [resource, ids] of this.deviceManager.allocatedDeviceIDs())
       devicesInUse.set(resource, ids.length);
+    const admitted = this.pods.has(pod.uid);
     return admitPredicate({
       node,
       pod,
-      otherPods: [...this.pods.values()].filter((p) => p.uid !== pod.uid),
+      otherPods: admitted
+        ? [...this.pods.values()].filter((p) => p.uid !== pod.uid)
+        : [...this.pods.values()],
       gates: this.config.featureGates,
       deviceManager: { podHoldsDevices: this.deviceManager.holdsDevicesFor(pod.uid), devicesInUse },
+      // The running totals hold exactly the other pods unless `pod` itself is admitted.
+      usage: admitted ? undefined : this.usage,
     });
   }
 
@@ -296,6 +312,7 @@ export class Node {
     }
     const preempted = predicate.preempted.map((uid) => this.evict(uid));
     this.pods.set(pod.uid, pod);
+    this.usage.add(pod);
     const deferredDevices = result.trace.path === "pod-level" ? this.startContainers(pod) : null;
     const { containers, podDecision } = buildDecisions(this, pod);
     return {
@@ -325,6 +342,7 @@ export class Node {
   private evict(uid: string): PodRef {
     const pod = this.pods.get(uid);
     this.pods.delete(uid);
+    this.usage.remove(uid);
     this.deviceStartErrors.delete(uid);
     return pod ? refOf(pod) : { uid, name: "", namespace: "" };
   }
@@ -418,6 +436,7 @@ export class Node {
       };
     for (const c of containersInOrder(pod)) this.removeContainer(podUID, c.name);
     this.pods.delete(podUID);
+    this.usage.remove(podUID);
     this.deviceStartErrors.delete(podUID);
     return { pod: refOf(pod), removed: true, defaultCpuSet: this.defaultCpuSet() };
   }

@@ -30,21 +30,11 @@ export interface DeviceAssignmentDoc {
   devices: { id: string; numaNodes: number[] }[];
 }
 
-/** One `devicesToAllocate` call as the Device Manager made it. */
-export interface DeviceAllocationDoc {
-  container: string;
-  resource: string;
-  required: number;
-  error: string | null;
-  /** Chosen ids ascending; null on error or when the container already held its devices. */
-  devices: string[] | null;
-  /** Devices of groups taken whole: any kubelet would choose them. */
-  fixed: string[];
-  /** The last group offered more than needed: `count` of `from` (which ones is the kubelet's free choice). */
-  choose: { from: string[]; count: number } | null;
-  /** The plugin's `GetPreferredAllocation` calls. */
-  preferredCalls: { available: string[]; mustInclude: string[]; size: number }[];
-}
+/**
+ * One `devicesToAllocate` call as the Device Manager made it: the Device Manager records it in
+ * document form already (`allocationDoc` copies it, so a document shares no array with the engine).
+ */
+export type DeviceAllocationDoc = DeviceAllocationCall;
 
 export interface DeferredDevicesDoc {
   container: string;

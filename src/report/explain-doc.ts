@@ -1,5 +1,6 @@
 import type { DeviceFit, Explanation } from "../node/index.js";
 import type { AllocationData, HintData } from "../managers/topology/index.js";
+import { type PredicateDoc, predicateDoc } from "./predicate-doc.js";
 import { type AdmitStepDoc, admitStepDoc, type JSONInteger, type NodeDoc } from "./simulation-doc.js";
 
 const int = (v: bigint): JSONInteger => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
@@ -57,6 +58,11 @@ export interface ExplainDoc {
   } | null;
   /** The node the pod was explained against, before the admission (the simulate document's `node`). */
   node: NodeDoc | null;
+  /**
+   * The predicate admit handler: allocatable, used by other pods and requested per resource, and
+   * its failures; when the Topology Manager refused first, what the handler would have found.
+   */
+  predicate: PredicateDoc;
 }
 
 function fits(r: Record<string, DeviceFit>): Record<string, DeviceFitDoc> {
@@ -109,5 +115,6 @@ export function explainDoc(
         }
       : null,
     node: cfg.node ?? null,
+    predicate: predicateDoc(e.predicate),
   };
 }

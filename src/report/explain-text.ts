@@ -8,6 +8,7 @@ import {
   shortIdsOf,
   stepDeviceIds,
 } from "./simulation-table.js";
+import { predicateDetailLines, resourceFitTable } from "./predicate-text.js";
 import { renderTable } from "./table.js";
 import { formatBytes } from "./units.js";
 
@@ -149,6 +150,23 @@ function fitLines(doc: ExplainDoc): string[] {
   return out;
 }
 
+/** The predicate admit handler's section: allocatable vs used vs requested, and its failures. */
+function predicateLines(doc: ExplainDoc): string[] {
+  const p = doc.predicate;
+  const ran = doc.decision.predicate !== null;
+  const verdict = !ran
+    ? "predicate admit handler, not run: the Topology Manager refused first; what it would have found"
+    : p.admitted
+      ? "predicate admit handler: admits"
+      : `predicate admit handler: rejects, ${doc.decision.reason}`;
+  const out = ["", `NODE ALLOCATABLE  (${verdict})`];
+  if (p.rejectedAt === "general-filter" || p.rejectedAt === "preemption" || p.admitted || !ran)
+    out.push(indent(resourceFitTable(p)));
+  const details = predicateDetailLines(p, doc.decision.preempted);
+  out.push(...details.map((l) => `  ${l}`));
+  return out;
+}
+
 /** `podpin explain -o table`: the verdict, each merge with its hints and candidates, devices, notes, what fits. */
 export function renderExplainText(doc: ExplainDoc): string {
   const d = doc.decision;
@@ -157,7 +175,12 @@ export function renderExplainText(doc: ExplainDoc): string {
   out.push(
     `${d.admitted ? "ADMITTED" : "REJECTED"}  ${d.pod.namespace}/${d.pod.name}  (topologyManagerPolicy ${doc.policy}, scope ${doc.scope}, path ${d.path}, kubelet ${doc.kubernetesVersion})`,
   );
-  if (!d.admitted) out.push(`  reason:  ${d.reason}`, `  message: ${d.status}`);
+  if (!d.admitted)
+    out.push(
+      `  reason:  ${d.reason}`,
+      `  message: ${d.status}`,
+      `  by:      the ${d.rejectedBy === "predicate" ? "predicate admit handler (after the resource managers)" : "Topology Manager (the resource managers)"}`,
+    );
   for (const m of doc.merges) {
     out.push("", `HINTS  ${m.container === null ? "for the whole pod" : `for container ${m.container}`}`);
     out.push(indent(renderTable(["PROVIDER", "RESOURCE", "HINTS"], providerRows(m))));
@@ -205,6 +228,7 @@ export function renderExplainText(doc: ExplainDoc): string {
   } else if (d.warnings.length > 0) {
     out.push("", ...d.warnings.map((w) => `  warning: ${w}`));
   }
+  out.push(...predicateLines(doc));
   if (doc.notes.length > 0) out.push("", "NOTES", ...doc.notes.map((n) => `  - ${n}`));
   out.push(...fitLines(doc));
   return `${out.join("\n")}\n`;

@@ -18,6 +18,14 @@ import {
   updateDevicesDoc,
 } from "./device-doc.js";
 
+import {
+  type NodeAllocatableDoc,
+  nodeAllocatableDoc,
+  type PredicateDoc,
+  podRefDocs,
+  predicateDoc,
+} from "./predicate-doc.js";
+
 export type { PodRefDoc } from "./device-doc.js";
 
 /**
@@ -108,6 +116,12 @@ export interface AdmitStepDoc {
   defaultCpuSet: string;
   /** A rejected pod left state behind (cleaned at the next admission, as the kubelet does). */
   leftoverState: boolean;
+  /** The admit handler that refused the pod (`topology` or `predicate`); null when admitted. */
+  rejectedBy: AdmissionResult["rejectedBy"];
+  /** The predicate handler's verdict and details; null when the Topology Manager refused first. */
+  predicate: PredicateDoc | null;
+  /** Pods evicted to admit this critical pod ([] otherwise). */
+  preempted: PodRefDoc[];
   /** Every device choice the Device Manager made during the admission, in call order. */
   deviceAllocations: DeviceAllocationDoc[];
   /**
@@ -150,6 +164,8 @@ export interface NodeDoc {
   devicesInUse: Record<string, string[]>;
   /** Every device-plugin resource of the node. */
   deviceResources: DeviceResourceDoc[];
+  /** The node object: capacity, allocatable, and what the admitted pods request of it. */
+  allocatable: NodeAllocatableDoc;
 }
 
 export interface SimulationDoc {
@@ -214,6 +230,9 @@ export function admitStepDoc(r: AdmissionResult): AdmitStepDoc {
     containers: r.containers ? r.containers.map(containerDoc) : null,
     defaultCpuSet: r.defaultCpuSet.toString(),
     leftoverState: r.leftoverState,
+    rejectedBy: r.rejectedBy,
+    predicate: r.predicate ? predicateDoc(r.predicate) : null,
+    preempted: podRefDocs(r.preempted),
     deviceAllocations: r.deviceAllocations.map(allocationDoc),
     deferredDevices: deferredDocs(r.deferredDevices),
     warnings: [...r.warnings],
@@ -278,6 +297,7 @@ export function nodeDoc(node: Node, lookup: PodRefLookup = () => null): NodeDoc 
     devicesWithoutNUMA: devices.withoutNUMA,
     devicesInUse: devices.inUse,
     deviceResources: devices.resources,
+    allocatable: nodeAllocatableDoc(node),
   };
 }
 

@@ -8,6 +8,12 @@ import type {
   RemoveStepDoc,
   SimulationDoc,
 } from "./simulation-doc.js";
+import {
+  nodeAllocatableTable,
+  PREDICATE_LEFTOVER_NOTE,
+  predicateDetailLines,
+  resourceFitTable,
+} from "./predicate-text.js";
 import { renderKeyValues, renderTable } from "./table.js";
 import { formatBytes } from "./units.js";
 
@@ -111,7 +117,17 @@ export function renderAdmitStep(s: AdmitStepDoc, opts: AdmitTextOptions): string
   const warnings = s.warnings.map((w) => `  warning: ${w}`);
   if (!s.admitted) {
     const lines = [`REJECTED  ${who}  reason=${s.reason}`, `  ${s.status}`];
-    if (s.leftoverState)
+    lines.push(
+      s.rejectedBy === "predicate"
+        ? "  rejected by: the predicate admit handler (node allocatable and the general predicates), which runs after the Topology Manager admitted the pod"
+        : "  rejected by: the Topology Manager admit handler (the resource managers)",
+    );
+    if (s.rejectedBy === "predicate" && s.predicate) {
+      lines.push(...predicateDetailLines(s.predicate).map((l) => `  ${l}`));
+      if (s.predicate.rejectedAt === "general-filter" || s.predicate.rejectedAt === "preemption")
+        lines.push(indentLines(resourceFitTable(s.predicate)));
+      if (s.leftoverState) lines.push(`  (${PREDICATE_LEFTOVER_NOTE})`);
+    } else if (s.leftoverState)
       lines.push("  (state left behind by an earlier provider is reclaimed at the next admission)");
     return [...lines, ...warnings].join("\n");
   }
@@ -150,7 +166,10 @@ export function renderAdmitStep(s: AdmitStepDoc, opts: AdmitTextOptions): string
     pod.push(["pod memory limit", c.memoryLimitBytes === null ? "-" : size(c.memoryLimitBytes)]);
   }
   if (pod.length > 0) lines.push(indentLines(renderKeyValues(pod)));
-  lines.push(...deferredLines(s).map((l) => `  ${l}`), ...warnings);
+  lines.push(...deferredLines(s).map((l) => `  ${l}`));
+  if (s.predicate && s.preempted.length > 0)
+    lines.push(...predicateDetailLines(s.predicate, s.preempted).map((l) => `  ${l}`));
+  lines.push(...warnings);
   return lines.join("\n");
 }
 
@@ -245,6 +264,13 @@ export function renderNodeTable(doc: SimulationDoc): string {
   if (stale.length > 0)
     lines.push(
       `  in use by pods no longer admitted, released at the Device Manager's next purge: ${stale.join(", ")}`,
+    );
+  const a = node.allocatable;
+  lines.push(`  node allocatable (node object ${a.name}, what the predicate admit handler checks):`);
+  lines.push(indentLines(indentLines(nodeAllocatableTable(a))));
+  if (!a.ephemeralStorageKnown)
+    lines.push(
+      "    no ephemeral-storage: the machine description gives no root filesystem size (not checked)",
     );
   return lines.join("\n");
 }

@@ -2,7 +2,14 @@ import type { DeviceView } from "./device-view.js";
 import { type Box, column, fixedBox, flow, px, textWidth } from "./layout.js";
 import type { PodSummary } from "./ownership.js";
 import { NEUTRAL, type PodColours } from "./palette.js";
-import { deviceFont, type Scale } from "./svg-style.js";
+import {
+  type CellStyle,
+  deviceFont,
+  SHARED_STYLE,
+  type Scale,
+  stripePattern,
+  UNACCOUNTED_STYLE,
+} from "./svg-style.js";
 import { escapeXml } from "./units.js";
 
 /*
@@ -23,30 +30,19 @@ const UNHEALTHY_HATCH = "hatch-unhealthy";
 
 /** The hatch of unhealthy devices (one per picture). */
 export function deviceDefs(idPrefix: string): string {
-  return (
-    `<pattern id="${idPrefix}${UNHEALTHY_HATCH}" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
-    `<rect width="5" height="5" fill="#f3f4f6"/><rect width="2" height="5" fill="#d1d5db"/></pattern>`
-  );
+  return stripePattern(`${idPrefix}${UNHEALTHY_HATCH}`, 5, 2, "#f3f4f6", "#d1d5db");
 }
 
 export function unhealthyFill(idPrefix: string): string {
   return `url(#${idPrefix}${UNHEALTHY_HATCH})`;
 }
 
-export interface DeviceLook {
-  fill: string;
-  stroke: string;
-  strokeWidth: number;
-  dash: string | null;
-  text: string;
-}
-
-/** How a device box looks, from its owner and health. */
+/** How a device box looks, from its owner and health (free and in-use ones as such CPUs look). */
 export function deviceLook(
   d: DeviceView,
   colours: ReadonlyMap<string, PodColours>,
   idPrefix: string,
-): DeviceLook {
+): Readonly<CellStyle> {
   const pc = d.owner.kind === "held" ? colours.get(d.owner.pod) : undefined;
   if (!d.healthy)
     return {
@@ -57,21 +53,7 @@ export function deviceLook(
       text: NEUTRAL.ink,
     };
   if (pc) return { fill: pc.base, stroke: pc.frame, strokeWidth: 1, dash: null, text: "#ffffff" };
-  if (d.owner.kind === "in-use")
-    return {
-      fill: NEUTRAL.unaccountedFill,
-      stroke: NEUTRAL.unaccountedStroke,
-      strokeWidth: 1.2,
-      dash: "2 1.5",
-      text: NEUTRAL.unaccountedStroke,
-    };
-  return {
-    fill: NEUTRAL.sharedFill,
-    stroke: NEUTRAL.sharedStroke,
-    strokeWidth: 1,
-    dash: null,
-    text: NEUTRAL.sharedText,
-  };
+  return d.owner.kind === "in-use" ? UNACCOUNTED_STYLE : SHARED_STYLE;
 }
 
 function podName(pods: ReadonlyMap<string, PodSummary>, uid: string): string {

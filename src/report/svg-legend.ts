@@ -2,7 +2,7 @@ import { type Box, column, fixedBox, flow, grid, px, textWidth } from "./layout.
 import type { NodeView, PodSummary } from "./ownership.js";
 import { NEUTRAL, type PodColours } from "./palette.js";
 import { unhealthyFill } from "./svg-devices.js";
-import { hatchId, type Scale } from "./svg-style.js";
+import { hatchId, SHARED_STYLE, type Scale, stripePattern, UNACCOUNTED_STYLE } from "./svg-style.js";
 import { escapeXml, formatBytes } from "./units.js";
 
 /** How many pods the legend lists before it summarises the rest (the table lists them all). */
@@ -202,12 +202,7 @@ function genericSection(view: NodeView, width: number, scale: Scale, idPrefix: s
       0,
       "legend-reserved",
     ),
-    item(
-      { fill: NEUTRAL.sharedFill, stroke: NEUTRAL.sharedStroke, strokeWidth: 1, dash: null },
-      "node shared pool",
-      0,
-      "legend-node-shared",
-    ),
+    item(SHARED_STYLE, "node shared pool", 0, "legend-node-shared"),
     item(
       { fill: solid, stroke: solid, strokeWidth: 1, dash: null },
       "exclusive to a container (node)",
@@ -234,23 +229,11 @@ function genericSection(view: NodeView, width: number, scale: Scale, idPrefix: s
     ),
   ];
   if (view.counts.unaccounted > 0)
-    items.push(
-      item(
-        { fill: NEUTRAL.unaccountedFill, stroke: NEUTRAL.unaccountedStroke, strokeWidth: 1.2, dash: "2 1.5" },
-        "held by no one (left-over state)",
-        0,
-        "legend-unaccounted",
-      ),
-    );
+    items.push(item(UNACCOUNTED_STYLE, "held by no one (left-over state)", 0, "legend-unaccounted"));
   const devices = [...view.numaNodes.flatMap((n) => n.devices), ...view.devicesWithoutNUMA];
   if (devices.length > 0) {
     items.push(
-      item(
-        { fill: NEUTRAL.sharedFill, stroke: NEUTRAL.sharedStroke, strokeWidth: 1, dash: null },
-        "device (small box, short id), free",
-        0,
-        "legend-device-free",
-      ),
+      item(SHARED_STYLE, "device (small box, short id), free", 0, "legend-device-free"),
       item(
         { fill: solid, stroke: frameC, strokeWidth: 1, dash: null },
         "device held by a pod (its colour)",
@@ -270,12 +253,7 @@ function genericSection(view: NodeView, width: number, scale: Scale, idPrefix: s
     if (devices.some((d) => d.owner.kind === "in-use"))
       items.push(
         item(
-          {
-            fill: NEUTRAL.unaccountedFill,
-            stroke: NEUTRAL.unaccountedStroke,
-            strokeWidth: 1.2,
-            dash: "2 1.5",
-          },
+          UNACCOUNTED_STYLE,
           "device in use by no pod here (released at the next purge)",
           0,
           "legend-device-in-use",
@@ -310,10 +288,7 @@ function columnMajor(boxes: readonly Box[], cols: number): Box[] {
 
 /** The generic defs the legend needs besides the per-pod hatches. */
 export function legendDefs(idPrefix: string): string {
-  return (
-    `<pattern id="${idPrefix}${GENERIC_HATCH}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
-    `<rect width="6" height="6" fill="#e2e8f0"/><rect width="3" height="6" fill="#a3b1c4"/></pattern>`
-  );
+  return stripePattern(`${idPrefix}${GENERIC_HATCH}`, 6, 3, "#e2e8f0", "#a3b1c4");
 }
 
 /** The legend: what each style means, then each pod with its colours and what it holds. */

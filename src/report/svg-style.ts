@@ -113,12 +113,39 @@ export function deviceFont(scale: Scale): number {
   return Math.max(8, scale.smallFont - 1.5);
 }
 
+/** How a cell looks: a CPU, a device, a legend swatch (which has no text). */
 export interface CellStyle {
   fill: string;
   stroke: string;
   strokeWidth: number;
   dash: string | null;
   text: string;
+}
+
+/** Held by nothing, free to give: a CPU of the node shared pool, a free device. */
+export const SHARED_STYLE: Readonly<CellStyle> = {
+  fill: NEUTRAL.sharedFill,
+  stroke: NEUTRAL.sharedStroke,
+  strokeWidth: 1,
+  dash: null,
+  text: NEUTRAL.sharedText,
+};
+
+/** In use but held by no pod of the view (left-over state): such CPUs and devices. */
+export const UNACCOUNTED_STYLE: Readonly<CellStyle> = {
+  fill: NEUTRAL.unaccountedFill,
+  stroke: NEUTRAL.unaccountedStroke,
+  strokeWidth: 1.2,
+  dash: "2 1.5",
+  text: NEUTRAL.unaccountedStroke,
+};
+
+/** A `<pattern>` of diagonal stripes: `stripe` wide in a `size` square, on `ground`. */
+export function stripePattern(id: string, size: number, stripe: number, ground: string, ink: string): string {
+  return (
+    `<pattern id="${id}" width="${size}" height="${size}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
+    `<rect width="${size}" height="${size}" fill="${ground}"/><rect width="${stripe}" height="${size}" fill="${ink}"/></pattern>`
+  );
 }
 
 export function hatchId(idPrefix: string, podIndex: number): string {
@@ -132,7 +159,7 @@ export function cellStyle(
   podIndex: ReadonlyMap<string, number>,
   scale: Scale,
   idPrefix: string,
-): CellStyle {
+): Readonly<CellStyle> {
   const o = cpu.owner;
   switch (o.kind) {
     case "reserved":
@@ -144,21 +171,9 @@ export function cellStyle(
         text: NEUTRAL.reservedText,
       };
     case "node-shared":
-      return {
-        fill: NEUTRAL.sharedFill,
-        stroke: NEUTRAL.sharedStroke,
-        strokeWidth: 1,
-        dash: null,
-        text: NEUTRAL.sharedText,
-      };
+      return SHARED_STYLE;
     case "unaccounted":
-      return {
-        fill: NEUTRAL.unaccountedFill,
-        stroke: NEUTRAL.unaccountedStroke,
-        strokeWidth: 1.2,
-        dash: "2 1.5",
-        text: NEUTRAL.unaccountedStroke,
-      };
+      return UNACCOUNTED_STYLE;
     case "node-exclusive":
     case "pod-exclusive": {
       const pc = colours.get(o.pod)!;
@@ -199,10 +214,7 @@ export function hatchPatterns(
   const out: string[] = [];
   for (const p of pods) {
     const pc = colours.get(p.uid)!;
-    out.push(
-      `<pattern id="${hatchId(idPrefix, p.index)}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
-        `<rect width="6" height="6" fill="${pc.hatchGround}"/><rect width="3" height="6" fill="${pc.hatchStripe}"/></pattern>`,
-    );
+    out.push(stripePattern(hatchId(idPrefix, p.index), 6, 3, pc.hatchGround, pc.hatchStripe));
   }
   return out.join("");
 }

@@ -4,7 +4,7 @@ import { podsByUid } from "./ownership.js";
 import { podColours } from "./palette.js";
 import { type CellContext, coreBox } from "./svg-cpu.js";
 import { deviceDefs, deviceGroups } from "./svg-devices.js";
-import { frame } from "./svg-frame.js";
+import { type FrameOptions, frame } from "./svg-frame.js";
 import { legendBox, legendDefs } from "./svg-legend.js";
 import { memoryBars } from "./svg-memory.js";
 import { hatchPatterns, type Scale, scaleFor, svgCss } from "./svg-style.js";
@@ -156,34 +156,47 @@ function withMemory(content: Box, numa: NUMANodeView | undefined, ctx: Ctx): Box
   return column([content, fixedBox(0, 2, () => {}), below], s.groupGap / 2);
 }
 
-function numaFrame(numaId: number, content: Box, sub: string, ctx: Ctx): Box {
+/**
+ * The two kinds of group frame: a NUMA node's, and that of a group holding or standing beside NUMA
+ * nodes (a socket, the CPU-less nodes, the devices without NUMA affinity).
+ */
+const GROUP_FRAMES = {
+  numa: { fill: COLOURS.numaFill, stroke: COLOURS.numaStroke, radius: 6 },
+  outer: { fill: COLOURS.socketFill, stroke: COLOURS.socketStroke, radius: 8 },
+} as const;
+
+function groupFrame(
+  kind: keyof typeof GROUP_FRAMES,
+  content: Box,
+  head: Pick<FrameOptions, "attrs" | "label" | "sub">,
+  ctx: Ctx,
+): Box {
   const s = ctx.scale;
   return frame(content, {
-    attrs: `class="numa" data-numa="${numaId}"`,
-    label: `NUMA ${numaId}`,
-    sub,
-    fill: COLOURS.numaFill,
-    stroke: COLOURS.numaStroke,
+    ...head,
+    ...GROUP_FRAMES[kind],
     pad: s.groupPad,
     labelFont: s.labelFont,
     smallFont: s.smallFont,
-    radius: 6,
   });
 }
 
+function numaFrame(numaId: number, content: Box, sub: string, ctx: Ctx): Box {
+  return groupFrame(
+    "numa",
+    content,
+    { attrs: `class="numa" data-numa="${numaId}"`, label: `NUMA ${numaId}`, sub },
+    ctx,
+  );
+}
+
 function socketFrame(socket: number, content: Box, sub: string | null, ctx: Ctx): Box {
-  const s = ctx.scale;
-  return frame(content, {
-    attrs: `class="socket" data-socket="${socket}"`,
-    label: `Socket ${socket}`,
-    sub,
-    fill: COLOURS.socketFill,
-    stroke: COLOURS.socketStroke,
-    pad: s.groupPad,
-    labelFont: s.labelFont,
-    smallFont: s.smallFont,
-    radius: 8,
-  });
+  return groupFrame(
+    "outer",
+    content,
+    { attrs: `class="socket" data-socket="${socket}"`, label: `Socket ${socket}`, sub },
+    ctx,
+  );
 }
 
 function cpuNodes(h: Hierarchy, o: Orientation, ctx: Ctx): Box[] {
@@ -225,34 +238,28 @@ function memoryOnlyNodes(nodes: NUMANodeView[], width: number, ctx: Ctx): Box | 
   const barW = 150;
   const withDevices = nodes.some((n) => n.devices.length > 0);
   const boxes = nodes.map((n) =>
-    frame(memoryAndDevices(n, barW, ctx), {
-      attrs: `class="numa memory-only" data-numa="${n.id}"`,
-      label: `NUMA ${n.id}`,
-      sub: "no CPUs",
-      fill: COLOURS.numaFill,
-      stroke: COLOURS.numaStroke,
-      pad: s.groupPad,
-      labelFont: s.labelFont,
-      smallFont: s.smallFont,
-      radius: 6,
-    }),
+    groupFrame(
+      "numa",
+      memoryAndDevices(n, barW, ctx),
+      { attrs: `class="numa memory-only" data-numa="${n.id}"`, label: `NUMA ${n.id}`, sub: "no CPUs" },
+      ctx,
+    ),
   );
   const boxW = boxes[0].w;
   const cols = Math.max(
     1,
     Math.min(boxes.length, Math.floor((width - 2 * s.groupPad + s.groupGap) / (boxW + s.groupGap))),
   );
-  return frame(grid(boxes, cols, s.groupGap), {
-    attrs: `class="memory-only-nodes"`,
-    label: withDevices ? "NUMA nodes without CPUs" : "Memory-only NUMA nodes",
-    sub: `${nodes.length} node${nodes.length === 1 ? "" : "s"} without CPUs${withDevices ? " (memory and devices)" : ""}`,
-    fill: COLOURS.socketFill,
-    stroke: COLOURS.socketStroke,
-    pad: s.groupPad,
-    labelFont: s.labelFont,
-    smallFont: s.smallFont,
-    radius: 8,
-  });
+  return groupFrame(
+    "outer",
+    grid(boxes, cols, s.groupGap),
+    {
+      attrs: `class="memory-only-nodes"`,
+      label: withDevices ? "NUMA nodes without CPUs" : "Memory-only NUMA nodes",
+      sub: `${nodes.length} node${nodes.length === 1 ? "" : "s"} without CPUs${withDevices ? " (memory and devices)" : ""}`,
+    },
+    ctx,
+  );
 }
 
 function hasDevices(view: NodeView): boolean {
@@ -265,17 +272,16 @@ function noAffinityStrip(view: NodeView, width: number, ctx: Ctx): Box | null {
   const groups = deviceGroups(view.devicesWithoutNUMA, null, Math.max(300, width - 2 * s.groupPad), ctx);
   if (!groups) return null;
   const n = view.devicesWithoutNUMA.length;
-  return frame(groups, {
-    attrs: `class="devices-no-numa"`,
-    label: "No NUMA affinity",
-    sub: `${n} device${n === 1 ? "" : "s"} whose plugin reports no NUMA node (they never count toward a topology hint)`,
-    fill: COLOURS.socketFill,
-    stroke: COLOURS.socketStroke,
-    pad: s.groupPad,
-    labelFont: s.labelFont,
-    smallFont: s.smallFont,
-    radius: 8,
-  });
+  return groupFrame(
+    "outer",
+    groups,
+    {
+      attrs: `class="devices-no-numa"`,
+      label: "No NUMA affinity",
+      sub: `${n} device${n === 1 ? "" : "s"} whose plugin reports no NUMA node (they never count toward a topology hint)`,
+    },
+    ctx,
+  );
 }
 
 /** `32 CPUs · 16 cores · 2 sockets · 2 NUMA nodes · 4 pods`. */

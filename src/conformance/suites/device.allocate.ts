@@ -1,23 +1,16 @@
-import type { DeviceResources } from "../../machine/index.js";
-import { DeviceManager, type DeviceManagerOptions } from "../../managers/device/index.js";
-import type { TopologyHint } from "../../managers/topology/index.js";
+import { DeviceManager } from "../../managers/device/index.js";
 import {
   allocatedJSON,
   arr,
   callJSON,
   DeviceVectorError,
   findContainer,
-  fixedAffinity,
   holdingsJSON,
   int,
-  ints,
   type Obj,
   obj,
-  readAllocations,
-  readHint,
-  readIDSets,
   readPod,
-  readResources,
+  readSetup,
   str,
   strs,
 } from "../device-vectors.js";
@@ -26,30 +19,6 @@ import { asArray, type CaseOutcome, caseName, compare, guard, type Suite } from 
 const FILE = "device/allocate.json";
 
 const sorted = (ids: Iterable<string>) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-
-/** The state every op starts from: machine, stored allocations, optional in-use sets, one hint. */
-interface Setup {
-  options: DeviceManagerOptions;
-  /** Replaced step by step in `allocateSequence`. */
-  active: { uids: string[] };
-}
-
-function readSetup(c: Obj, what: string): Setup {
-  const resources: DeviceResources = readResources(c.resources, `${what}.resources`);
-  const podDevices = readAllocations(c.allocations, resources, `${what}.allocations`);
-  const hint: TopologyHint = readHint(c.hint ?? { numaNodes: null, preferred: false }, `${what}.hint`);
-  const active = { uids: strs(c.activePods, `${what}.activePods`) };
-  const options: DeviceManagerOptions = {
-    resources,
-    numaNodes: ints(c.numaNodes, `${what}.numaNodes`),
-    activePods: () => active.uids.map((uid) => ({ uid })),
-    affinity: fixedAffinity(hint),
-    state: { podDevices, registeredResources: [] },
-  };
-  if (c.allocatedDevices !== undefined)
-    options.allocatedDevices = readIDSets(c.allocatedDevices, `${what}.allocatedDevices`);
-  return { options, active };
-}
 
 /** One `devicesToAllocate` call (§5.3); no purge, as in the kubelet's direct calls. */
 function devicesToAllocateCase(c: Obj, name: string, what: string): CaseOutcome {

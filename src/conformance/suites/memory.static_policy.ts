@@ -1,10 +1,11 @@
 import type { HugePagePool, NUMAMemory } from "../../machine/index.js";
 import { emptyMemoryState, type ReusableMemorySeed, StaticPolicy } from "../../managers/memory/index.js";
 import { ManagerError, MetricsRegistry, parseJSONExact, toBigInt } from "../../core/index.js";
-import { type Container, DEFAULT_FEATURE_GATES, type Pod } from "../../k8s/index.js";
+import { DEFAULT_FEATURE_GATES } from "../../k8s/index.js";
 import {
   arr,
   assignmentsJSON,
+  findContainer,
   fixedAffinity,
   machineStatesForCompare,
   obj,
@@ -60,12 +61,6 @@ function readReusableSeed(v: unknown, what: string): ReusableMemorySeed | undefi
     out.set(pod, m);
   }
   return out;
-}
-
-function findContainer(pod: Pod, name: string, what: string): Container {
-  const c = [...pod.initContainers, ...pod.containers].find((x) => x.name === name);
-  if (!c) throw new VectorSchemaError(`${what}: the pod has no container ${JSON.stringify(name)}`);
-  return c;
 }
 
 function runCase(raw: unknown, index: number): CaseOutcome {

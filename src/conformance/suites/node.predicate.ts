@@ -148,6 +148,8 @@ function expectedData(e: Obj): Obj {
 function outcomeAllowed(d: PredicateDecision, outcomes: unknown): boolean {
   if (!Array.isArray(outcomes)) return true;
   return outcomes.some((o) => {
+    // An outcome is a reason, or an object with the reason and (possibly) the message.
+    if (typeof o === "string") return o === d.reason || o === d.message;
     if (!o || typeof o !== "object") return false;
     const oo = o as Obj;
     return (oo.reason ?? null) === d.reason && (oo.message === undefined || oo.message === d.message);

@@ -8,8 +8,14 @@ import {
   dgxH100Devices,
   sriovOneNicPerSocket,
 } from "./device-layouts.js";
-import { GiB, X86_EMPTY_HUGEPAGE_POOLS, machineFromLayout, socketDistances } from "./generate.js";
-import { XEON_6230R_LAYOUT, XEON_6230R_NOTES, XEON_6230R_SOURCE, noL3Note } from "./real.js";
+import { GiB, machineFromLayout, socketDistances } from "./generate.js";
+import {
+  SPR_56C_2S_PACKAGES,
+  XEON_6230R_LAYOUT,
+  XEON_6230R_NOTES,
+  XEON_6230R_SOURCE,
+  noL3Note,
+} from "./real.js";
 
 /**
  * Real machines whose device-plugin resources are the point: GPUs and NICs with their NUMA nodes
@@ -31,16 +37,7 @@ export const DEVICE_MACHINES: readonly PresetDefinition[] = [
     build() {
       return machineFromLayout(
         this.name,
-        {
-          sockets: 2,
-          coresPerSocket: 56,
-          threadsPerCore: 2,
-          coresPerL3: 56,
-          l3Bytes: 105n * 1000n * 1000n,
-          memory: 1024n * GiB,
-          hugepages: X86_EMPTY_HUGEPAGE_POOLS,
-          distances: socketDistances(1, 10, 21),
-        },
+        { ...SPR_56C_2S_PACKAGES, memory: 1024n * GiB, distances: socketDistances(1, 10, 21) },
         [
           `source: ${this.source}`,
           "DGX H100 user guide: 2 × Xeon Platinum 8480C (56 cores), 2 TB DDR5, 8 H100 SXM GPUs, eight single-port ConnectX-7 for the compute fabric; its Network Modules table gives each card's PCI bus, CPU and GPU",

@@ -40,6 +40,20 @@ export const XEON_6230R_NOTES: readonly string[] = [
   noL3Note,
 ];
 
+/**
+ * Two 56-core Sapphire Rapids packages (Xeon Platinum 8480C and its siblings), SMT on, one 105 MB
+ * L3 per package: the CPU side of `intel-spr-2s-snc4` and `nvidia-dgx-h100`, which add their NUMA
+ * split, memory and distances.
+ */
+export const SPR_56C_2S_PACKAGES: Omit<MachineLayout, "memory"> = {
+  sockets: 2,
+  coresPerSocket: 56,
+  threadsPerCore: 2,
+  coresPerL3: 56,
+  l3Bytes: 105n * 1000n * 1000n,
+  hugepages: X86_EMPTY_HUGEPAGE_POOLS,
+};
+
 export const WORKED_EXAMPLE: PresetDefinition = {
   name: "worked-example",
   aliases: ["m", "machine-m"],
@@ -106,14 +120,9 @@ export const REAL_MACHINES: readonly PresetDefinition[] = [
       return machineFromLayout(
         this.name,
         {
-          sockets: 2,
-          coresPerSocket: 56,
-          threadsPerCore: 2,
+          ...SPR_56C_2S_PACKAGES,
           numaPerSocket: 4,
-          coresPerL3: 56,
-          l3Bytes: 105n * 1000n * 1000n,
           memory: 128n * GiB,
-          hugepages: X86_EMPTY_HUGEPAGE_POOLS,
           distances: socketDistances(4, 12, 21),
         },
         [

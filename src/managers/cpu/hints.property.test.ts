@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import fc from "fast-check";
 import { CPUSet } from "../../core/index.js";
 import { type CPUInfo, CPUTopology } from "../../machine/index.js";
+import { maskCount, type TopologyHint } from "../topology/index.js";
 import {
-  createPolicy,
-  maskCount,
-  NUMAInfo,
-  type ProviderHints,
-  type TopologyHint,
-} from "../topology/index.js";
+  fastPathOnEveryMachineSize,
+  otherProviderAnswerArb,
+  singleNumaNodePolicy,
+} from "../topology/hints.test-support.js";
 import { generateCPUTopologyHints } from "./hints.js";
 import { generateCPUTopologyHintsReference } from "./hints.reference.js";
 import { cpuHintSettings } from "./hints-settings.js";
@@ -91,33 +90,8 @@ function reference(c: Case): TopologyHint[] {
   return generateCPUTopologyHintsReference(c.topology, c.available, c.reusable, c.request, c.alignBySocket);
 }
 
-/** A random answer of another provider over the same nodes, to merge beside the CPU answer. */
-const otherAnswerArb = (ids: readonly number[]): fc.Arbitrary<ProviderHints> =>
-  fc.oneof(
-    fc.constant(null),
-    fc.constant(new Map([["memory", []]])),
-    fc
-      .array(fc.record({ nodes: fc.subarray([...ids], { minLength: 1 }), preferred: fc.boolean() }), {
-        maxLength: 5,
-      })
-      .map((hs) => {
-        const list: TopologyHint[] = hs.map((h) => ({
-          affinity: h.nodes.reduce((m, id) => m | (1n << BigInt(id)), 0n),
-          preferred: h.preferred,
-        }));
-        return new Map([["memory", list]]);
-      }),
-  );
-
 describe("CPU topology hints (cpu-manager.md §8)", () => {
-  // Single-node answers on every machine size, not only above the default threshold.
-  const threshold = cpuHintSettings.singleNUMAFastPathAboveNodes;
-  before(() => {
-    cpuHintSettings.singleNUMAFastPathAboveNodes = 0;
-  });
-  after(() => {
-    cpuHintSettings.singleNUMAFastPathAboveNodes = threshold;
-  });
+  fastPathOnEveryMachineSize(cpuHintSettings);
 
   it("the tabulated list equals the reference list, order and flags included", () => {
     fc.assert(
@@ -140,15 +114,11 @@ describe("CPU topology hints (cpu-manager.md §8)", () => {
 
   it("under single-numa-node the merge and the verdict do not change", () => {
     const withOther = caseArb.chain((c) =>
-      otherAnswerArb(c.topology.numaNodes()).map((other) => ({ c, other })),
+      otherProviderAnswerArb(c.topology.numaNodes(), "memory").map((other) => ({ c, other })),
     );
     fc.assert(
       fc.property(withOther, ({ c, other }) => {
-        const numa = NUMAInfo.withoutDistances(c.topology.numaNodes());
-        const policy = createPolicy("single-numa-node", numa, {
-          preferClosestNUMA: false,
-          maxAllowableNUMANodes: 64,
-        });
+        const policy = singleNumaNodePolicy(c.topology.numaNodes());
         const full = policy.merge([new Map([["cpu", reference(c)]]), other]);
         const fast = policy.merge([new Map([["cpu", generate(c, true)]]), other]);
         assert.deepEqual(fast, full);

@@ -16,9 +16,8 @@ import type { DeviceRegistry } from "./registry.js";
 import type { PodDevices } from "./state.js";
 
 /**
- * One `devicesToAllocate` call as reports and the conformance data show it. `fixed` and `choose`
- * say what any kubelet could have chosen: `fixed` are the devices of groups taken entirely,
- * `choose` the last group that offered more than was still needed (`count` of `from`).
+ * One `devicesToAllocate` call as reports (the simulation document's `DeviceAllocationDoc`) and
+ * the conformance data show it. `fixed` and `choose` say what any kubelet could have chosen.
  */
 export interface DeviceAllocationCall {
   container: string;
@@ -30,8 +29,14 @@ export interface DeviceAllocationCall {
    * devices (no work); an empty list for a zero request.
    */
   devices: string[] | null;
+  /** Devices of groups taken entirely: any kubelet would choose them. */
   fixed: string[];
+  /**
+   * The last group that offered more than was still needed: `count` of `from` (which ones is the
+   * kubelet's free choice).
+   */
   choose: { from: string[]; count: number } | null;
+  /** The plugin's `GetPreferredAllocation` calls. */
   preferredCalls: PreferredAllocationCall[];
 }
 
@@ -63,6 +68,16 @@ function intersection(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<strin
   return out;
 }
 
+/** What one `devicesToAllocate` call asks for: a container's devices of one resource. */
+export type DevicesToAllocateArgs = [
+  podUID: string,
+  container: string,
+  resource: string,
+  required: number,
+  /** The pod's reusable devices of the resource (devicesToReuse). */
+  reusable: ReadonlySet<string>,
+];
+
 /**
  * `devicesToAllocate` (device-manager.md §5.3): the registration and health checks first (so a
  * zero request and a re-admitted container are checked too), then devices group by group:
@@ -73,11 +88,7 @@ function intersection(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<strin
  */
 export function devicesToAllocate(
   state: AllocationState,
-  podUID: string,
-  container: string,
-  resource: string,
-  required: number,
-  reusable: ReadonlySet<string>,
+  ...[podUID, container, resource, required, reusable]: DevicesToAllocateArgs
 ): DevicesToAllocateResult {
   const call: DeviceAllocationCall = {
     container,
@@ -152,29 +163,21 @@ export function devicesToAllocate(
   );
   // A registered resource always has its plugin here.
   const plugin = state.registry.plugin(resource)!;
+  /** The plugin's preference among `group` and the devices chosen so far, within `group`. */
+  const preferredIn = (group: ReadonlySet<string>): Set<string> =>
+    intersection(
+      callGetPreferredAllocation(plugin, union(group, chosen), chosen, required, call.preferredCalls),
+      group,
+    );
 
   if (needed < aligned.size) {
-    const preferred = callGetPreferredAllocation(
-      plugin,
-      union(aligned, chosen),
-      chosen,
-      required,
-      call.preferredCalls,
-    );
-    if (takeFrom(intersection(preferred, aligned))) return done();
+    if (takeFrom(preferredIn(aligned))) return done();
     if (takeFrom(aligned)) return done();
     return fail(allocatedLessError(required, required - needed));
   }
 
   if (takeFrom(aligned)) return done();
-  const preferred = callGetPreferredAllocation(
-    plugin,
-    union(available, chosen),
-    chosen,
-    required,
-    call.preferredCalls,
-  );
-  if (takeFrom(intersection(preferred, available))) return done();
+  if (takeFrom(preferredIn(available))) return done();
   if (takeFrom(unaligned)) return done();
   if (takeFrom(noAffinity)) return done();
   return fail(allocatedLessError(required, required - needed));

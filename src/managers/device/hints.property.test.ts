@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { DeviceSpec } from "../../machine/index.js";
+import { maskAnySet, maskCount } from "../topology/index.js";
 import {
-  createPolicy,
-  maskAnySet,
-  maskCount,
-  NUMAInfo,
-  type ProviderHints,
-  type TopologyHint,
-} from "../topology/index.js";
+  fastPathOnEveryMachineSize,
+  otherProviderAnswerArb,
+  singleNumaNodePolicy,
+} from "../topology/hints.test-support.js";
 import { generateDeviceTopologyHints } from "./hints.js";
 import { type DeviceHintInput, generateDeviceTopologyHintsReference } from "./hints.reference.js";
 import { deviceHintSettings } from "./hints-settings.js";
@@ -74,33 +72,8 @@ const inputArb: fc.Arbitrary<DeviceHintInput> = fc
     return { numaNodes: r.ids, devices, available, reusable, request: r.request };
   });
 
-/** A random answer of another provider over the same nodes, to merge beside the device answer. */
-const otherAnswerArb = (ids: readonly number[]): fc.Arbitrary<ProviderHints> =>
-  fc.oneof(
-    fc.constant(null),
-    fc.constant(new Map([["cpu", []]])),
-    fc
-      .array(fc.record({ nodes: fc.subarray([...ids], { minLength: 1 }), preferred: fc.boolean() }), {
-        maxLength: 5,
-      })
-      .map((hs) => {
-        const list: TopologyHint[] = hs.map((h) => ({
-          affinity: h.nodes.reduce((m, id) => m | (1n << BigInt(id)), 0n),
-          preferred: h.preferred,
-        }));
-        return new Map([["cpu", list]]);
-      }),
-  );
-
 describe("device topology hints (device-manager.md §4.1)", () => {
-  // Single-node answers on every machine size, not only above the default threshold.
-  const threshold = deviceHintSettings.singleNUMAFastPathAboveNodes;
-  before(() => {
-    deviceHintSettings.singleNUMAFastPathAboveNodes = 0;
-  });
-  after(() => {
-    deviceHintSettings.singleNUMAFastPathAboveNodes = threshold;
-  });
+  fastPathOnEveryMachineSize(deviceHintSettings);
 
   it("the tabulated list equals the reference list, order and flags included", () => {
     fc.assert(
@@ -125,15 +98,11 @@ describe("device topology hints (device-manager.md §4.1)", () => {
 
   it("under single-numa-node the merge and the verdict do not change", () => {
     const withOther = inputArb.chain((input) =>
-      otherAnswerArb(input.numaNodes).map((other) => ({ input, other })),
+      otherProviderAnswerArb(input.numaNodes, "cpu").map((other) => ({ input, other })),
     );
     fc.assert(
       fc.property(withOther, ({ input, other }) => {
-        const numa = NUMAInfo.withoutDistances(input.numaNodes);
-        const policy = createPolicy("single-numa-node", numa, {
-          preferClosestNUMA: false,
-          maxAllowableNUMANodes: 64,
-        });
+        const policy = singleNumaNodePolicy(input.numaNodes);
         const full = policy.merge([new Map([["gpu", generateDeviceTopologyHintsReference(input)]]), other]);
         const fast = policy.merge([new Map([["gpu", generateDeviceTopologyHints(input, true)]]), other]);
         assert.deepEqual(fast, full);

@@ -5,6 +5,7 @@ import type { AffinityStore, HintProvider, ProviderHints, TopologyHint } from ".
 import { type AffinityGroups, filterByAffinity } from "./affinity.js";
 import {
   type DeviceAllocationCall,
+  type DevicesToAllocateArgs,
   type DevicesToAllocateResult,
   devicesToAllocate,
 } from "./devices-to-allocate.js";
@@ -259,13 +260,8 @@ export class DeviceManager implements HintProvider {
    * One `devicesToAllocate` call (§5.3) with the container's stored hint; chosen devices are in
    * use at once. Recorded in the admission trace.
    */
-  devicesToAllocate(
-    podUID: string,
-    container: string,
-    resource: string,
-    required: number,
-    reusable: ReadonlySet<string>,
-  ): DevicesToAllocateResult {
+  devicesToAllocate(...request: DevicesToAllocateArgs): DevicesToAllocateResult {
+    const [podUID, container] = request;
     const result = devicesToAllocate(
       {
         registry: this.registry,
@@ -273,11 +269,7 @@ export class DeviceManager implements HintProvider {
         allocatedDevices: this.allocatedDevices,
         hint: this.affinity.getAffinity(podUID, container),
       },
-      podUID,
-      container,
-      resource,
-      required,
-      reusable,
+      ...request,
     );
     this.trace.push(result.call);
     return result;

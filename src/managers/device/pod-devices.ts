@@ -73,35 +73,36 @@ export function allocatedDevicesOf(podDevices: PodDevices): Map<string, Set<stri
   return out;
 }
 
-/** `addContainerAllocatedResources`: everything the container holds joins the reusable sets. */
-export function addContainerDevicesTo(
+/** A container's devices and the reusable sets (resource -> ids) they join or leave. */
+type ContainerDevicesAndReusable = [
   podDevices: PodDevices,
   podUID: string,
   container: string,
   reusable: Map<string, Set<string>>,
-): void {
+];
+
+/**
+ * For each resource the container holds: the reusable set of that resource (both kubelet
+ * functions below create it empty when it is missing, removal included) and the container's ids.
+ */
+function* heldWithReusableSet(
+  ...[podDevices, podUID, container, reusable]: ContainerDevicesAndReusable
+): Generator<[Set<string>, Iterable<string>]> {
   for (const [resource, record] of podDevices.get(podUID)?.get(container) ?? []) {
     let set = reusable.get(resource);
     if (!set) reusable.set(resource, (set = new Set()));
-    for (const id of recordDeviceIDs(record)) set.add(id);
+    yield [set, recordDeviceIDs(record)];
   }
 }
 
+/** `addContainerAllocatedResources`: everything the container holds joins the reusable sets. */
+export function addContainerDevicesTo(...args: ContainerDevicesAndReusable): void {
+  for (const [set, ids] of heldWithReusableSet(...args)) for (const id of ids) set.add(id);
+}
+
 /** `removeContainerAllocatedResources`: everything the container holds leaves the reusable sets. */
-export function removeContainerDevicesFrom(
-  podDevices: PodDevices,
-  podUID: string,
-  container: string,
-  reusable: Map<string, Set<string>>,
-): void {
-  for (const [resource, record] of podDevices.get(podUID)?.get(container) ?? []) {
-    const set = reusable.get(resource);
-    if (!set) {
-      reusable.set(resource, new Set());
-      continue;
-    }
-    for (const id of recordDeviceIDs(record)) set.delete(id);
-  }
+export function removeContainerDevicesFrom(...args: ContainerDevicesAndReusable): void {
+  for (const [set, ids] of heldWithReusableSet(...args)) for (const id of ids) set.delete(id);
 }
 
 /**

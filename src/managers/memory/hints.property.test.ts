@@ -5,14 +5,12 @@ import type { NUMANodeMap, NUMANodeState } from "./state-data.js";
 import { ManagerError } from "../../core/index.js";
 import {
   type BitMask,
-  createPolicy,
   filterProvidersHints,
   filterSingleNumaHints,
   maskCount,
-  NUMAInfo,
-  type ProviderHints,
   type TopologyHint,
 } from "../topology/index.js";
+import { otherProviderAnswerArb, singleNumaNodePolicy } from "../topology/hints.test-support.js";
 import { calculateHints, chooseAffinity, type ReusableLookup } from "./hints.js";
 import { calculateHintsReference } from "./hints.reference.js";
 import { type MemoryHintSettings, memoryHintSettings } from "./hints-settings.js";
@@ -140,23 +138,6 @@ const MODES: Partial<MemoryHintSettings>[] = [
   { searchAboveNodes: 0, singleNUMAFastPathAboveNodes: 0 },
 ];
 
-const otherAnswerArb = (ids: readonly number[]): fc.Arbitrary<ProviderHints> =>
-  fc.oneof(
-    fc.constant(null),
-    fc.constant(new Map([["cpu", []]])),
-    fc
-      .array(fc.record({ nodes: fc.subarray([...ids], { minLength: 1 }), preferred: fc.boolean() }), {
-        maxLength: 4,
-      })
-      .map((hs) => {
-        const list: TopologyHint[] = hs.map((h) => ({
-          affinity: h.nodes.reduce((m, id) => m | (1n << BigInt(id)), 0n),
-          preferred: h.preferred,
-        }));
-        return new Map([["cpu", list]]);
-      }),
-  );
-
 const tmHintArb = (ids: readonly number[]): fc.Arbitrary<TopologyHint> =>
   fc.oneof(
     fc.record({ affinity: fc.constant(null), preferred: fc.boolean() }),
@@ -219,13 +200,12 @@ describe("memory hints (memory-manager.md §4)", () => {
       });
 
       it("merges to the same hint and verdict", () => {
-        const withOther = caseArb.chain((c) => otherAnswerArb(c.ids).map((other) => ({ c, other })));
+        const withOther = caseArb.chain((c) =>
+          otherProviderAnswerArb(c.ids, "cpu", 4).map((other) => ({ c, other })),
+        );
         fc.assert(
           fc.property(withOther, ({ c, other }) => {
-            const policy = createPolicy("single-numa-node", NUMAInfo.withoutDistances(c.ids), {
-              preferClosestNUMA: false,
-              maxAllowableNUMANodes: 64,
-            });
+            const policy = singleNumaNodePolicy(c.ids);
             const full = policy.merge([other, calculateHintsReference(c.ms, c.request, c.reusable)]);
             const fast = withSettings(mode, () =>
               policy.merge([other, calculateHints(c.ms, c.request, c.reusable, true)]),

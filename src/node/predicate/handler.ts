@@ -100,7 +100,7 @@ export function admitPredicate(input: PredicateInput): PredicateDecision {
   if (pod.supplementalGroupsPolicy === "Strict" && !node.supplementalGroupsPolicy)
     return reject(emptyBase(critical), "supplemental-groups", SUPPLEMENTAL_GROUPS_NOT_SUPPORTED);
 
-  const view = buildNodeView(node, input.otherPods, gates);
+  const view = buildNodeView(node, input.otherPods, gates, input.usage);
   sanitizeForDevices(view, input.deviceManager);
   const filtered = removeMissingExtendedResources(pod, view.allocatable);
   const request = podRequestAmounts(filtered.pod, gates);

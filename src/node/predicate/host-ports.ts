@@ -29,14 +29,23 @@ export function podHostPorts(pod: Pod): HostPort[] {
   return out;
 }
 
-/** The ports held on a node: IP → set of `protocol/port`. */
+/** The ports held on a node: IP → `protocol/port` → how many pods hold it (pods can leave). */
 export class HostPortInfo {
-  private readonly byIP = new Map<string, Set<string>>();
+  private readonly byIP = new Map<string, Map<string, number>>();
 
   add(p: HostPort): void {
-    let set = this.byIP.get(p.ip);
-    if (!set) this.byIP.set(p.ip, (set = new Set()));
-    set.add(`${p.protocol}/${p.port}`);
+    let ports = this.byIP.get(p.ip);
+    if (!ports) this.byIP.set(p.ip, (ports = new Map()));
+    const key = `${p.protocol}/${p.port}`;
+    ports.set(key, (ports.get(key) ?? 0) + 1);
+  }
+
+  remove(p: HostPort): void {
+    const ports = this.byIP.get(p.ip);
+    const key = `${p.protocol}/${p.port}`;
+    const n = ports?.get(key) ?? 0;
+    if (n <= 1) ports?.delete(key);
+    else ports?.set(key, n - 1);
   }
 
   /**

@@ -30,6 +30,8 @@ export {
   nodeObjectFor,
   nodeResourcesFor,
 } from "./node-object.js";
+export { HostPortInfo, type HostPort, podHostPorts } from "./host-ports.js";
+export { NodeUsage } from "./node-view.js";
 export { choosePreemptionVictims } from "./preemption.js";
 export { isPodLevelRequestsSet, podRequestAmounts, podRequestList, preemptionRequest } from "./request.js";
 export { amountsOf, isScalarResourceName } from "./resources.js";
@@ -38,6 +40,7 @@ export type {
   DeviceManagerView,
   InsufficientResource,
   NodeObject,
+  NodeUsageView,
   PredicateDecision,
   PredicateFailure,
   PredicateFailureError,

@@ -1,9 +1,9 @@
 import { isExtendedResourceName } from "../../core/index.js";
 import type { Container, FeatureGates, Pod, ResourceList } from "../../k8s/index.js";
-import { HostPortInfo, podHostPorts } from "./host-ports.js";
+import { type HostPort, HostPortInfo, podHostPorts } from "./host-ports.js";
 import { podRequestAmounts } from "./request.js";
 import { addAmounts, amountsOf, sortedNames } from "./resources.js";
-import type { DeviceManagerView, NodeObject } from "./types.js";
+import type { DeviceManagerView, NodeObject, NodeUsageView } from "./types.js";
 
 /**
  * The scheduler framework's `NodeInfo` as the predicate handler builds it: the node's allocatable
@@ -19,22 +19,57 @@ export interface NodeView {
   raisedByDevices: string[];
 }
 
+/**
+ * What the node's pods take, kept up to date as pods come and go, so that an admission does not
+ * re-add every other pod's requests: each pod's integers are stored when it is added (its request
+ * never changes: podpin's pods have no resize) and subtracted when it leaves.
+ */
+export class NodeUsage implements NodeUsageView {
+  readonly used = new Map<string, bigint>();
+  readonly usedPorts = new HostPortInfo();
+  private readonly pods = new Map<string, { amounts: Map<string, bigint>; ports: HostPort[] }>();
+
+  constructor(private readonly gates: Pick<FeatureGates, "PodLevelResources">) {}
+
+  get podCount(): number {
+    return this.pods.size;
+  }
+
+  add(pod: Pod): void {
+    if (this.pods.has(pod.uid)) return;
+    const entry = { amounts: podRequestAmounts(pod, this.gates), ports: podHostPorts(pod) };
+    this.pods.set(pod.uid, entry);
+    addAmounts(this.used, entry.amounts);
+    for (const p of entry.ports) this.usedPorts.add(p);
+  }
+
+  remove(uid: string): void {
+    const entry = this.pods.get(uid);
+    if (!entry) return;
+    this.pods.delete(uid);
+    for (const [name, v] of entry.amounts) this.used.set(name, (this.used.get(name) ?? 0n) - v);
+    for (const p of entry.ports) this.usedPorts.remove(p);
+  }
+}
+
 export function buildNodeView(
   node: NodeObject,
   otherPods: readonly Pod[],
   gates: Pick<FeatureGates, "PodLevelResources">,
+  usage?: NodeUsageView,
 ): NodeView {
-  const used = new Map<string, bigint>();
-  const usedPorts = new HostPortInfo();
-  for (const pod of otherPods) {
-    addAmounts(used, podRequestAmounts(pod, gates));
-    for (const p of podHostPorts(pod)) usedPorts.add(p);
+  let u: NodeUsageView | undefined = usage;
+  if (!u) {
+    const fresh = new NodeUsage(gates);
+    for (const pod of otherPods) fresh.add(pod);
+    u = fresh;
   }
   return {
     allocatable: amountsOf(node.allocatable),
-    used,
-    podCount: otherPods.length,
-    usedPorts,
+    // A resource every pod has left keeps a zero entry in the running totals; drop it.
+    used: new Map([...u.used].filter(([, v]) => v !== 0n)),
+    podCount: u.podCount,
+    usedPorts: u.usedPorts,
     raisedByDevices: [],
   };
 }

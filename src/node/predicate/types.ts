@@ -1,4 +1,5 @@
 import type { FeatureGates, Pod, ResourceList, Taint } from "../../k8s/index.js";
+import type { HostPortInfo } from "./host-ports.js";
 
 /**
  * Integer amounts per resource name, as the scheduler framework's `Resource` holds them: `cpu` in
@@ -43,6 +44,18 @@ export interface PredicateInput {
   gates: Pick<FeatureGates, "PodLevelResources">;
   /** Absent: the Device Manager holds nothing for the pod. */
   deviceManager?: DeviceManagerView;
+  /**
+   * What `otherPods` take, when the caller keeps it up to date (a `NodeUsage` holding exactly
+   * those pods); absent, it is summed from `otherPods`.
+   */
+  usage?: NodeUsageView;
+}
+
+/** Running totals of the other pods: requests, count, host ports. */
+export interface NodeUsageView {
+  readonly used: ReadonlyMap<string, bigint>;
+  readonly podCount: number;
+  readonly usedPorts: HostPortInfo;
 }
 
 /** A node-resources fit failure (`InsufficientResourceError`). */
