@@ -7,8 +7,15 @@
  */
 export { CPUSet, MetricsRegistry, Quantity } from "./core/index.js";
 export {
+  featureGateSpec,
   type KubeletConfig,
+  type KubeletConfigOverrides,
+  type KubeletFlagSettings,
+  kubeletArgsFromText,
+  kubeletConfigFromDefaults,
+  knownFeatureGates,
   loadKubeletConfigFromFile,
+  parseKubeletFlags,
   loadPodsFromFile,
   parseKubeletConfig,
   parsePods,

@@ -94,7 +94,9 @@ function looksLikePath(spec: string): boolean {
  * ending) is always read as a file, so a file can never be shadowed by a preset.
  */
 export function loadMachine(spec: string, opts: LoadMachineOptions = {}): Machine {
-  return checkedMachine(loadMachineUnchecked(spec, opts), spec);
+  const machine = loadMachineUnchecked(spec, opts);
+  // The kernel takes hugepage pools from the node's MemTotal, so sysfs cannot disagree.
+  return spec === "this" ? machine : checkedMachine(machine, spec);
 }
 
 /** A machine whose hugepages fit in its memory (a cadvisor file or a preset could say otherwise). */

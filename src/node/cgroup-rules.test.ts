@@ -28,7 +28,12 @@ const ON: FeatureGates = {
   PodLevelResources: true,
   PodLevelResourceManagers: true,
 };
-const OFF: FeatureGates = { ...DEFAULT_FEATURE_GATES };
+/** Both pod-level gates off, named: PodLevelResources is on by default since 1.34. */
+const OFF: FeatureGates = {
+  ...DEFAULT_FEATURE_GATES,
+  PodLevelResources: false,
+  PodLevelResourceManagers: false,
+};
 const GiB = 1024n ** 3n;
 
 const one = (text: string): Pod => parsePods(text, "pod.yaml")[0];

@@ -21,9 +21,10 @@ interface FixtureJSON {
   cpus: { id: number; core: number; socket: number; numa: number; uncore: number }[];
 }
 
-describe("built-in kubelet fixtures equal cpu/topologies.json", {
-  skip: !existsSync(TOPOLOGIES) && "no conformance data",
-}, () => {
+describe("built-in kubelet fixtures equal cpu/topologies.json", () => {
+  test("the fixture file is present", () => {
+    assert.ok(existsSync(TOPOLOGIES), `cannot run: no conformance data at ${TOPOLOGIES}`);
+  });
   const data = existsSync(TOPOLOGIES)
     ? (JSON.parse(readFileSync(TOPOLOGIES, "utf8")) as Record<string, FixtureJSON>)
     : {};

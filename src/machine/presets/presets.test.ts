@@ -273,9 +273,8 @@ describe("machine M (worked examples)", () => {
   });
 
   const admit = join(CONFORMANCE_DIR, "node/admit.json");
-  test("equals the machine of the node admission cases spec7.*", {
-    skip: !existsSync(admit) && "no conformance data",
-  }, () => {
+  test("equals the machine of the node admission cases spec7.*", () => {
+    assert.ok(existsSync(admit), `cannot run: no conformance data at ${admit}`);
     const cases = JSON.parse(readFileSync(admit, "utf8")) as {
       name: string;
       machine: Record<string, unknown>;
