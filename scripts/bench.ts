@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { type AdmissionRow, benchAdmissions } from "./bench-admission.js";
 import { benchDeviceAdmissions, type DeviceAdmissionRow } from "./bench-devices.js";
+import { benchLivePods, type LivePodsRow, type WidePodRow } from "./bench-live-pods.js";
 import { benchMerges, type MergeRow } from "./bench-merge.js";
 import { formatMs, formatRatio } from "./bench-timing.js";
 
@@ -82,6 +83,40 @@ function mergeTable(rows: MergeRow[]): string {
   );
 }
 
+function livePodsTable(rows: LivePodsRow[]): string {
+  return table(
+    [
+      "machine",
+      "live pods",
+      "first 100 mean",
+      "last 100 mean",
+      "last/first",
+      "first 100 median",
+      "last 100 median",
+      "last/first",
+      "total",
+    ],
+    rows.map((r) => [
+      r.machine,
+      String(r.pods),
+      formatMs(r.first100Ms),
+      formatMs(r.last100Ms),
+      formatRatio(r.ratio),
+      formatMs(r.first100MedianMs),
+      formatMs(r.last100MedianMs),
+      formatRatio(r.medianRatio),
+      `${r.totalSeconds.toFixed(1)} s`,
+    ]),
+  );
+}
+
+function widePodTable(rows: WidePodRow[]): string {
+  return table(
+    ["machine", "containers in the pod", "admission"],
+    rows.map((r) => [r.machine, String(r.containers), formatMs(r.ms)]),
+  );
+}
+
 function main(argv: string[]): number {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(USAGE);
@@ -97,6 +132,7 @@ function main(argv: string[]): number {
   const admissions = benchAdmissions();
   const merges = benchMerges();
   const devices = benchDeviceAdmissions();
+  const { livePods, widePods } = benchLivePods();
   const environment = {
     node: process.version,
     platform: `${process.platform}/${process.arch}`,
@@ -104,7 +140,7 @@ function main(argv: string[]): number {
     totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };
   if (json) {
-    console.log(JSON.stringify({ environment, admissions, merges, devices }, null, 2));
+    console.log(JSON.stringify({ environment, admissions, merges, devices, livePods, widePods }, null, 2));
   } else {
     console.log(`podpin bench (${environment.node}, ${environment.platform}, ${environment.cpus} CPUs)\n`);
     console.log(
@@ -121,6 +157,13 @@ function main(argv: string[]): number {
     );
     console.log("without it on the same node; GPU/CPU-only = the ratio of the medians.\n");
     console.log(deviceTable(devices));
+    console.log(
+      "\nAdmission cost vs live pods: 5,000 pods admitted in a row, every manager on; last/first = the mean",
+    );
+    console.log("of the last 100 admissions / the mean of the first 100 (flat: about 1 or below).\n");
+    console.log(livePodsTable(livePods));
+    console.log("\nOne pod with many containers, admitted alone (container scope).\n");
+    console.log(widePodTable(widePods));
     console.log(`\ntotal ${environment.totalSeconds} s`);
   }
   return merges.some((m) => m.mismatch) || admissions.some((a) => a.mismatch) ? 1 : 0;

@@ -102,7 +102,11 @@ describe("CPU checkpoint, round trips", () => {
           const expected = keepsPods ? state : { ...state, podEntries: new Map() };
           assert.deepEqual(cpuView(back.state), cpuView(expected));
           assert.equal(back.format, s.version === "1.37" ? "v4" : keepsPods ? "v3" : "v2");
-          assert.deepEqual(back.warnings, []);
+          // Random states may give two pods one CPU, which the reader reports (kubelets do not).
+          assert.deepEqual(
+            back.warnings.filter((w) => !w.includes(" both hold CPUs ")),
+            [],
+          );
         }),
         { numRuns: 60 },
       );

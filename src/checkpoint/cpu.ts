@@ -5,7 +5,16 @@
  */
 import { CPUSet } from "../core/index.js";
 import { dataChecksum, structChecksum } from "./checksum.js";
-import { CORRUPTED, CPU_CHECKPOINT_FILE, DEFAULT_STATE_DIR, restoreError } from "./errors.js";
+import { CORRUPTED, CPU_CHECKPOINT_FILE, DEFAULT_STATE_DIR, limitError, restoreError } from "./errors.js";
+import {
+  CheckpointLimitError,
+  MAX_CONTAINERS_PER_POD,
+  MAX_PODS,
+  checkCount,
+  checkId,
+  checkSize,
+  withCPUBudget,
+} from "./limits.js";
 import { parseGoCPUSet } from "./gocpuset.js";
 import { encodeGo, unmarshalInto } from "./gojson.js";
 import { hasMember } from "./gojson-parse.js";
@@ -72,7 +81,7 @@ interface LoadContext {
 }
 
 function unmarshal(p: ParsedText, t: GoType & { kind: "struct" }, target: GoStruct): string | null {
-  return "syntaxError" in p ? p.syntaxError : unmarshalInto(p.node, t, target);
+  return "syntaxError" in p ? p.syntaxError : withCPUBudget(() => unmarshalInto(p.node, t, target));
 }
 
 /** A checksum that does not verify: an error, or a warning under `ignoreChecksums`. */
@@ -111,7 +120,7 @@ function loadV4(ctx: LoadContext): Load {
   if (err !== null) err = `failed to deserialize cpu manager checkpoint: ${err}`;
   const data = newCPUData();
   if (err === null) {
-    const e = unmarshalInto(cp.Data as string, CPU_DATA, data);
+    const e = withCPUBudget(() => unmarshalInto(cp.Data as string, CPU_DATA, data));
     if (e !== null) err = `failed to deserialize cpu manager checkpoint data: ${e}`;
   }
   if (err === null) {
@@ -153,7 +162,7 @@ function loadV4DataOnly(ctx: LoadContext): Load {
   const cp = newCPUV4DataOnly();
   let err = unmarshal(ctx.parsed, CPU_V4_DATA_ONLY, cp);
   const data = newCPUData();
-  if (err === null) err = unmarshalInto(cp.Data as string, CPU_DATA, data);
+  if (err === null) err = withCPUBudget(() => unmarshalInto(cp.Data as string, CPU_DATA, data));
   if (err === null) {
     const computed = dataChecksum(cp.Data as string);
     if (BigInt(computed) !== cp.Checksum) err = mismatch(ctx, "checksum", cp.Checksum as bigint, computed);
@@ -168,13 +177,14 @@ function loadV3(ctx: LoadContext): Load {
   const cp = newCPUV3();
   let err = unmarshal(ctx.parsed, CPU_V3, cp);
   if (err === null) {
-    // The plain form (type name `CPUManagerCheckpointV3`) first, then the historical name.
-    const plain = structChecksum(cp, CPU_V3);
+    // The kubelet tries the plain form (type name `CPUManagerCheckpointV3`), then the historical
+    // name; either verifies. The historical one, which kubelets write, is computed first and the
+    // second dump only when it does not verify (each walks every id of the pod bubbles).
     const historical = structChecksum(cp, CPU_V3, {
       from: "CPUManagerCheckpointV3",
       to: HISTORICAL_CPU_NAME,
     });
-    if (BigInt(plain) !== cp.Checksum && BigInt(historical) !== cp.Checksum)
+    if (BigInt(historical) !== cp.Checksum && BigInt(structChecksum(cp, CPU_V3)) !== cp.Checksum)
       err = mismatch(ctx, "checksum", cp.Checksum as bigint, historical);
   }
   if (err === null) return { ok: true, cp: loaded("v3", cp) };
@@ -250,7 +260,28 @@ function sortedKeys(m: GoMap): Array<string | bigint> {
   return [...m.keys()].sort((a, b) => compareGoStrings(String(a), String(b)));
 }
 
+/** podpin's bounds on what a file holds (docs/limits.md): counts and identifier lengths. */
+function checkBounds(cp: Loaded): void {
+  const raw = cp.entries ?? new Map();
+  const pods = cp.podEntries ?? new Map();
+  checkCount("pods in entries", raw.size, MAX_PODS);
+  checkCount("pods in podEntries", pods.size, MAX_PODS);
+  checkId("policy name", cp.policyName);
+  for (const [pod, containers] of raw) {
+    checkId("pod UID", String(pod));
+    const m = (containers as GoMap | null) ?? new Map();
+    checkCount(`containers in pod ${String(pod)}`, m.size, MAX_CONTAINERS_PER_POD);
+    for (const name of m.keys()) checkId("container name", String(name));
+  }
+  for (const pod of pods.keys()) checkId("pod UID", String(pod));
+}
+
 function restore(cp: Loaded, opts: CPUReadOptions, warnings: string[]): CPUStateData | string {
+  checkBounds(cp);
+  return withCPUBudget(() => restoreChecked(cp, opts, warnings));
+}
+
+function restoreChecked(cp: Loaded, opts: CPUReadOptions, warnings: string[]): CPUStateData | string {
   if (opts.configuredPolicy !== cp.policyName) {
     return `configured policy ${goQuote(opts.configuredPolicy)} differs from state checkpoint policy ${goQuote(cp.policyName)}`;
   }
@@ -276,7 +307,7 @@ function restore(cp: Loaded, opts: CPUReadOptions, warnings: string[]): CPUState
   const rawPods = cp.podEntries ?? new Map();
   if (opts.gates.PodLevelResourceManagers) {
     for (const pod of sortedKeys(rawPods) as string[]) {
-      podEntries.set(pod, CPUSet.fromIds(cpusetOf((rawPods.get(pod) as GoStruct).CPUSet)));
+      podEntries.set(pod, cpusetOf((rawPods.get(pod) as GoStruct).CPUSet));
     }
   } else if (rawPods.size > 0) {
     warnings.push(
@@ -301,6 +332,50 @@ function v1Hint(p: ParsedText): string | null {
  */
 export function readCPUCheckpoint(text: string | null, opts: CPUReadOptions): CPUReadResult {
   const path = opts.path ?? `${DEFAULT_STATE_DIR}/${CPU_CHECKPOINT_FILE}`;
+  try {
+    if (text !== null) checkSize(Buffer.byteLength(text, "utf8"));
+    const result = readCPUCheckpointUnbounded(text, opts, path);
+    if (text !== null) result.warnings.push(...sharedCPUWarnings(result.state));
+    return result;
+  } catch (err) {
+    if (err instanceof CheckpointLimitError) throw limitError("cpu", path, err);
+    throw err;
+  }
+}
+
+/**
+ * Two pods holding the same CPU: the kubelet's `validateState` checks container sets only
+ * against the default set, so it starts with such a file; the pods would share CPUs each was
+ * promised exclusively.
+ */
+function sharedCPUWarnings(s: CPUStateData): string[] {
+  const sets = new Map<string, CPUSet>();
+  for (const pod of new Set<string>([...s.entries.keys(), ...s.podEntries.keys()])) {
+    const own = [...(s.entries.get(pod)?.values() ?? [])];
+    const bubble = s.podEntries.get(pod);
+    if (bubble) own.push(bubble);
+    sets.set(pod, CPUSet.empty.union(...own));
+  }
+  // A sweep over every pod's runs, by start: linear in the runs, not in pods × CPUs.
+  const runs: Array<[number, number, string]> = [];
+  for (const [pod, set] of sets) for (const [a, b] of set.ranges()) runs.push([a, b, pod]);
+  runs.sort((x, y) => x[0] - y[0] || x[1] - y[1] || compareGoStrings(x[2], y[2]));
+  const pairs = new Map<string, [string, string]>();
+  let reach: [number, string] | null = null;
+  for (const [a, b, pod] of runs) {
+    if (reach && a <= reach[0] && reach[1] !== pod && pairs.size < 10) {
+      const pair: [string, string] = [reach[1], pod].sort(compareGoStrings) as [string, string];
+      pairs.set(pair.join("\u0000"), pair);
+    }
+    if (!reach || b > reach[0]) reach = [b, pod];
+  }
+  return [...pairs.values()].map(
+    ([p, q]) =>
+      `pods ${p} and ${q} both hold CPUs ${sets.get(p)!.intersect(sets.get(q)!)}: the kubelet does not check this at start-up and starts with the CPUs shared`,
+  );
+}
+
+function readCPUCheckpointUnbounded(text: string | null, opts: CPUReadOptions, path: string): CPUReadResult {
   const warnings: string[] = [];
   if (text === null) {
     const state = {

@@ -18,7 +18,17 @@ import {
   DEFAULT_STATE_DIR,
   DEVICE_CHECKPOINT_FILE,
   deviceRestoreError,
+  limitError,
 } from "./errors.js";
+import {
+  CheckpointLimitError,
+  MAX_CONTAINERS_PER_POD,
+  MAX_DEVICE_ENTRIES,
+  MAX_PODS,
+  checkCount,
+  checkId,
+  checkSize,
+} from "./limits.js";
 
 /** `none`: no file, or one the kubelet does not restore (see `error`). */
 export type DeviceCheckpointFormat = "none" | "v2" | "v1";
@@ -54,6 +64,58 @@ export function readDeviceCheckpoint(
   opts: DeviceReadOptions = {},
 ): DeviceReadResult {
   const path = opts.path ?? `${DEFAULT_STATE_DIR}/${DEVICE_CHECKPOINT_FILE}`;
+  try {
+    if (content !== null)
+      checkSize(typeof content === "string" ? Buffer.byteLength(content, "utf8") : content.length);
+    const result = readUnbounded(content, opts, path);
+    checkDeviceBounds(result.state);
+    return result;
+  } catch (err) {
+    if (!(err instanceof CheckpointLimitError)) throw err;
+    // Beyond podpin's bounds: reported like a file the kubelet cannot restore (it starts empty).
+    const verdict: DeviceRestoreVerdict = {
+      error: err.message,
+      loadedAs: null,
+      restored: null,
+      warnings: [],
+      hint: "this is a bound of podpin's reader (docs/limits.md), not a kubelet error",
+    };
+    return {
+      format: "none",
+      state: emptyDeviceState(),
+      verdict,
+      error: limitError("device", path, err),
+      warnings: [],
+    };
+  }
+}
+
+/** podpin's bounds on the restored records (docs/limits.md): counts and identifier lengths. */
+function checkDeviceBounds(s: DeviceStateData): void {
+  checkCount("pods with device records", s.podDevices.size, MAX_PODS);
+  checkCount("registered resources", s.registeredResources.length, MAX_DEVICE_ENTRIES);
+  let records = 0;
+  for (const [pod, containers] of s.podDevices) {
+    checkId("pod UID", pod);
+    checkCount(`containers in pod ${pod}`, containers.size, MAX_CONTAINERS_PER_POD);
+    for (const [name, resources] of containers) {
+      checkId("container name", name);
+      for (const [resource, record] of resources) {
+        checkId("resource name", resource);
+        records++;
+        for (const ids of record.deviceIDs.values()) for (const id of ids) checkId("device ID", id);
+      }
+    }
+  }
+  checkCount("device records", records, MAX_DEVICE_ENTRIES);
+  for (const r of s.registeredResources) checkId("resource name", r);
+}
+
+function readUnbounded(
+  content: string | Uint8Array | null,
+  opts: DeviceReadOptions,
+  path: string,
+): DeviceReadResult {
   const verdict = restoreDeviceCheckpoint(content, opts.generation ?? "current", {
     ignoreChecksum: opts.ignoreChecksums,
   });

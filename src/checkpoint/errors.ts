@@ -66,5 +66,20 @@ export function fileError(
   return new CheckpointError(detail, manager, path, detail);
 }
 
+/**
+ * A file beyond one of podpin's input bounds (docs/limits.md): podpin's refusal, not the
+ * kubelet's, on one line naming the file.
+ */
+export function limitError(manager: CheckpointManagerName, path: string, cause: Error): CheckpointError {
+  const detail = `${goQuote(path)}: ${cause.message}`;
+  return new CheckpointError(
+    `podpin does not read checkpoint file ${detail}`,
+    manager,
+    path,
+    cause.message,
+    "this is a bound of podpin's reader (docs/limits.md), not a kubelet error",
+  );
+}
+
 /** The inner error text of the kubelet's checksum verification. */
 export const CORRUPTED = "checkpoint is corrupted";

@@ -6,6 +6,7 @@
  */
 import { CPUSet } from "../core/index.js";
 import { goQuote } from "./gostring.js";
+import { chargeCPUSet } from "./limits.js";
 
 /** Larger CPU ids are refused instead of allocated (the kubelet would try to build the set). */
 const MAX_CPU_ID = 1 << 22;
@@ -19,10 +20,11 @@ function atoi(s: string): { n: number } | { error: string } {
   return { n: Number(n) };
 }
 
-export function parseGoCPUSet(s: string): { set: CPUSet } | { error: string } {
+/** `bubble`: the set is a pod entry's, whose checksum dump walks every id (see `limits.ts`). */
+export function parseGoCPUSet(s: string, bubble = false): { set: CPUSet } | { error: string } {
   if (s === "") return { set: CPUSet.empty };
-  const singles: number[] = [];
-  const ranges: CPUSet[] = [];
+  // Ranges, never one entry per id: "0-4194304" costs what its text costs.
+  const ranges: Array<[number, number]> = [];
   const tooLarge = (r: string) => ({
     error: `CPU range ${goQuote(r)} exceeds the largest supported CPU id ${MAX_CPU_ID}`,
   });
@@ -32,7 +34,8 @@ export function parseGoCPUSet(s: string): { set: CPUSet } | { error: string } {
       const a = atoi(r);
       if ("error" in a) return a;
       if (a.n > MAX_CPU_ID) return tooLarge(r);
-      singles.push(a.n);
+      if (a.n < 0) return { error: `invalid CPU id ${a.n}` };
+      ranges.push([a.n, a.n]);
       continue;
     }
     const a = atoi(r.slice(0, dash));
@@ -41,7 +44,16 @@ export function parseGoCPUSet(s: string): { set: CPUSet } | { error: string } {
     if ("error" in b) return b;
     if (a.n > b.n) return { error: `invalid range ${goQuote(r)} (${a.n} > ${b.n})` };
     if (b.n > MAX_CPU_ID) return tooLarge(r);
-    ranges.push(CPUSet.range(a.n, b.n));
+    if (a.n < 0) return { error: `invalid CPU id ${a.n}` };
+    ranges.push([a.n, b.n]);
   }
-  return { set: CPUSet.fromIds(singles).union(...ranges) };
+  let size = 0;
+  let max = -1;
+  for (const [a, b] of ranges) {
+    size += b - a + 1;
+    if (b > max) max = b;
+  }
+  // Charged before the set is built: a file's sets together stay within a budget.
+  chargeCPUSet(size, max, bubble);
+  return { set: CPUSet.fromRanges(ranges) };
 }

@@ -10,7 +10,24 @@
  */
 import type { JSONNode } from "./gojson-parse.js";
 
-export type GoValue = null | string | bigint | GoValue[] | GoMap | GoStruct | Uint8Array;
+export type GoValue = null | string | bigint | GoValue[] | GoMap | GoStruct | Uint8Array | GoOpaque;
+
+/**
+ * A value a custom type keeps in its own form (a CPU set as ranges rather than one map entry per
+ * id); only that type's `decode`, `encode` and `spew` look inside.
+ */
+export class GoOpaque<T = unknown> {
+  constructor(readonly value: T) {}
+}
+
+/** Where go-spew output goes: text (tests) or a running FNV-1a hash (checksums). */
+export interface SpewSink {
+  push(text: string): void;
+  /** A non-negative integer in decimal, as go-spew prints ints. */
+  uint(n: number): void;
+  /** `from`…`to` in decimal, each followed by `suffix`, separated by `sep` (a CPU set's run). */
+  uintRun(from: number, to: number, suffix: string, sep: string): void;
+}
 export type GoMap = Map<string | bigint, GoValue>;
 export interface GoStruct {
   [field: string]: GoValue;
@@ -34,6 +51,11 @@ export interface CustomJSON {
   encode(value: GoValue): string;
   /** The Go type a value is dumped as by go-spew. */
   spewType(value: GoValue): GoType;
+  /**
+   * Writes the go-spew dump of the value itself (after the type label, which the caller writes),
+   * for values kept in a compact form; when present it is used instead of `spewType`.
+   */
+  spew?(value: GoValue, out: SpewSink): void;
 }
 
 export type GoType =

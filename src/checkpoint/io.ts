@@ -5,6 +5,7 @@
  */
 import {
   closeSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -26,7 +27,9 @@ import {
   DEVICE_CHECKPOINT_FILE,
   MEMORY_CHECKPOINT_FILE,
   fileError,
+  limitError,
 } from "./errors.js";
+import { CheckpointLimitError, checkSize } from "./limits.js";
 import { type MemoryReadResult, readMemoryCheckpoint, writeMemoryCheckpoint } from "./memory.js";
 import type { CheckpointSettings } from "./settings.js";
 import type { CPUStateData } from "../managers/cpu/index.js";
@@ -80,24 +83,43 @@ function syncDirectory(dir: string): void {
   }
 }
 
-/** The file's text, or null when it does not exist; other failures throw `CheckpointError`. */
-export function readCheckpointFile(path: string, manager: CheckpointManagerName): string | null {
+/**
+ * The file's bytes, or null when it does not exist; a file larger than podpin reads
+ * (`MAX_CHECKPOINT_BYTES`, docs/limits.md) is refused before it is read.
+ */
+function readBounded(path: string, manager: CheckpointManagerName): Buffer | null {
+  let fd: number;
   try {
-    return readFileSync(path, "utf8");
+    fd = openSync(path, "r");
   } catch (err) {
     if (errnoOf(err) === "ENOENT") return null;
     throw fileError(manager, path, "read", err);
   }
+  try {
+    const size = fstatSync(fd).size;
+    try {
+      checkSize(size);
+    } catch (err) {
+      if (err instanceof CheckpointLimitError) throw limitError(manager, path, err);
+      throw err;
+    }
+    return readFileSync(fd);
+  } catch (err) {
+    if (err instanceof CheckpointError) throw err;
+    throw fileError(manager, path, "read", err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's text, or null when it does not exist; other failures throw `CheckpointError`. */
+export function readCheckpointFile(path: string, manager: CheckpointManagerName): string | null {
+  return readBounded(path, manager)?.toString("utf8") ?? null;
 }
 
 /** The file's bytes, or null when it does not exist (the device checkpoint is read as Go reads bytes). */
 export function readCheckpointBytes(path: string, manager: CheckpointManagerName): Uint8Array | null {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    if (errnoOf(err) === "ENOENT") return null;
-    throw fileError(manager, path, "read", err);
-  }
+  return readBounded(path, manager);
 }
 
 export type Outcome<T> = { ok: true; result: T } | { ok: false; error: CheckpointError };

@@ -4,12 +4,12 @@
  * Each `new*` function returns the value the kubelet's constructor returns: the maps it makes up
  * front are empty rather than nil, which matters to the checksum of a file without those keys.
  */
-import type { CPUSet } from "../core/index.js";
+import { CPUSet } from "../core/index.js";
 import { parseGoCPUSet } from "./gocpuset.js";
 import { GoUnmarshalerError, goJSONString } from "./gojson.js";
 import { foldKey, nodeKindWord } from "./gojson-parse.js";
 import {
-  type GoMap,
+  GoOpaque,
   type GoStruct,
   type GoType,
   type GoValue,
@@ -30,33 +30,44 @@ const checksumType = goUint("checksum.Checksum");
 
 // ---- CPU Manager ----
 
-const emptyStruct = goStruct("struct {}", []);
-/** `cpuset.CPUSet` as go-spew sees it: `{elems:(map[int]struct {})map[1:{} 2:{}]}`. */
-const cpusetType = goStruct("cpuset.CPUSet", [
-  field("elems", "", goMap("map[int]struct {}", goInt(), emptyStruct)),
-]);
+/**
+ * `cpuset.CPUSet` as go-spew sees it: `{elems:(map[int]struct {})map[1:{} 2:{}]}`. The value is
+ * kept as a `CPUSet` (a `GoOpaque`) and dumped from its ranges, id by id in ascending order (the
+ * map's sorted keys), straight into the sink: a set of millions of ids costs no text or map.
+ */
+const cpusetType: GoType = {
+  kind: "custom",
+  name: "cpuset.CPUSet",
+  json: {
+    decode() {
+      throw new Error("cpuset.CPUSet is decoded by state.PodEntry");
+    },
+    encode(v) {
+      return goJSONString(cpusetOf(v).toString());
+    },
+    spewType() {
+      throw new Error("cpuset.CPUSet is dumped by its own spew");
+    },
+    spew(v, out) {
+      out.push("{elems:(map[int]struct {})map[");
+      let first = true;
+      for (const [a, b] of cpusetOf(v).ranges()) {
+        if (first) first = false;
+        else out.push(" ");
+        out.uintRun(a, b, ":{}", " ");
+      }
+      out.push("]}");
+    },
+  },
+};
 const cpuPodEntryStruct = goStruct("state.PodEntry", [field("CPUSet", "cpuSet", cpusetType, true)]);
 
-export function cpusetValue(set: CPUSet): GoStruct {
-  const elems: GoMap = new Map();
-  for (const id of set) elems.set(BigInt(id), {});
-  return { elems };
+export function cpusetValue(set: CPUSet): GoValue {
+  return new GoOpaque(set);
 }
 
-export function cpusetOf(v: GoValue): number[] {
-  const elems = (v as GoStruct).elems as GoMap | null;
-  return elems ? [...elems.keys()].map(Number).sort((a, b) => a - b) : [];
-}
-
-function formatIds(ids: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < ids.length; ) {
-    let j = i;
-    while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
-    parts.push(j === i ? String(ids[i]) : `${ids[i]}-${ids[j]}`);
-    i = j + 1;
-  }
-  return parts.join(",");
+export function cpusetOf(v: GoValue): CPUSet {
+  return v instanceof GoOpaque ? (v.value as CPUSet) : CPUSet.empty;
 }
 
 /**
@@ -81,12 +92,12 @@ const cpuPodEntry: GoType = {
         }
         if (typeError !== null) throw new GoUnmarshalerError("", { value: typeError, type: "string" });
       }
-      const parsed = parseGoCPUSet(text);
+      const parsed = parseGoCPUSet(text, true);
       if ("error" in parsed) throw new GoUnmarshalerError(`failed to parse cpuset: ${parsed.error}`);
       return { CPUSet: cpusetValue(parsed.set) };
     },
     encode(v) {
-      const text = formatIds(cpusetOf((v as GoStruct).CPUSet));
+      const text = cpusetOf((v as GoStruct).CPUSet).toString();
       return text === "" ? "{}" : `{"cpuSet":${goJSONString(text)}}`;
     },
     spewType: () => cpuPodEntryStruct,

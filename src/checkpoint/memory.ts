@@ -5,7 +5,16 @@
  * in every version (CK-2, settled); a bare block list is refused as the kubelet refuses it.
  */
 import { dataChecksum, structChecksum } from "./checksum.js";
-import { CORRUPTED, DEFAULT_STATE_DIR, MEMORY_CHECKPOINT_FILE, restoreError } from "./errors.js";
+import { CORRUPTED, DEFAULT_STATE_DIR, MEMORY_CHECKPOINT_FILE, limitError, restoreError } from "./errors.js";
+import {
+  CheckpointLimitError,
+  MAX_CONTAINERS_PER_POD,
+  MAX_NUMA_NODES,
+  MAX_PODS,
+  checkCount,
+  checkId,
+  checkSize,
+} from "./limits.js";
 import { encodeGo, unmarshalInto } from "./gojson.js";
 import { hasMember } from "./gojson-parse.js";
 import { compareGoStrings, goQuote, plural } from "./gostring.js";
@@ -241,7 +250,25 @@ function machineStateOf(raw: GoMap | null): NUMANodeMap {
   return out;
 }
 
+/** podpin's bounds on what a file holds (docs/limits.md): counts and identifier lengths. */
+function checkBounds(cp: Loaded): void {
+  const raw = cp.entries ?? new Map();
+  const pods = cp.podEntries ?? new Map();
+  checkId("policy name", cp.policyName);
+  checkCount("NUMA nodes in machineState", cp.machineState?.size ?? 0, MAX_NUMA_NODES);
+  checkCount("pods in entries", raw.size, MAX_PODS);
+  checkCount("pods in podEntries", pods.size, MAX_PODS);
+  for (const [pod, containers] of raw) {
+    checkId("pod UID", String(pod));
+    const m = (containers as GoMap | null) ?? new Map();
+    checkCount(`containers in pod ${String(pod)}`, m.size, MAX_CONTAINERS_PER_POD);
+    for (const name of m.keys()) checkId("container name", String(name));
+  }
+  for (const pod of pods.keys()) checkId("pod UID", String(pod));
+}
+
 function restore(cp: Loaded, opts: ReadOptions, warnings: string[]): MemoryStateData | string {
+  checkBounds(cp);
   if (opts.configuredPolicy !== cp.policyName) {
     return `[memorymanager] configured policy ${goQuote(opts.configuredPolicy)} differs from state checkpoint policy ${goQuote(cp.policyName)}`;
   }
@@ -283,6 +310,20 @@ function restore(cp: Loaded, opts: ReadOptions, warnings: string[]): MemoryState
  */
 export function readMemoryCheckpoint(text: string | null, opts: ReadOptions): MemoryReadResult {
   const path = opts.path ?? `${DEFAULT_STATE_DIR}/${MEMORY_CHECKPOINT_FILE}`;
+  try {
+    if (text !== null) checkSize(Buffer.byteLength(text, "utf8"));
+    return readMemoryCheckpointUnbounded(text, opts, path);
+  } catch (err) {
+    if (err instanceof CheckpointLimitError) throw limitError("memory", path, err);
+    throw err;
+  }
+}
+
+function readMemoryCheckpointUnbounded(
+  text: string | null,
+  opts: ReadOptions,
+  path: string,
+): MemoryReadResult {
   const warnings: string[] = [];
   if (text === null) {
     const state = {

@@ -9,15 +9,21 @@
  *   structs `{Field:(type)value ...}`, and nil maps, slices and pointers `<nil>`.
  */
 import { compareGoStrings } from "./gostring.js";
-import type { GoMap, GoStruct, GoType, GoValue } from "./gotype.js";
+import type { GoMap, GoStruct, GoType, GoValue, SpewSink } from "./gotype.js";
 
 function compareKeys(a: string | bigint, b: string | bigint): number {
   if (typeof a === "bigint" && typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
   return compareGoStrings(String(a), String(b));
 }
 
-function write(out: string[], v: GoValue, t: GoType, showType: boolean): void {
+function write(out: SpewSink, v: GoValue, t: GoType, showType: boolean): void {
   if (t.kind === "custom") {
+    const own = t.json.spew;
+    if (own) {
+      if (showType) out.push(`(${t.name})`);
+      own(v, out);
+      return;
+    }
     write(out, v, t.json.spewType(v), showType);
     return;
   }
@@ -39,7 +45,16 @@ function write(out: string[], v: GoValue, t: GoType, showType: boolean): void {
       out.push((v as bigint).toString());
       return;
     case "bytes":
-      out.push(v === null ? "<nil>" : `[${(v as Uint8Array).join(" ")}]`);
+      if (v === null) {
+        out.push("<nil>");
+        return;
+      }
+      out.push("[");
+      (v as Uint8Array).forEach((b, i) => {
+        if (i > 0) out.push(" ");
+        out.uint(b);
+      });
+      out.push("]");
       return;
     case "slice": {
       if (v === null) {
@@ -84,9 +99,29 @@ function write(out: string[], v: GoValue, t: GoType, showType: boolean): void {
   }
 }
 
+/** Collects the dump as text. */
+class TextSink implements SpewSink {
+  readonly parts: string[] = [];
+  push(s: string): void {
+    this.parts.push(s);
+  }
+  uint(n: number): void {
+    this.parts.push(String(n));
+  }
+  uintRun(from: number, to: number, suffix: string, sep: string): void {
+    for (let id = from; id <= to; id++)
+      this.parts.push(id === from ? `${id}${suffix}` : `${sep}${id}${suffix}`);
+  }
+}
+
 /** `dump.ForHash(v)` for a value of type `t` (pass a pointer type for `&checkpoint`). */
 export function spewForHash(v: GoValue, t: GoType): string {
-  const out: string[] = [];
+  const out = new TextSink();
   write(out, v, t, true);
-  return out.join("");
+  return out.parts.join("");
+}
+
+/** Streams the dump of `v` into `sink` (a hash), without building the text. */
+export function spewInto(sink: SpewSink, v: GoValue, t: GoType): void {
+  write(sink, v, t, true);
 }

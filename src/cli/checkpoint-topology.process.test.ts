@@ -150,7 +150,7 @@ describe("podpin checkpoint and topology (child processes)", { timeout: 300_000,
     );
   });
 
-  it("topology -m this -o yaml > node.yaml: the node under its hostname, and -m node.yaml gives it back", async (t) => {
+  it("topology -m this -o yaml > node.yaml: the node under its hostname, and -m node.yaml gives it back", async (_t) => {
     assert.ok(existsSync("/sys/devices/system/cpu"), "cannot run: /sys/devices/system/cpu is missing");
     const captured = await podpin(["topology", "-m", "this", "-o", "yaml"]);
     assert.equal(captured.code, 0, captured.stderr);

@@ -20,7 +20,9 @@ import {
 import { runCommand, UsageError } from "./errors.js";
 import { loadNodeInputs, type NodeInputOptions } from "./inputs.js";
 import { addNodeOptions } from "./simulate.js";
-import { nodeFromRestored } from "./state.js";
+import { type RestoredStates, nodeFromRestored } from "./state.js";
+import type { Machine } from "../machine/index.js";
+import { type NodeConfig, NodeConfigError } from "../node/index.js";
 
 interface CheckpointOptions extends NodeInputOptions {
   output: "table" | "json" | "yaml";
@@ -95,6 +97,40 @@ function deviceVerdictOf(o: Outcome<DeviceReadResult>): FileVerdict {
     error: null,
     hint: null,
   };
+}
+
+/**
+ * The CPU and Memory Managers' start with the restored state (`validateState` of the static CPU
+ * policy, the Memory Manager's machine-state check), run by the engine exactly as a node restart
+ * runs it: each file on its own, so that each refusal is the one its manager gives. Null where the
+ * manager starts; nothing is checked when the configuration alone does not start.
+ */
+export function startupRefusals(
+  machine: Machine,
+  config: NodeConfig,
+  cpu: CPUReadResult | null,
+  memory: MemoryReadResult | null,
+): { cpu: string | null; memory: string | null } {
+  const refusal = (restored: RestoredStates): string | null => {
+    try {
+      nodeFromRestored(machine, config, restored);
+      return null;
+    } catch (err) {
+      if (err instanceof NodeConfigError) return err.message;
+      throw err;
+    }
+  };
+  if (refusal({}) !== null) return { cpu: null, memory: null };
+  return {
+    cpu: cpu ? refusal({ cpu: cpu.state }) : null,
+    memory: memory ? refusal({ memory: memory.state }) : null,
+  };
+}
+
+function refuse(v: FileVerdict, message: string, machineName: string): void {
+  v.verdict = "refused";
+  v.error = message;
+  v.hint = `the kubelet's start-up validation against the machine ${JSON.stringify(machineName)} (-m): pass the node's own machine (-m this on the node) to check a real node's files`;
 }
 
 /** `gpu-1 gpu-2 @0; gpu-3 @none`: a record's devices by NUMA node (-1: no NUMA information). */
@@ -236,6 +272,10 @@ export function checkpoint(
   ];
   const cpu = read.cpu.ok && read.cpu.result.format !== "none" ? read.cpu.result : null;
   const memory = read.memory.ok && read.memory.result.format !== "none" ? read.memory.result : null;
+  // The files decode: now the managers' start-up validation, as the kubelet runs it next.
+  const startup = startupRefusals(machine, config, cpu, memory);
+  if (startup.cpu) refuse(verdicts[0], startup.cpu, machine.name);
+  if (startup.memory) refuse(verdicts[1], startup.memory, machine.name);
   const device = read.device.ok ? read.device.result.verdict.restored : null;
   const hasDevice = device !== null && read.device.ok && read.device.result.format !== "none";
   if (verdicts.every((v) => v.verdict === "absent"))
@@ -310,7 +350,7 @@ export function registerCheckpoint(program: Command): void {
     program
       .command("checkpoint")
       .description(
-        "Read a kubelet state directory (cpu_manager_state, memory_manager_state, device-plugins/kubelet_internal_checkpoint) as the configured kubelet would: formats, checksums, accepted quirks, the state, and a picture",
+        "Read a kubelet state directory (cpu_manager_state, memory_manager_state, device-plugins/kubelet_internal_checkpoint) as the configured kubelet would at start-up: formats, checksums, the managers' validation against the machine (-m), accepted quirks, the state, and a picture",
       )
       .argument("<dir>", "a kubelet root directory, e.g. /var/lib/kubelet"),
   )

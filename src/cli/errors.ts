@@ -2,7 +2,7 @@ import { CPUSetParseError, JSONParseError, QuantityParseError } from "../core/in
 import { CheckpointError } from "../checkpoint/index.js";
 import { InputError } from "../k8s/index.js";
 import { MachineError } from "../machine/index.js";
-import { DuplicatePodError, NodeConfigError } from "../node/index.js";
+import { DuplicatePodError, NodeConfigError, NodeLimitError } from "../node/index.js";
 
 /** Errors about what the user gave podpin: reported on one line, exit code 2. */
 export class UsageError extends Error {
@@ -16,6 +16,7 @@ const INPUT_ERRORS = [
   CheckpointError,
   NodeConfigError,
   DuplicatePodError,
+  NodeLimitError,
   QuantityParseError,
   CPUSetParseError,
   JSONParseError,

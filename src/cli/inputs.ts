@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parse as parseYAML } from "yaml";
-import type { KubeletConfig, Pod, PodInputOptions } from "../k8s/index.js";
+import { type KubeletConfig, type Pod, type PodInputOptions, parseYamlDocument } from "../k8s/index.js";
 import { type DeviceSpec, loadMachine, type Machine, parseDeviceListUpdate } from "../machine/index.js";
 import { type NodeConfig, nodeConfigFromKubelet } from "../node/index.js";
 import { UsageError } from "./errors.js";
+import { readInputFile } from "./read-input.js";
 import {
   assertKubeletStarts,
   type KubeletInputOptions,
@@ -64,13 +63,11 @@ function fieldPath(base: string, path: readonly (string | number)[]): string {
  * checked as a machine file's `resources` are).
  */
 export function loadSteps(path: string, options: PodInputOptions = {}): StepEvent[] {
-  let doc: unknown;
-  try {
-    // Integers as bigints: device lists are validated by the machine-file rules, which read them so.
-    doc = parseYAML(readFileSync(path, "utf8"), { intAsBigInt: true });
-  } catch (err) {
-    throw new UsageError(`${path}: ${(err as Error).message.split("\n")[0]}`);
-  }
+  // Integers as bigints: device lists are validated by the machine-file rules, which read them so.
+  const doc = parseYamlDocument(readInputFile(path, "steps file"), path, {
+    version: "1.2",
+    intAsBigInt: true,
+  })?.data;
   const steps = (doc as { steps?: unknown } | null)?.steps;
   if (!Array.isArray(steps))
     throw new UsageError(

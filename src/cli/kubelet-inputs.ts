@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import {
   InputError,
   type KubeletArg,
@@ -10,6 +10,7 @@ import {
   parseFeatureGateMap,
   parseKubeletConfig,
   parseKubeletFlags,
+  YAML_LIMITS,
 } from "../k8s/index.js";
 import type { Machine } from "../machine/index.js";
 import { kubeletStartRefusal, Node, NodeConfigError, type NodeConfig } from "../node/index.js";
@@ -34,8 +35,10 @@ export interface KubeletInputOptions {
 
 function readText(path: string, where: (code: string) => InputError | UsageError): string {
   try {
+    if (statSync(path).size > YAML_LIMITS.maxBytes) throw where(`larger than ${YAML_LIMITS.maxBytes} bytes`);
     return readFileSync(path, "utf8");
   } catch (err) {
+    if (err instanceof InputError || err instanceof UsageError) throw err;
     throw where((err as NodeJS.ErrnoException).code ?? (err as Error).message);
   }
 }

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { type Dirent, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type PodInput, type PodInputOptions, readPodInputs } from "../k8s/index.js";
 import { UsageError } from "./errors.js";
+import { readFailureReason, readInputFile } from "./read-input.js";
 
 /**
  * The pods of the files, directories and standard input a command is given: Pods, workloads
@@ -18,11 +19,33 @@ function readStdin(): string {
   }
 }
 
+/**
+ * The .yaml/.yml/.json files of a directory, in name order, as `kubectl apply -f DIR` takes them:
+ * subdirectories are not descended into (whatever their name, `sub.yaml/` included), a symbolic
+ * link counts as what it points to, and an entry that cannot be examined is an error.
+ */
 function podFilesIn(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => /\.(ya?ml|json)$/i.test(f))
-    .sort()
-    .map((f) => join(dir, f));
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new UsageError(`cannot read ${dir}: ${readFailureReason(err)}`);
+  }
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (!/\.(ya?ml|json)$/i.test(entry.name)) continue;
+    const path = join(dir, entry.name);
+    let isDir = entry.isDirectory();
+    if (entry.isSymbolicLink()) {
+      try {
+        isDir = statSync(path).isDirectory();
+      } catch (err) {
+        throw new UsageError(`cannot read ${path}: ${readFailureReason(err)}`);
+      }
+    }
+    if (!isDir) files.push(entry.name);
+  }
+  return files.sort().map((f) => join(dir, f));
 }
 
 /** Every pod of `sources` (files, directories of .yaml/.yml/.json files in name order, `-`). */
@@ -33,13 +56,14 @@ export function loadPodInputs(sources: readonly string[], options: PodInputOptio
       out.push(...readPodInputs(readStdin(), "<stdin>", options));
       continue;
     }
-    let files: string[];
+    let isDir: boolean;
     try {
-      files = statSync(source).isDirectory() ? podFilesIn(source) : [source];
+      isDir = statSync(source).isDirectory();
     } catch {
       throw new UsageError(`${source}: no such file or directory`);
     }
-    for (const file of files) out.push(...readPodInputs(readFileSync(file, "utf8"), file, options));
+    const files = isDir ? podFilesIn(source) : [source];
+    for (const file of files) out.push(...readPodInputs(readInputFile(file, "pod file"), file, options));
   }
   const seen = new Map<string, string>();
   for (const { pod } of out) {

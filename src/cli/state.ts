@@ -1,5 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
-import { parse as parseYAML } from "yaml";
+import { statSync } from "node:fs";
 import {
   readCPUCheckpoint,
   readDeviceCheckpoint,
@@ -9,10 +8,11 @@ import {
 import type { CPUStateData } from "../managers/cpu/index.js";
 import type { DeviceStateData } from "../managers/device/index.js";
 import type { MemoryStateData } from "../managers/memory/index.js";
-import type { Pod } from "../k8s/index.js";
+import { type Pod, parseYamlDocument } from "../k8s/index.js";
 import type { Machine } from "../machine/index.js";
 import { Node, type NodeConfig } from "../node/index.js";
 import { UsageError } from "./errors.js";
+import { readInputFile } from "./read-input.js";
 
 /**
  * Pods known only by the state they hold (a checkpoint carries pod UIDs and container names, not
@@ -63,12 +63,7 @@ function stateTexts(spec: string): StateTexts | { dir: string } {
     throw new UsageError(`${spec}: no such state directory or simulation file`);
   }
   if (isDir) return { dir: spec };
-  let doc: unknown;
-  try {
-    doc = parseYAML(readFileSync(spec, "utf8"));
-  } catch (err) {
-    throw new UsageError(`${spec}: not a simulation output: ${(err as Error).message.split("\n")[0]}`);
-  }
+  const doc = parseYamlDocument(readInputFile(spec, "simulation file"), spec, { version: "1.2" })?.data;
   const d = doc as {
     kind?: unknown;
     state?: {

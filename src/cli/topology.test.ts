@@ -151,7 +151,7 @@ describe("podpin topology -m this -o yaml: a capture of the node that loads back
     return dir;
   };
 
-  it("on the real /sys: every fact of the machine, under the hostname", async (t) => {
+  it("on the real /sys: every fact of the machine, under the hostname", async (_t) => {
     assert.ok(existsSync("/sys/devices/system/cpu"), "cannot run: /sys/devices/system/cpu is missing");
     const real = loadMachine("this");
     for (const format of ["yaml", "json"]) {

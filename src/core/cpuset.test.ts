@@ -61,7 +61,10 @@ describe("CPUSet list format", () => {
       ["-1", 'cpus: invalid CPU list "-1": element "-1" is not an id or a range "a-b"'],
       ["0-2,", 'cpus: invalid CPU list "0-2,": element "" is not an id or a range "a-b"'],
       ["1 2", 'cpus: invalid CPU list "1 2": element "1 2" is not an id or a range "a-b"'],
-      ["99999999", 'cpus: invalid CPU list "99999999": id out of range in "99999999"'],
+      [
+        "99999999",
+        'cpus: invalid CPU list "99999999": id out of range in "99999999": CPU id 99999999 exceeds the largest supported CPU id 4194304',
+      ],
     ];
     for (const [text, message] of cases) {
       assert.throws(

@@ -9,6 +9,31 @@ export class CPUSetParseError extends Error {
   override name = "CPUSetParseError";
 }
 
+/**
+ * The largest CPU id podpin accepts anywhere (2^22 = 4,194,304, the checkpoint readers' cap): CPU
+ * lists, machine files, sysfs and checkpoints. A set of every id up to it is 512 KiB of words.
+ */
+export const MAX_CPU_ID = 1 << 22;
+
+/** The one error text for an id beyond MAX_CPU_ID (a long id is cut to 20 digits). */
+export function cpuIdTooLarge(id: number | string): string {
+  const s = String(id);
+  return `CPU id ${s.length > 20 ? `${s.slice(0, 20)}…` : s} exceeds the largest supported CPU id ${MAX_CPU_ID}`;
+}
+
+/** `text` quoted for a one-line message, cut to its first 64 characters when longer. */
+export function quoteShort(text: string): string {
+  return text.length <= 64
+    ? JSON.stringify(text)
+    : `${JSON.stringify(text.slice(0, 64))}… (${text.length} characters)`;
+}
+
+function checkId(id: number): void {
+  if (!Number.isInteger(id) || id < 0)
+    throw new RangeError(`invalid CPU id ${id}: expected a non-negative integer`);
+  if (id > MAX_CPU_ID) throw new RangeError(cpuIdTooLarge(id));
+}
+
 const EMPTY_WORDS = new Uint32Array(0);
 
 function popcount32(x: number): number {
@@ -16,6 +41,19 @@ function popcount32(x: number): number {
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
   return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** Non-empty ranges sorted by start, overlapping and adjacent ones merged. */
+function mergeRanges(ranges: readonly (readonly [number, number])[]): [number, number][] {
+  const sorted = ranges.filter(([a, b]) => b >= a).sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) {
+      if (b > last[1]) last[1] = b;
+    } else out.push([a, b]);
+  }
+  return out;
 }
 
 /** Drops trailing zero words so that equal sets have equal word arrays. */
@@ -44,8 +82,7 @@ export class CPUSet implements Iterable<number> {
     let max = -1;
     const list = Array.isArray(ids) ? (ids as number[]) : [...ids];
     for (const id of list) {
-      if (!Number.isInteger(id) || id < 0)
-        throw new RangeError(`invalid CPU id ${id}: expected a non-negative integer`);
+      checkId(id);
       if (id > max) max = id;
     }
     if (max < 0) return CPUSet.empty;
@@ -56,9 +93,40 @@ export class CPUSet implements Iterable<number> {
 
   /** The inclusive range `from..to`; empty when `to < from`. */
   static range(from: number, to: number): CPUSet {
-    if (to < from) return CPUSet.empty;
-    const words = new Uint32Array((to >>> 5) + 1);
-    for (let id = from; id <= to; id++) words[id >>> 5] |= 1 << (id & 31);
+    return CPUSet.fromRanges([[from, to]]);
+  }
+
+  /**
+   * The union of inclusive ranges `[from, to]` (ids must be non-negative integers; a range with
+   * `to < from` is empty; ids above MAX_CPU_ID are refused). Overlapping ranges are merged first
+   * and whole words filled at once, so the cost is O(r log r) in the number of ranges plus the
+   * words of the largest id, never in the number of ids.
+   */
+  static fromRanges(ranges: Iterable<readonly [number, number]>): CPUSet {
+    const given = Array.isArray(ranges) ? (ranges as (readonly [number, number])[]) : [...ranges];
+    let max = -1;
+    for (const [from, to] of given) {
+      if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0)
+        throw new RangeError(`invalid CPU range ${from}-${to}: expected non-negative integers`);
+      if (to >= from && to > max) max = to;
+    }
+    if (max < 0) return CPUSet.empty;
+    if (max > MAX_CPU_ID) throw new RangeError(cpuIdTooLarge(max));
+    const list = mergeRanges(given);
+    const words = new Uint32Array((max >>> 5) + 1);
+    for (const [from, to] of list) {
+      const first = from >>> 5;
+      const last = to >>> 5;
+      const lowMask = (0xffffffff << (from & 31)) >>> 0;
+      const highMask = (to & 31) === 31 ? 0xffffffff : ((1 << ((to & 31) + 1)) - 1) >>> 0;
+      if (first === last) {
+        words[first] |= lowMask & highMask;
+        continue;
+      }
+      words[first] |= lowMask;
+      words.fill(0xffffffff, first + 1, last);
+      words[last] |= highMask;
+    }
     return new CPUSet(words);
   }
 
@@ -69,30 +137,26 @@ export class CPUSet implements Iterable<number> {
   static parse(text: string, what = "CPU list"): CPUSet {
     const trimmed = text.trim();
     if (trimmed === "") return CPUSet.empty;
-    const ids: number[] = [];
+    // Ranges stay pairs (never one entry per id): linear in the text plus the words of the set.
+    const ranges: [number, number][] = [];
+    const bad = (why: string): never => {
+      throw new CPUSetParseError(`${what}: invalid CPU list ${quoteShort(text)}: ${why}`);
+    };
     for (const rawPart of trimmed.split(",")) {
       const part = rawPart.trim();
       const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-      if (!m) {
-        throw new CPUSetParseError(
-          `${what}: invalid CPU list ${JSON.stringify(text)}: element ${JSON.stringify(part)} is not an id or a range "a-b"`,
-        );
-      }
+      if (!m) return bad(`element ${quoteShort(part)} is not an id or a range "a-b"`);
       const from = Number(m[1]);
       const to = m[2] === undefined ? from : Number(m[2]);
-      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to > 1 << 22) {
-        throw new CPUSetParseError(
-          `${what}: invalid CPU list ${JSON.stringify(text)}: id out of range in ${JSON.stringify(part)}`,
-        );
+      const tooBig = (n: number) => !Number.isSafeInteger(n) || n > MAX_CPU_ID;
+      if (tooBig(from) || tooBig(to)) {
+        const big = tooBig(from) ? m[1] : (m[2] as string);
+        return bad(`id out of range in ${quoteShort(part)}: ${cpuIdTooLarge(big)}`);
       }
-      if (to < from) {
-        throw new CPUSetParseError(
-          `${what}: invalid CPU list ${JSON.stringify(text)}: range ${JSON.stringify(part)} ends before it starts`,
-        );
-      }
-      for (let id = from; id <= to; id++) ids.push(id);
+      if (to < from) return bad(`range ${quoteShort(part)} ends before it starts`);
+      ranges.push([from, to]);
     }
-    return CPUSet.fromIds(ids);
+    return CPUSet.fromRanges(ranges);
   }
 
   get size(): number {
@@ -170,6 +234,40 @@ export class CPUSet implements Iterable<number> {
     return out;
   }
 
+  /**
+   * The maximal runs of consecutive ids, ascending, as inclusive `[from, to]` pairs: linear in the
+   * words of the set, with full and empty words skipped whole.
+   */
+  ranges(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    let start = -1;
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      if (w === 0xffffffff) {
+        if (start < 0) start = i * 32;
+        continue;
+      }
+      if (w === 0) {
+        if (start >= 0) {
+          out.push([start, i * 32 - 1]);
+          start = -1;
+        }
+        continue;
+      }
+      for (let b = 0; b < 32; b++) {
+        const set = (w & (1 << b)) !== 0;
+        if (set && start < 0) start = i * 32 + b;
+        else if (!set && start >= 0) {
+          out.push([start, i * 32 + b - 1]);
+          start = -1;
+        }
+      }
+    }
+    if (start >= 0) out.push([start, words.length * 32 - 1]);
+    return out;
+  }
+
   [Symbol.iterator](): Iterator<number> {
     return this.toArray()[Symbol.iterator]();
   }
@@ -201,16 +299,9 @@ export class CPUSet implements Iterable<number> {
 
   /** Linux list format: ascending runs, `a-b` for runs longer than one, joined by commas. */
   toString(): string {
-    const ids = this.toArray();
-    const parts: string[] = [];
-    let i = 0;
-    while (i < ids.length) {
-      let j = i;
-      while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
-      parts.push(j === i ? String(ids[i]) : `${ids[i]}-${ids[j]}`);
-      i = j + 1;
-    }
-    return parts.join(",");
+    return this.ranges()
+      .map(([a, b]) => (a === b ? String(a) : `${a}-${b}`))
+      .join(",");
   }
 
   toJSON(): string {

@@ -3,7 +3,7 @@
  * exact Kubernetes quantities, resource-name rules, the resource managers' named errors, the kubelet's
  * metric names, and JSON parsing that keeps 64-bit integers exact.
  */
-export { CPUSet, CPUSetParseError } from "./cpuset.js";
+export { CPUSet, CPUSetParseError, cpuIdTooLarge, MAX_CPU_ID, quoteShort } from "./cpuset.js";
 export { type AdmissionFailure, admissionFailureOf, ManagerError } from "./errors.js";
 export { JSONParseError, parseJSONExact, toBigInt } from "./json-bigint.js";
 export {

@@ -36,6 +36,67 @@ const BINARY_BY_EXPONENT: Record<number, string> = Object.fromEntries(
 const INT64_MAX = (1n << 63n) - 1n;
 const pow10 = (n: number): bigint => 10n ** BigInt(n);
 
+/**
+ * The decimal places a quantity's value may use: its nonzero digits lie between 10^-1000 and
+ * 10^1000 (docs/limits.md). apimachinery keeps any int32 exponent lazily in an `inf.Dec`; podpin
+ * holds values exactly as bigints, so it refuses values beyond this range instead of building
+ * them. Every value inside it prints (`toString`) as text that parses back to the same value.
+ */
+export const MAX_QUANTITY_DECIMAL_EXPONENT = 1000;
+
+/** Trailing "0" characters of a digit string, at most `max`. */
+function trailingZeros(digits: string, max = digits.length): number {
+  let n = 0;
+  while (n < max && n < digits.length && digits.charCodeAt(digits.length - 1 - n) === 48) n++;
+  return n;
+}
+
+/** `n` without up to `max` factors of ten, and how many it dropped: one conversion each way, never a loop of divisions. */
+function stripTens(n: bigint, max: number): [bigint, number] {
+  if (max <= 0 || n === 0n || n % 10n !== 0n) return [n, 0];
+  const text = n.toString();
+  const k = trailingZeros(text, max);
+  return [BigInt(text.slice(0, text.length - k)), k];
+}
+
+interface QuantityText {
+  sign: string;
+  intPart: string;
+  fracPart: string | undefined;
+  letters: string;
+  expDigits: string;
+}
+
+/**
+ * Splits quantity text the way `^([+-]?)([0-9]*)(?:\.([0-9]*))?([a-zA-Z]*)([+-]?[0-9]*)$` would,
+ * in one pass (the regular expression backtracks quadratically on long digit runs that fail).
+ */
+function splitQuantityText(text: string): QuantityText | null {
+  let i = 0;
+  const n = text.length;
+  const isDigit = (c: number) => c >= 48 && c <= 57;
+  const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  const scan = (pred: (c: number) => boolean): string => {
+    const start = i;
+    while (i < n && pred(text.charCodeAt(i))) i++;
+    return text.slice(start, i);
+  };
+  let sign = "";
+  if (i < n && (text[i] === "+" || text[i] === "-")) sign = text[i++];
+  const intPart = scan(isDigit);
+  let fracPart: string | undefined;
+  if (i < n && text[i] === ".") {
+    i++;
+    fracPart = scan(isDigit);
+  }
+  const letters = scan(isLetter);
+  const expStart = i;
+  if (i < n && (text[i] === "+" || text[i] === "-")) i++;
+  scan(isDigit);
+  if (i !== n) return null;
+  return { sign, intPart, fracPart, letters, expDigits: text.slice(expStart) };
+}
+
 /** a / b (b > 0) rounded away from zero, as apimachinery's scaling rounds ("up" for negatives too). */
 function ceilDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
@@ -58,12 +119,9 @@ export class Quantity {
     compact: { value: bigint; scale: number } | null,
   ) {
     // Normalise trailing zeros of the fraction so equal values compare equal structurally.
-    while (denDigits > 0 && num % 10n === 0n) {
-      num /= 10n;
-      denDigits--;
-    }
-    this.num = num;
-    this.denDigits = denDigits;
+    const [stripped, dropped] = stripTens(num, denDigits);
+    this.num = stripped;
+    this.denDigits = denDigits - dropped;
     this.format = format;
     this.compact = compact;
   }
@@ -85,12 +143,16 @@ export class Quantity {
 
   /** Parses a quantity string; `what` names the field in the error message. */
   static parse(text: string, what = "quantity"): Quantity {
-    const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?([a-zA-Z]*)([+-]?[0-9]*)$/.exec(text);
+    const m = splitQuantityText(text);
     const fail = (why: string): never => {
-      throw new QuantityParseError(`${what}: invalid quantity ${JSON.stringify(text)}: ${why}`);
+      const shown =
+        text.length <= 64
+          ? JSON.stringify(text)
+          : `${JSON.stringify(text.slice(0, 64))}… (${text.length} characters)`;
+      throw new QuantityParseError(`${what}: invalid quantity ${shown}: ${why}`);
     };
     if (text === "" || !m) return fail("expected a number with an optional suffix (e.g. 500m, 2, 16Gi, 1e3)");
-    const [, sign, intPart, fracPartRaw, letters, expDigits] = m;
+    const { sign, intPart, fracPart: fracPartRaw, letters, expDigits } = m;
     const fracPart = fracPartRaw ?? "";
     if (intPart === "" && fracPart === "") return fail("no digits");
     let format: QuantityFormat;
@@ -100,7 +162,9 @@ export class Quantity {
       if (!/^[+-]?[0-9]+$/.test(expDigits)) return fail("bad exponent");
       format = "DecimalExponent";
       decimalExp = Number(expDigits);
-      if (Math.abs(decimalExp) > 1000) return fail("exponent out of range");
+      // apimachinery reads the exponent as an int64 and keeps it as an int32.
+      if (!Number.isSafeInteger(decimalExp) || Math.abs(decimalExp) > 2147483647)
+        return fail("exponent out of range");
     } else if (expDigits !== "") {
       return fail(`unknown suffix ${JSON.stringify(letters + expDigits)}`);
     } else if (letters in BINARY_SUFFIXES) {
@@ -116,12 +180,39 @@ export class Quantity {
     }
     const negative = sign === "-";
     // apimachinery drops leading zeros of the integer part before counting digits.
-    const numDigits = intPart.replace(/^0+/, "");
-    const digits = BigInt((intPart || "0") + fracPart) * (negative ? -1n : 1n);
+    const numDigits = intPart.slice(intPart.length - intPart.replace(/^0+/, "").length);
+    // Where the value's nonzero digits lie, from the text alone (before any bigint is built): the
+    // lowest at 10^low, the highest at 10^high (binary suffixes add at most 19 places).
+    const fracSig = fracPart.slice(0, fracPart.length - trailingZeros(fracPart));
+    const sig = (numDigits + fracSig).replace(/^0+/, "");
+    if (sig !== "") {
+      const low = decimalExp - fracSig.length + (fracSig === "" ? trailingZeros(numDigits) : 0);
+      const top =
+        numDigits !== "" ? numDigits.length - 1 : -(fracSig.length - fracSig.replace(/^0+/, "").length) - 1;
+      const high = decimalExp + top + (binaryExp > 0 ? 19 : 0);
+      const LIMIT = MAX_QUANTITY_DECIMAL_EXPONENT;
+      if (low < -LIMIT || high > LIMIT + 19 || (binaryExp === 0 && high > LIMIT)) {
+        return fail(
+          `value out of range (podpin holds quantities whose digits lie between 10^-${LIMIT} and 10^${LIMIT})`,
+        );
+      }
+    }
+    // Trailing zeros of the fraction are dropped as text: never a division per zero.
+    const digits = BigInt((intPart || "0") + fracSig) * (negative ? -1n : 1n);
     let num = digits * (1n << BigInt(binaryExp));
-    let denDigits = fracPart.length;
-    if (decimalExp >= 0) num *= pow10(decimalExp);
+    let denDigits = fracSig.length;
+    // A zero keeps no exponent: "0e2147483647" must not build 10^2147483647.
+    if (sig === "") denDigits = 0;
+    else if (decimalExp >= 0) num *= pow10(decimalExp);
     else denDigits += -decimalExp;
+    if (binaryExp > 0 && num !== 0n) {
+      const abs = (num < 0n ? -num : num).toString();
+      if (abs.length - 1 - denDigits > MAX_QUANTITY_DECIMAL_EXPONENT) {
+        return fail(
+          `value out of range (podpin holds quantities whose digits lie between 10^-${MAX_QUANTITY_DECIMAL_EXPONENT} and 10^${MAX_QUANTITY_DECIMAL_EXPONENT})`,
+        );
+      }
+    }
 
     // Reproduce which representation apimachinery's ParseQuantity keeps (int64Amount or inf.Dec).
     let compact: { value: bigint; scale: number } | null = null;
@@ -182,8 +273,9 @@ export class Quantity {
   asInt64(): bigint | null {
     const c = this.compact;
     if (!c) return null;
-    if (c.scale === 0) return c.value;
-    if (c.scale < 0) return null;
+    if (c.scale === 0 || c.value === 0n) return c.value;
+    // |value| ≥ 10^19 beyond int64 (and no 10^scale is built for a huge scale).
+    if (c.scale < 0 || c.scale > 18) return null;
     const v = c.value * pow10(c.scale);
     return v > INT64_MAX || v < -INT64_MAX - 1n ? null : v;
   }
@@ -242,12 +334,9 @@ export class Quantity {
       return `${n}${BINARY_BY_EXPONENT[exp] ?? ""}`;
     }
     if (this.num === 0n) return "0";
-    let mant = this.num;
-    let exp = -this.denDigits;
-    while (mant % 10n === 0n) {
-      mant /= 10n;
-      exp++;
-    }
+    const [mant0, dropped] = stripTens(this.num, Number.MAX_SAFE_INTEGER);
+    let mant = mant0;
+    let exp = -this.denDigits + dropped;
     const extra = ((exp % 3) + 3) % 3;
     mant *= pow10(extra);
     exp -= extra;

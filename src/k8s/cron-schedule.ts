@@ -114,7 +114,7 @@ export function parseCronSchedule(spec: string): CronSchedule {
       const seconds = Math.max(1, Math.floor(Number(ns / 1_000_000_000n)));
       return { kind: "every", seconds };
     }
-    const expanded = DESCRIPTORS[text];
+    const expanded = Object.hasOwn(DESCRIPTORS, text) ? DESCRIPTORS[text] : undefined;
     if (!expanded) throw new CronParseError(`unrecognized descriptor: ${text}`);
     return parseCronSchedule(expanded);
   }

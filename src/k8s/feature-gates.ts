@@ -88,13 +88,18 @@ export function otherGateEnabled(
   settings: Pick<FeatureGateSettings, "otherFeatureGates">,
   version: KubernetesVersion,
 ): boolean {
-  return settings.otherFeatureGates[name] ?? featureGateSpec(name, version)?.default ?? false;
+  const other = Object.hasOwn(settings.otherFeatureGates, name)
+    ? settings.otherFeatureGates[name]
+    : undefined;
+  return other ?? featureGateSpec(name, version)?.default ?? false;
 }
 
 /** The kubelet's words for an unknown gate, with what podpin knows about the name. */
 function unrecognized(name: string, version: KubernetesVersion): string {
   const text = `unrecognized feature gate: ${name}`;
-  const removed = REMOVED_RESOURCE_MANAGER_GATES[name];
+  const removed = Object.hasOwn(REMOVED_RESOURCE_MANAGER_GATES, name)
+    ? REMOVED_RESOURCE_MANAGER_GATES[name]
+    : undefined;
   if (removed) return `${text} (${removed}, then removed from the kubelet: delete it)`;
   const other = VERSIONS.find((v) => v !== version && featureGateSpec(name, v));
   if (other) return `${text} (a Kubernetes ${other} gate; this is a ${version} kubelet)`;

@@ -8,7 +8,8 @@ export type FieldErrorType =
   | "Required value"
   | "Forbidden"
   | "Unsupported value"
-  | "Duplicate value";
+  | "Duplicate value"
+  | "Too long";
 
 export interface FieldError {
   /** The API server's field path (`spec.resources.requests[cpu]`). */
@@ -38,6 +39,11 @@ export function forbidden(field: string, detail: string): FieldError {
 
 export function duplicate(field: string, value: string): FieldError {
   return { field, type: "Duplicate value", value, detail: "" };
+}
+
+/** `field.TooLong(path, "", max)` as printed by the API server (the value is never printed). */
+export function tooLong(field: string, maxBytes: number): FieldError {
+  return { field, type: "Too long", value: null, detail: `may not be more than ${maxBytes} bytes` };
 }
 
 export function notSupported(field: string, value: string, supported: readonly string[]): FieldError {

@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { InputError } from "./input-error.js";
 import { type KubeletConfig, parseKubeletConfig } from "./kubelet-config.js";
 import { type ParsePodsOptions, parsePods } from "./pod.js";
+import { YAML_LIMITS } from "./yaml-source.js";
 import type { Pod } from "./types.js";
 
 /**
@@ -40,6 +41,13 @@ export {
 export { type FieldError, type FieldErrorType, fieldErrorString } from "./field-error.js";
 export { type FieldPath, formatFieldPath, InputError, type InputLocation } from "./input-error.js";
 export {
+  type ParsedYaml,
+  type ParseYamlOptions,
+  parseYamlDocument,
+  parseYamlStream,
+  YAML_LIMITS,
+} from "./yaml-source.js";
+export {
   type CPUManagerPolicy,
   type EvictionThreshold,
   type KubeletConfig,
@@ -71,6 +79,7 @@ export {
   isSupportedPodLevelResource,
   podLevelGatesOn,
   podQOS,
+  withPodQOSMemo,
   usesPodLevelResources,
 } from "./podlevel.js";
 export * from "./scheduling-types.js";
@@ -81,12 +90,22 @@ export { tolerationWarnings } from "./validate-scheduling.js";
 export { MAX_PODS_PER_WORKLOAD, type WorkloadKind } from "./workload-kinds.js";
 
 function readText(path: string): string {
+  let size: number;
+  let text: string;
   try {
-    return readFileSync(path, "utf8");
+    size = statSync(path).size;
+    text = size > YAML_LIMITS.maxBytes ? "" : readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new InputError({ file: path }, "", `cannot read the file (${code})`);
   }
+  if (size > YAML_LIMITS.maxBytes)
+    throw new InputError(
+      { file: path },
+      "",
+      `file too large: ${size} bytes (at most ${YAML_LIMITS.maxBytes}, 16 MiB)`,
+    );
+  return text;
 }
 
 /** Every Pod in a YAML/JSON file (single Pod, multi-document stream or `kind: List`). */

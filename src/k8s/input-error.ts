@@ -31,9 +31,16 @@ export class InputError extends Error {
   }
 }
 
-/** Keeps messages on one line whatever a parser library produced. */
+/** The longest detail an input error prints; longer ones (a huge value quoted) are cut. */
+export const MAX_ERROR_DETAIL = 2000;
+
+/** Keeps messages on one line, and short, whatever a parser library produced. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  const cut =
+    text.length > MAX_ERROR_DETAIL
+      ? `${text.slice(0, MAX_ERROR_DETAIL)}… (${text.length - MAX_ERROR_DETAIL} more characters)`
+      : text;
+  return cut.replace(/\s*\n\s*/g, " ").trim();
 }
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -55,7 +62,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "bigint") return value.toString();
-  return JSON.stringify(value);
+  const text = JSON.stringify(value);
+  return text.length > 200 ? `${text.slice(0, 200)}… (${text.length - 200} more characters)` : text;
 }
 
 /** Levenshtein distance, for "did you mean" hints on misspelt field names. */

@@ -29,6 +29,10 @@ export interface Overlay {
   relocate(err: InputError, file: string): InputError;
 }
 
+/** `map[key]` when it is the map's own entry: a field named `toString` is not a prototype's method. */
+const own = <T>(map: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(map, key) ? map[key] : undefined;
+
 const TOP_KEY = /^[A-Za-z_][A-Za-z0-9_-]*/;
 
 export function overlay(
@@ -50,8 +54,8 @@ export function overlay(
   const fieldOrigins = flags?.origins ?? {};
   const originOf = (path: FieldPath): FlagOrigin | undefined => {
     const top = String(path[0] ?? "");
-    if (top === "featureGates" && path.length > 1) return gateOrigins[String(path[1])];
-    return fieldOrigins[top];
+    if (top === "featureGates" && path.length > 1) return own(gateOrigins, String(path[1]));
+    return own(fieldOrigins, top);
   };
   const wrapped: SourceDocument = {
     data: merged,
@@ -63,14 +67,14 @@ export function overlay(
     doc: wrapped,
     originOf,
     gateLocation(name, fileLocation) {
-      const o = gateOrigins[name];
+      const o = own(gateOrigins, name);
       if (!o) return { where: fileLocation, path: `featureGates.${name}` };
       return { where: o.where, path: o.flag };
     },
     relocate(err, file) {
       if (err.file !== file) return err;
       const top = TOP_KEY.exec(err.field)?.[0];
-      const o = top ? fieldOrigins[top] : undefined;
+      const o = top ? own(fieldOrigins, top) : undefined;
       return o ? new InputError(o.where, o.flag, err.detail) : err;
     },
   };

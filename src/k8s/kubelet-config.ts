@@ -250,8 +250,13 @@ const configSchema = strictFields(
     reservedMemory: z
       .array(
         strictFields({
-          numaNode: z.custom<number>((v) => Number.isInteger(v) && (v as number) >= 0, {
-            message: "expected a NUMA node id (an integer ≥ 0)",
+          numaNode: z.unknown().transform((v, ctx): number => {
+            if (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 2147483647) return v as number;
+            // The kubelet's field is an int32.
+            const why =
+              Number.isInteger(v) && (v as number) > 0 ? `, got ${v}: beyond the kubelet's int32` : "";
+            ctx.addIssue({ code: "custom", message: `expected a NUMA node id (an integer ≥ 0)${why}` });
+            return z.NEVER;
           }),
           limits: z.record(z.string(), quantityInput),
         }),

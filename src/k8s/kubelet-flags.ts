@@ -222,7 +222,7 @@ function walk(args: readonly KubeletArg[]): Given[] {
       const shown = name === "v" ? "-v, --v" : `--${name}`;
       throw parseError(arg, `invalid argument ${goQuote(value)} for ${goQuote(shown)} flag: ${bad}`);
     }
-    if (EXITING_FLAGS[name] && value !== "false")
+    if (Object.hasOwn(EXITING_FLAGS, name) && EXITING_FLAGS[name] && value !== "false")
       throw new InputError(locationOf(arg), `--${name}`, `${EXITING_FLAGS[name]}; remove it`);
     given.push({ name, value, arg });
   }
@@ -232,11 +232,12 @@ function walk(args: readonly KubeletArg[]): Given[] {
 
 function flagType(name: string): KubeletFlagType | undefined {
   if (name === "help" || name === "version") return "bool";
-  return READ_FLAGS[name]?.type ?? IGNORED_FLAGS.get(name);
+  return (Object.hasOwn(READ_FLAGS, name) ? READ_FLAGS[name] : undefined)?.type ?? IGNORED_FLAGS.get(name);
 }
 
 function unknownFlag(name: string): string {
-  const removed = REMOVED_FLAGS[name.replaceAll("_", "-")];
+  const key = name.replaceAll("_", "-");
+  const removed = Object.hasOwn(REMOVED_FLAGS, key) ? REMOVED_FLAGS[key] : undefined;
   const text = `unknown flag: --${name}`;
   return removed ? `${text} (removed from the kubelet in ${removed})` : text;
 }
@@ -293,7 +294,7 @@ export function parseKubeletFlags(args: readonly KubeletArg[]): KubeletFlagSetti
   const extra: Record<string, Value> = {};
   for (const { name, value, arg } of walk(args)) {
     const origin: FlagOrigin = { flag: `--${name}`, where: locationOf(arg) };
-    const read = READ_FLAGS[name];
+    const read = Object.hasOwn(READ_FLAGS, name) ? READ_FLAGS[name] : undefined;
     if (!read) {
       ignored.add(`--${name}`);
       continue;

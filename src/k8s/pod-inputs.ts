@@ -44,11 +44,16 @@ const listSchema = strictFields({
   items: z.array(z.unknown()).nullable(),
 });
 
+/** The kind of a typed list's items (`PodList` -> `Pod`); never a property of Object.prototype. */
+function listItemKind(kind: string): string | undefined {
+  return Object.hasOwn(LIST_ITEM_KINDS, kind) ? LIST_ITEM_KINDS[kind] : undefined;
+}
+
 /** The group/version the API server serves `kind` at (a typed list at its items' version). */
 function servedVersion(kind: string): string | undefined {
   if (kind === "Pod" || kind === "List") return "v1";
   if (isWorkloadKind(kind)) return WORKLOAD_KINDS[kind].apiVersion;
-  const item = LIST_ITEM_KINDS[kind];
+  const item = listItemKind(kind);
   return item ? servedVersion(item) : undefined;
 }
 
@@ -125,10 +130,10 @@ class Reader {
         [...prefix, "apiVersion"],
         `no matches for kind ${JSON.stringify(k)} in version ${JSON.stringify(apiVersion)} (the API server serves ${k} as ${served})`,
       );
-    if (k === "List" || LIST_ITEM_KINDS[k]) {
+    if (k === "List" || listItemKind(k)) {
       const list = checkShape(listSchema, obj, doc, this.file, prefix);
       for (const [i, item] of (list.items ?? []).entries())
-        this.object(item, doc, [...prefix, "items", i], LIST_ITEM_KINDS[k]);
+        this.object(item, doc, [...prefix, "items", i], listItemKind(k));
     } else if (k === "Pod") this.pod(obj, doc, prefix);
     else this.workload(k as WorkloadKind, obj, doc, prefix);
   }

@@ -176,7 +176,11 @@ export function podSchedulingFields(
   if (typeof spec.priorityClassName === "string" && spec.priorityClassName)
     out.priorityClassName = spec.priorityClassName;
   if (typeof spec.priority === "number") out.priority = spec.priority;
-  else if (applyDefaults && out.priorityClassName && out.priorityClassName in BUILTIN_PRIORITY_CLASSES)
+  else if (
+    applyDefaults &&
+    out.priorityClassName &&
+    Object.hasOwn(BUILTIN_PRIORITY_CLASSES, out.priorityClassName)
+  )
     out.priority = BUILTIN_PRIORITY_CLASSES[out.priorityClassName];
   if (spec.overhead)
     out.overhead = resourceListAt(

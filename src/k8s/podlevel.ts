@@ -111,7 +111,37 @@ export function computePodQOS(pod: Pod, gates: Pick<FeatureGates, "PodLevelResou
   return containerQOS(pod);
 }
 
+/** Classes computed inside `withPodQOSMemo`, per pod object: [gate off, gate on]. */
+let qosMemo: WeakMap<Pod, [QOSClass | undefined, QOSClass | undefined]> | null = null;
+
+/**
+ * Runs `fn` with `podQOS` remembering each pod's class: the managers ask for it once per container,
+ * and each answer walks every container, so a pod with n containers cost n² without it. Only for a
+ * stretch of work that does not change the pods it reads (one admission).
+ */
+export function withPodQOSMemo<T>(fn: () => T): T {
+  if (qosMemo) return fn();
+  qosMemo = new WeakMap();
+  try {
+    return fn();
+  } finally {
+    qosMemo = null;
+  }
+}
+
 /** `GetPodQOS`: the stored class (`status.qosClass`) if any, else `computePodQOS`. */
 export function podQOS(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): QOSClass {
-  return pod.qosClass ?? computePodQOS(pod, gates);
+  if (pod.qosClass !== undefined && pod.qosClass !== null) return pod.qosClass;
+  if (!qosMemo) return computePodQOS(pod, gates);
+  let entry = qosMemo.get(pod);
+  if (!entry) {
+    entry = [undefined, undefined];
+    qosMemo.set(pod, entry);
+  }
+  const slot = gates.PodLevelResources ? 1 : 0;
+  const known = entry[slot];
+  if (known !== undefined) return known;
+  const computed = computePodQOS(pod, gates);
+  entry[slot] = computed;
+  return computed;
 }

@@ -1,6 +1,6 @@
 import { Quantity, QuantityParseError } from "../core/index.js";
 import { rememberSpelling } from "./canonical-quantity.js";
-import { type FieldPath, InputError } from "./input-error.js";
+import { describeValue, type FieldPath, InputError } from "./input-error.js";
 import { lineNear } from "./schema.js";
 import type { ResourceList } from "./types.js";
 import type { SourceDocument } from "./yaml-source.js";
@@ -40,9 +40,35 @@ export function resourceListAt(
   path: FieldPath,
   file: string,
 ): ResourceList {
-  const out: ResourceList = {};
-  for (const [name, value] of Object.entries(list ?? {})) {
+  // Null prototype: a resource named `constructor` or `__proto__` is an own entry like any other
+  // (validation refuses it as the API server does), never an inherited property.
+  const out: ResourceList = Object.create(null);
+  const entries = Object.entries(list ?? {});
+  // A schema's record drops a `__proto__` key (assigning it sets a prototype); the source keeps it.
+  const source = ownValueAt(doc.data, path);
+  if (source && typeof source === "object" && Object.hasOwn(source, "__proto__") && list) {
+    const value: unknown = Object.getOwnPropertyDescriptor(source, "__proto__")?.value;
+    const at = [...path, "__proto__"];
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "bigint")
+      throw new InputError(
+        { file, line: lineNear(doc, at) },
+        at,
+        `expected a quantity, got ${describeValue(value)}`,
+      );
+    entries.push(["__proto__", value]);
+  }
+  for (const [name, value] of entries) {
     out[name] = quantityAt(value, doc, [...path, name], file);
   }
   return out;
+}
+
+/** The value at `path` in plain data, by own properties only. */
+function ownValueAt(data: unknown, path: FieldPath): unknown {
+  let node = data;
+  for (const step of path) {
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, step)) return undefined;
+    node = (node as Record<string | number, unknown>)[step];
+  }
+  return node;
 }

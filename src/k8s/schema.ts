@@ -75,9 +75,38 @@ export const quantityInput = z.custom<string | number | bigint>(
   { message: "expected a quantity such as 500m, 2 or 16Gi" },
 );
 
-/** A YAML mapping that may be written empty (`requests:` parses as null). */
+const PROTO_KEY = "__proto__";
+const PROTO_STANDIN = "\u0000__proto__";
+
+/** A mapping's own `__proto__` key under a stand-in name, so that a schema's record keeps it. */
+function hideProtoKey(v: unknown): unknown {
+  if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.hasOwn(v, PROTO_KEY)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(v)) out[k === PROTO_KEY ? PROTO_STANDIN : k] = value;
+  return out;
+}
+
+/** The stand-in back as an own `__proto__` entry (never a prototype). */
+function restoreProtoKey<V>(v: V): V {
+  if (v === null || typeof v !== "object" || !Object.hasOwn(v, PROTO_STANDIN)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(v as Record<string, unknown>))
+    Object.defineProperty(out, k === PROTO_STANDIN ? PROTO_KEY : k, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  return out as V;
+}
+
+/**
+ * A YAML mapping that may be written empty (`requests:` parses as null). A key named `__proto__`
+ * stays an entry (a plain record would drop it: assigning it sets a prototype), so it is refused
+ * or accepted by name like any other key.
+ */
 export function optionalMap<T extends z.ZodType>(schema: T) {
-  return schema.nullish();
+  return z.preprocess(hideProtoKey, schema.nullish()).transform(restoreProtoKey).optional();
 }
 
 const EXPECTED: Record<string, string> = {

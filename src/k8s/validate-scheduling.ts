@@ -1,5 +1,13 @@
 import { qualifiedNameProblems } from "../core/index.js";
-import { type FieldError, forbidden, goQuote, invalid, notSupported, required } from "./field-error.js";
+import {
+  type FieldError,
+  forbidden,
+  goQuote,
+  invalid,
+  notSupported,
+  required,
+  tooLong,
+} from "./field-error.js";
 import type { NodeSelectorRequirement } from "./scheduling-types.js";
 import type { Container, Pod } from "./types.js";
 
@@ -35,6 +43,37 @@ function labelValueErrors(value: string, field: string): FieldError[] {
 
 function labelKeyErrors(key: string, field: string): FieldError[] {
   return qualifiedNameProblems(key).map((p) => invalid(field, goQuote(key), p));
+}
+
+/** apimachinery's `TotalAnnotationSizeLimitB`: keys and values of all annotations, in bytes. */
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+const byKey = (m: Readonly<Record<string, string>>): [string, string][] =>
+  Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * `ValidateObjectMeta`'s labels and annotations: `ValidateLabels` (qualified-name keys, values of at
+ * most 63 characters) and `ValidateAnnotations` (qualified-name keys, case ignored; 256 KiB in all).
+ * Go walks the maps in random order; podpin reports in key order.
+ */
+export function labelsAndAnnotationsErrors(
+  meta: { labels?: Readonly<Record<string, string>>; annotations?: Readonly<Record<string, string>> },
+  path = "metadata",
+): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const [k, v] of byKey(meta.labels ?? {})) {
+    errs.push(...labelKeyErrors(k, `${path}.labels`));
+    errs.push(...labelValueErrors(v, `${path}.labels`));
+  }
+  let size = 0;
+  for (const [k, v] of byKey(meta.annotations ?? {})) {
+    for (const p of qualifiedNameProblems(k.toLowerCase()))
+      errs.push(invalid(`${path}.annotations`, goQuote(k), p));
+    size += Buffer.byteLength(k) + Buffer.byteLength(v);
+  }
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT)
+    errs.push(tooLong(`${path}.annotations`, TOTAL_ANNOTATION_SIZE_LIMIT));
+  return errs;
 }
 
 function portRangeErrors(port: number, field: string): FieldError[] {

@@ -19,7 +19,7 @@ import { InputError } from "./input-error.js";
 import { containerNameErrors, objectMetaNameErrors } from "./name-validation.js";
 import { isPodLevelResourcesSet, isSupportedPodLevelResource, podQOS } from "./podlevel.js";
 import type { Container, Pod, ResourceList, ResourceRequirements } from "./types.js";
-import { schedulingErrors } from "./validate-scheduling.js";
+import { labelsAndAnnotationsErrors, schedulingErrors } from "./validate-scheduling.js";
 
 /**
  * The API server's validation of what podpin reads from a pod (core `ValidatePodSpec`, the parts
@@ -134,6 +134,10 @@ function hugePageValueErrors(name: string, q: Quantity, field: string): FieldErr
   ];
 }
 
+/** `list[name]` when it is the list's own entry (never an inherited property such as `constructor`). */
+const ownEntry = (list: ResourceList, name: string): Quantity | undefined =>
+  Object.hasOwn(list, name) ? list[name] : undefined;
+
 const sortedEntries = (list: ResourceList): [string, Quantity][] =>
   Object.entries(list).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
@@ -158,7 +162,7 @@ function requirementsErrors(r: ResourceRequirements, nameCheck: NameCheck, path:
   for (const [name, q] of sortedEntries(r.requests)) {
     const field = `${reqPath}[${name}]`;
     errs.push(...nameCheck(name, field), ...quantityErrors(name, q, field));
-    const limit = r.limits[name];
+    const limit = ownEntry(r.limits, name);
     if (limit) {
       if (!q.equals(limit) && !overcommitAllowed(name)) {
         errs.push(
@@ -211,7 +215,7 @@ function containerErrors(c: Container, path: string, init: boolean, seen: Set<st
 function consistencyErrors(pod: Pod, r: ResourceRequirements): FieldError[] {
   const errs: FieldError[] = [];
   for (const [name, aggregate] of Object.entries(aggregateContainerRequests(pod))) {
-    const podRequest = r.requests[name];
+    const podRequest = ownEntry(r.requests, name);
     if (podRequest && aggregate.cmp(podRequest) > 0) {
       errs.push(
         invalid(
@@ -223,7 +227,7 @@ function consistencyErrors(pod: Pod, r: ResourceRequirements): FieldError[] {
     }
   }
   for (const [name, aggregate] of Object.entries(aggregateContainerLimits(pod))) {
-    const podLimit = r.limits[name];
+    const podLimit = ownEntry(r.limits, name);
     if (isHugePages(name) && podLimit && aggregate.cmp(podLimit) > 0) {
       errs.push(
         invalid(
@@ -236,7 +240,7 @@ function consistencyErrors(pod: Pod, r: ResourceRequirements): FieldError[] {
   }
   pod.containers.forEach((c, i) => {
     for (const [name, limit] of sortedEntries(c.resources?.limits ?? {})) {
-      const podLimit = r.limits[name];
+      const podLimit = ownEntry(r.limits, name);
       if (!podLimit || limit.cmp(podLimit) <= 0) continue;
       // The API server builds this path from the pod-level resources path; reproduced as printed.
       errs.push(
@@ -276,6 +280,7 @@ export function validatePod(pod: Pod): FieldError[] {
   const errs: FieldError[] = [];
   if (!pod.name) errs.push(required("metadata.name", "name or generateName is required"));
   else errs.push(...objectMetaNameErrors({ name: pod.name, namespace: pod.namespace }, "subdomain"));
+  errs.push(...labelsAndAnnotationsErrors(pod));
   if (pod.containers.length === 0) errs.push(required("spec.containers"));
   const seen = new Set<string>();
   for (const [i, c] of pod.containers.entries())

@@ -1,6 +1,7 @@
 import { type DeviceResources, NO_DEVICES } from "./devices.js";
 import type { CadvisorCache, CadvisorCore, CadvisorMachineInfo, CadvisorNode } from "./cadvisor.js";
 import { MachineError } from "./errors.js";
+import { MAX_NUMA_NODES, idLimitProblem, machineSizeProblem } from "./limits.js";
 import { type Machine, type NUMAMemory, machineNUMANodes } from "./machine.js";
 import { type CPUInfo, CPUTopology } from "./topology.js";
 
@@ -26,8 +27,15 @@ export function discoverTopology(info: CadvisorMachineInfo, where = "machine inf
       }
     }
   }
+  const tooLarge = machineSizeProblem(
+    cpus.length,
+    cpus.reduce((m, c) => Math.max(m, c.id), 0),
+  );
+  if (tooLarge) throw new MachineError(where, tooLarge);
   const seen = new Set<number>();
   for (const c of cpus) {
+    const bad = idLimitProblem("CPU", c.id) ?? idLimitProblem("NUMA node", c.numa);
+    if (bad) throw new MachineError(where, bad);
     if (seen.has(c.id)) throw new MachineError(where, `CPU ${c.id} appears in more than one core`);
     seen.add(c.id);
   }
@@ -73,7 +81,18 @@ export function discoverMachine(
 ): Machine {
   const topology = discoverTopology(info, where);
   const memory = new Map<number, NUMAMemory>();
+  if (info.topology.length > MAX_NUMA_NODES)
+    throw new MachineError(where, `${info.topology.length} NUMA nodes exceed the limit of ${MAX_NUMA_NODES}`);
   for (const node of info.topology) {
+    const bad = idLimitProblem("NUMA node", node.node_id);
+    if (bad) throw new MachineError(where, bad);
+    for (const h of node.hugepages) {
+      if (!Number.isSafeInteger(h.page_size) || h.page_size <= 0)
+        throw new MachineError(
+          where,
+          `NUMA node ${node.node_id}: hugepage page_size ${h.page_size}: expected a positive number of KiB`,
+        );
+    }
     if (memory.has(node.node_id))
       throw new MachineError(where, `NUMA node ${node.node_id} is described twice`);
     memory.set(node.node_id, {

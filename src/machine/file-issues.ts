@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { quoteShort } from "../core/index.js";
 
 /** A validation problem at a field path, worded for a one-line error message. */
 export interface FieldProblem {
@@ -11,8 +12,11 @@ export interface FieldProblem {
 export function describeValue(v: unknown): string {
   if (v === undefined) return "nothing";
   if (v === null) return "null";
-  if (typeof v === "bigint") return v.toString();
-  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "bigint") {
+    const s = v.toString();
+    return s.length > 24 ? `${s.slice(0, 20)}… (${s.length} digits)` : s;
+  }
+  if (typeof v === "string") return quoteShort(v);
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
   return String(v);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Quantity, QuantityParseError } from "../core/index.js";
 import { describeValue } from "./file-issues.js";
+import { CPU_ID_EXPECTED, MAX_CPU_ID, MAX_NUMA_ID, NUMA_ID_EXPECTED } from "./limits.js";
 
 /**
  * Scalar schemas of machine files. Files are parsed with every integer as a bigint, so these accept
@@ -26,6 +27,30 @@ export const smallInt = z.unknown().transform((v, ctx): number => {
   const n = safeNonNegative(v);
   if (n !== null) return n;
   ctx.addIssue({ code: "custom", message: problem("a non-negative integer", v) });
+  return z.NEVER;
+});
+
+/** A non-negative integer up to `max`, as a number; `expected` words the problem. */
+export function boundedInt(max: number, expected: string) {
+  return z.unknown().transform((v, ctx): number => {
+    const n = safeNonNegative(v);
+    if (n !== null && n <= max) return n;
+    ctx.addIssue({ code: "custom", message: problem(expected, v) });
+    return z.NEVER;
+  });
+}
+
+/** A CPU id, 0 to MAX_CPU_ID (2^22). */
+export const cpuIdInt = boundedInt(MAX_CPU_ID, CPU_ID_EXPECTED);
+
+/** A NUMA node id, 0 to 63. */
+export const numaIdInt = boundedInt(MAX_NUMA_ID, NUMA_ID_EXPECTED);
+
+/** A positive integer up to 2^53 − 1 (a page size in KiB, a layout count). */
+export const positiveInt = z.unknown().transform((v, ctx): number => {
+  const n = safeNonNegative(v);
+  if (n !== null && n > 0) return n;
+  ctx.addIssue({ code: "custom", message: problem("a positive integer", v) });
   return z.NEVER;
 });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { fieldProblems } from "./file-issues.js";
 import { resourcesSection } from "./file-resources.js";
-import { byteSize, smallInt, uint64 } from "./file-scalars.js";
+import { byteSize, cpuIdInt, numaIdInt, positiveInt, smallInt, uint64 } from "./file-scalars.js";
 
 /**
  * Schemas of the two machine file shapes (docs/machine-format.md). Files are parsed with every
@@ -29,7 +29,7 @@ const cadvisorCache = z.strictObject({
 
 const cadvisorCore = z.strictObject({
   core_id: smallInt,
-  thread_ids: z.array(smallInt),
+  thread_ids: z.array(cpuIdInt),
   // Captures older than cadvisor 0.43 have no socket_id; Go reads it as 0.
   socket_id: smallInt.optional(),
   book_id: z.string().optional(),
@@ -39,9 +39,9 @@ const cadvisorCore = z.strictObject({
 });
 
 const cadvisorNode = z.strictObject({
-  node_id: smallInt,
+  node_id: numaIdInt,
   memory: uint64,
-  hugepages: listOf(z.strictObject({ page_size: smallInt, num_pages: uint64 })),
+  hugepages: listOf(z.strictObject({ page_size: positiveInt, num_pages: uint64 })),
   cores: listOf(cadvisorCore),
   caches: listOf(cadvisorCache),
   distances: listOf(smallInt),
@@ -78,10 +78,10 @@ export type CadvisorFile = z.output<typeof cadvisorMachineSchema>;
 // ---- podpin's own shape ----
 
 const cpuEntry = z.strictObject({
-  id: smallInt,
+  id: cpuIdInt,
   core: smallInt,
   socket: smallInt,
-  numa: smallInt,
+  numa: numaIdInt,
   uncore: smallInt.optional(),
 });
 

@@ -191,7 +191,7 @@ describe("machine file errors: one line, file:line:column, field path, what was 
     expectError(
       PODPIN_YAML.replace("id: 2,", "id: two,"),
       "lab.yaml",
-      'lab.yaml:7:10: cpus[2].id: expected a non-negative integer, got "two"',
+      'lab.yaml:7:10: cpus[2].id: expected a CPU id (an integer from 0 to 4194304), got "two"',
     );
     expectError(
       PODPIN_YAML.replace("memory: 64Gi", "memory: 64GB"),
@@ -228,7 +228,10 @@ describe("machine file errors: one line, file:line:column, field path, what was 
       "lab.yaml:8:10: cpus[3].id: CPU 2 is listed twice",
     );
     expectError(
-      PODPIN_YAML.replace("numa: 0}\n  - {id: 3", "numa: 2}\n  - {id: 3"),
+      PODPIN_YAML.replace("numa: 0}\n  - {id: 3", "numa: 2}\n  - {id: 3").replace(
+        "numNUMANodes: 1",
+        "numNUMANodes: 2",
+      ),
       "lab.yaml",
       `lab.yaml:16:3: memory: expected an entry for NUMA node 2 (it has CPUs); ${HINT}`,
     );

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
+import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { Quantity, QuantityParseError } from "../core/index.js";
 import type { CadvisorCache, CadvisorMachineInfo } from "./cadvisor.js";
@@ -24,7 +24,9 @@ import {
 import type { HugePagePool, Machine, NUMAMemory } from "./machine.js";
 import { layoutMachineInfo } from "./presets/generate.js";
 import { type CPUInfo, CPUTopology } from "./topology.js";
+import { MAX_NUMA_ID, NUMA_ID_EXPECTED, machineSizeProblem } from "./limits.js";
 import { hugepagesExceedMemory } from "./memory-check.js";
+import { machineTextProblem } from "./yaml-limits.js";
 
 /**
  * Machine files (docs/machine-format.md): JSON or YAML, in one of two shapes — cadvisor machine
@@ -111,7 +113,28 @@ export interface LoadedMachineOptions {
 /** Parses the text of a machine file; `file` names it in messages. */
 export function parseMachineText(text: string, file: string, opts: LoadedMachineOptions = {}): Machine {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { intAsBigInt: true, lineCounter: lines, prettyErrors: true });
+  // The YAML library throws (rather than reports) unresolved aliases, alias bombs and, on deep
+  // nesting, stack overflows: each becomes this file's one-line error.
+  const yamlError = (err: unknown): MachineError =>
+    new MachineError(
+      file,
+      `invalid JSON/YAML: ${String((err as Error)?.message ?? err)
+        .split("\n")[0]
+        .slice(0, 200)}`,
+    );
+  const refused = machineTextProblem(text);
+  if (refused) {
+    throw new MachineError(
+      refused.line > 0 ? `${file}:${refused.line}` : file,
+      `invalid JSON/YAML: ${refused.message}`,
+    );
+  }
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { intAsBigInt: true, lineCounter: lines, prettyErrors: true });
+  } catch (err) {
+    throw yamlError(err);
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
@@ -121,7 +144,30 @@ export function parseMachineText(text: string, file: string, opts: LoadedMachine
       `invalid JSON/YAML: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
     );
   }
-  const data: unknown = doc.toJS({ mapAsMap: false });
+  // Keys are scalars (JSON's are strings): a complex key would be stringified, slowly and hugely.
+  let complexKey: unknown = null;
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        complexKey = pair.key;
+        return visit.BREAK;
+      }
+    },
+  });
+  if (complexKey !== null) {
+    const at = (complexKey as { range?: [number, number] }).range?.[0];
+    const pos = at === undefined ? null : lines.linePos(at);
+    throw new MachineError(
+      pos ? `${file}:${pos.line}:${pos.col}` : file,
+      "invalid JSON/YAML: mapping keys must be scalars (strings or numbers), got a collection as a key",
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ mapAsMap: false, maxAliasCount: 100 });
+  } catch (err) {
+    throw yamlError(err);
+  }
   const rep = new Reporter(file, doc, lines);
   const fallbackName = opts.name ?? basename(file, extname(file));
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
@@ -129,7 +175,7 @@ export function parseMachineText(text: string, file: string, opts: LoadedMachine
   }
   const keys = Object.keys(data as object);
   if (keys.includes("topology")) {
-    return fromCadvisor(validate(cadvisorMachineSchema, data, rep), file, fallbackName);
+    return fromCadvisor(validate(cadvisorMachineSchema, data, rep), rep, fallbackName);
   }
   if (keys.includes("cpus") || keys.includes("layout")) {
     return fromPodpin(validate(podpinMachineSchema, data, rep), rep, fallbackName);
@@ -152,7 +198,8 @@ export function loadMachineFile(path: string, opts: LoadedMachineOptions = {}): 
   return parseMachineText(text, path, opts);
 }
 
-function fromCadvisor(f: CadvisorFile, file: string, name: string): Machine {
+function fromCadvisor(f: CadvisorFile, rep: Reporter, name: string): Machine {
+  const file = rep.file;
   const cache = (c: CadvisorFile["topology"][number]["caches"][number]): CadvisorCache => ({
     id: c.id ?? 0,
     size: c.size ?? 0n,
@@ -160,11 +207,19 @@ function fromCadvisor(f: CadvisorFile, file: string, name: string): Machine {
     level: c.level,
   });
   const threads = f.topology.flatMap((n) => n.cores.flatMap((c) => c.thread_ids));
+  const sockets = new Set(f.topology.flatMap((n) => n.cores.map((c) => c.socket_id ?? 0))).size;
+  // cadvisor counts what it lists: a count that disagrees is a hand edit the kubelet never sees.
+  if (f.num_cores !== undefined && f.num_cores !== threads.length)
+    rep.fail(["num_cores"], `expected ${threads.length} (the thread_ids of "topology"), got ${f.num_cores}`);
+  if (f.num_sockets !== undefined && f.num_sockets !== sockets)
+    rep.fail(
+      ["num_sockets"],
+      `expected ${sockets} (the distinct socket_id of "topology"), got ${f.num_sockets}`,
+    );
   const info: CadvisorMachineInfo = {
     // A hand-written file may leave out the counts cadvisor always fills in.
     num_cores: f.num_cores ?? threads.length,
-    num_sockets:
-      f.num_sockets ?? new Set(f.topology.flatMap((n) => n.cores.map((c) => c.socket_id ?? 0))).size,
+    num_sockets: f.num_sockets ?? sockets,
     topology: f.topology.map((n) => ({
       node_id: n.node_id,
       memory: n.memory,
@@ -207,7 +262,12 @@ function hugepagePools(pools: Record<string, bigint> | undefined, path: Path, re
     } catch (err) {
       if (!(err instanceof QuantityParseError)) throw err;
     }
-    if (bytes === null || bytes <= 0n || bytes % 1024n !== 0n) {
+    if (
+      bytes === null ||
+      bytes <= 0n ||
+      bytes % 1024n !== 0n ||
+      bytes / 1024n > BigInt(Number.MAX_SAFE_INTEGER)
+    ) {
       rep.fail(
         [...path, key],
         'expected a page size that is a whole number of KiB, such as "2Mi" or "1Gi"',
@@ -217,6 +277,32 @@ function hugepagePools(pools: Record<string, bigint> | undefined, path: Path, re
     out.push({ pageSizeKiB: Number(bytes / 1024n), numPages });
   }
   return out.sort((a, b) => a.pageSizeKiB - b.pageSizeKiB);
+}
+
+/**
+ * A header must agree with the CPU list it describes: `numCPUs` is the number of CPUs, sockets,
+ * NUMA nodes and uncore caches the distinct ids, and `numCores` between the distinct core ids and
+ * the distinct (core, NUMA node) pairs (discovery counts a core split across nodes once per node).
+ * The grouping counts may be 0, as the kubelet's test fixtures leave those they do not use.
+ */
+function checkHeader(h: NonNullable<PodpinFile["header"]>, cpus: CPUInfo[], rep: Reporter): void {
+  const distinct = (key: (c: CPUInfo) => number | string) => new Set(cpus.map(key)).size;
+  const exact: [keyof typeof h, number, string][] = [
+    ["numCPUs", cpus.length, "CPUs listed"],
+    ["numSockets", distinct((c) => c.socket), "distinct sockets"],
+    ["numNUMANodes", distinct((c) => c.numa), "distinct NUMA nodes"],
+    ["numUncoreCaches", distinct((c) => c.uncore), "distinct uncore caches"],
+  ];
+  for (const [field, want, what] of exact) {
+    if (h[field] !== want && (field === "numCPUs" || h[field] !== 0))
+      rep.fail(["header", field], `expected ${want} (the ${what} in "cpus"), got ${h[field]}`);
+  }
+  const lo = distinct((c) => c.core);
+  const hi = distinct((c) => `${c.core}/${c.numa}`);
+  if (h.numCores !== 0 && (h.numCores < lo || h.numCores > hi)) {
+    const want = lo === hi ? `${lo}` : `${lo} to ${hi}`;
+    rep.fail(["header", "numCores"], `expected ${want} (the cores in "cpus"), got ${h.numCores}`);
+  }
 }
 
 function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine {
@@ -248,14 +334,20 @@ function fromPodpin(f: PodpinFile, rep: Reporter, fallbackName: string): Machine
       cpus.push({ id: c.id, core: c.core, socket: c.socket, numa: c.numa, uncore: c.uncore ?? c.socket });
     });
     if (cpus.length === 0) rep.fail(["cpus"], "expected at least one CPU");
+    const tooLarge = machineSizeProblem(
+      cpus.length,
+      cpus.reduce((m, c) => Math.max(m, c.id), 0),
+    );
+    if (tooLarge) rep.fail(["cpus"], tooLarge);
+    if (f.header) checkHeader(f.header, cpus, rep);
     topology = f.header ? new CPUTopology(f.header, cpus) : CPUTopology.fromCPUs(cpus);
   }
 
   const cpuNodes = topology.numaNodes();
   const memory = new Map<number, NUMAMemory>();
   for (const [key, entry] of Object.entries(f.memory)) {
-    if (!/^\d+$/.test(key))
-      rep.fail(["memory", key], "expected a NUMA node id (a non-negative integer) as the key", true);
+    if (!/^\d+$/.test(key) || Number(key) > MAX_NUMA_ID)
+      rep.fail(["memory", key], `expected ${NUMA_ID_EXPECTED} as the key`, true);
     memory.set(Number(key), {
       memory: entry.memory,
       hugepages: hugepagePools(entry.hugepages, ["memory", key, "hugepages"], rep),

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CPUSet, CPUSetParseError } from "../core/index.js";
+import { CPUSet, CPUSetParseError, MAX_CPU_ID, quoteShort } from "../core/index.js";
 import type { CadvisorCache, CadvisorCore, CadvisorMachineInfo, CadvisorNode } from "./cadvisor.js";
 import { isNodeLevelCache } from "./cadvisor.js";
 import { deviceResourceNotes, sortedDeviceResources } from "./devices.js";
 import { discoverMachine } from "./discover.js";
 import { MachineError } from "./errors.js";
+import { MAX_NUMA_ID } from "./limits.js";
 import type { Machine } from "./machine.js";
 import { SYSFS_PCI_DIR, readPciGpus } from "./pci.js";
 
@@ -44,7 +45,8 @@ function readText(path: string, expected: string): string {
 
 function readInt(path: string, expected: string): number {
   const text = readText(path, expected).trim();
-  if (!/^\d+$/.test(text)) throw new MachineError(path, `expected ${expected}, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new MachineError(path, `expected ${expected}, got ${quoteShort(text)}`);
   return Number(text);
 }
 
@@ -56,7 +58,9 @@ function readCPUList(path: string, expected: string): CPUSet {
     if (err instanceof CPUSetParseError) {
       throw new MachineError(
         path,
-        `expected ${expected} in the list format (e.g. "0-3,8"), got ${JSON.stringify(text.trim())}`,
+        `expected ${expected} in the list format (e.g. "0-3,8"), got ${quoteShort(text.trim())}${
+          /exceeds the largest/.test(err.message) ? ` (CPU ids are at most ${MAX_CPU_ID})` : ""
+        }`,
       );
     }
     throw err;
@@ -71,6 +75,12 @@ function numberedEntries(dir: string, prefix: string): { id: number; path: strin
     .map((name) => ({ m: re.exec(name), name }))
     .filter((e) => e.m !== null)
     .map((e) => ({ id: Number(e.m![1]), path: join(dir, e.name) }))
+    .map((e) => {
+      const max = prefix === "cpu" ? MAX_CPU_ID : prefix === "node" ? MAX_NUMA_ID : Number.MAX_SAFE_INTEGER;
+      if (!Number.isSafeInteger(e.id) || e.id > max)
+        throw new MachineError(e.path, `expected ${prefix}<N> with N at most ${max}`);
+      return e;
+    })
     .sort((a, b) => a.id - b.id);
 }
 
@@ -184,7 +194,8 @@ function nodeHugePages(nodeDir: string): CadvisorNode["hugepages"] {
   return readdirSync(dir)
     .map((name) => {
       const m = /^hugepages-(\d+)kB$/.exec(name);
-      if (!m) throw new MachineError(join(dir, name), `expected only directories named hugepages-<size>kB`);
+      if (!m || !Number.isSafeInteger(Number(m[1])) || Number(m[1]) === 0)
+        throw new MachineError(join(dir, name), `expected only directories named hugepages-<size>kB`);
       const nr = join(dir, name, "nr_hugepages");
       return {
         page_size: Number(m[1]),
@@ -198,11 +209,8 @@ function nodeDistances(nodeDir: string, nodeCount: number): number[] {
   const path = join(nodeDir, "distance");
   const text = readText(path, "the node's distances").trim();
   const parts = text.split(/\s+/);
-  if (!parts.every((p) => /^\d+$/.test(p))) {
-    throw new MachineError(
-      path,
-      `expected distances as space-separated integers, got ${JSON.stringify(text)}`,
-    );
+  if (!parts.every((p) => /^\d+$/.test(p) && Number.isSafeInteger(Number(p)))) {
+    throw new MachineError(path, `expected distances as space-separated integers, got ${quoteShort(text)}`);
   }
   if (parts.length !== nodeCount) {
     throw new MachineError(path, `expected ${nodeCount} distances (one per NUMA node), got ${parts.length}`);

@@ -8,6 +8,7 @@ export {
   type RestoredState,
 } from "./node.js";
 export { defaultNodeConfig, nodeConfigFromKubelet } from "./config.js";
+export { MAX_CONTAINERS_PER_POD, MAX_PODS_PER_RUN, NodeLimitError } from "./limits.js";
 export {
   cpuReservationRefusal,
   kubeletStartRefusal,

@@ -2,36 +2,81 @@ import type { ManagerError } from "../core/index.js";
 import { type Container, containersInOrder, type Pod } from "../k8s/index.js";
 import type { HintProvider, ProviderHints } from "../managers/topology/index.js";
 
+function byString(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** What a policy must offer for the managers' stale-state cleanup. */
 export interface PolicyWithState extends HintProvider {
   containerKeys(): { podUID: string; containerName: string }[];
+  /** The pod's container names holding state, in the order `containerKeys` lists them. */
+  podContainerNames(podUID: string): string[];
   removeContainer(podUID: string, containerName: string): void;
 }
 
-/** The pods whose containers may hold state: admitted and not removed, plus the pod being admitted. */
-export type ActivePods = () => Iterable<Pod>;
+/**
+ * The pods whose containers may hold state: admitted and not removed, plus the pod being admitted,
+ * looked up by UID.
+ */
+export type ActivePodLookup = (podUID: string) => Pod | undefined;
 
 /**
  * The CPU or Memory Manager around its policy (`cpu_manager.go` / `memory_manager.go`): every
  * admission entry point first removes the state of containers that no active pod has
  * (`removeStaleState`, topology-manager.md §7.4) and then asks the policy. With no policy (CPU
  * Manager `none`, Memory Manager `None`) it offers no hints and allocates nothing.
+ *
+ * The cleanup is incremental: the first one walks every stored entry (a restored state may hold
+ * anything); after it, an entry can only turn stale when its pod stops being active, and the node
+ * reports every such pod through `podMayBeInactive`. Each later cleanup looks at those pods only,
+ * in the order of `containerKeys` (pods, then containers, ascending), so it removes exactly what a
+ * full walk would, in the same order, at a cost independent of the number of live pods. State is
+ * changed only through this manager (and the node) once the node is built.
  */
 export class ResourceManager implements HintProvider {
+  private fullCleanupDone = false;
+  /** Pods that may have stopped being active since the last cleanup. */
+  private readonly suspects = new Set<string>();
+
   constructor(
     readonly resource: "cpu" | "memory",
     readonly policy: PolicyWithState | null,
-    private readonly activePods: ActivePods,
+    private readonly activePod: ActivePodLookup,
   ) {}
+
+  /** The pod may have left the active set (removed, evicted, or an admission that did not admit it). */
+  podMayBeInactive(podUID: string): void {
+    if (this.policy && this.fullCleanupDone) this.suspects.add(podUID);
+  }
 
   removeStaleState(): void {
     const policy = this.policy;
     if (!policy) return;
-    const active = new Map<string, Set<string>>();
-    for (const pod of this.activePods())
-      active.set(pod.uid, new Set(containersInOrder(pod).map((c) => c.name)));
-    for (const { podUID, containerName } of policy.containerKeys()) {
-      if (!active.get(podUID)?.has(containerName)) policy.removeContainer(podUID, containerName);
+    const activeNames = new Map<string, Set<string> | null>();
+    const isActive = (podUID: string, containerName: string): boolean => {
+      let names = activeNames.get(podUID);
+      if (names === undefined) {
+        const pod = this.activePod(podUID);
+        names = pod ? new Set(containersInOrder(pod).map((c) => c.name)) : null;
+        activeNames.set(podUID, names);
+      }
+      return names?.has(containerName) ?? false;
+    };
+    if (!this.fullCleanupDone) {
+      this.fullCleanupDone = true;
+      this.suspects.clear();
+      for (const { podUID, containerName } of policy.containerKeys()) {
+        if (!isActive(podUID, containerName)) policy.removeContainer(podUID, containerName);
+      }
+      return;
+    }
+    if (this.suspects.size === 0) return;
+    const uids = [...this.suspects].sort(byString);
+    this.suspects.clear();
+    for (const podUID of uids) {
+      for (const containerName of policy.podContainerNames(podUID)) {
+        if (!isActive(podUID, containerName)) policy.removeContainer(podUID, containerName);
+      }
     }
   }
 
@@ -62,6 +107,6 @@ export class ResourceManager implements HintProvider {
 
   /** Whether the policy holds any state for the pod. */
   holdsStateFor(podUID: string): boolean {
-    return this.policy ? this.policy.containerKeys().some((k) => k.podUID === podUID) : false;
+    return this.policy ? this.policy.podContainerNames(podUID).length > 0 : false;
   }
 }

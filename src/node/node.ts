@@ -1,7 +1,7 @@
 import { CPUSet, isExtendedResourceName, ManagerError, MetricsRegistry } from "../core/index.js";
 import type { CPUStateData } from "../managers/cpu/index.js";
 import type { MemoryStateData } from "../managers/memory/index.js";
-import { containersInOrder, type Pod, tolerationWarnings } from "../k8s/index.js";
+import { containersInOrder, type Pod, tolerationWarnings, withPodQOSMemo } from "../k8s/index.js";
 import {
   type DeviceResource,
   type DeviceResources,
@@ -20,6 +20,7 @@ import {
 import { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
 import { createTopologyManager, type TopologyManager } from "../managers/topology/index.js";
 import { buildDecisions } from "./decisions.js";
+import { checkContainerCount, checkPodCount } from "./limits.js";
 import { ResourceManager } from "./managers.js";
 import { cpuReservationRefusal } from "./startup.js";
 import {
@@ -93,6 +94,8 @@ export class Node {
   /** What the admitted pods request (for the predicate handler), kept as pods come and go. */
   private readonly usage: NodeUsage;
   private pending: Pod | null = null;
+  /** Admissions asked of this node so far (bounded by `MAX_PODS_PER_RUN`). */
+  private admissions = 0;
   /** The device plugins' current device lists (the machine's, then every `updateDevices`). */
   private devices: Map<string, DeviceResource>;
   /** Pod-level pods: per container, the error of the deferred device allocation at creation. */
@@ -126,6 +129,7 @@ export class Node {
       resources: opts.machine.devices,
       numaNodes: machineNUMANodes(opts.machine),
       activePods: active,
+      isActivePod: (uid) => this.activePod(uid) !== undefined,
       affinity: tm,
       state: opts.restored?.device,
       allocatedDevices: opts.restored?.devicesInUse,
@@ -180,8 +184,9 @@ export class Node {
     const reservation = reservationProblem(this.nodeResources());
     if (reservation) throw new NodeConfigError(reservation);
 
-    this.cpuManager = new ResourceManager("cpu", this.cpuPolicy, active);
-    this.memoryManager = new ResourceManager("memory", this.memoryPolicy, active);
+    const lookup = (uid: string) => this.activePod(uid);
+    this.cpuManager = new ResourceManager("cpu", this.cpuPolicy, lookup);
+    this.memoryManager = new ResourceManager("memory", this.memoryPolicy, lookup);
     // The kubelet registers the Device Manager first, then the CPU and Memory Managers
     // (OPEN DM-7, device-manager.md §8): device hints lead the merge and devices are chosen first.
     tm.addHintProvider(this.deviceManager);
@@ -194,6 +199,17 @@ export class Node {
     const pods = [...this.pods.values()];
     if (this.pending && !this.pods.has(this.pending.uid)) pods.push(this.pending);
     return pods;
+  }
+
+  /** The active pod with this UID (admitted, or the one being admitted), if any. */
+  private activePod(uid: string): Pod | undefined {
+    return this.pods.get(uid) ?? (this.pending?.uid === uid ? this.pending : undefined);
+  }
+
+  /** Tells the managers' stale-state cleanup that the pod may have stopped being active. */
+  private podMayBeInactive(uid: string): void {
+    this.cpuManager.podMayBeInactive(uid);
+    this.memoryManager.podMayBeInactive(uid);
   }
 
   /** Admitted pods that have not been removed, in admission order. */
@@ -254,8 +270,17 @@ export class Node {
    * already admitted is refused with an input error: the kubelet never admits the same pod twice.
    */
   admit(pod: Pod): AdmissionResult {
+    return withPodQOSMemo(() => this.admitOnce(pod));
+  }
+
+  private admitOnce(pod: Pod): AdmissionResult {
     if (this.pods.has(pod.uid))
-      throw new Error(`pod ${pod.namespace}/${pod.name} (uid ${pod.uid}) is already admitted`);
+      throw new DuplicatePodError(
+        `pod ${pod.namespace}/${pod.name} (uid ${pod.uid}) is already admitted on this node (a pod uid is admitted once; remove it first)`,
+      );
+    checkContainerCount(pod);
+    checkPodCount(this.admissions + 1);
+    this.admissions++;
     const started = this.now?.();
     this.pending = pod;
     this.deviceManager.beginAdmission();
@@ -264,6 +289,8 @@ export class Node {
       result = this.topologyManager.admit(pod);
     } finally {
       this.pending = null;
+      // Not admitted yet: until the predicate handler admits it, the pod is not active.
+      this.podMayBeInactive(pod.uid);
     }
     if (started !== undefined && this.now)
       this.metrics.observe("topology_manager_admission_duration_ms", this.now() - started);
@@ -342,6 +369,7 @@ export class Node {
   private evict(uid: string): PodRef {
     const pod = this.pods.get(uid);
     this.pods.delete(uid);
+    this.podMayBeInactive(uid);
     this.usage.remove(uid);
     this.deviceStartErrors.delete(uid);
     return pod ? refOf(pod) : { uid, name: "", namespace: "" };
@@ -436,6 +464,7 @@ export class Node {
       };
     for (const c of containersInOrder(pod)) this.removeContainer(podUID, c.name);
     this.pods.delete(podUID);
+    this.podMayBeInactive(podUID);
     this.usage.remove(podUID);
     this.deviceStartErrors.delete(podUID);
     return { pod: refOf(pod), removed: true, defaultCpuSet: this.defaultCpuSet() };

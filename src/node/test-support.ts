@@ -333,7 +333,7 @@ function blockNodes(blocks: readonly MemoryBlock[]): number[] {
  * - `cpuset.mems` is the NUMA ids of the container's blocks, not written without blocks;
  * - exclusive containers have quota -1 (`DisableCPUQuotaWithExclusiveCPUs`);
  * - under `single-numa-node` and `restricted`, a container's CPUs and blocks lie inside its stored
- *   NUMA affinity;
+ *   NUMA affinity (its CPUs inside the affinity's sockets with `align-by-socket`);
  * - the pod shared pool is the set of the pod-shared sidecar and app containers.
  */
 export function decisionViolations(node: Node, pod: Pod, result: AdmissionResult): string[] {
@@ -371,7 +371,12 @@ export function decisionViolations(node: Node, pod: Pod, result: AdmissionResult
     )
       out.push(`${where}: exclusive container with quota ${c.cfsQuotaUs}`);
     if (strict && c.numaAffinity && c.isolation !== "host") {
-      const allowed = node.machine.topology.cpusInNUMANodes(c.numaAffinity);
+      // `align-by-socket` aligns to the sockets of the hint's NUMA nodes (cpu-manager.md), not to them.
+      const topology = node.machine.topology;
+      const allowed =
+        node.config.cpuManagerPolicyOptions["align-by-socket"] === "true"
+          ? topology.cpusInSockets(topology.socketsInNUMANodes(c.numaAffinity))
+          : topology.cpusInNUMANodes(c.numaAffinity);
       if (!c.cpus.isSubsetOf(allowed))
         out.push(`${where}: cpus ${c.cpus} outside its affinity ${c.numaAffinity}`);
     }

@@ -196,13 +196,13 @@ describe("HTML report in Chromium", { timeout: 600_000 }, () => {
   }
 
   for (const s of scenarios()) {
-    it(`${s.name}: loads cleanly, one element per CPU with its owner class`, async (t) => {
+    it(`${s.name}: loads cleanly, one element per CPU with its owner class`, async (_t) => {
       if (skipReason) assert.fail(`cannot run: ${skipReason}`);
       await checkPicture(s);
     });
   }
 
-  it("simulate --html of the blog pods: the engine's bubble drawn as pod exclusive and pod shared", async (t) => {
+  it("simulate --html of the blog pods: the engine's bubble drawn as pod exclusive and pod shared", async (_t) => {
     if (skipReason) assert.fail(`cannot run: ${skipReason}`);
     const s = await simulatedBlogPods();
     const owners = new Map(s.view.cpus.map((c) => [c.id, c.owner.kind]));
@@ -231,7 +231,7 @@ describe("HTML report in Chromium", { timeout: 600_000 }, () => {
     }
   });
 
-  it("simulate --html on nvidia-dgx-h100: one box per device with its owner, highlighted with the pod's CPUs", async (t) => {
+  it("simulate --html on nvidia-dgx-h100: one box per device with its owner, highlighted with the pod's CPUs", async (_t) => {
     if (skipReason) assert.fail(`cannot run: ${skipReason}`);
     const pods = [join(ROOT, "examples", "ml-workload-gpu.yaml")];
     const opts = {
@@ -274,7 +274,7 @@ describe("HTML report in Chromium", { timeout: 600_000 }, () => {
     });
   });
 
-  it("worked-example: hovering a pod's rows highlights exactly its CPUs", async (t) => {
+  it("worked-example: hovering a pod's rows highlights exactly its CPUs", async (_t) => {
     if (skipReason) assert.fail(`cannot run: ${skipReason}`);
     const s = scenarios()[0];
     const { page, errors } = await open(s);

@@ -3,6 +3,7 @@ import { isNodeLevelCache } from "../cadvisor.js";
 import { type DeviceResource, sortedDeviceResources } from "../devices.js";
 import { discoverMachine } from "../discover.js";
 import { MachineError } from "../errors.js";
+import { MAX_MACHINE_CPUS, MAX_NUMA_NODES } from "../limits.js";
 import type { HugePagePool, Machine } from "../machine.js";
 
 /**
@@ -73,7 +74,23 @@ export function layoutMachineInfo(layout: MachineLayout): CadvisorMachineInfo {
   if (coresPerL3 !== null) divides("coresPerL3", positive("coresPerL3", coresPerL3), coresPerSocket);
   const totalCores = sockets * coresPerSocket;
   const cpuNodes = sockets * numaPerSocket;
-  const totalNodes = cpuNodes + (layout.cpuLessNodes ?? 0);
+  const cpuLess = layout.cpuLessNodes ?? 0;
+  if (!Number.isInteger(cpuLess) || cpuLess < 0)
+    throw new MachineError("machine layout", `cpuLessNodes: expected a non-negative integer, got ${cpuLess}`);
+  const totalNodes = cpuNodes + cpuLess;
+  // Checked before anything is built: the products of small fields can be enormous.
+  if (totalCores * threads > MAX_MACHINE_CPUS) {
+    throw new MachineError(
+      "machine layout",
+      `sockets × coresPerSocket × threadsPerCore: ${sockets} × ${coresPerSocket} × ${threads} CPUs exceed the limit of ${MAX_MACHINE_CPUS} (Linux's largest NR_CPUS)`,
+    );
+  }
+  if (totalNodes > MAX_NUMA_NODES) {
+    throw new MachineError(
+      "machine layout",
+      `sockets × numaPerSocket + cpuLessNodes: ${totalNodes} NUMA nodes exceed the limit of ${MAX_NUMA_NODES} (the Topology Manager's masks have ${MAX_NUMA_NODES} bits)`,
+    );
+  }
 
   const cpuId = (socket: number, core: number, thread: number): number => {
     const g =

@@ -110,6 +110,12 @@ export class CPUState {
     return out;
   }
 
+  /** The container names holding an assignment in the pod, ascending (as `containerKeys` orders them). */
+  podContainerNames(podUID: string): string[] {
+    const inner = this.data.entries.get(podUID);
+    return inner ? [...inner.keys()].sort(byString) : [];
+  }
+
   /** Union of every container assignment. */
   assignedCPUs(): CPUSet {
     const sets: CPUSet[] = [];

@@ -461,6 +461,11 @@ export class StaticPolicy implements HintProvider {
     return this.state.containerKeys();
   }
 
+  /** The pod's container names with an assignment, ascending (the order of `containerKeys`). */
+  podContainerNames(podUID: string): string[] {
+    return this.state.podContainerNames(podUID);
+  }
+
   /** UIDs of the pods holding a bubble, ascending (a bubble may outlive its container entries). */
   podKeys(): string[] {
     return [...this.state.getPodCPUAssignments().keys()].sort();

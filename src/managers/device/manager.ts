@@ -36,6 +36,11 @@ export interface DeviceManagerOptions {
   /** The machine's NUMA ids (any order; hints walk them ascending). */
   numaNodes: readonly number[];
   activePods: ActivePodsFunc;
+  /**
+   * Whether the pod with this UID is active: the same answer as looking it up in `activePods`,
+   * without walking every pod (the purge and the container start ask per pod and per container).
+   */
+  isActivePod?: (podUID: string) => boolean;
   /** Where the Topology Manager stored each container's hint. */
   affinity: AffinityStore;
   /**
@@ -79,6 +84,7 @@ export class DeviceManager implements HintProvider {
   private readonly registry: DeviceRegistry;
   private readonly numaNodes: readonly number[];
   private readonly activePods: ActivePodsFunc;
+  private readonly isActivePod: ((podUID: string) => boolean) | null;
   private readonly affinity: AffinityStore;
   private readonly singleNUMANodePolicy: boolean;
   private readonly podDevices: PodDevices;
@@ -93,6 +99,7 @@ export class DeviceManager implements HintProvider {
     this.registry = new DeviceRegistry(opts.resources);
     this.numaNodes = [...opts.numaNodes].sort((a, b) => a - b);
     this.activePods = opts.activePods;
+    this.isActivePod = opts.isActivePod ?? null;
     this.affinity = opts.affinity;
     this.singleNUMANodePolicy = opts.topologyManagerPolicy === "single-numa-node";
     this.podDevices = opts.state ? clonePodDevices(opts.state.podDevices) : new Map();
@@ -117,9 +124,14 @@ export class DeviceManager implements HintProvider {
    * was forgotten, the in-use sets become the union of what is left. Never run on pod removal.
    */
   updateAllocatedDevices(): void {
-    const active = new Set<string>();
-    for (const pod of this.activePods()) active.add(pod.uid);
-    const stale = [...this.podDevices.keys()].filter((uid) => !active.has(uid));
+    if (this.podDevices.size === 0) return;
+    let isActive = this.isActivePod;
+    if (!isActive) {
+      const active = new Set<string>();
+      for (const pod of this.activePods()) active.add(pod.uid);
+      isActive = (uid) => active.has(uid);
+    }
+    const stale = [...this.podDevices.keys()].filter((uid) => !isActive(uid));
     if (stale.length === 0) return;
     for (const uid of stale) this.podDevices.delete(uid);
     this.allocatedDevices = allocatedDevicesOf(this.podDevices);
@@ -386,6 +398,7 @@ export class DeviceManager implements HintProvider {
   }
 
   private isActive(podUID: string): boolean {
+    if (this.isActivePod) return this.isActivePod(podUID);
     for (const pod of this.activePods()) if (pod.uid === podUID) return true;
     return false;
   }

@@ -380,6 +380,12 @@ export class StaticPolicy implements HintProvider {
     }
     return out;
   }
+
+  /** The pod's container names with stored blocks, ascending (the order of `containerKeys`). */
+  podContainerNames(podUID: string): string[] {
+    const inner = this.state.entries.get(podUID);
+    return inner ? [...inner.keys()].sort() : [];
+  }
 }
 
 function sameMask(a: readonly number[], mask: BitMask): boolean {
