@@ -112,6 +112,19 @@ describe("podpin checkpoint DIR runs the kubelet's start-up validation", () => {
     );
   });
 
+  test("without a named machine the validation does not run, and the output says so", () => {
+    const r = checkpoint(
+      dirWith({ cpu_manager_state: cpuV4('{"policyName":"static","defaultCpuSet":"0-63"}') }),
+      { ...opts, machineGiven: false },
+    );
+    assert.equal(r.exitCode, 0);
+    assert.match(r.stdout, /^cpu_manager_state: ok/m);
+    assert.match(
+      r.stdout,
+      /start-up validation \(CPUs and memory against the machine\) did not run: name the node's machine with -m/,
+    );
+  });
+
   test("a container set overlapping the default set is refused as the kubelet words it", () => {
     const r = checkpoint(
       dirWith({

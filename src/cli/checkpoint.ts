@@ -28,6 +28,11 @@ interface CheckpointOptions extends NodeInputOptions {
   output: "table" | "json" | "yaml";
   ignoreChecksum?: boolean;
   html?: string;
+  /**
+   * False when no machine was named: the start-up validation compares the files with the node's
+   * CPUs and memory, and a default machine would refuse a real node's files for no reason.
+   */
+  machineGiven?: boolean;
 }
 
 /** One state file as the configured kubelet would read it. */
@@ -273,9 +278,17 @@ export function checkpoint(
   const cpu = read.cpu.ok && read.cpu.result.format !== "none" ? read.cpu.result : null;
   const memory = read.memory.ok && read.memory.result.format !== "none" ? read.memory.result : null;
   // The files decode: now the managers' start-up validation, as the kubelet runs it next.
-  const startup = startupRefusals(machine, config, cpu, memory);
-  if (startup.cpu) refuse(verdicts[0], startup.cpu, machine.name);
-  if (startup.memory) refuse(verdicts[1], startup.memory, machine.name);
+  if (opts.machineGiven === false) {
+    for (const v of verdicts.slice(0, 2))
+      if (v.verdict === "ok")
+        v.warnings.push(
+          "the managers' start-up validation (CPUs and memory against the machine) did not run: name the node's machine with -m (-m this on the node, or a machine file)",
+        );
+  } else {
+    const startup = startupRefusals(machine, config, cpu, memory);
+    if (startup.cpu) refuse(verdicts[0], startup.cpu, machine.name);
+    if (startup.memory) refuse(verdicts[1], startup.memory, machine.name);
+  }
   const device = read.device.ok ? read.device.result.verdict.restored : null;
   const hasDevice = device !== null && read.device.ok && read.device.result.format !== "none";
   if (verdicts.every((v) => v.verdict === "absent"))
@@ -368,9 +381,12 @@ export function registerCheckpoint(program: Command): void {
       "after",
       "\nExit status: 0 when the kubelet would restore every file, 1 when it would refuse one, 2 on bad input.\n",
     )
-    .action((dir: string, opts: CheckpointOptions) =>
+    .action((dir: string, opts: CheckpointOptions, command: Command) =>
       runCommand(() => {
-        const run = checkpoint(dir, opts);
+        const run = checkpoint(dir, {
+          ...opts,
+          machineGiven: command.getOptionValueSource("machine") === "cli",
+        });
         // The page is written first, so that a file that cannot be written is the only output.
         if (opts.html && run.html !== null) writeHtmlReport(opts.html, run.html);
         process.stdout.write(run.stdout);
