@@ -47,13 +47,11 @@ export function parseGoCPUSet(s: string, bubble = false): { set: CPUSet } | { er
     if (a.n < 0) return { error: `invalid CPU id ${a.n}` };
     ranges.push([a.n, b.n]);
   }
-  let size = 0;
   let max = -1;
-  for (const [a, b] of ranges) {
-    size += b - a + 1;
-    if (b > max) max = b;
-  }
-  // Charged before the set is built: a file's sets together stay within a budget.
-  chargeCPUSet(size, max, bubble);
-  return { set: CPUSet.fromRanges(ranges) };
+  for (const [, b] of ranges) if (b > max) max = b;
+  // One set's bitset is at most 2^22 bits, so building it is cheap; its true size (overlapping
+  // ranges counted once) is then charged, and a file's sets together stay within a budget.
+  const set = CPUSet.fromRanges(ranges);
+  chargeCPUSet(set.size, max, bubble);
+  return { set };
 }

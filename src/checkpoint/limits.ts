@@ -1,3 +1,4 @@
+import { MAX_MACHINE_CPUS } from "../machine/index.js";
 /**
  * podpin's bounds on checkpoint input (docs/limits.md, "Checkpoint files"). No kubelet writes a
  * file near them: they exist so that a damaged or hostile file costs bounded time and memory. A
@@ -23,8 +24,8 @@ export const MAX_NUMA_NODES = 1024;
  * lists describe. All sets together hold at most `MAX_CPU_IDS_PER_FILE` ids and span at most
  * `MAX_CPU_SPAN_PER_FILE` (each set's highest id + 1: what its bitset holds).
  */
-export const MAX_BUBBLE_CPU_IDS = 1 << 22;
-export const MAX_CPU_IDS_PER_FILE = 1 << 24;
+export const MAX_BUBBLE_CPU_IDS = MAX_MACHINE_CPUS;
+export const MAX_CPU_IDS_PER_FILE = 1 << 20;
 export const MAX_CPU_SPAN_PER_FILE = 1 << 26;
 
 /** Thrown by the readers' bound checks; each reader turns it into a `CheckpointError`. */
@@ -49,16 +50,22 @@ export function withCPUBudget<T>(fn: () => T): T {
 /** Charges a parsed CPU set of `size` ids whose highest id is `max` (`bubble`: a pod entry's). */
 export function chargeCPUSet(size: number, max: number, bubble = false): void {
   if (budget === null) return;
+  // Every set of a kubelet's file is a subset of its machine, so none holds more CPUs than a
+  // machine can have; refusing before the checksum spares hashing millions of ids.
+  if (size > MAX_MACHINE_CPUS)
+    throw new CheckpointLimitError(
+      `a CPU set of this file holds ${size} CPUs, more than any machine has (${MAX_MACHINE_CPUS}, Linux's largest NR_CPUS)`,
+    );
   budget.ids += size;
   budget.span += max + 1;
   if (bubble) budget.bubble += size;
   if (budget.bubble > MAX_BUBBLE_CPU_IDS)
     throw new CheckpointLimitError(
-      `the pod entries of this file hold more than ${MAX_BUBBLE_CPU_IDS} CPU ids together (the largest machine the kubelet's CPU lists describe)`,
+      `the pod entries of this file hold more than ${MAX_BUBBLE_CPU_IDS} CPU ids together (pod bubbles are disjoint, and no machine has more CPUs)`,
     );
   if (budget.ids > MAX_CPU_IDS_PER_FILE)
     throw new CheckpointLimitError(
-      `the CPU sets of this file hold more than ${MAX_CPU_IDS_PER_FILE} CPU ids together (four times the largest machine the kubelet's CPU lists describe)`,
+      `the CPU sets of this file hold more than ${MAX_CPU_IDS_PER_FILE} CPU ids together (128 times the largest machine)`,
     );
   if (budget.span > MAX_CPU_SPAN_PER_FILE)
     throw new CheckpointLimitError(

@@ -102,6 +102,10 @@ export function consumeGoogleField(c: Cursor, end: number, num: number, wireType
 
 // ---- gogo-protobuf generated code ----
 
+const U64_MASK = (1n << 64n) - 1n;
+const U64_MODULUS = 1n << 64n;
+const I64_LIMIT = 1n << 63n;
+
 /** The generated varint loop: at most 10 bytes, bits past 64 dropped; the value mod 2^64. */
 export function gogoVarint(c: Cursor, end: number): bigint {
   let value = 0n;
@@ -110,19 +114,22 @@ export function gogoVarint(c: Cursor, end: number): bigint {
     if (c.pos >= end) throw new WireError("unexpected EOF");
     const b = c.bytes[c.pos++];
     value |= BigInt(b & 0x7f) << shift;
-    if (b < 0x80) return BigInt.asUintN(64, value);
+    // Masking instead of BigInt.asUintN(64): Node 20's optimising compiler can abort the process
+    // on code that mixes asUintN(64) results with other BigInts (a V8 bug found by fuzzing).
+    if (b < 0x80) return value & U64_MASK;
   }
 }
 
 /** A tag as the generated code splits it: `int32(wire >> 3)` and `wire & 7`. */
 export function gogoTag(c: Cursor, end: number): { num: number; wireType: number } {
   const wire = gogoVarint(c, end);
-  return { num: Number(BigInt.asIntN(32, wire >> 3n)), wireType: Number(wire & 7n) };
+  return { num: Number((wire >> 3n) & 0xffffffffn) | 0, wireType: Number(wire & 7n) };
 }
 
 /** A length or `int` the generated code reads: a Go `int` (int64), so it may come out negative. */
 export function gogoInt(c: Cursor, end: number): bigint {
-  return BigInt.asIntN(64, gogoVarint(c, end));
+  const v = gogoVarint(c, end);
+  return v >= I64_LIMIT ? v - U64_MODULUS : v;
 }
 
 /**

@@ -28,6 +28,7 @@ export {
 } from "./devices.js";
 export { parseDeviceListUpdate } from "./device-update.js";
 export { MachineError } from "./errors.js";
+export { MAX_MACHINE_CPUS } from "./limits.js";
 export { type DeviceResourceFacts, type MachineFacts, machineFacts } from "./facts.js";
 export type { FieldProblem } from "./file-issues.js";
 export { loadMachineFile, machineToDocument, parseMachineText } from "./file.js";
