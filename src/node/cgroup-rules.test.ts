@@ -204,3 +204,24 @@ describe("CFS arithmetic", () => {
     assert.equal(milliCPUToShares(10_000_000), 262_144);
   });
 });
+
+describe("pod overhead (a RuntimeClass's .spec.overhead) in the pod cgroup", () => {
+  it("is added to the requests behind cpu.shares and to the limits that are set", () => {
+    const pod = one(`apiVersion: v1
+kind: Pod
+metadata: {name: kata, uid: kata}
+spec:
+  overhead: {cpu: 250m, memory: 160Mi}
+  containers:
+  - name: app
+    resources:
+      requests: {cpu: "2", memory: 1Gi}
+      limits: {cpu: "2", memory: 1Gi}
+`);
+    const stateOf = cpuStatesFromAssignments(pod, sets({}), ON);
+    const cg = podCgroupSettings(pod, stateOf, DEFAULT_CFS_SETTINGS, ON);
+    assert.equal(cg.cpuShares, Math.floor((2250 * 1024) / 1000));
+    assert.equal(cg.memoryLimitBytes, GiB + 160n * 1024n * 1024n);
+    assert.equal(cg.cpuQuotaUs, 225_000);
+  });
+});

@@ -185,11 +185,34 @@ function podTotals(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): Po
     if (podLevel.limits.memory && !podLevel.limits.memory.isZero()) memoryLimitsDeclared = true;
   }
   return {
-    requests: withPodLevel(aggregateContainerRequests(pod), podLevel?.requests),
-    limits: withPodLevel(aggregateLimits, podLevel?.limits),
+    requests: withOverhead(
+      withPodLevel(aggregateContainerRequests(pod), podLevel?.requests),
+      pod.overhead,
+      true,
+    ),
+    limits: withOverhead(withPodLevel(aggregateLimits, podLevel?.limits), pod.overhead, false),
     cpuLimitsDeclared,
     memoryLimitsDeclared,
   };
+}
+
+/**
+ * `PodRequests`/`PodLimits` count `.spec.overhead` (the runtime class's per-pod cost) after the
+ * pod-level replacement: added to every request, but only to limits that are set.
+ */
+function withOverhead(
+  list: ResourceList,
+  overhead: ResourceList | undefined,
+  addMissing: boolean,
+): ResourceList {
+  if (!overhead) return list;
+  const out: ResourceList = { ...list };
+  for (const [name, q] of Object.entries(overhead)) {
+    const have = Object.hasOwn(out, name) ? out[name] : undefined;
+    if (have) out[name] = have.add(q);
+    else if (addMissing) out[name] = q;
+  }
+  return out;
 }
 
 const milliOf = (q: Quantity | undefined): bigint => (q ? q.milliValue() : 0n);
