@@ -5,42 +5,18 @@
  * kubelet's `{"memoryBlocks": [...]}` form, and capturing a node with `topology -m this -o yaml`.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse as parseYAML } from "yaml";
 import { fakeGpu, presetMachine, writeFakeSysfs } from "../machine/index.js";
-import { DATABASE_POD, POD_SCOPE_CONFIG, ROOT } from "./cli.test-support.js";
+import { DATABASE_POD, POD_SCOPE_CONFIG } from "./cli.test-support.js";
 import { simulate } from "./simulate.js";
+import { podpin } from "./cli.process.test-support.js";
 
-const MAIN = join(ROOT, "src/cli/main.ts");
 const HINT =
   "to capture a real node's machine file, run on the node: podpin topology -m this -o yaml > node.yaml";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function podpin(args: string[], cwd = ROOT): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-      cwd,
-      timeout: 60_000,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end("");
-  });
-}
 
 /** The node of the worked example after admitting the database pod, as state files. */
 async function stateFiles(version: "1.36" | "1.37"): Promise<{ cpu: string; memory: string }> {

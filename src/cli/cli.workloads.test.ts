@@ -5,38 +5,13 @@
  * pinned in `real-inputs.workloads.test.ts`; this file covers what only a process shows.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { AdmitStepDoc, SimulationDoc } from "../report/index.js";
-import { CONTAINER_SCOPE_CONFIG, ROOT } from "./cli.test-support.js";
-
-const MAIN = join(ROOT, "src/cli/main.ts");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function podpin(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-      cwd: ROOT,
-      timeout: 60_000,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end("");
-  });
-}
+import { CONTAINER_SCOPE_CONFIG } from "./cli.test-support.js";
+import { podpin, type Run } from "./cli.process.test-support.js";
 
 /** Bad input: exit 2, nothing on stdout, exactly `podpin: <message>` on stderr. */
 function assertUsageError(r: Run, message: string): void {

@@ -3,15 +3,14 @@
  * `podpin` processes, their exact stderr and exit code (2: the kubelet would not take the input).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { AdmitStepDoc, SimulationDoc } from "../report/index.js";
-import { CONTAINER_SCOPE_CONFIG, DATABASE_POD, ML_POD, POD_SCOPE_CONFIG, ROOT } from "./cli.test-support.js";
+import { CONTAINER_SCOPE_CONFIG, DATABASE_POD, ML_POD, POD_SCOPE_CONFIG } from "./cli.test-support.js";
+import { podpin, type Run } from "./cli.process.test-support.js";
 
-const MAIN = join(ROOT, "src/cli/main.ts");
 const DIR = mkdtempSync(join(tmpdir(), "podpin-kubelet-cli-"));
 after(() => rmSync(DIR, { recursive: true, force: true }));
 
@@ -19,29 +18,6 @@ function file(name: string, text: string): string {
   const path = join(DIR, name);
   writeFileSync(path, text);
   return path;
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function podpin(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-      cwd: ROOT,
-      timeout: 60_000,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end("");
-  });
 }
 
 async function refused(args: string[], message: string): Promise<void> {

@@ -3,32 +3,12 @@
  * is refused with the kubelet's reason and message, and the table says which handler refused it.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { AdmitStepDoc, SimulationDoc } from "../report/index.js";
-import { ROOT } from "./cli.test-support.js";
-
-const MAIN = join(ROOT, "src/cli/main.ts");
-
-function podpin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-      cwd: ROOT,
-      timeout: 60_000,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end("");
-  });
-}
+import { podpin } from "./cli.process.test-support.js";
 
 const pod = (name: string, cpu: string, memory: string) => `apiVersion: v1
 kind: Pod

@@ -9,7 +9,15 @@ import {
   specSchedulingShape,
 } from "./pod-scheduling.js";
 import { resourceListAt } from "./quantity-input.js";
-import { checkShape, lenientFields, lineNear, optionalMap, quantityInput, strictFields } from "./schema.js";
+import {
+  checkShape,
+  lenientFields,
+  lineNear,
+  METADATA_FIELDS,
+  optionalMap,
+  quantityInput,
+  strictFields,
+} from "./schema.js";
 import type { Container, Pod, QOSClass, ResourceRequirements } from "./types.js";
 import { podUIDFor } from "./uid.js";
 import { dataDocument, parseDocuments, type SourceDocument } from "./yaml-source.js";
@@ -95,24 +103,6 @@ const POD_SPEC_FIELDS = [
   "resourceClaims",
   "resources",
   "hostnameOverride",
-];
-
-const METADATA_FIELDS = [
-  "name",
-  "generateName",
-  "namespace",
-  "selfLink",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "labels",
-  "annotations",
-  "ownerReferences",
-  "finalizers",
-  "managedFields",
 ];
 
 const resourceList = optionalMap(z.record(z.string(), quantityInput));

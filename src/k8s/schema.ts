@@ -159,3 +159,22 @@ export function checkShape<T extends z.ZodType>(
   const path = [...prefix, ...(issue.path as (string | number)[])];
   throw new InputError({ file, line: lineNear(doc, path) }, path, issueText(issue));
 }
+
+/** Every field of an ObjectMeta (`metav1.ObjectMeta`), the ones podpin reads and the ones it passes over. */
+export const METADATA_FIELDS = [
+  "name",
+  "generateName",
+  "namespace",
+  "selfLink",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "finalizers",
+  "managedFields",
+];

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { FieldPath } from "./input-error.js";
 import type { NameRule } from "./name-validation.js";
-import { lenientFields, optionalMap, strictFields } from "./schema.js";
+import { lenientFields, METADATA_FIELDS, optionalMap, strictFields } from "./schema.js";
 
 /**
  * The objects podpin reads besides Pods — the workloads whose controllers create pods — with the
@@ -107,24 +107,6 @@ export const MAX_PODS_PER_WORKLOAD = 5000;
 export function isWorkloadKind(kind: string): kind is WorkloadKind {
   return Object.hasOwn(WORKLOAD_KINDS, kind);
 }
-
-const METADATA_FIELDS = [
-  "name",
-  "generateName",
-  "namespace",
-  "selfLink",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "labels",
-  "annotations",
-  "ownerReferences",
-  "finalizers",
-  "managedFields",
-];
 
 const int32 = z
   .number()
