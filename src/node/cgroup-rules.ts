@@ -198,7 +198,9 @@ function podTotals(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): Po
 
 /**
  * `PodRequests`/`PodLimits` count `.spec.overhead` (the runtime class's per-pod cost) after the
- * pod-level replacement: added to every request, but only to limits that are set.
+ * pod-level replacement: added to every request, but only to limits that are set. The pod-level
+ * page does not cover it; the Pod Overhead concept page says the kubelet includes the overhead
+ * when sizing the pod cgroup, and node-admission.md §3 step 3 orders it after pod-level values.
  */
 function withOverhead(
   list: ResourceList,

@@ -219,6 +219,29 @@ export const budgetArb = fc.record({
   integralCPU: fc.constantFrom(true, true, true, false),
 });
 
+/** A drawn pod as the generators mean it: classic pods Guaranteed, pod-level pods with a budget. */
+function shapePod(d: {
+  flavor: PodShape["flavor"];
+  containers: PodShape["containers"];
+  budget: PodShape["budget"];
+  fallback: NonNullable<PodShape["budget"]>;
+}): PodShape {
+  const { flavor, containers, budget, fallback } = d;
+  if (flavor === "classic") {
+    return {
+      flavor,
+      budget: null,
+      containers: containers.map((c) => ({
+        ...c,
+        qos: "guaranteed" as const,
+        cpu: c.cpu ?? "1",
+        memory: c.memory ?? "256Mi",
+      })),
+    };
+  }
+  return { flavor, containers, budget: flavor === "podLevel" ? (budget ?? fallback) : budget };
+}
+
 export const podArb: fc.Arbitrary<PodShape> = fc
   .record({
     flavor: fc.constantFrom<PodShape["flavor"]>("classic", "podLevel", "podLevel", "loose"),
@@ -226,21 +249,7 @@ export const podArb: fc.Arbitrary<PodShape> = fc
     budget: fc.option(budgetArb, { freq: 2 }),
     fallback: budgetArb,
   })
-  .map(({ flavor, containers, budget, fallback }) => {
-    if (flavor === "classic") {
-      return {
-        flavor,
-        budget: null,
-        containers: containers.map((c) => ({
-          ...c,
-          qos: "guaranteed" as const,
-          cpu: c.cpu ?? "1",
-          memory: c.memory ?? "256Mi",
-        })),
-      };
-    }
-    return { flavor, containers, budget: flavor === "podLevel" ? (budget ?? fallback) : budget };
-  });
+  .map(shapePod);
 
 const HUGEPAGES_2MI = "hugepages-2Mi";
 
@@ -582,21 +591,7 @@ export const widePodArb: fc.Arbitrary<PodShape> = fc
     budget: fc.option(wideBudgetArb, { freq: 2 }),
     fallback: wideBudgetArb,
   })
-  .map(({ flavor, containers, budget, fallback }) => {
-    if (flavor === "classic") {
-      return {
-        flavor,
-        budget: null,
-        containers: containers.map((c) => ({
-          ...c,
-          qos: "guaranteed" as const,
-          cpu: c.cpu ?? "1",
-          memory: c.memory ?? "256Mi",
-        })),
-      };
-    }
-    return { flavor, containers, budget: flavor === "podLevel" ? (budget ?? fallback) : budget };
-  });
+  .map(shapePod);
 
 export const wideOpArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: widePodArb.map((pod) => ({ op: "admit" as const, pod })) },
