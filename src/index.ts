@@ -4,8 +4,13 @@
  *
  *   const node = new Node({ machine: loadMachine("worked-example"), config: nodeConfigFromKubelet(cfg) });
  *   const result = node.admit(parsePods(text, "pod.yaml")[0]);
+ *
+ * Results print with `JSON.stringify` in the conventions of `podpin ... -o json` (bigints as
+ * numbers while exact, else digit strings; quantities and CPU sets as text), and the renderers the
+ * CLI uses are here too: the documents (`simulationDoc`, `explainDoc`), the tables
+ * (`renderSimulationTable`, `renderExplainText`) and the HTML report (`renderHtmlReport`).
  */
-export { CPUSet, MetricsRegistry, Quantity } from "./core/index.js";
+export { CPUSet, MetricsRegistry, plainJSON, Quantity } from "./core/index.js";
 export {
   featureGateSpec,
   type KubeletConfig,
@@ -45,12 +50,44 @@ export {
   Node,
   type NodeConfig,
   nodeConfigFromKubelet,
+  type ExplainOptions,
+  type FitReport,
   type PodDecision,
   type PredicateDecision,
   type PredicateFailure,
+  type RejectionCause,
+  type RequestFit,
   type ResourceFit,
   runSimulation,
+  type SimulationStep,
 } from "./node/index.js";
+export {
+  type AdmitStepDoc,
+  admitStepDoc,
+  buildNodeView,
+  type DataFormat,
+  decisionRowFromAdmission,
+  type ExplainDoc,
+  explainDoc,
+  type ExplainTextOptions,
+  formatData,
+  type HtmlReportInput,
+  type NodeConfigDoc,
+  type NodeDoc,
+  nodeConfigDoc,
+  nodeDoc,
+  nodeStateOf,
+  renderExplainText,
+  renderHtmlReport,
+  renderMachineTable,
+  renderNodeTable,
+  renderSimulationTable,
+  renderTable,
+  type SimulationDoc,
+  simulationDoc,
+  toJSONText,
+  toYAMLText,
+} from "./report/index.js";
 export {
   readCPUCheckpoint,
   readDeviceCheckpoint,

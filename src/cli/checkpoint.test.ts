@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { checkpoint, writeHtmlReport } from "./checkpoint.js";
 import { UsageError } from "./errors.js";
 import { simulate } from "./simulate.js";
+import { writeSimulatedState } from "./simulated-state.test-support.js";
 
 const EX = join(import.meta.dirname, "../../examples");
 const CONFIG = join(EX, "kubelet-pod-scope.yaml");
@@ -14,16 +15,7 @@ describe("podpin checkpoint", () => {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "podpin-state-"));
-    const run = await simulate([join(EX, "tightly-coupled-database.yaml")], {
-      config: CONFIG,
-      machine: "worked-example",
-      output: "json",
-    });
-    const doc = JSON.parse(run.stdout) as {
-      state: { cpuManagerCheckpoint: string; memoryManagerCheckpoint: string };
-    };
-    writeFileSync(join(dir, "cpu_manager_state"), doc.state.cpuManagerCheckpoint);
-    writeFileSync(join(dir, "memory_manager_state"), doc.state.memoryManagerCheckpoint);
+    await writeSimulatedState(dir, [join(EX, "tightly-coupled-database.yaml")], CONFIG);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,5 +1,4 @@
-import { writeFileSync } from "node:fs";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { DEVICE_CHECKPOINT_FILE, type Outcome, readStateDir } from "../checkpoint/index.js";
 import type {
   CPUReadResult,
@@ -17,9 +16,12 @@ import {
   renderHtmlReport,
   renderTable,
 } from "../report/index.js";
-import { runCommand, UsageError } from "./errors.js";
+import { type CommandOutput, runCommand, UsageError, writeOutputFile } from "./errors.js";
 import { loadNodeInputs, type NodeInputOptions } from "./inputs.js";
+import { flagOption, outputOption, valueOption } from "./options.js";
 import { addNodeOptions } from "./simulate.js";
+import { registerMigrate } from "./checkpoint-migrate.js";
+import { registerVerify } from "./checkpoint-verify.js";
 import { type RestoredStates, nodeFromRestored } from "./state.js";
 import type { Machine } from "../machine/index.js";
 import { type NodeConfig, NodeConfigError } from "../node/index.js";
@@ -347,19 +349,11 @@ export function checkpoint(
 
 /** Writes the `--html` page; a file that cannot be written is bad input, reported on one line. */
 export function writeHtmlReport(file: string, html: string): void {
-  try {
-    writeFileSync(file, html);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code
-      ? `${code}: ${(err as Error).message.replace(/^[A-Z]+: |, open .*$/g, "")}`
-      : String(err);
-    throw new UsageError(`--html ${file}: cannot write the report (${why})`);
-  }
+  writeOutputFile({ option: "--html", path: file, content: html });
 }
 
 export function registerCheckpoint(program: Command): void {
-  addNodeOptions(
+  const checkpointCommand = addNodeOptions(
     program
       .command("checkpoint")
       .description(
@@ -367,34 +361,40 @@ export function registerCheckpoint(program: Command): void {
       )
       .argument("<dir>", "a kubelet root directory, e.g. /var/lib/kubelet"),
   )
+    .addOption(outputOption())
     .addOption(
-      new Option("-o, --output <format>", "output format")
-        .choices(["table", "json", "yaml"])
-        .default("table"),
+      flagOption("--ignore-checksum", "accept files whose checksum does not verify (reported as warnings)"),
     )
-    .option("--ignore-checksum", "accept files whose checksum does not verify (reported as warnings)")
-    .option(
-      "--html <file>",
-      "draw the node the state describes (needs --machine for the real machine, e.g. -m this)",
+    .addOption(
+      valueOption(
+        "--html <file>",
+        "draw the node the state describes (needs --machine for the real machine, e.g. -m this)",
+        { without: "none" },
+      ),
     )
     .addHelpText(
       "after",
       "\nExit status: 0 when the kubelet would restore every file, 1 when it would refuse one, 2 on bad input.\n",
     )
     .action((dir: string, opts: CheckpointOptions, command: Command) =>
-      runCommand(() => {
+      runCommand((): CommandOutput => {
         const run = checkpoint(dir, {
           ...opts,
           machineGiven: command.getOptionValueSource("machine") === "cli",
         });
-        // The page is written first, so that a file that cannot be written is the only output.
-        if (opts.html && run.html !== null) writeHtmlReport(opts.html, run.html);
-        process.stdout.write(run.stdout);
-        if (opts.html && run.html === null)
-          process.stderr.write(
-            `podpin: --html ${opts.html}: not written: the kubelet would not start with this state\n`,
-          );
-        return run.exitCode;
+        const files =
+          opts.html && run.html !== null ? [{ option: "--html", path: opts.html, content: run.html }] : [];
+        const notes =
+          opts.html && run.html === null
+            ? [`--html ${opts.html}: not written: the kubelet would not start with this state`]
+            : [];
+        return { exitCode: run.exitCode, stdout: run.stdout, files, notes };
       }),
     );
+  // `checkpoint verify DIR` and `checkpoint migrate DIR`; a DIR of another name is read as before.
+  // Their options follow their names, so neither `podpin` nor `checkpoint` may take them first.
+  program.enablePositionalOptions();
+  checkpointCommand.enablePositionalOptions();
+  registerVerify(checkpointCommand);
+  registerMigrate(checkpointCommand);
 }

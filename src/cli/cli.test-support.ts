@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CPUSet } from "../core/index.js";
+import { EMPTY_SHARED_POOL_YAML } from "../node/test-support.js";
 import type { AdmitStepDoc, BlockDoc, ContainerDoc } from "../report/index.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -18,32 +19,6 @@ export const DATABASE_POD = join(EXAMPLES, "tightly-coupled-database.yaml");
 export const ML_POD = join(EXAMPLES, "ml-workload.yaml");
 
 export const GI = 1024 ** 3;
-
-/** pod-level.md §7.3 "empty-shared-pool": the exclusive containers use the whole pod budget. */
-const EMPTY_SHARED_POOL = `apiVersion: v1
-kind: Pod
-metadata: {name: empty-shared-pool, namespace: default, uid: uid-esp}
-spec:
-  resources:
-    requests: {cpu: "4", memory: 4Gi}
-    limits: {cpu: "4", memory: 4Gi}
-  initContainers:
-    - name: metrics-sidecar
-      image: busybox
-      restartPolicy: Always
-      resources:
-        requests: {cpu: "1", memory: 1Gi}
-        limits: {cpu: "1", memory: 1Gi}
-    - name: logging-sidecar
-      image: busybox
-      restartPolicy: Always
-  containers:
-    - name: main-app
-      image: busybox
-      resources:
-        requests: {cpu: "3", memory: 3Gi}
-        limits: {cpu: "3", memory: 3Gi}
-`;
 
 /** 18 CPUs: more than one NUMA node of machine M holds, so single-numa-node rejects it. */
 const TOO_BIG = `apiVersion: v1
@@ -108,7 +83,7 @@ export function writeFixtures(): Fixtures {
   writeFileSync(join(blog, "README.txt"), "not a pod: ignored by the directory scan\n");
   return {
     dir,
-    emptySharedPool: file("empty-shared-pool.yaml", EMPTY_SHARED_POOL),
+    emptySharedPool: file("empty-shared-pool.yaml", EMPTY_SHARED_POOL_YAML),
     tooBig: file("too-big.yaml", TOO_BIG),
     badYaml: file("bad.yaml", BAD_YAML),
     unknownField: file("unknown-field.yaml", UNKNOWN_FIELD),

@@ -1,8 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { runCommand } from "./errors.js";
+import { type CommandOutput, type OutputFile, runCommand, UsageError } from "./errors.js";
+import { valueOption } from "./options.js";
+import { readFailureReason } from "./read-input.js";
 import { simulate } from "./simulate.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -30,19 +32,26 @@ const CASES: DemoCase[] = [
   },
 ];
 
+/** Makes the reports' directory; one that cannot be made is bad input. */
+function makeOutDir(outDir: string): void {
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--out ${outDir}: cannot create the directory (${readFailureReason(err)})`);
+  }
+}
+
 /**
  * The built-in example (`npm start`): the two pods of the Kubernetes v1.36 pod-level resource
  * managers blog post on the worked-example machine (2 sockets x 8 cores x 2 threads, 64Gi per
  * NUMA node, 2 CPUs reserved, static CPU and Memory Managers, single-numa-node), each with its
  * HTML report; then the second pod as a 1.36 kubelet would see it.
  */
-async function demo(outDir: string): Promise<number> {
-  mkdirSync(outDir, { recursive: true });
-  const written: string[] = [];
+async function demo(outDir: string): Promise<CommandOutput> {
+  let stdout = "";
+  const files: OutputFile[] = [];
   for (const c of CASES) {
-    process.stdout.write(
-      `=== ${c.title}\n    podpin simulate --config examples/${c.config} examples/${c.pod}\n\n`,
-    );
+    stdout += `=== ${c.title}\n    podpin simulate --config examples/${c.config} examples/${c.pod}\n\n`;
     const html = join(outDir, c.html);
     const run = await simulate([join(EXAMPLES, c.pod)], {
       config: join(EXAMPLES, c.config),
@@ -50,28 +59,24 @@ async function demo(outDir: string): Promise<number> {
       output: "table",
       html,
     });
-    process.stdout.write(`${run.stdout}\n`);
-    if (run.html) {
-      writeFileSync(html, run.html);
-      written.push(html);
-    }
+    stdout += `${run.stdout}\n`;
+    if (run.html) files.push({ option: "--out", path: html, content: run.html, announce: false });
   }
-  process.stdout.write(
-    "=== The same ml-workload pod on a Kubernetes 1.36 kubelet (Memory Manager Static)\n    podpin simulate --kubernetes-version 1.36 ...\n\n",
-  );
+  stdout +=
+    "=== The same ml-workload pod on a Kubernetes 1.36 kubelet (Memory Manager Static)\n    podpin simulate --kubernetes-version 1.36 ...\n\n";
   const old = await simulate([join(EXAMPLES, "ml-workload.yaml")], {
     config: join(EXAMPLES, "kubelet-container-scope.yaml"),
     machine: "worked-example",
     kubernetesVersion: "1.36",
     output: "table",
   });
-  process.stdout.write(
+  stdout +=
     `${old.stdout.split("\n\nNODE")[0]}\n\n` +
-      "    1.36 sends the sidecar, which asks for no exclusive memory, through the Memory Manager with an\n" +
-      "    empty request; 1.37 skips such containers (kubernetes/kubernetes#138770).\n\n",
-  );
-  for (const file of written) process.stdout.write(`HTML report: ${relative(process.cwd(), file) || file}\n`);
-  return 0;
+    "    1.36 sends the sidecar, which asks for no exclusive memory, through the Memory Manager with an\n" +
+    "    empty request; 1.37 skips such containers (kubernetes/kubernetes#138770).\n\n";
+  for (const { path } of files) stdout += `HTML report: ${relative(process.cwd(), path) || path}\n`;
+  makeOutDir(outDir);
+  return { exitCode: 0, stdout, files };
 }
 
 export function registerDemo(program: Command): void {
@@ -80,6 +85,6 @@ export function registerDemo(program: Command): void {
     .description(
       "Run the built-in example: the two pods of the v1.36 blog post on the worked-example machine",
     )
-    .option("--out <dir>", "where to write the HTML reports", "out")
+    .addOption(valueOption("--out <dir>", "where to write the HTML reports", { value: "out" }))
     .action((opts: { out: string }) => runCommand(() => demo(resolve(opts.out))));
 }

@@ -238,18 +238,21 @@ describe("devices through simulate and explain (nvidia-dgx-h100)", () => {
       assert.match(doc.merges[0].why, /^nvidia\.com\/gpu: 8 devices requested, 4 per NUMA node/);
       assert.ok(doc.fit);
       assert.deepEqual(doc.fit.numaNodes[0].devices[GPU], { total: 4, free: 4, unhealthy: 0, holders: [] });
-      assert.deepEqual(doc.fit.probeDevices, { [GPU]: 8 });
-      assert.equal(doc.fit.largestCpus, null, "no CPU count helps 8 GPUs onto one NUMA node");
+      assert.deepEqual(
+        doc.fit.requests.map((r) => [r.resource, r.target, r.requested, r.below, r.above]),
+        [[GPU, "container", 8, 4, null]],
+        "the GPU count decides: 4 fit on one NUMA node, and the CPU and memory requests are not searched",
+      );
+      assert.equal(doc.rejection?.rule, "topology-manager-policy");
+      assert.equal(doc.rejection?.name, "single-numa-node");
+      assert.deepEqual(doc.rejection?.resources, [GPU]);
       const text = explain(EIGHT_GPU_POD, {
         config: CONTAINER_SCOPE_CONFIG,
         machine: DGX,
         output: "table",
       }).stdout;
       assert.match(text, /FREE\/ALL NVIDIA\.COM\/GPU/);
-      assert.match(
-        text,
-        /with this memory and the pod's devices \(nvidia\.com\/gpu 8\) would be admitted with now: none/,
-      );
+      assert.match(text, /\n {2}fix: {5}nvidia\.com\/gpu \(container trainer\) 4 would be admitted now/);
     });
 
     it("2 GPUs with 113 CPUs: the CPUs fit on no NUMA node, and the why names the CPU Manager, not the GPUs", () => {

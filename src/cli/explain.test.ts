@@ -4,7 +4,7 @@
  * "what would fit" section.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse as parseYAML } from "yaml";
@@ -95,8 +95,14 @@ describe("explain()", () => {
         [[[0], true]],
       );
       assert.match(train.why, /lowest-numbered mask wins/);
-      assert.deepEqual(doc.notes.length, 1);
-      assert.match(doc.notes[0], /^pod CPU quota: the kubelet sets -1 .* 400000 per 100000 us$/);
+      assert.deepEqual(doc.notes, [], "the documented-quota note holds for most pods: -v only");
+      assert.equal(doc.decision.podCgroup?.documentedCpuQuotaUs, 400000, "the data keeps it");
+      const verbose = explainDoc(ML_POD, { ...containerScope, verbose: true }).doc;
+      assert.deepEqual(verbose.notes.length, 1);
+      assert.match(
+        verbose.notes[0],
+        /^pod CPU quota: the kubelet sets -1 .* 400000 per 100000 us \(https:\/\/kubernetes\.io\/docs\/[^)]+\)$/,
+      );
     });
 
     it("pod scope: one merge for the whole pod, then the §7.1 decision", () => {
@@ -128,7 +134,14 @@ describe("explain()", () => {
       assert.match(stdout, /\n {2}memory +memory +\{0\} preferred {2}\{1\} preferred {2}\{0,1\}\n/);
       assert.match(stdout, /\n {2}candidates: \*\{0\} preferred {2}\{1\} preferred\n/);
       assert.match(stdout, /\nDECISION\n/);
-      assert.match(stdout, /\nNOTES\n {2}- pod CPU quota: /);
+      assert.doesNotMatch(stdout, /\nNOTES\n/, "an ordinary pod gets no notes");
+      assert.doesNotMatch(stdout, /documentation describes/);
+      const verbose = explain(ML_POD, { ...containerScope, output: "table", verbose: true }).stdout;
+      assert.match(verbose, /\nNOTES\n {2}- pod CPU quota: /);
+      assert.match(
+        verbose,
+        /pod cpu quota: +max \(-1\) {2}\(the documentation describes 400000 per 100000 us/,
+      );
       assert.doesNotMatch(stdout, /WHAT WOULD FIT NOW/);
     });
   });
@@ -144,7 +157,8 @@ describe("explain()", () => {
       assert.ok(
         doc.notes.some(
           (n) =>
-            n.startsWith("kubelet 1.36 sends containers without exclusive memory") && n.includes("#138770"),
+            n.startsWith("kubelet 1.36 sends containers without exclusive memory") &&
+            n.includes("https://github.com/kubernetes/kubernetes/issues/138770"),
         ),
         doc.notes.join("\n"),
       );
@@ -176,7 +190,11 @@ describe("explain()", () => {
           [1, 16, []],
         ],
       );
-      assert.equal(doc.fit.largestCpus, 16, "a whole NUMA node 1");
+      assert.deepEqual(
+        doc.fit.requests.map((r) => [r.resource, r.target, r.requested, r.below, r.above]),
+        [["cpu", "pod", 18000, 16000, null]],
+        "the pod budget fits a whole NUMA node 1 at 16 CPUs, and nothing larger fits",
+      );
       assert.equal(doc.fit.numaNodes[1].memory.memory.free, 64 * GI);
     });
 
@@ -189,15 +207,44 @@ describe("explain()", () => {
       assert.deepEqual(numa0.holders, ["default/tightly-coupled-database"]);
       assert.equal(numa0.memory.memory.free, 48 * GI - 1100 * 1024 ** 2);
       assertCPUs(numa1.freeCpuList, "8-15,24-31", "NUMA 1 untouched");
-      assert.equal(doc.fit.largestCpus, 16);
+      assert.equal(doc.fit.requests[0].below, 16000);
       const table = explain(fx.tooBig, { ...podScope, state: afterDatabase.json, output: "table" }).stdout;
       assert.match(table, /\nWHAT WOULD FIT NOW\n/);
       assert.match(table, /\n {2}0 +6 +5-7,21-23 +46\.9Gi +default\/tightly-coupled-database\n/);
-      assert.match(table, /largest CPU request .* admitted with now: 16\n/);
+      assert.match(table, /\n {4}cpu \(pod budget\) +18 CPUs +16 CPUs +none\n/);
     });
   });
 
   describe("--state", () => {
+    it("the state's machine and configuration apply without -m and -c; a document without them needs both", () => {
+      const alone = explain(ML_POD, {
+        machine: "worked-example",
+        machineGiven: false,
+        state: afterDatabase.json,
+        output: "json",
+      });
+      assert.equal(alone.usedDefaults, false);
+      const doc = JSON.parse(alone.stdout) as ExplainDoc;
+      assert.deepEqual([doc.policy, doc.scope], ["single-numa-node", "pod"]);
+      assertCPUs(doc.decision.bubble, "5-6,21-22", "the next whole cores of NUMA 0, as with -c");
+      // A document written before it carried them: the command line's machine and configuration.
+      const old = JSON.parse(readFileSync(afterDatabase.json, "utf8")) as SimulationDoc;
+      const { definition: _definition, ...machine } = old.machine;
+      const { nodeConfig: _nodeConfig, source: _source, ...kubelet } = old.kubelet;
+      const oldFile = join(fx.dir, "old-state.json");
+      writeFileSync(oldFile, JSON.stringify({ ...old, machine, kubelet }));
+      const withFlags = explainDoc(ML_POD, { ...podScope, state: oldFile }).doc;
+      assert.deepEqual(withFlags.decision, doc.decision);
+      // Without -c it is read as the kubelet's defaults would read it: CPU Manager none refuses it.
+      assert.throws(
+        () =>
+          explain(ML_POD, { machine: "worked-example", machineGiven: false, state: oldFile, output: "json" }),
+        (err: Error) =>
+          isInputError(err) &&
+          /configured policy "none" differs from state checkpoint policy "static"/.test(err.message),
+      );
+    });
+
     it("a simulate output (json or yaml) and the kubelet state directory restore the same node", () => {
       const results = [afterDatabase.json, afterDatabase.yaml, afterDatabase.dir].map(
         (state) => explainDoc(ML_POD, { ...podScope, state }).doc.decision,
@@ -222,8 +269,7 @@ describe("explain()", () => {
       const missing = join(fx.dir, "no-state");
       assert.throws(
         () => explain(ML_POD, { ...podScope, state: missing }),
-        (err: Error) =>
-          isInputError(err) && err.message === `${missing}: no such state directory or simulation file`,
+        (err: Error) => isInputError(err) && err.message === `--state: cannot read ${missing}: no such file`,
       );
       assert.throws(
         () => explain(ML_POD, { ...podScope, state: ML_POD }),

@@ -1,15 +1,16 @@
+import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { type KubeletConfig, type Pod, type PodInputOptions, parseYamlDocument } from "../k8s/index.js";
+import { type KubeletConfig, type Pod, parseYamlDocument } from "../k8s/index.js";
 import { type DeviceSpec, loadMachine, type Machine, parseDeviceListUpdate } from "../machine/index.js";
 import { type NodeConfig, nodeConfigFromKubelet } from "../node/index.js";
 import { UsageError } from "./errors.js";
-import { readInputFile } from "./read-input.js";
+import { readFailureReason, readInputFile } from "./read-input.js";
 import {
   assertKubeletStarts,
   type KubeletInputOptions,
   loadKubeletConfig as loadKubeletFromOptions,
 } from "./kubelet-inputs.js";
-import { loadPodInputs } from "./pod-sources.js";
+import { loadPodInputs, type PodSourceOptions } from "./pod-sources.js";
 
 /** Options every command that builds a node shares. */
 export interface NodeInputOptions extends KubeletInputOptions {
@@ -26,20 +27,35 @@ export function loadKubeletConfig(opts: NodeInputOptions): KubeletConfig {
   return loadKubeletFromOptions(opts);
 }
 
+/**
+ * The machine `--machine` names. A spec that is a path (a slash, or a .json/.yaml/.yml ending, as
+ * the machine module reads it) must name a file that can be read, said as for every other file.
+ */
+export function loadMachineOption(spec: string, sysfsRoot?: string): Machine {
+  if (/[/\\]/.test(spec) || /\.(json|ya?ml)$/i.test(spec)) {
+    try {
+      statSync(spec);
+    } catch (err) {
+      throw new UsageError(`cannot read ${spec}: ${readFailureReason(err)}`);
+    }
+  }
+  return loadMachine(spec, { sysfsRoot });
+}
+
 export function loadNodeInputs(opts: NodeInputOptions): {
   machine: Machine;
   kubelet: KubeletConfig;
   config: NodeConfig;
 } {
   const kubelet = loadKubeletConfig(opts);
-  const machine = loadMachine(opts.machine);
+  const machine = loadMachineOption(opts.machine);
   const config = nodeConfigFromKubelet(kubelet);
   assertKubeletStarts(machine, kubelet, config);
   return { machine, kubelet, config };
 }
 
 /** Pods from files, directories (their .yaml/.yml/.json files, sorted) or `-` (stdin), validated. */
-export function loadPods(sources: readonly string[], options: PodInputOptions = {}): Pod[] {
+export function loadPods(sources: readonly string[], options: PodSourceOptions = {}): Pod[] {
   return loadPodInputs(sources, options).map((p) => p.pod);
 }
 
@@ -62,7 +78,7 @@ function fieldPath(base: string, path: readonly (string | number)[]): string {
  * `updateDevices: {resource, devices: [{id, numaNodes, healthy}]}` (a device plugin's new list,
  * checked as a machine file's `resources` are).
  */
-export function loadSteps(path: string, options: PodInputOptions = {}): StepEvent[] {
+export function loadSteps(path: string, options: PodSourceOptions = {}): StepEvent[] {
   // Integers as bigints: device lists are validated by the machine-file rules, which read them so.
   const doc = parseYamlDocument(readInputFile(path, "steps file"), path, {
     version: "1.2",

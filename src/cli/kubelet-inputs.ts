@@ -15,6 +15,7 @@ import {
 import type { Machine } from "../machine/index.js";
 import { kubeletStartRefusal, Node, NodeConfigError, type NodeConfig } from "../node/index.js";
 import { UsageError } from "./errors.js";
+import { readFailureReason } from "./read-input.js";
 
 /**
  * The kubelet's configuration as a node starts it: the `--config` file (podpin's `-c`, or the one
@@ -33,13 +34,14 @@ export interface KubeletInputOptions {
   kubeletFlagsFile?: string | string[];
 }
 
-function readText(path: string, where: (code: string) => InputError | UsageError): string {
+/** The text of `path`; `where(reason)` is the error when it cannot be read (`no such file`). */
+function readText(path: string, where: (reason: string) => InputError | UsageError): string {
   try {
     if (statSync(path).size > YAML_LIMITS.maxBytes) throw where(`larger than ${YAML_LIMITS.maxBytes} bytes`);
     return readFileSync(path, "utf8");
   } catch (err) {
     if (err instanceof InputError || err instanceof UsageError) throw err;
-    throw where((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    throw where(readFailureReason(err));
   }
 }
 
@@ -61,7 +63,7 @@ function kubeletArgs(opts: KubeletInputOptions): KubeletArg[] | null {
   for (const file of files) {
     const text = readText(
       file,
-      (code) => new UsageError(`--kubelet-flags-file ${file}: cannot read the file (${code})`),
+      (reason) => new UsageError(`--kubelet-flags-file: cannot read ${file}: ${reason}`),
     );
     args.push(...kubeletArgsFromText(text, file));
   }
@@ -86,21 +88,18 @@ export function loadKubeletConfig(opts: KubeletInputOptions): KubeletConfig {
     };
   if (opts.config) {
     const path = opts.config;
-    const text = readText(
-      path,
-      (code) => new InputError({ file: path }, "", `cannot read the file (${code})`),
-    );
+    const text = readText(path, (reason) => new UsageError(`cannot read ${path}: ${reason}`));
     return parseKubeletConfig(text, path, overrides);
   }
   const named = flags?.configFile;
   if (named) {
     const text = readText(
       named.path,
-      (code) =>
+      (reason) =>
         new InputError(
           named.origin.where,
           "--config",
-          `cannot read ${named.path} (${code}); copy the node's file here and pass it with -c (it takes the place of --config)`,
+          `cannot read ${named.path}: ${reason}; copy the node's file here and pass it with -c (it takes the place of --config)`,
         ),
     );
     return parseKubeletConfig(text, named.path, overrides);

@@ -1,27 +1,52 @@
 import type { Command } from "commander";
-import type { PodInput, PodInputOptions } from "../k8s/index.js";
+import type { PodInput } from "../k8s/index.js";
 import { UsageError } from "./errors.js";
+import { flagOption, repeatableOption, valueOption } from "./options.js";
+import type { PodSourceOptions } from "./pod-sources.js";
 
 /** The flags of the commands that read pods (`simulate`, `explain`), as Commander gives them. */
 export interface PodReadingFlags {
+  filename?: string[];
+  recursive?: boolean;
   replicas?: string;
   staticPod?: boolean;
 }
 
+/** kubectl's `-f/--filename` and `-R/--recursive`, and how pods are read from what they name. */
 export function addPodInputOptions(cmd: Command): Command {
   return cmd
-    .option(
-      "--replicas <n>",
-      "pods per workload, overriding spec.replicas and a Job's parallelism (a DaemonSet keeps one pod per node)",
+    .addOption(
+      repeatableOption(
+        "-f, --filename <file>",
+        "a pod or workload file, a directory of them, or - for standard input, as kubectl -f takes them; read before the files given as arguments",
+        "none",
+      ),
     )
-    .option(
-      "--static-pod",
-      "read Pods as the kubelet reads static pod manifests from disk, quantities as written (1.5Gi stays 1.5Gi, which the Memory Manager cannot pin); default: as the API server stores them (1.5Gi arrives as 1536Mi)",
+    .addOption(
+      flagOption("-R, --recursive", "read the directories given with -f or as arguments recursively"),
+    )
+    .addOption(
+      valueOption(
+        "--replicas <n>",
+        "pods per workload, overriding spec.replicas and a Job's parallelism (a DaemonSet keeps one pod per node)",
+        { without: "each workload's own count" },
+      ),
+    )
+    .addOption(
+      flagOption(
+        "--static-pod",
+        "read Pods as the kubelet reads static pod manifests from disk, quantities as written (1.5Gi stays 1.5Gi, which the Memory Manager cannot pin); without it, as the API server stores them (1.5Gi arrives as 1536Mi)",
+      ),
     );
 }
 
-export function podInputOptionsOf(flags: PodReadingFlags): PodInputOptions {
-  const out: PodInputOptions = {};
+/** Where the pods come from: the `-f` values in order, then the command's arguments. */
+export function podSourcesOf(args: readonly string[], flags: PodReadingFlags): string[] {
+  return [...(flags.filename ?? []), ...args];
+}
+
+export function podInputOptionsOf(flags: PodReadingFlags): PodSourceOptions {
+  const out: PodSourceOptions = {};
   if (flags.replicas !== undefined) {
     if (!/^[0-9]+$/.test(flags.replicas))
       throw new UsageError(
@@ -30,6 +55,7 @@ export function podInputOptionsOf(flags: PodReadingFlags): PodInputOptions {
     out.replicas = Number(flags.replicas);
   }
   if (flags.staticPod) out.staticPod = true;
+  if (flags.recursive) out.recursive = true;
   return out;
 }
 

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { listPresets, type PresetSummary } from "../machine/index.js";
 import { formatData, renderTable } from "../report/index.js";
-
-const FORMATS = ["table", "json", "yaml"] as const;
+import { runCommand } from "./errors.js";
+import { outputOption } from "./options.js";
 
 /** The text `podpin presets` prints. */
 export function presetsOutput(presets: readonly PresetSummary[], format: "table" | "json" | "yaml"): string {
@@ -17,16 +17,8 @@ export function registerPresets(program: Command): void {
     .description(
       "List the built-in machines usable with --machine: machine M, real machines, kubelet test topologies, synthetic shapes",
     )
-    .option("-o, --output <format>", "table, json or yaml", "table")
-    .action((opts: { output: string }) => {
-      const format = FORMATS.find((f) => f === opts.output);
-      if (!format) {
-        process.stderr.write(
-          `podpin presets: --output: unknown format ${JSON.stringify(opts.output)}: expected table, json or yaml\n`,
-        );
-        process.exitCode = 2;
-        return;
-      }
-      process.stdout.write(presetsOutput(listPresets(), format));
-    });
+    .addOption(outputOption())
+    .action((opts: { output: "table" | "json" | "yaml" }) =>
+      runCommand(() => ({ exitCode: 0, stdout: presetsOutput(listPresets(), opts.output) })),
+    );
 }

@@ -3,7 +3,7 @@ import { YAML_LIMITS } from "../k8s/index.js";
 import { UsageError } from "./errors.js";
 
 const REASONS: Readonly<Record<string, string>> = {
-  ENOENT: "no such file or directory",
+  ENOENT: "no such file",
   EACCES: "permission denied",
   EPERM: "operation not permitted",
   EISDIR: "is a directory",

@@ -298,7 +298,7 @@ const cases: Case[] = [
     files: { "kubeadm-flags.env": 'KUBELET_CONFIG_ARGS="--config=/var/lib/kubelet/config.yaml"\n' },
     opts: { kubeletFlagsFile: "$DIR/kubeadm-flags.env" },
     error:
-      "$DIR/kubeadm-flags.env:1: --config: cannot read /var/lib/kubelet/config.yaml (ENOENT); copy the node's file here and pass it with -c (it takes the place of --config)",
+      "$DIR/kubeadm-flags.env:1: --config: cannot read /var/lib/kubelet/config.yaml: no such file; copy the node's file here and pass it with -c (it takes the place of --config)",
   },
 ];
 

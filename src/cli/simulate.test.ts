@@ -432,7 +432,7 @@ spec:
 
     it("a missing pod file, config file or machine", async () => {
       const missing = join(fx.dir, "nope.yaml");
-      await assertInputError(() => simulate([missing], podScope), `${missing}: no such file or directory`);
+      await assertInputError(() => simulate([missing], podScope), `cannot read ${missing}: no such file`);
       await assertInputError(() => simulate([ML_POD], { ...podScope, config: missing }), missing);
       await assertInputError(
         () => simulate([ML_POD], { ...podScope, machine: "no-such-preset" }),
@@ -497,7 +497,7 @@ spec:
       const missingPod = file("steps-missing.yaml", "steps:\n  - admit: not-here.yaml\n");
       await assertInputError(
         () => simulate([], { ...podScope, steps: missingPod }),
-        `${join(fx.dir, "not-here.yaml")}: no such file or directory`,
+        `cannot read ${join(fx.dir, "not-here.yaml")}: no such file`,
       );
     });
   });

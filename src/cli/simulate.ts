@@ -1,5 +1,3 @@
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import {
   metricsText,
@@ -17,9 +15,16 @@ import {
   renderSimulationTable,
   simulationDoc,
 } from "../report/index.js";
-import { runCommand, UsageError } from "./errors.js";
+import { SIMULATE_COLUMN_KEY } from "./column-key.js";
+import { type CommandOutput, runCommand, UsageError } from "./errors.js";
 import { DEFAULT_MACHINE, loadNodeInputs, loadPods, loadSteps, type NodeInputOptions } from "./inputs.js";
-import { addPodInputOptions, type PodReadingFlags, podInputOptionsOf } from "./pod-input-options.js";
+import { flagOption, outputOption, repeatableOption, valueOption } from "./options.js";
+import {
+  addPodInputOptions,
+  type PodReadingFlags,
+  podInputOptionsOf,
+  podSourcesOf,
+} from "./pod-input-options.js";
 
 export interface SimulateOptions extends NodeInputOptions, PodReadingFlags {
   steps?: string;
@@ -31,33 +36,43 @@ export interface SimulateOptions extends NodeInputOptions, PodReadingFlags {
 /** The options every node-building command shares, with their defaults shown in `--help`. */
 export function addNodeOptions(cmd: Command): Command {
   return cmd
-    .option(
-      "-c, --config <file>",
-      "KubeletConfiguration (YAML/JSON), alone or in a kubeadm multi-document configuration; default: the kubelet's defaults (all managers off)",
-    )
-    .option(
-      "-m, --machine <machine>",
-      'preset name, machine file, or "this" (this machine\'s sysfs)',
-      DEFAULT_MACHINE,
+    .addOption(
+      valueOption(
+        "-c, --config <file>",
+        "KubeletConfiguration (YAML/JSON), alone or in a kubeadm multi-document configuration",
+        { without: "the kubelet's defaults, every resource manager off" },
+      ),
     )
     .addOption(
-      new Option("--kubernetes-version <version>", "behave as this kubelet version").choices([
-        "1.36",
-        "1.37",
-      ]),
+      valueOption("-m, --machine <machine>", 'preset name, machine file, or "this" (this machine\'s sysfs)', {
+        value: DEFAULT_MACHINE,
+      }),
     )
-    .option(
-      "--feature-gates <gates>",
-      "override gates, e.g. PodLevelResources=true,PodLevelResourceManagers=true",
+    .addOption(
+      new Option("--kubernetes-version <version>", "behave as this kubelet version")
+        .choices(["1.36", "1.37"])
+        .default(undefined, 'the configuration\'s kubernetesVersion, else "1.37"'),
     )
-    .option(
-      "--kubelet-flags <flags>",
-      'the kubelet\'s command-line flags, e.g. "--cpu-manager-policy=static --kube-reserved=cpu=1,memory=1Gi" (they override --config, as on a node)',
+    .addOption(
+      valueOption(
+        "--feature-gates <gates>",
+        "override gates, e.g. PodLevelResources=true,PodLevelResourceManagers=true",
+        { without: "the gates of the configuration and the version" },
+      ),
     )
-    .option(
-      "--kubelet-flags-file <file>",
-      "a file with the kubelet's flags: /var/lib/kubelet/kubeadm-flags.env, a systemd drop-in, or a flag line (repeatable)",
-      (file: string, files: string[] = []) => [...files, file],
+    .addOption(
+      valueOption(
+        "--kubelet-flags <flags>",
+        'the kubelet\'s command-line flags, e.g. "--cpu-manager-policy=static --kube-reserved=cpu=1,memory=1Gi" (they override --config, as on a node)',
+        { without: "none" },
+      ),
+    )
+    .addOption(
+      repeatableOption(
+        "--kubelet-flags-file <file>",
+        "a file with the kubelet's flags: /var/lib/kubelet/kubeadm-flags.env, a systemd drop-in, or a flag line",
+        "none",
+      ),
     );
 }
 
@@ -75,8 +90,10 @@ export interface SimulationRun {
 /** The whole simulate command as a function of its inputs (testable without a process). */
 export async function simulate(podSources: readonly string[], opts: SimulateOptions): Promise<SimulationRun> {
   if (podSources.length === 0 && !opts.steps)
-    throw new UsageError("no pods: give pod files, directories, - for stdin, or --steps");
-  const { machine, config } = loadNodeInputs(opts);
+    throw new UsageError(
+      "no pods: give -f FILE (a pod file, a directory, or - for standard input), files as arguments, or --steps",
+    );
+  const { machine, kubelet, config } = loadNodeInputs(opts);
   const reading = podInputOptionsOf(opts);
   const events: SimulationEvent[] = loadPods(podSources, reading).map((pod) => ({ op: "admit", pod }));
   if (opts.steps) events.push(...loadSteps(opts.steps, reading));
@@ -92,7 +109,9 @@ export async function simulate(podSources: readonly string[], opts: SimulateOpti
       );
     steps.push(...runSimulation(node, [event]));
   }
-  const doc = simulationDoc(node, steps, opts.metrics ? node.metrics.snapshot() : undefined);
+  const doc = simulationDoc(node, steps, opts.metrics ? node.metrics.snapshot() : undefined, {
+    configSource: usesKubeletDefaults(opts) ? null : kubelet.source,
+  });
   let stdout = opts.output === "table" ? renderSimulationTable(doc) : formatData(doc, opts.output);
   if (opts.metrics && opts.output === "table")
     stdout += `\n${await metricsText(node.metrics, config.kubernetesVersion)}`;
@@ -112,6 +131,18 @@ export async function simulate(podSources: readonly string[], opts: SimulateOpti
   return { exitCode: rejected ? 1 : 0, stdout, html };
 }
 
+/** The command's output: the page first, so that a page that cannot be written is the only output. */
+function simulateOutput(run: SimulationRun, opts: SimulateOptions): CommandOutput {
+  const notes = usesKubeletDefaults(opts) ? [NO_CONFIG_NOTE] : [];
+  const files =
+    opts.html && run.html !== null ? [{ option: "--html", path: opts.html, content: run.html }] : [];
+  return { exitCode: run.exitCode, stdout: run.stdout, files, notes };
+}
+
+/** Said on stderr when no configuration was given: the result is the kubelet's defaults. */
+export const NO_CONFIG_NOTE =
+  "no --config: the kubelet's defaults (CPU, Memory and Topology Managers all off); e.g. --config examples/kubelet-pod-scope.yaml";
+
 export function registerSimulate(program: Command): void {
   addPodInputOptions(
     addNodeOptions(
@@ -126,38 +157,23 @@ export function registerSimulate(program: Command): void {
         ),
     ),
   )
-    .option(
-      "--steps <file>",
-      "scripted events (YAML: steps: [{admit: pod.yaml}, {remove: ns/name}, {updateDevices: {resource, devices}}])",
-    )
     .addOption(
-      new Option("-o, --output <format>", "output format")
-        .choices(["table", "json", "yaml"])
-        .default("table"),
+      valueOption(
+        "--steps <file>",
+        "scripted events (YAML: steps: [{admit: pod.yaml}, {remove: ns/name}, {updateDevices: {resource, devices}}]), after the pods",
+        { without: "none" },
+      ),
     )
-    .option("--metrics", "also print the resource managers' metrics (Prometheus text format)")
-    .option("--html <file>", "write an HTML report with a picture of the node")
+    .addOption(outputOption())
+    .addOption(flagOption("--metrics", "also print the resource managers' metrics (Prometheus text format)"))
+    .addOption(
+      valueOption("--html <file>", "write an HTML report with a picture of the node", { without: "none" }),
+    )
     .addHelpText(
       "after",
-      "\nExit status: 0 when every pod was admitted, 1 when any was rejected, 2 on bad input.\n\nExample:\n  podpin simulate --config examples/kubelet-pod-scope.yaml examples/tightly-coupled-database.yaml --html report.html\n",
+      `\nExit status: 0 when every pod was admitted, 1 when any was rejected, 2 on bad input.\n${SIMULATE_COLUMN_KEY}\nExamples:\n  podpin simulate -c examples/kubelet-pod-scope.yaml -f examples/tightly-coupled-database.yaml\n  podpin simulate -c examples/kubelet-pod-scope.yaml -f examples/tightly-coupled-database.yaml -f examples/ml-workload.yaml --html report.html\n`,
     )
     .action((pods: string[], opts: SimulateOptions) =>
-      runCommand(async () => {
-        const run = await simulate(pods, opts);
-        if (usesKubeletDefaults(opts))
-          process.stderr.write(
-            "podpin: no --config: the kubelet's defaults (CPU, Memory and Topology Managers all off); e.g. --config examples/kubelet-pod-scope.yaml\n",
-          );
-        process.stdout.write(run.stdout);
-        if (opts.html && run.html !== null) {
-          try {
-            writeFileSync(opts.html, run.html);
-          } catch (err) {
-            throw new UsageError(`--html ${opts.html}: cannot write the report: ${(err as Error).message}`);
-          }
-          process.stderr.write(`podpin: wrote ${resolve(opts.html)}\n`);
-        }
-        return run.exitCode;
-      }),
+      runCommand(async () => simulateOutput(await simulate(podSourcesOf(pods, opts), opts), opts)),
     );
 }

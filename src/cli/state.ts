@@ -8,42 +8,13 @@ import {
 import type { CPUStateData } from "../managers/cpu/index.js";
 import type { DeviceStateData } from "../managers/device/index.js";
 import type { MemoryStateData } from "../managers/memory/index.js";
-import { type Pod, parseYamlDocument } from "../k8s/index.js";
+import { parseYamlDocument } from "../k8s/index.js";
+import { type RestoredStates, restoreNode } from "../agent/state/index.js";
 import type { Machine } from "../machine/index.js";
 import { Node, type NodeConfig } from "../node/index.js";
 import { UsageError } from "./errors.js";
-import { readInputFile } from "./read-input.js";
-
-/**
- * Pods known only by the state they hold (a checkpoint carries pod UIDs and container names, not
- * specs). They keep their state from being reclaimed as stale when a new pod is admitted.
- */
-function podsFromState(
-  cpu: CPUStateData | undefined,
-  memory: MemoryStateData | undefined,
-  device: DeviceStateData | undefined,
-  names: ReadonlyMap<string, { namespace: string; name: string }>,
-): Pod[] {
-  const containers = new Map<string, Set<string>>();
-  const add = (uid: string, names: Iterable<string>) => {
-    const set = containers.get(uid) ?? new Set<string>();
-    for (const n of names) set.add(n);
-    containers.set(uid, set);
-  };
-  for (const [uid, entries] of cpu?.entries ?? []) add(uid, entries.keys());
-  for (const uid of cpu?.podEntries.keys() ?? []) add(uid, []);
-  for (const [uid, entries] of memory?.entries ?? []) add(uid, entries.keys());
-  for (const uid of memory?.podEntries.keys() ?? []) add(uid, []);
-  for (const [uid, entries] of device?.podDevices ?? []) add(uid, entries.keys());
-  return [...containers.entries()].map(([uid, ctrs]) => ({
-    uid,
-    name: names.get(uid)?.name ?? `uid ${uid}`,
-    namespace: names.get(uid)?.namespace ?? "",
-    initContainers: [],
-    containers: [...ctrs].map((name) => ({ name, resources: null })),
-    resources: null,
-  }));
-}
+import { readFailureReason, readInputFile } from "./read-input.js";
+import { machineFromDoc, nodeConfigFromDoc } from "./state-inputs.js";
 
 interface StateTexts {
   cpu: string | null;
@@ -54,18 +25,37 @@ interface StateTexts {
   names: Map<string, { namespace: string; name: string }>;
 }
 
-/** Checkpoint texts from a kubelet state directory or from a `podpin simulate -o json|yaml` output. */
-function stateTexts(spec: string): StateTexts | { dir: string } {
+/**
+ * What a `--state` path holds: a kubelet state directory, or a `podpin simulate -o json|yaml`
+ * document with the machine and the kubelet settings it was made with (null in a document written
+ * before it carried them).
+ */
+export type StateSource =
+  | { kind: "directory"; dir: string }
+  | {
+      kind: "simulation";
+      file: string;
+      texts: StateTexts;
+      machine: Machine | null;
+      config: NodeConfig | null;
+      /** The configuration's source the simulation named (`-c` file); null for the kubelet's defaults. */
+      configSource: string | null;
+    };
+
+/** Reads a `--state` path: a kubelet state directory or a `podpin simulate -o json|yaml` output. */
+export function readStateSource(spec: string): StateSource {
   let isDir: boolean;
   try {
     isDir = statSync(spec).isDirectory();
-  } catch {
-    throw new UsageError(`${spec}: no such state directory or simulation file`);
+  } catch (err) {
+    throw new UsageError(`--state: cannot read ${spec}: ${readFailureReason(err)}`);
   }
-  if (isDir) return { dir: spec };
+  if (isDir) return { kind: "directory", dir: spec };
   const doc = parseYamlDocument(readInputFile(spec, "simulation file"), spec, { version: "1.2" })?.data;
   const d = doc as {
     kind?: unknown;
+    machine?: { definition?: unknown };
+    kubelet?: { nodeConfig?: unknown; source?: unknown };
     state?: {
       cpuManagerCheckpoint?: unknown;
       memoryManagerCheckpoint?: unknown;
@@ -84,21 +74,25 @@ function stateTexts(spec: string): StateTexts | { dir: string } {
     if (step?.op === "admit" && p?.uid && p.name)
       names.set(p.uid, { namespace: p.namespace ?? "", name: p.name });
   }
+  const definition = d.machine?.definition;
+  const nodeConfig = d.kubelet?.nodeConfig;
   return {
-    cpu: text(d.state.cpuManagerCheckpoint),
-    memory: text(d.state.memoryManagerCheckpoint),
-    device: text(d.state.deviceManagerCheckpoint),
-    where: spec,
-    names,
+    kind: "simulation",
+    file: spec,
+    texts: {
+      cpu: text(d.state.cpuManagerCheckpoint),
+      memory: text(d.state.memoryManagerCheckpoint),
+      device: text(d.state.deviceManagerCheckpoint),
+      where: spec,
+      names,
+    },
+    machine: definition === undefined ? null : machineFromDoc(definition, spec),
+    config: nodeConfig === undefined ? null : nodeConfigFromDoc(nodeConfig, spec),
+    configSource: text(d.kubelet?.source),
   };
 }
 
-/** The managers' state as restored from checkpoint files; a manager without a file is absent. */
-export interface RestoredStates {
-  cpu?: CPUStateData;
-  memory?: MemoryStateData;
-  device?: DeviceStateData;
-}
+export type { RestoredStates };
 
 /**
  * A node on `machine` with `config` that starts from `restored`, its pods known by UID (or by the
@@ -111,27 +105,23 @@ export function nodeFromRestored(
   restored: RestoredStates,
   names: ReadonlyMap<string, { namespace: string; name: string }> = new Map(),
 ): Node {
-  const cpu = config.cpuManagerPolicy === "static" ? restored.cpu : undefined;
-  const memory = config.memoryManagerPolicy === "Static" ? restored.memory : undefined;
-  const { device } = restored;
-  return new Node({
-    machine,
-    config,
-    restored: { cpu, memory, device },
-    runningPods: podsFromState(cpu, memory, device, names),
-  });
+  return restoreNode({ machine, config, restored, names });
 }
 
 /** A node on `machine` with `config`, empty or restored from `stateSpec`. */
 export function nodeWithState(machine: Machine, config: NodeConfig, stateSpec?: string): Node {
   if (!stateSpec) return new Node({ machine, config });
+  return nodeFromState(machine, config, readStateSource(stateSpec));
+}
+
+/** A node on `machine` with `config`, restored from the checkpoints `source` holds. */
+export function nodeFromState(machine: Machine, config: NodeConfig, source: StateSource): Node {
   const settings = { version: config.kubernetesVersion, gates: config.featureGates };
-  const source = stateTexts(stateSpec);
   let cpu: CPUStateData | undefined;
   let memory: MemoryStateData | undefined;
   let device: DeviceStateData | undefined;
   let names = new Map<string, { namespace: string; name: string }>();
-  if ("dir" in source) {
+  if (source.kind === "directory") {
     const r = readStateDir(source.dir, {
       ...settings,
       cpuPolicy: config.cpuManagerPolicy,
@@ -145,21 +135,22 @@ export function nodeWithState(machine: Machine, config: NodeConfig, stateSpec?: 
     cpu = r.cpu.result.format === "none" ? undefined : r.cpu.result.state;
     memory = r.memory.result.format === "none" ? undefined : r.memory.result.state;
   } else {
-    names = source.names;
-    if (source.cpu !== null)
-      cpu = readCPUCheckpoint(source.cpu, {
+    const texts = source.texts;
+    names = texts.names;
+    if (texts.cpu !== null)
+      cpu = readCPUCheckpoint(texts.cpu, {
         ...settings,
         configuredPolicy: config.cpuManagerPolicy,
-        path: source.where,
+        path: texts.where,
       }).state;
-    if (source.memory !== null)
-      memory = readMemoryCheckpoint(source.memory, {
+    if (texts.memory !== null)
+      memory = readMemoryCheckpoint(texts.memory, {
         ...settings,
         configuredPolicy: config.memoryManagerPolicy,
-        path: source.where,
+        path: texts.where,
       }).state;
-    if (source.device !== null) {
-      const read = readDeviceCheckpoint(source.device, { path: source.where });
+    if (texts.device !== null) {
+      const read = readDeviceCheckpoint(texts.device, { path: texts.where });
       if (read.error) throw read.error;
       device = read.state;
     }

@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { Command } from "commander";
 import { parse as parseYaml } from "yaml";
 import {
   discoverFromSysfs,
@@ -14,42 +13,12 @@ import {
   presetMachine,
   writeFakeSysfs,
 } from "../machine/index.js";
-import { registerPresets } from "./presets.js";
-import { registerTopology } from "./topology.js";
+import { runInProcess } from "./cli-in-process.test-support.js";
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-/** Runs one command line in-process with stdout/stderr captured. */
-async function run(...args: string[]): Promise<Run> {
-  const program = new Command().name("podpin").exitOverride();
-  registerTopology(program);
-  registerPresets(program);
-  let stdout = "";
-  let stderr = "";
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  process.stdout.write = ((chunk: string) => {
-    stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => {
-    stderr += chunk;
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await program.parseAsync(["node", "podpin", ...args]);
-    return { stdout, stderr, exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = saved;
-  }
+/** Runs one command line in-process, as the `podpin` command does, with stdout/stderr captured. */
+async function run(...args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const r = await runInProcess(args);
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
 }
 
 describe("podpin topology", () => {
@@ -110,7 +79,7 @@ describe("podpin topology", () => {
       const r = await run("topology", ...args);
       assert.equal(r.exitCode, 2, args.join(" "));
       assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
-      assert.match(r.stderr, /^podpin topology: /);
+      assert.match(r.stderr, /^podpin: /);
       assert.ok(r.stderr.includes(args[args.length - 1]), r.stderr);
     }
   });
@@ -131,7 +100,10 @@ describe("podpin presets", () => {
   it("exits 2 on an unknown format", async () => {
     const r = await run("presets", "-o", "xml");
     assert.equal(r.exitCode, 2);
-    assert.match(r.stderr, /^podpin presets: --output: unknown format "xml"/);
+    assert.equal(
+      r.stderr,
+      "podpin: --output: argument 'xml' is invalid. Allowed choices are table, json, yaml.\n",
+    );
   });
 });
 
@@ -222,7 +194,7 @@ describe("podpin topology -m this -o yaml: a capture of the node that loads back
   it("presets print as before: --sysfs-root is only for this", async () => {
     const r = await run("topology", "-m", "worked-example", "--sysfs-root", "/");
     assert.equal(r.exitCode, 2);
-    assert.equal(r.stderr, "podpin topology: --sysfs-root /: only with --machine this\n");
+    assert.equal(r.stderr, "podpin: --sysfs-root /: only with --machine this\n");
     const doc = parseYaml((await run("topology", "-m", "worked-example", "-o", "yaml")).stdout) as {
       name: string;
     };
@@ -241,7 +213,7 @@ describe("podpin topology -m this -o yaml: a capture of the node that loads back
     assert.equal(r.exitCode, 2);
     assert.equal(
       r.stderr,
-      `podpin topology: ${noMemory}:1:1: memory: missing field: expected every NUMA node's memory, such as {"0": 64Gi}; ${HINT}\n`,
+      `podpin: ${noMemory}:1:1: memory: missing field: expected every NUMA node's memory, such as {"0": 64Gi}; ${HINT}\n`,
     );
     const oneNode = join(dir, "one-node.yaml");
     writeFileSync(oneNode, `${readFileSync(noMemory, "utf8")}memory:\n  "0": 64Gi\n`);
@@ -249,7 +221,7 @@ describe("podpin topology -m this -o yaml: a capture of the node that loads back
     assert.equal(r.exitCode, 2);
     assert.equal(
       r.stderr,
-      `podpin topology: ${oneNode}:5:3: memory: expected an entry for NUMA node 1 (it has CPUs); ${HINT}\n`,
+      `podpin: ${oneNode}:5:3: memory: expected an entry for NUMA node 1 (it has CPUs); ${HINT}\n`,
     );
   });
 });

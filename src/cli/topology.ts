@@ -1,12 +1,5 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import {
-  type Machine,
-  MachineError,
-  loadMachine,
-  machineToDocument,
-  nodeHostname,
-} from "../machine/index.js";
+import { type Machine, machineToDocument, nodeHostname } from "../machine/index.js";
 import {
   buildNodeView,
   type DataFormat,
@@ -15,37 +8,26 @@ import {
   renderHtmlReport,
   renderMachineTable,
 } from "../report/index.js";
+import { type CommandOutput, isInputError, runCommand, UsageError } from "./errors.js";
+import { loadMachineOption } from "./inputs.js";
+import { outputOption, valueOption } from "./options.js";
 
-const FORMATS = ["table", "json", "yaml"] as const;
-type OutputFormat = (typeof FORMATS)[number];
+type OutputFormat = "table" | "json" | "yaml";
 
 interface TopologyOptions {
   machine: string;
-  output: string;
+  output: OutputFormat;
   html?: string;
   sysfsRoot?: string;
 }
 
-/** Bad input: one line naming the input on stderr, exit code 2. */
-class UsageError extends Error {}
-
-function parseFormat(value: string): OutputFormat {
-  if ((FORMATS as readonly string[]).includes(value)) return value as OutputFormat;
-  throw new UsageError(`--output: unknown format ${JSON.stringify(value)}: expected table, json or yaml`);
-}
-
-function writeHtml(machine: Machine, file: string): void {
-  const html = renderHtmlReport({
+function htmlPage(machine: Machine): string {
+  return renderHtmlReport({
     title: `podpin topology · ${machine.name}`,
     view: buildNodeView(machine, emptyNodeState(machine)),
     decisions: [],
     notes: machine.notes,
   });
-  try {
-    writeFileSync(file, html);
-  } catch (err) {
-    throw new UsageError(`--html ${file}: cannot write the report: ${(err as Error).message}`);
-  }
 }
 
 /**
@@ -57,12 +39,11 @@ function topologyMachine(spec: string, sysfsRoot?: string): Machine {
     throw new UsageError(`--sysfs-root ${sysfsRoot}: only with --machine this`);
   let machine: Machine;
   try {
-    machine = loadMachine(spec, { sysfsRoot });
+    machine = loadMachineOption(spec, sysfsRoot);
   } catch (err) {
-    // A MachineError already names the file or preset it is about.
-    const message =
-      err instanceof MachineError ? err.message : `--machine ${spec}: ${(err as Error).message}`;
-    throw new UsageError(message);
+    // A MachineError already names the file or preset it is about; sysfs read failures do not.
+    if (isInputError(err)) throw err;
+    throw new UsageError(`--machine ${spec}: ${(err as Error).message}`);
   }
   if (spec !== "this") return machine;
   return { ...machine, name: nodeHostname(sysfsRoot ?? "/") ?? machine.name };
@@ -80,38 +61,37 @@ export function registerTopology(program: Command): void {
     .description(
       "Show a machine as the resource managers see it: sockets, NUMA nodes, cores, threads, L3 caches, memory, hugepages and device-plugin devices per NUMA node, distances",
     )
-    .option(
-      "-m, --machine <spec>",
-      'a preset name, a machine file (JSON/YAML), or "this" for the running machine',
-      "this",
+    .addOption(
+      valueOption(
+        "-m, --machine <spec>",
+        'a preset name, a machine file (JSON/YAML), or "this" for the running machine',
+        { value: "this" },
+      ),
     )
-    .option(
-      "-o, --output <format>",
-      "table, json or yaml (json/yaml print a machine file that loads back)",
-      "table",
+    .addOption(outputOption("output format (json/yaml print a machine file that loads back)"))
+    .addOption(
+      valueOption("--html <file>", "also write the machine picture as a self-contained HTML page", {
+        without: "none",
+      }),
     )
-    .option("--html <file>", "also write the machine picture as a self-contained HTML page")
-    .option(
-      "--sysfs-root <dir>",
-      "with --machine this: read sys/ (and the hostname) under <dir> instead of /, e.g. a copy of a node's tree",
+    .addOption(
+      valueOption(
+        "--sysfs-root <dir>",
+        "with --machine this: read sys/ (and the hostname) under <dir> instead of /, e.g. a copy of a node's tree",
+        { without: "/" },
+      ),
     )
     .addHelpText(
       "after",
       "\nCapture a node for later runs: on the node, podpin topology -m this -o yaml > node.yaml\n",
     )
-    .action((opts: TopologyOptions) => {
-      try {
-        const format = parseFormat(opts.output);
+    .action((opts: TopologyOptions) =>
+      runCommand((): CommandOutput => {
         const machine = topologyMachine(opts.machine, opts.sysfsRoot);
-        process.stdout.write(topologyOutput(machine, format));
-        if (opts.html !== undefined) {
-          writeHtml(machine, opts.html);
-          process.stderr.write(`wrote ${opts.html}\n`);
-        }
-      } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
-        process.stderr.write(`podpin topology: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
-        process.exitCode = 2;
-      }
-    });
+        const stdout = topologyOutput(machine, opts.output);
+        const files =
+          opts.html === undefined ? [] : [{ option: "--html", path: opts.html, content: htmlPage(machine) }];
+        return { exitCode: 0, stdout, files };
+      }),
+    );
 }

@@ -6,7 +6,10 @@
 export { CPUSet, CPUSetParseError, cpuIdTooLarge, MAX_CPU_ID, quoteShort } from "./cpuset.js";
 export { type AdmissionFailure, admissionFailureOf, ManagerError } from "./errors.js";
 export { JSONParseError, parseJSONExact, toBigInt } from "./json-bigint.js";
+export { jsonInteger, plainJSON, withPlainJSON } from "./plain-json.js";
 export {
+  DURATION_BUCKETS,
+  type HistogramData,
   METRICS,
   type MetricName,
   type MetricSpec,

@@ -101,10 +101,39 @@ export function seriesKey(name: MetricName, labelValues: readonly string[]): str
   return labelValues.length === 0 ? name : `${name}{${labelValues.join(",")}}`;
 }
 
-/** Counters and gauges by series, plus raw histogram observations. */
+/**
+ * The admission-duration histogram's buckets (metrics.md, OPEN MET-2): exponential from 0.05 ms,
+ * factor 2, 15 buckets.
+ */
+export const DURATION_BUCKETS: readonly number[] = Array.from({ length: 15 }, (_, i) => 0.05 * 2 ** i);
+
+/**
+ * A histogram as Prometheus keeps it: per-bucket counts, the count and the sum. Fixed size
+ * whatever the number of observations, so a long-running agent does not grow with them.
+ */
+export interface HistogramData {
+  readonly bounds: readonly number[];
+  /** Observations per bucket (not cumulative); the last entry counts those above every bound. */
+  readonly counts: readonly number[];
+  readonly count: number;
+  readonly sum: number;
+}
+
+interface MutableHistogram {
+  bounds: readonly number[];
+  counts: number[];
+  count: number;
+  sum: number;
+}
+
+function emptyHistogram(bounds: readonly number[]): MutableHistogram {
+  return { bounds, counts: new Array<number>(bounds.length + 1).fill(0), count: 0, sum: 0 };
+}
+
+/** Counters and gauges by series, plus bucketed histograms. */
 export class MetricsRegistry {
   private readonly values = new Map<string, number>();
-  private readonly observations = new Map<string, number[]>();
+  private readonly observations = new Map<string, MutableHistogram>();
 
   inc(name: MetricName, labelValues: readonly string[] = [], by = 1): void {
     const k = seriesKey(name, labelValues);
@@ -138,13 +167,18 @@ export class MetricsRegistry {
 
   observe(name: MetricName, value: number): void {
     const k = seriesKey(name, []);
-    let list = this.observations.get(k);
-    if (!list) this.observations.set(k, (list = []));
-    list.push(value);
+    let h = this.observations.get(k);
+    if (!h) this.observations.set(k, (h = emptyHistogram(DURATION_BUCKETS)));
+    // Prometheus buckets are upper-inclusive (`le`).
+    let i = 0;
+    while (i < h.bounds.length && value > (h.bounds[i] as number)) i++;
+    h.counts[i] = (h.counts[i] as number) + 1;
+    h.count++;
+    h.sum += value;
   }
 
-  histogram(name: MetricName): readonly number[] {
-    return this.observations.get(seriesKey(name, [])) ?? [];
+  histogram(name: MetricName): HistogramData {
+    return this.observations.get(seriesKey(name, [])) ?? emptyHistogram(DURATION_BUCKETS);
   }
 
   /** Every exported series and its value, keys sorted. */
@@ -155,7 +189,7 @@ export class MetricsRegistry {
   clone(): MetricsRegistry {
     const r = new MetricsRegistry();
     for (const [k, v] of this.values) r.values.set(k, v);
-    for (const [k, v] of this.observations) r.observations.set(k, [...v]);
+    for (const [k, v] of this.observations) r.observations.set(k, { ...v, counts: [...v.counts] });
     return r;
   }
 }

@@ -183,7 +183,7 @@ const podValidationCases: [string, string, string][] = [
     "PL-10",
     pod("  containers: [{name: c}]\n  resources:\n    limits: {cpu: 2}\n") +
       "status: {qosClass: Guaranteed}\n",
-    'pod.yaml: Pod "db" is invalid: spec.resources.requests.memory: Required value: a Guaranteed pod with pod-level resources must request memory (podpin, open question PL-10)',
+    'pod.yaml: Pod "db" is invalid: spec.resources.requests.memory: Required value: a Guaranteed pod with pod-level resources must request memory: the Memory Manager divides the pod\'s memory budget among its containers (https://kubernetes.io/docs/concepts/resource-management/pod-level-resource-managers/)',
   ],
   [
     "os mac",

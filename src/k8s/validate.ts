@@ -270,7 +270,7 @@ function emptyMemoryBudgetErrors(pod: Pod): FieldError[] {
   return [
     required(
       "spec.resources.requests.memory",
-      "a Guaranteed pod with pod-level resources must request memory (podpin, open question PL-10)",
+      "a Guaranteed pod with pod-level resources must request memory: the Memory Manager divides the pod's memory budget among its containers (https://kubernetes.io/docs/concepts/resource-management/pod-level-resource-managers/)",
     ),
   ];
 }

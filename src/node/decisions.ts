@@ -1,4 +1,4 @@
-import { CPUSet } from "../core/index.js";
+import { CPUSet, withPlainJSON } from "../core/index.js";
 import {
   type Container,
   containersInOrder,
@@ -114,7 +114,7 @@ export function buildDecisions(
     });
   }
   const stateOf = (c: Container) => cpuStateOf(node, pod, c);
-  return {
+  return withPlainJSON({
     containers,
     podDecision: {
       bubble,
@@ -122,5 +122,5 @@ export function buildDecisions(
       memory: podMemory,
       cgroup: podCgroupSettings(pod, stateOf, cfs, gates),
     },
-  };
+  });
 }

@@ -45,11 +45,15 @@ function slotCause(
   policy: TopologyManagerPolicyName,
   devices: DeviceContext | null,
   numaCount: number,
+  refusedByPodRule: ReadonlySet<string>,
 ): string | null {
   if (hints.some((h) => usable(h, policy))) return null;
   const state = provider === "device" ? devices?.snapshot.get(resource) : undefined;
   const request = devices?.request.get(resource);
   const manager = MANAGER[provider] ?? provider;
+  // The managers answer [] for a pod budget the pod-level rule refuses, whatever the node has free.
+  if (hints.length === 0 && refusedByPodRule.has(resource))
+    return `${resource}: [] — the ${manager} refuses the pod budget: its exclusive containers leave the pod shared pool no ${resource}`;
   if (hints.length === 0) {
     if (state && request !== undefined) return emptyHintText(state, request);
     return `${resource}: [] — the ${manager} can place the request on no NUMA combination`;
@@ -77,6 +81,7 @@ export function mergeCauses(
   policy: TopologyManagerPolicyName,
   devices: DeviceContext | null,
   numaCount: number,
+  refusedByPodRule: ReadonlySet<string> = new Set(),
 ): MergeCause[] {
   if (policy === "none" || (merge.admit && merge.hint.preferred)) return [];
   const causes: MergeCause[] = [];
@@ -85,7 +90,7 @@ export function mergeCauses(
     for (const [resource, hints] of Object.entries(a.hints ?? {})) {
       if (hints === null) continue;
       slots.push({ provider: a.provider, resource, hints });
-      const text = slotCause(a.provider, resource, hints, policy, devices, numaCount);
+      const text = slotCause(a.provider, resource, hints, policy, devices, numaCount, refusedByPodRule);
       if (text !== null) causes.push({ provider: a.provider, resource, text });
     }
   if (causes.length > 0 || slots.length === 0) return causes;

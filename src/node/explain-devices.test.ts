@@ -210,8 +210,8 @@ spec:
   });
 });
 
-describe("what would fit: the largest device request", () => {
-  it("names the largest GPU count that would pass, not only CPU and memory", () => {
+describe("what would fit: the nearest device request", () => {
+  it("names the nearest GPU count the node admits, not only CPU and memory", () => {
     const node = new Node({
       machine: loadMachine("nvidia-dgx-h100"),
       config: workedExampleConfig("container"),
@@ -227,6 +227,7 @@ spec:
 `);
     const e = explainAdmission(node, pod);
     assert.equal(e.result.admitted, false);
-    assert.deepEqual(e.fit?.largestDevices, { "nvidia.com/gpu": 4 });
+    const gpu = e.fit?.requests.find((r) => r.resource === "nvidia.com/gpu");
+    assert.deepEqual([gpu?.target, gpu?.container, gpu?.below, gpu?.above], ["container", "c", 4n, null]);
   });
 });

@@ -30,7 +30,13 @@ function podsWithoutRequests(node: Node): string[] {
     .map((p) => (p.name ? `${p.namespace}/${p.name}` : p.uid));
 }
 
-export function predicateNotes(node: Node, result: AdmissionResult, p: PredicateDecision): string[] {
+/** `verbose` adds the note every Topology Manager rejection would repeat. */
+export function predicateNotes(
+  node: Node,
+  result: AdmissionResult,
+  p: PredicateDecision,
+  verbose = false,
+): string[] {
   const notes: string[] = [];
   const unknown = podsWithoutRequests(node);
   if (unknown.length > 0)
@@ -41,7 +47,7 @@ export function predicateNotes(node: Node, result: AdmissionResult, p: Predicate
     notes.push(
       "rejected by the predicate admit handler, which runs after the resource managers: the CPUs, memory and devices they allocated for this pod stay held (nothing is rolled back) until the next admission's stale-state cleanup and device purge; removing another pod in between does not reclaim them",
     );
-  if (result.rejectedBy === "topology")
+  if (verbose && result.rejectedBy === "topology")
     notes.push(
       "the Topology Manager refused the pod, so the predicate admit handler (node allocatable, node affinity, host ports, taints) never ran; its table shows what it would have found",
     );

@@ -5,21 +5,22 @@ import { DEFAULT_FEATURE_GATES, type Pod } from "../k8s/index.js";
 import { type CPUInfo, CPUTopology, type Machine, type NUMAMemory } from "../machine/index.js";
 import { type CPUHintSettings, cpuHintSettings } from "../managers/cpu/index.js";
 import { type MemoryHintSettings, memoryHintSettings } from "../managers/memory/index.js";
+import { type HintMode as TopologyHintMode, topologyHintSettings } from "../managers/topology/index.js";
 import { defaultNodeConfig } from "./config.js";
 import { Node } from "./node.js";
 import { Gi, Mi, snapshotNode, type TestContainer, testPod } from "./test-support.js";
 import type { AdmissionResult, NodeConfig, TopologyManagerPolicyName } from "./types.js";
 
 /*
- * Three nodes run the same random admissions and removals in lockstep: hints from the tables with
- * the single-numa-node fast path, from the tables without it, and from the reference (mask by
- * mask). Every admission result (decision, reason, message, containers, merged hints, allocation
+ * Three nodes run the same random admissions and removals in lockstep: hint families (merged
+ * without listing) and the single-numa-node fast path, listed hints from the tables without it,
+ * and listed hints from the reference (mask by mask). Every admission result (decision, reason, message, containers, merged hints, allocation
  * errors), the state after every step and the metrics must be the same. Only the providers'
  * answers in the trace may differ: under single-numa-node the fast path lists fewer hints.
  * Machines: 1-10 NUMA nodes with arbitrary ids, CPU-less and memory-less nodes.
  */
 
-type HintMode = { cpu: CPUHintSettings; memory: Partial<MemoryHintSettings> };
+type HintMode = { cpu: CPUHintSettings; memory: Partial<MemoryHintSettings>; topology: TopologyHintMode };
 
 const MODES: Record<string, HintMode> = {
   fast: {
@@ -30,27 +31,33 @@ const MODES: Record<string, HintMode> = {
       singleNUMAFastPathAboveNodes: 0,
       searchAboveNodes: 0,
     },
+    topology: "implicit",
   },
   tables: {
     cpu: { enumeration: "tables", singleNUMAFastPath: false, singleNUMAFastPathAboveNodes: 0 },
     memory: { enumeration: "tables", singleNUMAFastPath: false, searchAboveNodes: 16 },
+    topology: "explicit",
   },
   reference: {
     cpu: { enumeration: "reference", singleNUMAFastPath: false, singleNUMAFastPathAboveNodes: 0 },
     memory: { enumeration: "reference", singleNUMAFastPath: false },
+    topology: "explicit",
   },
 };
 
 function withMode<T>(mode: HintMode, fn: () => T): T {
   const cpu = { ...cpuHintSettings };
   const memory = { ...memoryHintSettings };
+  const topology = topologyHintSettings.hintMode;
   Object.assign(cpuHintSettings, mode.cpu);
   Object.assign(memoryHintSettings, mode.memory);
+  topologyHintSettings.hintMode = mode.topology;
   try {
     return fn();
   } finally {
     Object.assign(cpuHintSettings, cpu);
     Object.assign(memoryHintSettings, memory);
+    topologyHintSettings.hintMode = topology;
   }
 }
 

@@ -62,12 +62,23 @@ export {
   type DeviceErrorExplanation,
   type DeviceFit,
   explainAdmission,
+  type ExplainOptions,
   type Explanation,
   type FitReport,
   type MergeExplanation,
   type NUMAFit,
+  type RequestFit,
 } from "./explain.js";
 export type { MergeCause } from "./explain-causes.js";
+export {
+  amountText,
+  type PodBudgetFix,
+  type RejectionCause,
+  type RejectionRule,
+  requestLabel,
+} from "./explain-rejection.js";
+export type { PodBudgetProblem } from "./explain-pod-budget.js";
+export type { RequestTarget, RequestUnit } from "./explain-requests.js";
 export {
   type ContainerCPUState,
   type CPUStateOf,

@@ -27,9 +27,9 @@ export function checkContainerCount(pod: Pod): void {
 }
 
 /** Refuses the admission that would make `count` admissions in one run. */
-export function checkPodCount(count: number): void {
-  if (count > MAX_PODS_PER_RUN)
+export function checkPodCount(count: number, limit = MAX_PODS_PER_RUN): void {
+  if (count > limit)
     throw new NodeLimitError(
-      `admission ${count} of one run: podpin admits at most ${MAX_PODS_PER_RUN} pods per run (the largest cluster Kubernetes supports)`,
+      `admission ${count} of one run: podpin admits at most ${limit} pods per run (the largest cluster Kubernetes supports)`,
     );
 }

@@ -1,6 +1,6 @@
 import type { ManagerError } from "../core/index.js";
 import { type Container, containersInOrder, type Pod } from "../k8s/index.js";
-import type { HintProvider, ProviderHints } from "../managers/topology/index.js";
+import type { HintProvider, ProviderAnswer, ProviderHints } from "../managers/topology/index.js";
 
 function byString(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -88,6 +88,25 @@ export class ResourceManager implements HintProvider {
   getPodTopologyHints(pod: Pod): ProviderHints {
     this.removeStaleState();
     return this.policy ? this.policy.getPodTopologyHints(pod) : null;
+  }
+
+  /** The policy's hints as families where it offers them (the same cleanup first). */
+  getTopologyHintFamilies(pod: Pod, container: Container): ProviderAnswer {
+    this.removeStaleState();
+    const policy = this.policy;
+    if (!policy) return null;
+    return policy.getTopologyHintFamilies
+      ? policy.getTopologyHintFamilies(pod, container)
+      : policy.getTopologyHints(pod, container);
+  }
+
+  getPodTopologyHintFamilies(pod: Pod): ProviderAnswer {
+    this.removeStaleState();
+    const policy = this.policy;
+    if (!policy) return null;
+    return policy.getPodTopologyHintFamilies
+      ? policy.getPodTopologyHintFamilies(pod)
+      : policy.getPodTopologyHints(pod);
   }
 
   allocate(pod: Pod, container: Container): ManagerError | null {

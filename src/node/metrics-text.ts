@@ -1,5 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { type MetricName, METRICS, type MetricsRegistry } from "../core/index.js";
+import { type HistogramData, type MetricName, METRICS, type MetricsRegistry } from "../core/index.js";
 import type { KubernetesVersion } from "../k8s/index.js";
 
 /**
@@ -19,9 +18,6 @@ function stability(name: MetricName, version: KubernetesVersion): string {
   return "ALPHA";
 }
 
-/** MET-2: exponential buckets from 0.05 ms, factor 2, 15 buckets. */
-const DURATION_BUCKETS = Array.from({ length: 15 }, (_, i) => 0.05 * 2 ** i);
-
 function parseSeries(key: string): { name: string; labels: string[] } {
   const brace = key.indexOf("{");
   if (brace < 0) return { name: key, labels: [] };
@@ -33,7 +29,13 @@ function parseSeries(key: string): { name: string; labels: string[] } {
  * names, help texts (stability prefixed) and labels for the given version.
  */
 export async function metricsText(metrics: MetricsRegistry, version: KubernetesVersion): Promise<string> {
+  // prom-client is loaded here, not with the engine: most runs never print metrics, and it is
+  // one of the heavier modules to start.
+  const { Counter, Gauge, Registry } = await import("prom-client");
   const registry = new Registry();
+  /** Exported names in the catalogue's order; histograms are written here, the rest by prom-client. */
+  const order: string[] = [];
+  const histograms = new Map<string, string>();
   const byName = new Map<string, { name: MetricName; labels: string[]; value: number }[]>();
   for (const [key, value] of Object.entries(metrics.snapshot())) {
     const { name, labels } = parseSeries(key);
@@ -47,9 +49,9 @@ export async function metricsText(metrics: MetricsRegistry, version: KubernetesV
     const help = `[${stability(name, version)}] ${spec.help}`;
     const labelNames = [...spec.labels];
     const exported = exportedMetricName(name, version);
+    order.push(exported);
     if (spec.type === "histogram") {
-      const h = new Histogram({ name: exported, help, buckets: DURATION_BUCKETS, registers: [registry] });
-      for (const v of metrics.histogram(name)) h.observe(v);
+      histograms.set(exported, histogramText(exported, help, metrics.histogram(name)));
       continue;
     }
     const series = byName.get(name);
@@ -64,5 +66,29 @@ export async function metricsText(metrics: MetricsRegistry, version: KubernetesV
       else metric.set(labels, s.value);
     }
   }
-  return registry.metrics();
+  const blocks: string[] = [];
+  for (const exported of order) {
+    const text = histograms.get(exported) ?? (await singleMetric(registry, exported));
+    if (text !== null) blocks.push(text);
+  }
+  return `${blocks.join("\n\n")}\n`;
+}
+
+async function singleMetric(registry: import("prom-client").Registry, name: string): Promise<string | null> {
+  return registry.getSingleMetric(name) ? registry.getSingleMetricAsString(name) : null;
+}
+
+/**
+ * A histogram in the text exposition format, from its bucket counts: prom-client can only
+ * rebuild one by replaying every observation, which a long-running agent cannot keep.
+ */
+function histogramText(name: string, help: string, h: HistogramData): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
+  let cumulative = 0;
+  h.bounds.forEach((le, i) => {
+    cumulative += h.counts[i] ?? 0;
+    lines.push(`${name}_bucket{le="${le}"} ${cumulative}`);
+  });
+  lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum}`, `${name}_count ${h.count}`);
+  return lines.join("\n");
 }

@@ -1,4 +1,10 @@
-import { CPUSet, isExtendedResourceName, ManagerError, MetricsRegistry } from "../core/index.js";
+import {
+  CPUSet,
+  isExtendedResourceName,
+  ManagerError,
+  MetricsRegistry,
+  withPlainJSON,
+} from "../core/index.js";
 import type { CPUStateData } from "../managers/cpu/index.js";
 import type { MemoryStateData } from "../managers/memory/index.js";
 import { containersInOrder, type Pod, tolerationWarnings, withPodQOSMemo } from "../k8s/index.js";
@@ -20,7 +26,7 @@ import {
 import { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
 import { createTopologyManager, type TopologyManager } from "../managers/topology/index.js";
 import { buildDecisions } from "./decisions.js";
-import { checkContainerCount, checkPodCount } from "./limits.js";
+import { checkContainerCount, checkPodCount, MAX_PODS_PER_RUN } from "./limits.js";
 import { ResourceManager } from "./managers.js";
 import { cpuReservationRefusal } from "./startup.js";
 import {
@@ -62,6 +68,12 @@ export interface NodeOptions {
   runningPods?: Pod[];
   /** A clock for the admission-duration histogram (milliseconds); the engine itself reads none. */
   now?: () => number;
+  /**
+   * Admissions this node answers in its lifetime before refusing with `NodeLimitError`: a bound
+   * for one simulated run (default `MAX_PODS_PER_RUN`); `null` for a long-running agent, whose
+   * memory is bounded by its live pods, not by how many came and went.
+   */
+  admissionLimit?: number | null;
 }
 
 export interface RemovalResult {
@@ -94,8 +106,9 @@ export class Node {
   /** What the admitted pods request (for the predicate handler), kept as pods come and go. */
   private readonly usage: NodeUsage;
   private pending: Pod | null = null;
-  /** Admissions asked of this node so far (bounded by `MAX_PODS_PER_RUN`). */
+  /** Admissions asked of this node so far (bounded by `admissionLimit`). */
   private admissions = 0;
+  private readonly admissionLimit: number | null;
   /** The device plugins' current device lists (the machine's, then every `updateDevices`). */
   private devices: Map<string, DeviceResource>;
   /** Pod-level pods: per container, the error of the deferred device allocation at creation. */
@@ -106,6 +119,7 @@ export class Node {
     this.machine = opts.machine;
     this.config = opts.config;
     this.now = opts.now ?? null;
+    this.admissionLimit = opts.admissionLimit === undefined ? MAX_PODS_PER_RUN : opts.admissionLimit;
     const cfg = opts.config;
     const tm = createTopologyManager({
       policy: cfg.topologyManagerPolicy,
@@ -270,7 +284,8 @@ export class Node {
    * already admitted is refused with an input error: the kubelet never admits the same pod twice.
    */
   admit(pod: Pod): AdmissionResult {
-    return withPodQOSMemo(() => this.admitOnce(pod));
+    // `JSON.stringify(result)` prints the documents' conventions (bigints as safe numbers or text).
+    return withPlainJSON(withPodQOSMemo(() => this.admitOnce(pod)));
   }
 
   private admitOnce(pod: Pod): AdmissionResult {
@@ -279,7 +294,7 @@ export class Node {
         `pod ${pod.namespace}/${pod.name} (uid ${pod.uid}) is already admitted on this node (a pod uid is admitted once; remove it first)`,
       );
     checkContainerCount(pod);
-    checkPodCount(this.admissions + 1);
+    if (this.admissionLimit !== null) checkPodCount(this.admissions + 1, this.admissionLimit);
     this.admissions++;
     const started = this.now?.();
     this.pending = pod;

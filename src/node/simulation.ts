@@ -1,3 +1,4 @@
+import { withPlainJSON } from "../core/index.js";
 import type { Pod } from "../k8s/index.js";
 import { compareBytewise, type DeviceSpec } from "../machine/index.js";
 import { type DeviceHolder, deviceInventory } from "./device-inventory.js";
@@ -91,23 +92,26 @@ function updateDevices(node: Node, resource: string, devices: readonly DeviceSpe
 
 /** Runs events in order on the node. Removing a pod that is not admitted is a no-op step. */
 export function runSimulation(node: Node, events: readonly SimulationEvent[]): SimulationStep[] {
-  return events.map((e): SimulationStep => {
-    if (e.op === "admit") return { op: "admit", result: node.admit(e.pod) };
-    if (e.op === "updateDevices")
-      return { op: "updateDevices", result: updateDevices(node, e.resource, e.devices) };
-    const pod = findAdmittedPod(node, e.pod);
-    if (!pod)
-      return {
-        op: "remove",
-        target: e.pod,
-        result: {
-          pod: { uid: e.pod, name: e.pod, namespace: "" },
-          removed: false,
-          defaultCpuSet: node.defaultCpuSet(),
-        },
-        devicesPendingRelease: new Map(),
-      };
-    const devicesPendingRelease = podDevicesByResource(node, pod.uid);
-    return { op: "remove", target: e.pod, result: node.remove(pod.uid), devicesPendingRelease };
-  });
+  // Each step prints with `JSON.stringify` as the documents do (its Map of pending devices included).
+  return events
+    .map((e): SimulationStep => {
+      if (e.op === "admit") return { op: "admit", result: node.admit(e.pod) };
+      if (e.op === "updateDevices")
+        return { op: "updateDevices", result: updateDevices(node, e.resource, e.devices) };
+      const pod = findAdmittedPod(node, e.pod);
+      if (!pod)
+        return {
+          op: "remove",
+          target: e.pod,
+          result: {
+            pod: { uid: e.pod, name: e.pod, namespace: "" },
+            removed: false,
+            defaultCpuSet: node.defaultCpuSet(),
+          },
+          devicesPendingRelease: new Map(),
+        };
+      const devicesPendingRelease = podDevicesByResource(node, pod.uid);
+      return { op: "remove", target: e.pod, result: node.remove(pod.uid), devicesPendingRelease };
+    })
+    .map((step) => withPlainJSON(step));
 }

@@ -47,6 +47,47 @@ export function workedExampleConfig(
   });
 }
 
+/** A Guaranteed pod with one container `app` of `cpu` CPUs and `memory`, as YAML. */
+export function guaranteedPodYaml(name: string, cpu: string | number, memory = "1Gi"): string {
+  return `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: default, uid: uid-${name}}
+spec:
+  containers:
+    - name: app
+      image: busybox
+      resources:
+        requests: {cpu: "${cpu}", memory: ${memory}}
+        limits: {cpu: "${cpu}", memory: ${memory}}
+`;
+}
+
+/** pod-level.md §7.3 "empty-shared-pool": the exclusive containers use the whole pod budget. */
+export const EMPTY_SHARED_POOL_YAML = `apiVersion: v1
+kind: Pod
+metadata: {name: empty-shared-pool, namespace: default, uid: uid-esp}
+spec:
+  resources:
+    requests: {cpu: "4", memory: 4Gi}
+    limits: {cpu: "4", memory: 4Gi}
+  initContainers:
+    - name: metrics-sidecar
+      image: busybox
+      restartPolicy: Always
+      resources:
+        requests: {cpu: "1", memory: 1Gi}
+        limits: {cpu: "1", memory: 1Gi}
+    - name: logging-sidecar
+      image: busybox
+      restartPolicy: Always
+  containers:
+    - name: main-app
+      image: busybox
+      resources:
+        requests: {cpu: "3", memory: 3Gi}
+        limits: {cpu: "3", memory: 3Gi}
+`;
+
 /** The one pod of a YAML document (API defaults applied, as the kubelet sees pods). */
 export function podFromYaml(text: string, what = "test pod"): Pod {
   const pods = parsePods(text, what);

@@ -256,6 +256,6 @@ describe("devices in the HTML report", () => {
     assert.match(html, /<div class="warn">warning: example\.com\/fpga/);
     assert.match(html, /<th>nvidia\.com\/gpu free \/ all<\/th>/);
     assert.match(html, /<td class="num">1 \/ 4 \(1 unhealthy\)<\/td>/);
-    assert.match(html, /svg \.cpu, svg \.device/);
+    assert.match(html, /svg \.cpu\.hl rect,svg \.device\.hl rect/);
   });
 });

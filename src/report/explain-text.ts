@@ -1,6 +1,7 @@
 import type { HintData } from "../managers/topology/index.js";
 import type { DeviceAllocationDoc } from "./device-doc.js";
-import type { DeviceFitDoc, ExplainDoc } from "./explain-doc.js";
+import type { ExplainDoc } from "./explain-doc.js";
+import { fitLines, rejectionLines } from "./explain-fit-text.js";
 import {
   nodeDeviceIds,
   renderAdmitStep,
@@ -10,16 +11,23 @@ import {
 } from "./simulation-table.js";
 import { predicateDetailLines, resourceFitTable } from "./predicate-text.js";
 import { renderTable } from "./table.js";
-import { formatBytes } from "./units.js";
 
 function hintText(h: HintData): string {
   return `${h.numaNodes === null ? "any" : `{${h.numaNodes.join(",")}}`}${h.preferred ? " preferred" : ""}`;
 }
 
-function hintsText(hints: HintData[] | null): string {
+function hintsText(hints: HintData[] | null, unlisted?: number | null): string {
   if (hints === null) return "no preference";
   if (hints.length === 0) return "[] (cannot be satisfied)";
-  return hints.map(hintText).join("  ");
+  const listed = hints.map(hintText).join("  ");
+  if (unlisted === undefined) return listed;
+  const more =
+    unlisted === null
+      ? "more than can be counted"
+      : Number.isSafeInteger(unlisted)
+        ? `${unlisted.toLocaleString("en-US")} more`
+        : `about ${unlisted.toPrecision(3)} more`;
+  return `${listed}  … and ${more}`;
 }
 
 const indent = (text: string, by = "  ") =>
@@ -68,11 +76,6 @@ function callsTable(calls: readonly DeviceAllocationDoc[], short: ShortIds): str
   return indent(renderTable(["CONTAINER", "RESOURCE", "REQUIRED", "CHOSEN", "NOTE"], rows));
 }
 
-function deviceFitText(f: DeviceFitDoc | undefined): string {
-  if (!f || f.total === 0) return "-";
-  return `${f.free}/${f.total}${f.unhealthy > 0 ? ` (${f.unhealthy} unhealthy)` : ""}`;
-}
-
 function providerRows(m: ExplainDoc["merges"][number]): string[][] {
   const rows: string[][] = [];
   for (const p of m.providers) {
@@ -83,71 +86,11 @@ function providerRows(m: ExplainDoc["merges"][number]): string[][] {
         "-",
         p.provider === "device" ? "no device requests" : "no preference (empty answer)",
       ]);
-    else for (const [r, hints] of Object.entries(p.hints)) rows.push([p.provider, r, hintsText(hints)]);
+    else
+      for (const [r, hints] of Object.entries(p.hints))
+        rows.push([p.provider, r, hintsText(hints, p.unlisted?.[r])]);
   }
   return rows;
-}
-
-function fitLines(doc: ExplainDoc): string[] {
-  const f = doc.fit;
-  if (!f) return [];
-  const out = ["", "WHAT WOULD FIT NOW"];
-  const resources = [...new Set(f.numaNodes.flatMap((n) => Object.keys(n.memory)))].sort();
-  const devices = [
-    ...new Set([...f.numaNodes.flatMap((n) => Object.keys(n.devices)), ...Object.keys(f.devicesWithoutNUMA)]),
-  ].sort();
-  const rows = f.numaNodes.map((n) => [
-    String(n.id),
-    String(n.freeCpus),
-    n.freeCpuList || "-",
-    ...resources.map((r) => (n.memory[r] ? formatBytes(BigInt(n.memory[r].free)) : "-")),
-    ...devices.map((r) => deviceFitText(n.devices[r])),
-    n.holders.join(", ") || "-",
-  ]);
-  if (Object.keys(f.devicesWithoutNUMA).length > 0) {
-    const holders = [...new Set(Object.values(f.devicesWithoutNUMA).flatMap((x) => x.holders))];
-    rows.push([
-      "none",
-      "-",
-      "-",
-      ...resources.map(() => "-"),
-      ...devices.map((r) => deviceFitText(f.devicesWithoutNUMA[r])),
-      holders.join(", ") || "-",
-    ]);
-  }
-  out.push(
-    indent(
-      renderTable(
-        [
-          "NUMA",
-          "FREE CPUS",
-          "FREE CPU LIST",
-          ...resources.map((r) => `FREE ${r}`),
-          ...devices.map((r) => `FREE/ALL ${r}`),
-          "HELD BY",
-        ],
-        rows,
-      ),
-    ),
-  );
-  if (Object.keys(f.devicesWithoutNUMA).length > 0)
-    out.push(
-      "  NUMA none: devices whose plugin reports no NUMA node (they never count toward a topology hint)",
-    );
-  if (f.wanted.length > 0)
-    out.push(`  the providers preferred: ${f.wanted.map((w) => `{${w.join(",")}}`).join(" ")}`);
-  const probe = Object.entries(f.probeDevices);
-  const withDevices =
-    probe.length > 0 ? ` and the pod's devices (${probe.map(([r, n]) => `${r} ${n}`).join(", ")})` : "";
-  out.push(
-    `  largest CPU request a one-container Guaranteed pod with this memory${withDevices} would be admitted with now: ${f.largestCpus === null ? "none" : f.largestCpus}`,
-    `  largest memory request a one-container Guaranteed pod with these CPUs${withDevices} would be admitted with now: ${f.largestMemoryBytes === null ? "none" : formatBytes(BigInt(f.largestMemoryBytes))}`,
-  );
-  for (const [resource, n] of Object.entries(f.largestDevices ?? {}))
-    out.push(
-      `  largest ${resource} request this pod (its CPUs and memory unchanged) would be admitted with now: ${n === null ? "none" : n}`,
-    );
-  return out;
 }
 
 /** The predicate admit handler's section: allocatable vs used vs requested, and its failures. */
@@ -167,8 +110,26 @@ function predicateLines(doc: ExplainDoc): string[] {
   return out;
 }
 
-/** `podpin explain -o table`: the verdict, each merge with its hints and candidates, devices, notes, what fits. */
-export function renderExplainText(doc: ExplainDoc): string {
+export interface ExplainTextOptions {
+  /**
+   * Also what holds for most pods: the pod CPU quota the documentation describes beside the one the
+   * kubelet sets (the document keeps it in `podCgroup.documentedCpuQuotaUs` either way).
+   */
+  verbose?: boolean;
+}
+
+/** The decision as the DECISION block shows it: without the documented quota unless verbose. */
+function shownDecision(doc: ExplainDoc, verbose: boolean): ExplainDoc["decision"] {
+  const d = doc.decision;
+  if (verbose || d.podCgroup === null || d.podCgroup.documentedCpuQuotaUs === null) return d;
+  return { ...d, podCgroup: { ...d.podCgroup, documentedCpuQuotaUs: null } };
+}
+
+/**
+ * `podpin explain -o table`: the verdict and its cause, each merge with its hints and candidates,
+ * devices, notes, what fits.
+ */
+export function renderExplainText(doc: ExplainDoc, opts: ExplainTextOptions = {}): string {
   const d = doc.decision;
   const short = shortIdsFor(doc);
   const out: string[] = [];
@@ -180,6 +141,7 @@ export function renderExplainText(doc: ExplainDoc): string {
       `  reason:  ${d.reason}`,
       `  message: ${d.status}`,
       `  by:      the ${d.rejectedBy === "predicate" ? "predicate admit handler (after the resource managers)" : "Topology Manager (the resource managers)"}`,
+      ...rejectionLines(doc),
     );
   for (const m of doc.merges) {
     out.push("", `HINTS  ${m.container === null ? "for the whole pod" : `for container ${m.container}`}`);
@@ -223,7 +185,13 @@ export function renderExplainText(doc: ExplainDoc): string {
     out.push(
       "",
       "DECISION",
-      indent(renderAdmitStep(d, { devicesColumn, short }).split("\n").slice(1).join("\n"), ""),
+      indent(
+        renderAdmitStep(shownDecision(doc, opts.verbose ?? false), { devicesColumn, short })
+          .split("\n")
+          .slice(1)
+          .join("\n"),
+        "",
+      ),
     );
   } else if (d.warnings.length > 0) {
     out.push("", ...d.warnings.map((w) => `  warning: ${w}`));

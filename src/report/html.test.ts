@@ -5,7 +5,7 @@ import type { AdmissionResult } from "../node/index.js";
 import { decisionRowFromAdmission, podStateFromAdmission } from "./from-node.js";
 import { renderHtmlReport } from "./html.js";
 import { checkWellFormed } from "./markup.test-support.js";
-import { buildNodeView } from "./ownership.js";
+import { buildNodeView, emptyNodeState } from "./ownership.js";
 import { machineM, workedExampleState } from "./samples.js";
 
 const GI = 1n << 30n;
@@ -54,6 +54,47 @@ describe("renderHtmlReport", () => {
       /<tr data-numa="0"><td>0<\/td><td class="num">16<\/td><td class="num">3<\/td><td><code><span class="nw">7<\/span>,<wbr><span class="nw">22-23<\/span><\/code><\/td>/,
     );
     assert.match(html, /4 of 5 pods admitted/);
+  });
+
+  it("fits the picture to the window: no fixed size, natural width as the limit, zoom controls", () => {
+    assert.match(html, /<section class="panel picture" style="--natural:\d+px"/);
+    assert.match(html, /\.viewport svg\{display:block;width:100%;height:auto;max-width:var\(--natural\)\}/);
+    assert.match(html, /<div class="viewport" id="viewport" tabindex="0"/);
+    for (const z of ["fit", "out", "in"])
+      assert.match(html, new RegExp(`<button type="button" data-zoom="${z}"`));
+    // The picture's own legend gives way to the page's key (readable at any zoom) and pods table.
+    assert.ok(!html.includes('class="legend-item'));
+    assert.match(html, /<ul class="legend" aria-label="What the cells mean"><li class="legend-reserved">/);
+  });
+
+  it("lists every pod and container in a searchable table led by swatches painted as the cells", () => {
+    assert.match(html, /<input type="search" id="find"/);
+    assert.equal((html.match(/<tr class="pod" data-pod="[^"]+" data-look=/g) ?? []).length, 4);
+    assert.match(
+      html,
+      /<tr class="container" data-pod="8a1f-db" data-container="database" data-find="database app pod_exclusive pod exclusive" data-cpus="1-3,17-19">/,
+    );
+    // The database's swatch has the fill and bubble frame of its cells.
+    const cell =
+      /<g class="cpu owner-pod-exclusive" id="cpu-17"[^>]*>\n<title>[^<]*<\/title>\n<rect [^>]*fill="([^"]+)" stroke="([^"]+)"/.exec(
+        html,
+      );
+    assert.ok(cell);
+    const row =
+      /data-container="database" data-find[^>]*><td class="name"><svg class="sw"[^>]*><rect [^>]*fill="([^"]+)" stroke="([^"]+)"/.exec(
+        html,
+      );
+    assert.ok(row);
+    assert.deepEqual([row[1], row[2]], [cell[1], cell[2]]);
+  });
+
+  it("shows a decisions panel only when there are decisions", () => {
+    assert.match(html, /<h2>Decisions<\/h2>/);
+    const bare = renderHtmlReport({ view: buildNodeView(m, emptyNodeState(m)), decisions: [] });
+    assert.doesNotMatch(bare, /Decisions|No admission decisions/);
+    assert.doesNotMatch(bare, /id="pods-table"/, "no pods, no pods table");
+    assert.match(bare, /<h2>Free per NUMA node<\/h2>/);
+    assert.deepEqual(checkWellFormed(bare), []);
   });
 
   it("escapes every text it is given", () => {

@@ -44,17 +44,21 @@ export {
   type AdmitStepDoc,
   admitStepDoc,
   type BlockDoc,
+  blockDocs,
   type ContainerDoc,
+  containerDoc,
   type JSONInteger,
   type NodeDoc,
   nodeDoc,
   type NUMANodeDoc,
   numaNodeDocs,
   type PodCgroupDoc,
+  podCgroupDoc,
   type PodRefDoc,
   type RemoveStepDoc,
   SIMULATION_API_VERSION,
   type SimulationDoc,
+  type SimulationInputs,
   simulationDoc,
 } from "./simulation-doc.js";
 export type {
@@ -68,5 +72,12 @@ export type {
 } from "./device-doc.js";
 export { formatHeldDevices, shortDeviceIds } from "./device-text.js";
 export { renderNodeTable, renderSimulationTable } from "./simulation-table.js";
-export { type ExplainDoc, explainDoc } from "./explain-doc.js";
-export { renderExplainText } from "./explain-text.js";
+export {
+  type ExplainDoc,
+  explainDoc,
+  type PodBudgetFixDoc,
+  type RejectionDoc,
+  type RequestFitDoc,
+} from "./explain-doc.js";
+export { type ExplainTextOptions, renderExplainText } from "./explain-text.js";
+export { type NodeConfigDoc, nodeConfigDoc } from "./node-config-doc.js";

@@ -130,10 +130,15 @@ function joinOrDash(values: readonly (number | string)[]): string {
   return values.length === 0 ? "-" : values.join(",");
 }
 
-/** Pools with pages, `hugepages-2Mi×512`; empty pools are left out. */
+/**
+ * Pools with pages, `hugepages-2Mi×512 (1Gi)`: the page count as the kernel reports it, and the
+ * bytes in the units the picture's bars use. Empty pools are left out.
+ */
 function hugepageText(n: NUMANodeSummary): string {
   const pools = n.hugepages.filter((h) => h.pages > 0n);
-  return pools.length === 0 ? "-" : pools.map((h) => `${h.resource}×${h.pages}`).join(", ");
+  return pools.length === 0
+    ? "-"
+    : pools.map((h) => `${h.resource}×${h.pages} (${formatBytes(h.bytes)})`).join(", ");
 }
 
 /** `nvidia.com/gpu×4, nvidia.com/hostdev×4`, or `-`. */

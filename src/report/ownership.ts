@@ -118,7 +118,16 @@ export interface PodSummary {
   index: number;
   bubble: CPUSet | null;
   podSharedPool: CPUSet | null;
-  containers: { name: string; kind: ContainerKind; assignmentType: AssignmentType }[];
+  containers: PodContainerSummary[];
+}
+
+/** One container of a pod in the view: its own CPU assignment (null: the node shared pool) and memory. */
+export interface PodContainerSummary {
+  name: string;
+  kind: ContainerKind;
+  assignmentType: AssignmentType;
+  cpus: CPUSet | null;
+  memory: readonly MemoryBlock[] | null;
 }
 
 export interface PodMemoryUsage {
@@ -435,7 +444,13 @@ export function buildNodeView(machine: Machine, state: NodeState): NodeView {
     index,
     bubble: p.bubble,
     podSharedPool: p.podSharedPool,
-    containers: p.containers.map((c) => ({ name: c.name, kind: c.kind, assignmentType: c.assignmentType })),
+    containers: p.containers.map((c) => ({
+      name: c.name,
+      kind: c.kind,
+      assignmentType: c.assignmentType,
+      cpus: c.cpus,
+      memory: c.memory,
+    })),
   }));
 
   const nodeIds = machineNUMANodes(machine);
@@ -500,6 +515,11 @@ export function buildNodeView(machine: Machine, state: NodeState): NodeView {
     counts,
     devicesWithoutNUMA: devices.withoutNUMA,
   };
+}
+
+/** `namespace/name`, or the name alone for a pod known without a namespace (by its UID, from checkpoints). */
+export function podDisplayName(p: { namespace: string; name: string }): string {
+  return p.namespace === "" ? p.name : `${p.namespace}/${p.name}`;
 }
 
 /** The pods of a view by uid. */

@@ -1,6 +1,6 @@
 import { writeCPUCheckpoint, writeDeviceCheckpoint, writeMemoryCheckpoint } from "../checkpoint/index.js";
 import type { MemoryBlock } from "../managers/memory/index.js";
-import { type Machine, machineNUMANodes } from "../machine/index.js";
+import { type Machine, machineNUMANodes, machineToDocument } from "../machine/index.js";
 import type { AdmissionResult, ContainerDecision, Node, PodCgroup, SimulationStep } from "../node/index.js";
 import {
   allocationDoc,
@@ -18,6 +18,7 @@ import {
   updateDevicesDoc,
 } from "./device-doc.js";
 
+import { type NodeConfigDoc, nodeConfigDoc } from "./node-config-doc.js";
 import {
   type NodeAllocatableDoc,
   nodeAllocatableDoc,
@@ -49,7 +50,7 @@ export interface BlockDoc {
   size: JSONInteger;
 }
 
-function blocks(b: readonly MemoryBlock[] | null): BlockDoc[] | null {
+export function blockDocs(b: readonly MemoryBlock[] | null): BlockDoc[] | null {
   return b === null
     ? null
     : b.map((x) => ({ numaAffinity: [...x.numaAffinity], type: x.type, size: int(x.size) }));
@@ -81,11 +82,11 @@ export interface PodCgroupDoc {
   cpuPeriodUs: number;
   memoryLimitBytes: JSONInteger | null;
   hugepageLimitsBytes: Record<string, JSONInteger>;
-  /** OPEN PL-1: the quota the documentation describes, when it differs. */
+  /** The pod quota the documentation describes, when it differs (pod-level.md PL-1). */
   documentedCpuQuotaUs: number | null;
 }
 
-function cgroupDoc(c: PodCgroup): PodCgroupDoc {
+export function podCgroupDoc(c: PodCgroup): PodCgroupDoc {
   return {
     cpuShares: c.cpuShares,
     cpuQuotaUs: c.cpuQuotaUs,
@@ -172,7 +173,17 @@ export interface SimulationDoc {
   apiVersion: typeof SIMULATION_API_VERSION;
   kind: "Simulation";
   kubernetesVersion: string;
-  machine: { name: string; cpus: number; sockets: number; numaNodes: number };
+  machine: {
+    name: string;
+    cpus: number;
+    sockets: number;
+    numaNodes: number;
+    /**
+     * The machine as a machine file (docs/machine-format.md) that loads back to it, with the device
+     * plugins' device lists as they stand after the last step: what `explain --state` runs on.
+     */
+    definition: Record<string, unknown>;
+  };
   kubelet: {
     cpuManagerPolicy: string;
     memoryManagerPolicy: string;
@@ -180,6 +191,10 @@ export interface SimulationDoc {
     topologyManagerScope: string;
     featureGates: Record<string, boolean>;
     reservedCpus: string;
+    /** Where the configuration came from: the `-c` file, the kubelet flags' file, or null for the kubelet's defaults. */
+    source: string | null;
+    /** Every setting the engine decided with: what `explain --state` restores. */
+    nodeConfig: NodeConfigDoc;
   };
   steps: (AdmitStepDoc | RemoveStepDoc | UpdateDevicesStepDoc)[];
   node: NodeDoc;
@@ -196,7 +211,8 @@ export interface SimulationDoc {
   metrics?: Record<string, number>;
 }
 
-function containerDoc(c: ContainerDecision): ContainerDoc {
+/** One container's decisions, as an admit step and the agent's pod status both show them. */
+export function containerDoc(c: ContainerDecision): ContainerDoc {
   return {
     name: c.name,
     kind: c.kind,
@@ -207,7 +223,7 @@ function containerDoc(c: ContainerDecision): ContainerDoc {
     nodeSharedPool: !c.hasCPUAssignment,
     numaAffinity: c.numaAffinity,
     cpusetMems: c.cpusetMems === null ? null : c.cpusetMems.join(","),
-    memory: blocks(c.memory),
+    memory: blockDocs(c.memory),
     cfsQuotaUs: c.cfsQuotaUs,
     devices: assignmentDocs(c.devices),
     deviceError: c.deviceError,
@@ -225,8 +241,8 @@ export function admitStepDoc(r: AdmissionResult): AdmitStepDoc {
     path: r.trace.path,
     bubble: r.podDecision?.bubble?.toString() ?? null,
     podSharedPool: r.podDecision?.podSharedPool?.toString() ?? null,
-    podMemory: blocks(r.podDecision?.memory ?? null),
-    podCgroup: r.podDecision ? cgroupDoc(r.podDecision.cgroup) : null,
+    podMemory: blockDocs(r.podDecision?.memory ?? null),
+    podCgroup: r.podDecision ? podCgroupDoc(r.podDecision.cgroup) : null,
     containers: r.containers ? r.containers.map(containerDoc) : null,
     defaultCpuSet: r.defaultCpuSet.toString(),
     leftoverState: r.leftoverState,
@@ -301,10 +317,17 @@ export function nodeDoc(node: Node, lookup: PodRefLookup = () => null): NodeDoc 
   };
 }
 
+/** What the simulation was built from, beyond the node itself. */
+export interface SimulationInputs {
+  /** The configuration's source (`KubeletConfig.source`); null or absent for the kubelet's defaults. */
+  configSource?: string | null;
+}
+
 export function simulationDoc(
   node: Node,
   steps: readonly SimulationStep[],
   metrics?: Record<string, number>,
+  inputs: SimulationInputs = {},
 ): SimulationDoc {
   const machine = node.machine;
   const cfg = node.config;
@@ -318,6 +341,7 @@ export function simulationDoc(
       cpus: machine.topology.all.size,
       sockets: machine.topology.sockets().length,
       numaNodes: machineNUMANodes(machine).length,
+      definition: machineToDocument({ ...machine, devices: node.deviceResources() }),
     },
     kubelet: {
       cpuManagerPolicy: cfg.cpuManagerPolicy,
@@ -329,6 +353,8 @@ export function simulationDoc(
         PodLevelResourceManagers: cfg.featureGates.PodLevelResourceManagers,
       },
       reservedCpus: node.reservedCPUs().toString(),
+      source: inputs.configSource ?? null,
+      nodeConfig: nodeConfigDoc(cfg),
     },
     steps: steps.map((s): AdmitStepDoc | RemoveStepDoc | UpdateDevicesStepDoc => {
       if (s.op === "admit") return admitStepDoc(s.result);

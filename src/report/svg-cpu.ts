@@ -1,4 +1,4 @@
-import type { CPUView, PodSummary } from "./ownership.js";
+import { type CPUView, podDisplayName, type PodSummary } from "./ownership.js";
 import { type Box, fixedBox, px } from "./layout.js";
 import { NEUTRAL, type PodColours } from "./palette.js";
 import { cellStyle, type Scale } from "./svg-style.js";
@@ -8,7 +8,6 @@ export interface CellContext {
   scale: Scale;
   idPrefix: string;
   pods: ReadonlyMap<string, PodSummary>;
-  podIndex: ReadonlyMap<string, number>;
   colours: ReadonlyMap<string, PodColours>;
 }
 
@@ -19,7 +18,7 @@ function plural(names: readonly string[], one: string, many: string): string {
 function podLine(pod: PodSummary | undefined, uid: string): string {
   if (!pod) return `Pod ${uid}`;
   const bubble = pod.bubble ? ` · bubble ${pod.bubble.toString()}` : "";
-  return `Pod ${pod.namespace}/${pod.name}${bubble}`;
+  return `Pod ${podDisplayName(pod)}${bubble}`;
 }
 
 /** The hover text of one CPU: where it sits, who holds it and with which assignment type. */
@@ -79,7 +78,7 @@ export function cpuCell(cpu: CPUView, ctx: CellContext): Box {
   const { scale } = ctx;
   const s = scale.cell;
   return fixedBox(s, s, (x, y, out) => {
-    const st = cellStyle(cpu, ctx.colours, ctx.podIndex, scale, ctx.idPrefix);
+    const st = cellStyle(cpu, ctx.colours, scale);
     const o = cpu.owner;
     let data = ` data-cpu="${cpu.id}" data-owner="${o.kind}"`;
     if ("pod" in o) data += ` data-pod="${escapeXml(o.pod)}"`;
@@ -87,16 +86,14 @@ export function cpuCell(cpu: CPUView, ctx: CellContext): Box {
     if (o.kind === "pod-shared") data += ` data-containers="${escapeXml(o.containers.join(","))}"`;
     const i = st.strokeWidth / 2;
     const dash = st.dash ? ` stroke-dasharray="${st.dash}"` : "";
+    const halo = st.halo ? ` stroke="${st.halo}"` : "";
     out.push(
       `<g class="cpu owner-${o.kind}" id="${ctx.idPrefix}cpu-${cpu.id}"${data}>`,
       `<title>${escapeXml(cpuTooltip(cpu, ctx.pods))}</title>`,
       `<rect x="${px(x + i)}" y="${px(y + i)}" width="${px(s - 2 * i)}" height="${px(s - 2 * i)}" rx="${s >= 16 ? 3 : 1.5}" fill="${st.fill}" stroke="${st.stroke}" stroke-width="${st.strokeWidth}"${dash}/>`,
+      `<text class="cid" x="${px(x + s / 2)}" y="${px(y + s / 2 + 0.5)}" fill="${st.text}"${halo}>${cpu.id}</text>`,
+      "</g>",
     );
-    if (scale.showIds)
-      out.push(
-        `<text class="cid" x="${px(x + s / 2)}" y="${px(y + s / 2 + 0.5)}" fill="${st.text}">${cpu.id}</text>`,
-      );
-    out.push("</g>");
   });
 }
 

@@ -1,6 +1,6 @@
 import type { DeviceView } from "./device-view.js";
 import { type Box, column, fixedBox, flow, px, textWidth } from "./layout.js";
-import type { PodSummary } from "./ownership.js";
+import { podDisplayName, type PodSummary } from "./ownership.js";
 import { NEUTRAL, type PodColours } from "./palette.js";
 import {
   type CellStyle,
@@ -51,14 +51,23 @@ export function deviceLook(
       strokeWidth: pc ? 2 : 1,
       dash: null,
       text: NEUTRAL.ink,
+      halo: null,
     };
-  if (pc) return { fill: pc.base, stroke: pc.frame, strokeWidth: 1, dash: null, text: "#ffffff" };
+  if (pc)
+    return {
+      fill: pc.base.fill,
+      stroke: pc.frame,
+      strokeWidth: 1,
+      dash: null,
+      text: pc.base.text,
+      halo: pc.base.colour,
+    };
   return d.owner.kind === "in-use" ? UNACCOUNTED_STYLE : SHARED_STYLE;
 }
 
 function podName(pods: ReadonlyMap<string, PodSummary>, uid: string): string {
   const p = pods.get(uid);
-  return p ? `${p.namespace}/${p.name}` : uid;
+  return p ? podDisplayName(p) : uid;
 }
 
 /** The hover text: the full id, where it sits, health, and who holds it. */
@@ -94,7 +103,7 @@ function deviceBox(d: DeviceView, numa: number | null, ctx: DeviceContext): Box 
       `<g class="device owner-${o.kind}${d.healthy ? "" : " unhealthy"}"${data}>`,
       `<title>${escapeXml(deviceTooltip(d, ctx.pods))}</title>`,
       `<rect x="${px(x + i)}" y="${px(y + i)}" width="${px(w - 2 * i)}" height="${px(h - 2 * i)}" rx="2" fill="${look.fill}" stroke="${look.stroke}" stroke-width="${look.strokeWidth}"${dash}/>`,
-      `<text class="did" x="${px(x + w / 2)}" y="${px(y + h / 2 + 0.5)}" fill="${look.text}">${escapeXml(d.label)}</text>`,
+      `<text class="did" x="${px(x + w / 2)}" y="${px(y + h / 2 + 0.5)}" fill="${look.text}"${look.halo ? ` stroke="${look.halo}"` : ""}>${escapeXml(d.label)}</text>`,
       "</g>",
     );
   });

@@ -1,8 +1,8 @@
-import { type Box, column, fixedBox, px } from "./layout.js";
-import type { NUMANodeView, NUMAResourceView, PodSummary } from "./ownership.js";
+import { type Box, column, fixedBox, px, textWidth } from "./layout.js";
+import { type NUMANodeView, type NUMAResourceView, podDisplayName, type PodSummary } from "./ownership.js";
 import { NEUTRAL, type PodColours } from "./palette.js";
 import type { Scale } from "./svg-style.js";
-import { escapeXml, formatBytes } from "./units.js";
+import { escapeXml, formatBytes, freeOfAllocatable } from "./units.js";
 
 interface Segment {
   cls: string;
@@ -30,11 +30,11 @@ function segments(
     });
   for (const u of r.pods) {
     const p = pods.get(u.pod);
-    const name = p ? `${p.namespace}/${p.name}` : u.pod;
+    const name = p ? podDisplayName(p) : u.pod;
     out.push({
       cls: "mem-pod",
       bytes: u.bytes,
-      fill: colours.get(u.pod)?.base ?? NEUTRAL.memOther,
+      fill: colours.get(u.pod)?.base.fill ?? NEUTRAL.memOther,
       title: `${where}: ${formatBytes(u.bytes)} held by pod ${name}`,
       pod: u.pod,
     });
@@ -52,13 +52,16 @@ function segments(
       cls: "mem-free",
       bytes: r.free,
       fill: NEUTRAL.memFree,
-      title: `${where}: ${formatBytes(r.free)} free`,
+      title: `${where}: ${freeOfAllocatable(r)} (${formatBytes(r.total)} in all)`,
       pod: null,
     });
   return out;
 }
 
-/** One bar: label line above, then the segments scaled to the node's total. */
+/**
+ * One bar: label line above (free of allocatable, as the tables say it), then the segments scaled
+ * to the node's total, the system's reservation included.
+ */
 function resourceBar(
   node: number,
   r: NUMAResourceView,
@@ -70,7 +73,7 @@ function resourceBar(
   const lineH = scale.smallFont + 4;
   const segs = segments(node, r, pods, colours);
   const sum = segs.reduce((s, x) => s + x.bytes, 0n);
-  const label = `${r.resource} · ${formatBytes(r.free)} free of ${formatBytes(r.total)}`;
+  const label = barLabel(r);
   return fixedBox(width, lineH + scale.barH, (x, y, out) => {
     out.push(
       `<g class="mem-bar" data-numa="${node}" data-resource="${escapeXml(r.resource)}">`,
@@ -100,6 +103,24 @@ function resourceBar(
   });
 }
 
+/** The resources a node has a bar for: those it has any of, or that a pod holds. */
+function shownResources(node: NUMANodeView): NUMAResourceView[] {
+  return node.memory.filter((r) => r.total > 0n || r.pods.length > 0);
+}
+
+/** `memory · 46.9Gi free of 62.9Gi allocatable`: the line above a bar. */
+export function barLabel(r: NUMAResourceView): string {
+  return `${r.resource} · ${freeOfAllocatable(r)}`;
+}
+
+/** The width the bars of `nodes` need for their labels, and at least `min`. */
+export function barWidth(nodes: readonly NUMANodeView[], scale: Scale, min: number): number {
+  let w = min;
+  for (const n of nodes)
+    for (const r of shownResources(n)) w = Math.max(w, Math.ceil(textWidth(barLabel(r), scale.smallFont)));
+  return w;
+}
+
 /** The memory bars of one NUMA node, one per resource; a memory-less node says so. */
 export function memoryBars(
   node: NUMANodeView,
@@ -108,7 +129,7 @@ export function memoryBars(
   pods: ReadonlyMap<string, PodSummary>,
   colours: ReadonlyMap<string, PodColours>,
 ): Box {
-  const shown = node.memory.filter((r) => r.total > 0n || r.pods.length > 0);
+  const shown = shownResources(node);
   if (shown.length === 0) {
     return fixedBox(width, scale.smallFont + 4, (x, y, out) => {
       out.push(

@@ -1,5 +1,6 @@
-import type { CPUView } from "./ownership.js";
-import { NEUTRAL, type PodColours } from "./palette.js";
+import { px } from "./layout.js";
+import type { CPUOwner, CPUView } from "./ownership.js";
+import { NEUTRAL, type Paint, type PodColours, paintDefs, patternTile } from "./palette.js";
 
 /** Sizes of the picture, chosen from the number of CPUs so that big machines stay on one screen. */
 export interface Scale {
@@ -12,7 +13,10 @@ export interface Scale {
   /** Padding and gap of group boxes (L3, NUMA node, socket). */
   groupPad: number;
   groupGap: number;
-  /** Whether CPU ids are printed in the cells. */
+  /**
+   * Whether CPU ids are readable at the picture's own size. They are always drawn (sized to fit
+   * their cell) so that they appear once the page zooms in far enough.
+   */
   showIds: boolean;
   idFont: number;
   labelFont: number;
@@ -87,7 +91,7 @@ export function scaleFor(numCPUs: number): Scale {
       groupPad: 6,
       groupGap: 8,
       showIds: false,
-      idFont: 0,
+      idFont: 3.9,
       labelFont: 11,
       smallFont: 9,
       barH: 8,
@@ -100,7 +104,7 @@ export function scaleFor(numCPUs: number): Scale {
     groupPad: 5,
     groupGap: 7,
     showIds: false,
-    idFont: 0,
+    idFont: 2.5,
     labelFont: 11,
     smallFont: 9,
     barH: 7,
@@ -120,6 +124,8 @@ export interface CellStyle {
   strokeWidth: number;
   dash: string | null;
   text: string;
+  /** Outline behind the text, so that it stays readable over a pod's mark; null for none. */
+  halo: string | null;
 }
 
 /** Held by nothing, free to give: a CPU of the node shared pool, a free device. */
@@ -129,6 +135,7 @@ export const SHARED_STYLE: Readonly<CellStyle> = {
   strokeWidth: 1,
   dash: null,
   text: NEUTRAL.sharedText,
+  halo: null,
 };
 
 /** In use but held by no pod of the view (left-over state): such CPUs and devices. */
@@ -138,6 +145,16 @@ export const UNACCOUNTED_STYLE: Readonly<CellStyle> = {
   strokeWidth: 1.2,
   dash: "2 1.5",
   text: NEUTRAL.unaccountedStroke,
+  halo: null,
+};
+
+export const RESERVED_STYLE: Readonly<CellStyle> = {
+  fill: NEUTRAL.reservedFill,
+  stroke: NEUTRAL.reservedFill,
+  strokeWidth: 1,
+  dash: null,
+  text: NEUTRAL.reservedText,
+  halo: null,
 };
 
 /** A `<pattern>` of diagonal stripes: `stripe` wide in a `size` square, on `ground`. */
@@ -148,28 +165,26 @@ export function stripePattern(id: string, size: number, stripe: number, ground: 
   );
 }
 
-export function hatchId(idPrefix: string, podIndex: number): string {
-  return `${idPrefix}hatch-${podIndex}`;
+function painted(p: Paint, stroke: string, strokeWidth: number, dash: string | null = null): CellStyle {
+  return {
+    fill: p.fill,
+    stroke,
+    strokeWidth,
+    dash,
+    text: p.text,
+    halo: p.pattern ? p.colour : null,
+  };
 }
 
-/** How one CPU cell looks, from its owner and the pod colours. */
-export function cellStyle(
-  cpu: CPUView,
+/** How a cell of `owner` looks, from the pod colours (the picture's cells and the legend's swatches). */
+export function ownerStyle(
+  o: CPUOwner,
   colours: ReadonlyMap<string, PodColours>,
-  podIndex: ReadonlyMap<string, number>,
-  scale: Scale,
-  idPrefix: string,
+  scale: Pick<Scale, "frame" | "cell">,
 ): Readonly<CellStyle> {
-  const o = cpu.owner;
   switch (o.kind) {
     case "reserved":
-      return {
-        fill: NEUTRAL.reservedFill,
-        stroke: NEUTRAL.reservedFill,
-        strokeWidth: 1,
-        dash: null,
-        text: NEUTRAL.reservedText,
-      };
+      return RESERVED_STYLE;
     case "node-shared":
       return SHARED_STYLE;
     case "unaccounted":
@@ -177,46 +192,32 @@ export function cellStyle(
     case "node-exclusive":
     case "pod-exclusive": {
       const pc = colours.get(o.pod)!;
-      const c = pc.containers.get(o.container) ?? { fill: pc.base, text: "#ffffff" };
-      return o.kind === "pod-exclusive"
-        ? { fill: c.fill, stroke: pc.frame, strokeWidth: scale.frame, dash: null, text: c.text }
-        : { fill: c.fill, stroke: c.fill, strokeWidth: 1, dash: null, text: c.text };
+      const p = pc.containers.get(o.container) ?? pc.base;
+      return o.kind === "pod-exclusive" ? painted(p, pc.frame, scale.frame) : painted(p, p.colour, 1);
     }
     case "pod-shared": {
       const pc = colours.get(o.pod)!;
-      return {
-        fill: `url(#${hatchId(idPrefix, podIndex.get(o.pod)!)})`,
-        stroke: pc.frame,
-        strokeWidth: scale.frame,
-        dash: null,
-        text: pc.ink,
-      };
+      return painted(pc.shared, pc.frame, scale.frame);
     }
     case "bubble-unused": {
       const pc = colours.get(o.pod)!;
-      return {
-        fill: "#ffffff",
-        stroke: pc.frame,
-        strokeWidth: Math.max(1, scale.frame * 0.6),
-        dash: scale.cell >= 16 ? "3 2" : "2 1",
-        text: pc.ink,
-      };
+      return painted(pc.unused, pc.frame, Math.max(1, scale.frame * 0.6), scale.cell >= 16 ? "3 2" : "2 1");
     }
   }
 }
 
-/** The `<defs>` every picture needs: one hatch pattern per pod. */
-export function hatchPatterns(
-  pods: readonly { uid: string; index: number }[],
+/** How one CPU cell looks, from its owner and the pod colours. */
+export function cellStyle(
+  cpu: CPUView,
   colours: ReadonlyMap<string, PodColours>,
-  idPrefix: string,
-): string {
-  const out: string[] = [];
-  for (const p of pods) {
-    const pc = colours.get(p.uid)!;
-    out.push(stripePattern(hatchId(idPrefix, p.index), 6, 3, pc.hatchGround, pc.hatchStripe));
-  }
-  return out.join("");
+  scale: Scale,
+): Readonly<CellStyle> {
+  return ownerStyle(cpu.owner, colours, scale);
+}
+
+/** The `<defs>` every picture needs for its pods: one pattern per paint with a mark or a hatch. */
+export function podPatterns(colours: ReadonlyMap<string, PodColours>, scale: Scale): string {
+  return paintDefs(colours, patternTile(scale.cell));
 }
 
 /** CSS of the picture, inside the SVG so that it also renders on its own. */
@@ -226,13 +227,16 @@ export function svgCss(scale: Scale, idPrefix: string): string {
     `${root}{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}`,
     `${root} .lbl{font-size:${scale.labelFont}px;font-weight:600;fill:${NEUTRAL.ink}}`,
     `${root} .sub{font-size:${scale.smallFont}px;fill:${NEUTRAL.muted}}`,
-    `${root} .cid{font-size:${scale.idFont}px;font-weight:600;text-anchor:middle;dominant-baseline:central;pointer-events:none}`,
+    `${root} .cid{font-size:${scale.idFont}px;font-weight:600;text-anchor:middle;dominant-baseline:central;pointer-events:none;paint-order:stroke;stroke-width:${px(Math.max(0.6, scale.idFont / 5))}px;stroke-linejoin:round}`,
+    // Ids too small to read are hidden; the page's zoom shows them again (class ids-off toggles).
+    `${root}.ids-off .cid{display:none}`,
     `${root} .legend-text{font-size:11px;fill:${NEUTRAL.ink}}`,
     `${root} .legend-head{font-size:12px;font-weight:600;fill:${NEUTRAL.ink}}`,
     `${root} .title{font-size:15px;font-weight:700;fill:${NEUTRAL.ink}}`,
-    `${root} .cpu:hover rect{stroke:#0f172a;stroke-width:2.5}`,
+    // Highlights keep their width on screen however far the page zooms in.
+    `${root} .cpu:hover rect{stroke:#0f172a;stroke-width:2.5;vector-effect:non-scaling-stroke}`,
     `${root} .mem-seg:hover{opacity:.8}`,
-    `${root} .did{font-size:${deviceFont(scale)}px;font-weight:600;text-anchor:middle;dominant-baseline:central;pointer-events:none;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace}`,
-    `${root} .device:hover rect{stroke:#0f172a;stroke-width:2}`,
+    `${root} .did{font-size:${deviceFont(scale)}px;font-weight:600;text-anchor:middle;dominant-baseline:central;pointer-events:none;paint-order:stroke;stroke-width:2px;stroke-linejoin:round;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace}`,
+    `${root} .device:hover rect{stroke:#0f172a;stroke-width:2;vector-effect:non-scaling-stroke}`,
   ].join("\n");
 }

@@ -83,6 +83,46 @@ describe("renderMachineSvg", () => {
     assert.match(svg, /class="legend-item legend-pod-shared"/);
   });
 
+  it("paints each legend swatch as the cells it names", () => {
+    const cellPaint = (pod: string, container: string): Set<string> => {
+      const out = new Set<string>();
+      for (const m of svg.matchAll(
+        /<g class="cpu [^"]*"[^>]*data-pod="([^"]*)"(?: data-container="([^"]*)")?(?: data-containers="([^"]*)")?>\n<title>[^<]*<\/title>\n<rect [^>]*fill="([^"]+)" stroke="([^"]+)"/g,
+      ))
+        if (m[1] === pod && (m[2] === container || (m[3] ?? "").split(",").includes(container)))
+          out.add(`${m[4]} ${m[5]}`);
+      return out;
+    };
+    const items = [
+      ...svg.matchAll(
+        /<g class="legend-item legend-container" data-pod="([^"]+)" data-container="([^"]+)"><rect [^>]*fill="([^"]+)" stroke="([^"]+)"/g,
+      ),
+    ];
+    assert.equal(items.length, 4, "database, ml-training, transform, load");
+    for (const [, pod, container, fill, stroke] of items)
+      assert.deepEqual([...cellPaint(pod, container)], [`${fill} ${stroke}`], `${pod}/${container}`);
+    // Beyond six pods each pod gets one line, its swatch the paint of its memory.
+    const big = syntheticMachine({
+      name: "big",
+      sockets: 2,
+      numaPerSocket: 2,
+      coresPerNuma: 16,
+      threadsPerCore: 2,
+      memoryPerNode: 64n * GI,
+    });
+    const bigSvg = renderMachineSvg(buildNodeView(big, busyState(big)));
+    const lines = [
+      ...bigSvg.matchAll(
+        /<g class="legend-pod" data-pod="([^"]+)"><title>[^<]*<\/title><rect [^>]*fill="([^"]+)"/g,
+      ),
+    ];
+    assert.ok(lines.length > 6);
+    for (const [, pod, fill] of lines) {
+      const mem = new RegExp(`class="mem-seg mem-pod" data-pod="${pod}"[^>]*fill="([^"]+)"`).exec(bigSvg);
+      if (mem) assert.equal(fill, mem[1], pod);
+    }
+  });
+
   it("escapes names taken from pods", () => {
     const evil = workedExampleState(m).state;
     const pods = evil.pods.map((p, i) =>
@@ -97,10 +137,15 @@ describe("renderMachineSvg", () => {
   it("prefixes ids so that two pictures can share a page", () => {
     const out = renderMachineSvg(view, { idPrefix: "a-" });
     assert.match(out, /id="a-cpu-17"/);
-    assert.match(out, /fill="url\(#a-hatch-0\)"/);
+    assert.match(out, /fill="url\(#a-paint-c0-solid-hatch\)"/);
+    assert.match(out, /<pattern id="a-paint-c0-solid-hatch"/);
     assert.ok(!/ id="cpu-/.test(out));
   });
 });
+
+function svgRoot(svg: string): string {
+  return svg.slice(0, svg.indexOf(">") + 1);
+}
 
 describe("renderMachineSvg at scale", () => {
   it("puts NUMA nodes outside sockets when a NUMA node spans packages", () => {
@@ -161,7 +206,7 @@ describe("renderMachineSvg at scale", () => {
     assert.match(gbSvg, /Memory-only NUMA nodes/);
   });
 
-  it("draws 4096 CPUs quickly, without ids, and summarises a long pod list", () => {
+  it("draws 4096 CPUs quickly, ids hidden until zoomed, and summarises a long pod list", () => {
     const m = syntheticMachine({
       name: "s8c4k",
       sockets: 8,
@@ -176,7 +221,13 @@ describe("renderMachineSvg at scale", () => {
     const ms = performance.now() - t0;
     assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
     assertOneElementPerCPU(svg, view);
-    assert.ok(!svg.includes('class="cid"'));
+    // The ids are there for the page's zoom, hidden at the picture's own size.
+    assert.match(svg, /^<svg [^>]*class="podpin-machine ids-off"/);
+    assert.match(svg, /<text class="cid"[^>]*>4095<\/text>/);
+    assert.match(
+      svgRoot(renderMachineSvg(buildNodeView(machineM(), emptyNodeState(machineM())))),
+      /class="podpin-machine"/,
+    );
     assert.ok(view.pods.length > LEGEND_MAX_PODS);
     assert.match(svg, /\d+ more pods hold CPUs or memory \(see the table\)/);
   });

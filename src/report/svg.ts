@@ -6,8 +6,8 @@ import { type CellContext, coreBox } from "./svg-cpu.js";
 import { deviceDefs, deviceGroups } from "./svg-devices.js";
 import { type FrameOptions, frame } from "./svg-frame.js";
 import { legendBox, legendDefs } from "./svg-legend.js";
-import { memoryBars } from "./svg-memory.js";
-import { hatchPatterns, type Scale, scaleFor, svgCss } from "./svg-style.js";
+import { barWidth, memoryBars } from "./svg-memory.js";
+import { podPatterns, type Scale, scaleFor, svgCss } from "./svg-style.js";
 import { escapeXml } from "./units.js";
 
 export interface SvgOptions {
@@ -152,7 +152,7 @@ function memoryAndDevices(numa: NUMANodeView, width: number, ctx: Ctx): Box {
 function withMemory(content: Box, numa: NUMANodeView | undefined, ctx: Ctx): Box {
   if (!numa) return content;
   const s = ctx.scale;
-  const below = memoryAndDevices(numa, Math.max(content.w, 150), ctx);
+  const below = memoryAndDevices(numa, Math.max(content.w, barWidth([numa], s, 150)), ctx);
   return column([content, fixedBox(0, 2, () => {}), below], s.groupGap / 2);
 }
 
@@ -235,7 +235,7 @@ function cpuNodes(h: Hierarchy, o: Orientation, ctx: Ctx): Box[] {
 function memoryOnlyNodes(nodes: NUMANodeView[], width: number, ctx: Ctx): Box | null {
   if (nodes.length === 0) return null;
   const s = ctx.scale;
-  const barW = 150;
+  const barW = barWidth(nodes, s, 150);
   const withDevices = nodes.some((n) => n.devices.length > 0);
   const boxes = nodes.map((n) =>
     groupFrame(
@@ -320,16 +320,26 @@ function titleBox(view: NodeView, scale: Scale): Box {
  * memory bars per NUMA node, and a legend. Output is deterministic for a given view.
  */
 export function renderMachineSvg(view: NodeView, options: SvgOptions = {}): string {
+  return machinePicture(view, options).svg;
+}
+
+/** The picture and its natural size in CSS pixels (the page scales it to fit its window). */
+export interface MachinePicture {
+  svg: string;
+  width: number;
+  height: number;
+}
+
+export function machinePicture(view: NodeView, options: SvgOptions = {}): MachinePicture {
   const idPrefix = options.idPrefix ?? "";
   const scale = scaleFor(view.cpus.length);
   const pods = podsByUid(view);
-  const colours = podColours(view);
+  const colours = podColours(view, idPrefix);
   const ctx: Ctx = {
     view,
     scale,
     idPrefix,
     pods,
-    podIndex: new Map(view.pods.map((p) => [p.uid, p.index])),
     colours,
     numa: new Map(view.numaNodes.map((n) => [n.id, n])),
     uncoreNuma: new Map(),
@@ -364,13 +374,15 @@ export function renderMachineSvg(view: NodeView, options: SvgOptions = {}): stri
   const margin = 12;
   const w = Math.ceil(Math.max(all.w, 640) + 2 * margin);
   const h = Math.ceil(all.h + 2 * margin);
+  const label = `CPU${hasDevices(view) ? ", memory and device" : " and memory"} ownership of ${view.machineName}`;
+  // data-cell and data-id-font tell the page's zoom when the CPU ids become readable.
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" id="${idPrefix}machine" class="podpin-machine" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeXml(`CPU${hasDevices(view) ? ", memory and device" : " and memory"} ownership of ${view.machineName}`)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" id="${idPrefix}machine" class="podpin-machine${scale.showIds ? "" : " ids-off"}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" preserveAspectRatio="xMidYMin meet" data-cell="${scale.cell}" data-id-font="${scale.idFont}" role="img" aria-label="${escapeXml(label)}">`,
     `<style>${svgCss(scale, idPrefix)}</style>`,
-    `<defs>${legendDefs(idPrefix)}${deviceDefs(idPrefix)}${hatchPatterns(view.pods, colours, idPrefix)}</defs>`,
+    `<defs>${legendDefs(idPrefix)}${deviceDefs(idPrefix)}${podPatterns(colours, scale)}</defs>`,
     `<rect width="${w}" height="${h}" fill="#ffffff"/>`,
   ];
   all.draw(margin, margin, out);
   out.push("</svg>");
-  return out.join("\n");
+  return { svg: out.join("\n"), width: w, height: h };
 }

@@ -28,6 +28,14 @@ export function formatBytes(bytes: bigint): string {
   return `${sign}${abs}`;
 }
 
+/**
+ * `38.9Gi free of 62.9Gi allocatable`: how the picture and the HTML tables state a NUMA node's
+ * free memory, in the same binary units and rounding as every table of the CLI.
+ */
+export function freeOfAllocatable(r: { free: bigint; allocatable: bigint }): string {
+  return `${formatBytes(r.free)} free of ${formatBytes(r.allocatable)} allocatable`;
+}
+
 /** Escapes text for HTML/SVG element content and double-quoted attribute values. */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => {

@@ -3,75 +3,13 @@ import type { CPUTopology } from "../../machine/index.js";
 import {
   iterationOrder,
   MAX_TABULATED_NODES,
-  type NodePositions,
   popcount32,
-  positionsOf,
   subsetSums,
   type TopologyHint,
 } from "../topology/index.js";
 import { generateCPUTopologyHintsReference } from "./hints.reference.js";
+import { type NodeCounts, narrowestByCapacity, nodeCounts, socketAlignment } from "./hints-counts.js";
 import { cpuHintSettings } from "./hints-settings.js";
-
-/** Per NUMA position (ids ascending): what `generateCPUTopologyHints` counts. */
-interface NodeCounts {
-  positions: NodePositions;
-  /** Every CPU of the node in the topology. */
-  capacity: number[];
-  /** Available CPUs in the node. */
-  free: number[];
-  /** Positions holding a reusable CPU, ascending. */
-  reusableAt: number[];
-  reusableCount: number;
-}
-
-function nodeCounts(topology: CPUTopology, available: CPUSet, reusable: CPUSet): NodeCounts {
-  const positions = positionsOf(topology.numaNodes());
-  const capacity = positions.ids.map((id) => topology.cpusInNUMANode(id).size);
-  const free = new Array<number>(positions.size).fill(0);
-  for (const cpu of available.toArray()) free[positions.positionOf(topology.cpu(cpu).numa)]++;
-  const reusableAt = new Set<number>();
-  for (const cpu of reusable.toArray()) reusableAt.add(positions.positionOf(topology.cpu(cpu).numa));
-  return {
-    positions,
-    capacity,
-    free,
-    reusableAt: [...reusableAt].sort((a, b) => a - b),
-    reusableCount: reusable.size,
-  };
-}
-
-/**
- * The final `minAffinitySize`: the fewest nodes whose total CPUs cover the request, i.e. the
- * shortest prefix of the capacities in descending order; the node count when no proper subset
- * does (the kubelet starts from it and only lowers it).
- */
-function narrowestByCapacity(capacity: readonly number[], request: number): number {
-  const sorted = [...capacity].sort((a, b) => b - a);
-  let sum = 0;
-  for (let k = 1; k < sorted.length; k++) {
-    sum += sorted[k - 1];
-    if (sum >= request) return k;
-  }
-  return sorted.length;
-}
-
-/**
- * `isHintSocketAligned` for position lists: the hint spans as many sockets as the narrowest
- * satisfying hint needs (header ratio NumNUMANodes / NumSockets; 0 never aligns). Null when no
- * hint can be aligned.
- */
-function socketAlignment(
-  topology: CPUTopology,
-  counts: NodeCounts,
-  minAffinitySize: number,
-): ((positions: readonly number[]) => boolean) | null {
-  const numaPerSocket =
-    topology.numSockets === 0 ? 0 : Math.trunc(topology.numNUMANodes / topology.numSockets);
-  if (numaPerSocket === 0) return null;
-  const minSockets = Math.ceil(minAffinitySize / numaPerSocket);
-  const ids = counts.positions.ids;
-  return (positions) => topology.socketsInNUMANodes(positions.map((i) => ids[i])).length === minSockets;
-}
 
 function positionsIn(p: number): number[] {
   const out: number[] = [];

@@ -12,9 +12,20 @@ import {
   podLevelGatesOn,
 } from "../../k8s/index.js";
 import type { CPUTopology } from "../../machine/index.js";
-import type { AffinityStore, BitMask, HintProvider, ProviderHints, TopologyHint } from "../topology/index.js";
+import {
+  type AffinityStore,
+  type BitMask,
+  familyHints,
+  type HintFamily,
+  type HintProvider,
+  type ProviderAnswer,
+  type ProviderHints,
+  type TopologyHint,
+  topologyHintSettings,
+} from "../topology/index.js";
 import { pickCPUs, takeByPolicy } from "./allocate-cpus.js";
 import { generateCPUTopologyHints } from "./hints.js";
+import { cpuHintFamily } from "./hints-family.js";
 import {
   type StaticPolicyOptions,
   parseStaticPolicyOptions,
@@ -62,9 +73,12 @@ function asManagerError(err: unknown): ManagerError {
   return new ManagerError(err instanceof Error ? err.message : String(err));
 }
 
-function cpuHints(hints: TopologyHint[]): ProviderHints {
+function cpuHints<L>(hints: L | TopologyHint[]): Map<string, L | TopologyHint[]> {
   return new Map([["cpu", hints]]);
 }
+
+/** How hints come out of `generateCPUTopologyHints`: listed, or as a family. */
+type Generate<L> = (available: CPUSet, reusable: CPUSet, request: number) => L;
 
 /**
  * The CPU Manager's `static` policy (cpu-manager.md §6, pod-level.md §2): exclusive CPUs for
@@ -368,7 +382,15 @@ export class StaticPolicy implements HintProvider {
 
   // ---- hints -------------------------------------------------------------------------------
 
+  /**
+   * `generateCPUTopologyHints` as a list. With the Topology Manager on hint families the list is
+   * the family listed (the same list; the conformance vectors check it on both paths).
+   */
   private generate(available: CPUSet, reusable: CPUSet, request: number): TopologyHint[] {
+    if (topologyHintSettings.hintMode === "implicit" && !this.singleNUMANodePolicy)
+      return familyHints(
+        cpuHintFamily(this.topology, available, reusable, request, this.options.alignBySocket),
+      );
     return generateCPUTopologyHints(
       this.topology,
       available,
@@ -379,51 +401,84 @@ export class StaticPolicy implements HintProvider {
     );
   }
 
+  /**
+   * The hints as a family. Under single-numa-node the list stays what it is (the merge keeps only
+   * single-node hints, which `generate` lists in O(nodes) on large machines).
+   */
+  private family(available: CPUSet, reusable: CPUSet, request: number): HintFamily | TopologyHint[] {
+    if (this.singleNUMANodePolicy) return this.generate(available, reusable, request);
+    return cpuHintFamily(this.topology, available, reusable, request, this.options.alignBySocket);
+  }
+
   /** `GetTopologyHints` (cpu-manager.md §8). */
   getTopologyHints(pod: Pod, container: Container): ProviderHints {
-    const requested = this.guaranteedCPUs(pod, container);
-    if (requested === 0 || this.skipsPodLevel(pod)) return null;
-    const allocated = this.state.getCPUSet(pod.uid, container.name);
-    if (allocated) {
-      if (allocated.size !== requested) return cpuHints([]);
-      return cpuHints(this.generate(allocated, CPUSet.empty, requested));
-    }
-    return cpuHints(this.generate(this.getAvailableCPUs(), this.reusableCPUs(pod.uid), requested));
+    return this.containerHints(pod, container, (a, r, n) => this.generate(a, r, n));
+  }
+
+  /** `GetTopologyHints` with the hints as a family. */
+  getTopologyHintFamilies(pod: Pod, container: Container): ProviderAnswer {
+    return this.containerHints(pod, container, (a, r, n) => this.family(a, r, n));
   }
 
   /** `GetPodTopologyHints`: classic pod scope (cpu-manager.md §8) or the pod-level path (pod-level.md §2.2, §8). */
   getPodTopologyHints(pod: Pod): ProviderHints {
+    return this.podHints(pod, (a, r, n) => this.generate(a, r, n));
+  }
+
+  /** `GetPodTopologyHints` with the hints as a family. */
+  getPodTopologyHintFamilies(pod: Pod): ProviderAnswer {
+    return this.podHints(pod, (a, r, n) => this.family(a, r, n));
+  }
+
+  private containerHints<L>(
+    pod: Pod,
+    container: Container,
+    generate: Generate<L>,
+  ): Map<string, L | TopologyHint[]> | null {
+    const requested = this.guaranteedCPUs(pod, container);
+    if (requested === 0 || this.skipsPodLevel(pod)) return null;
+    const allocated = this.state.getCPUSet(pod.uid, container.name);
+    if (allocated) {
+      if (allocated.size !== requested) return cpuHints<L>([]);
+      return cpuHints(generate(allocated, CPUSet.empty, requested));
+    }
+    return cpuHints(generate(this.getAvailableCPUs(), this.reusableCPUs(pod.uid), requested));
+  }
+
+  private podHints<L>(pod: Pod, generate: Generate<L>): Map<string, L | TopologyHint[]> | null {
     const requested = this.podGuaranteedCPUs(pod);
     if (requested === 0 || this.skipsPodLevel(pod)) return null;
     if (this.gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod)) {
-      return this.podLevelHints(pod, requested);
+      return this.podLevelHints(pod, requested, generate);
     }
 
     let assigned = CPUSet.empty;
     for (const c of containersInOrder(pod)) {
       const allocated = this.state.getCPUSet(pod.uid, c.name);
       if (!allocated) continue;
-      if (allocated.size !== this.guaranteedCPUs(pod, c)) return cpuHints([]);
+      if (allocated.size !== this.guaranteedCPUs(pod, c)) return cpuHints<L>([]);
       // OPEN CPU-4 (cpu-manager.md §11): the union of the stored sets, as the kubelet computes it.
       assigned = assigned.union(allocated);
     }
-    if (assigned.size === requested) return cpuHints(this.generate(assigned, CPUSet.empty, requested));
-    return cpuHints(
-      this.generate(this.getAvailableCPUs(), this.reusableCPUs(pod.uid).union(assigned), requested),
-    );
+    if (assigned.size === requested) return cpuHints(generate(assigned, CPUSet.empty, requested));
+    return cpuHints(generate(this.getAvailableCPUs(), this.reusableCPUs(pod.uid).union(assigned), requested));
   }
 
-  private podLevelHints(pod: Pod, requested: number): ProviderHints {
-    if (this.validatePodScopeResources(pod)) return cpuHints([]);
+  private podLevelHints<L>(
+    pod: Pod,
+    requested: number,
+    generate: Generate<L>,
+  ): Map<string, L | TopologyHint[]> {
+    if (this.validatePodScopeResources(pod)) return cpuHints<L>([]);
     const stored = classifyStoredPod(this.state, pod);
     if (stored.kind === "restored") {
-      if (stored.bubble.size !== requested) return cpuHints([]);
-      return cpuHints(this.generate(stored.bubble, CPUSet.empty, requested));
+      if (stored.bubble.size !== requested) return cpuHints<L>([]);
+      return cpuHints(generate(stored.bubble, CPUSet.empty, requested));
     }
     // Stale leftovers are released by AllocatePod, so their CPUs already count as free here.
     const held = stored.kind === "stale" ? stored.held : CPUSet.empty;
     const available = this.state.getDefaultCPUSet().union(held).difference(this.reserved);
-    return cpuHints(this.generate(available, this.reusableCPUs(pod.uid), requested));
+    return cpuHints(generate(available, this.reusableCPUs(pod.uid), requested));
   }
 
   // ---- queries -----------------------------------------------------------------------------

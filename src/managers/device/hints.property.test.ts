@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { DeviceSpec } from "../../machine/index.js";
 import { maskAnySet, maskCount } from "../topology/index.js";
 import {
   fastPathOnEveryMachineSize,
@@ -9,8 +8,9 @@ import {
   singleNumaNodePolicy,
 } from "../topology/hints.test-support.js";
 import { generateDeviceTopologyHints } from "./hints.js";
-import { type DeviceHintInput, generateDeviceTopologyHintsReference } from "./hints.reference.js";
+import { generateDeviceTopologyHintsReference } from "./hints.reference.js";
 import { deviceHintSettings } from "./hints-settings.js";
+import { deviceHintInputArb as inputArb } from "./hints.test-support.js";
 
 /*
  * The tabulated device hint generation against the reference, mask by mask, on random machines of
@@ -18,59 +18,6 @@ import { deviceHintSettings } from "./hints-settings.js";
  * in the merge; and every hint holds the request. Devices report one node, two nodes, a node the
  * machine does not have, an empty list or nothing.
  */
-
-const inputArb: fc.Arbitrary<DeviceHintInput> = fc
-  .uniqueArray(fc.integer({ min: 0, max: 63 }), { minLength: 1, maxLength: 9 })
-  .chain((unsorted) => {
-    const ids = [...unsorted].sort((a, b) => a - b);
-    const nodeArb = fc.oneof(
-      { weight: 6, arbitrary: fc.constantFrom(...ids).map((n) => [n]) },
-      // Two nodes (one when the machine has only one).
-      {
-        weight: 2,
-        arbitrary: fc
-          .tuple(fc.constantFrom(...ids), fc.constantFrom(...ids))
-          .map(([a, b]) => [...new Set([a, b])]),
-      },
-      { weight: 1, arbitrary: fc.constant([64 + ids.length]) },
-      { weight: 1, arbitrary: fc.constant([]) },
-      { weight: 1, arbitrary: fc.constant(null) },
-    );
-    const deviceArb = fc.record({
-      numaNodes: nodeArb,
-      role: fc.constantFrom(
-        "available",
-        "available",
-        "available",
-        "available",
-        "taken",
-        "reusable",
-        "unhealthy",
-      ),
-    });
-    return fc.record({
-      ids: fc.constant(ids),
-      devices: fc.array(deviceArb, { maxLength: 16 }),
-      request: fc.integer({ min: 0, max: 5 }),
-      ghostReusable: fc.boolean(),
-      // Reusable devices exist only while a pod's init containers are being followed.
-      withReusable: fc.boolean(),
-    });
-  })
-  .map((r) => {
-    const devices = new Map<string, DeviceSpec>();
-    const available = new Set<string>();
-    const reusable = new Set<string>();
-    r.devices.forEach((d, i) => {
-      const id = `dev${i}`;
-      devices.set(id, { id, numaNodes: d.numaNodes, healthy: d.role !== "unhealthy" });
-      const role = d.role === "reusable" && !r.withReusable ? "available" : d.role;
-      if (role === "available") available.add(id);
-      if (role === "reusable") reusable.add(id);
-    });
-    if (r.withReusable && r.ghostReusable) reusable.add("not-listed");
-    return { numaNodes: r.ids, devices, available, reusable, request: r.request };
-  });
 
 describe("device topology hints (device-manager.md §4.1)", () => {
   fastPathOnEveryMachineSize(deviceHintSettings);

@@ -1,7 +1,14 @@
 import type { ManagerError } from "../../core/index.js";
 import { type Container, containersInOrder, isSidecar, type Pod } from "../../k8s/index.js";
 import { compareBytewise, type DeviceResources, type DeviceSpec } from "../../machine/index.js";
-import type { AffinityStore, HintProvider, ProviderHints, TopologyHint } from "../topology/index.js";
+import type {
+  AffinityStore,
+  HintFamily,
+  HintProvider,
+  ProviderAnswer,
+  ProviderHints,
+  TopologyHint,
+} from "../topology/index.js";
 import { type AffinityGroups, filterByAffinity } from "./affinity.js";
 import {
   type DeviceAllocationCall,
@@ -11,6 +18,7 @@ import {
 } from "./devices-to-allocate.js";
 import { endpointNotFoundError, noDevicesInCacheError } from "./errors.js";
 import { generateDeviceTopologyHints } from "./hints.js";
+import { deviceHintFamily } from "./hints-family.js";
 import {
   addContainerDevicesTo,
   allocatedDevicesOf,
@@ -26,6 +34,14 @@ import {
 import { type DeviceCapacity, DeviceRegistry } from "./registry.js";
 import { containerDeviceRequest, type DeviceRequest, deviceCount, podDeviceRequest } from "./requests.js";
 import type { DevicesPerNUMA, DeviceStateData, PodDevices } from "./state.js";
+
+/** How a resource's hints are made: listed, or as a family. */
+type HintMaker<L> = (
+  resource: string,
+  available: ReadonlySet<string>,
+  reusable: ReadonlySet<string>,
+  request: number,
+) => L;
 
 /** The pods that may hold devices: admitted and not removed, plus the pod being admitted. */
 export type ActivePodsFunc = () => Iterable<{ readonly uid: string }>;
@@ -149,9 +165,32 @@ export class DeviceManager implements HintProvider {
 
   /** `GetTopologyHints` (§4.2): one entry per requested device plugin resource. */
   getTopologyHints(pod: Pod, container: Container): ProviderHints {
+    return this.containerHints(pod, container, (r, a, u, n) => this.hints(r, a, u, n));
+  }
+
+  /** `GetTopologyHints` with the hints as families where they are (hints-family.ts). */
+  getTopologyHintFamilies(pod: Pod, container: Container): ProviderAnswer {
+    return this.containerHints(pod, container, (r, a, u, n) => this.family(r, a, u, n));
+  }
+
+  /** `GetPodTopologyHints` (§4.3): the pod request, the whole pod's holdings, no reusable devices. */
+  getPodTopologyHints(pod: Pod): ProviderHints {
+    return this.podHints(pod, (r, a, u, n) => this.hints(r, a, u, n));
+  }
+
+  /** `GetPodTopologyHints` with the hints as families where they are. */
+  getPodTopologyHintFamilies(pod: Pod): ProviderAnswer {
+    return this.podHints(pod, (r, a, u, n) => this.family(r, a, u, n));
+  }
+
+  private containerHints<L>(
+    pod: Pod,
+    container: Container,
+    make: HintMaker<L>,
+  ): Map<string, L | TopologyHint[] | null> {
     this.traceFor(pod.uid);
     this.updateAllocatedDevices();
-    const hints = new Map<string, TopologyHint[] | null>();
+    const hints = new Map<string, L | TopologyHint[] | null>();
     for (const [resource, requested] of this.containerRequest(container)) {
       if (!this.registry.hasTopologyAlignment(resource)) {
         hints.set(resource, null);
@@ -160,23 +199,22 @@ export class DeviceManager implements HintProvider {
       // A re-admission (a kubelet restart): regenerate from what the container already holds.
       const held = containerDeviceIDs(this.podDevices, pod.uid, container.name, resource);
       if (held !== null && held.size > 0) {
-        hints.set(resource, held.size === requested ? this.hints(resource, held, new Set(), requested) : []);
+        hints.set(resource, held.size === requested ? make(resource, held, new Set(), requested) : []);
         continue;
       }
       const available = this.availableDevices(resource);
       const reusable = this.devicesToReuse.get(pod.uid)?.get(resource) ?? new Set<string>();
       let offered = available.size;
       for (const id of reusable) if (!available.has(id)) offered++;
-      hints.set(resource, offered < requested ? [] : this.hints(resource, available, reusable, requested));
+      hints.set(resource, offered < requested ? [] : make(resource, available, reusable, requested));
     }
     return hints;
   }
 
-  /** `GetPodTopologyHints` (§4.3): the pod request, the whole pod's holdings, no reusable devices. */
-  getPodTopologyHints(pod: Pod): ProviderHints {
+  private podHints<L>(pod: Pod, make: HintMaker<L>): Map<string, L | TopologyHint[] | null> {
     this.traceFor(pod.uid);
     this.updateAllocatedDevices();
-    const hints = new Map<string, TopologyHint[] | null>();
+    const hints = new Map<string, L | TopologyHint[] | null>();
     for (const [resource, requested] of this.podRequest(pod)) {
       if (!this.registry.hasTopologyAlignment(resource)) {
         hints.set(resource, null);
@@ -184,14 +222,11 @@ export class DeviceManager implements HintProvider {
       }
       const held = podResourceDeviceIDs(this.podDevices, pod.uid, resource);
       if (held.size > 0) {
-        hints.set(resource, held.size === requested ? this.hints(resource, held, new Set(), requested) : []);
+        hints.set(resource, held.size === requested ? make(resource, held, new Set(), requested) : []);
         continue;
       }
       const available = this.availableDevices(resource);
-      hints.set(
-        resource,
-        available.size < requested ? [] : this.hints(resource, available, new Set(), requested),
-      );
+      hints.set(resource, available.size < requested ? [] : make(resource, available, new Set(), requested));
     }
     return hints;
   }
@@ -415,6 +450,27 @@ export class DeviceManager implements HintProvider {
   private availableDevices(resource: string): Set<string> {
     const inUse = this.allocatedDevices.get(resource);
     return new Set([...(this.registry.healthy(resource) ?? [])].filter((id) => !inUse?.has(id)));
+  }
+
+  /**
+   * The hints as a family; the list under single-numa-node (its single-node hints come in
+   * O(nodes)) and where no family stands for the list.
+   */
+  private family(
+    resource: string,
+    available: ReadonlySet<string>,
+    reusable: ReadonlySet<string>,
+    request: number,
+  ): HintFamily | TopologyHint[] {
+    if (this.singleNUMANodePolicy) return this.hints(resource, available, reusable, request);
+    const family = deviceHintFamily({
+      numaNodes: this.numaNodes,
+      devices: this.registry.allDevices(resource),
+      available,
+      reusable,
+      request,
+    });
+    return family ?? this.hints(resource, available, reusable, request);
   }
 
   private hints(

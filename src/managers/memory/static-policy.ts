@@ -13,12 +13,22 @@ import {
 import {
   type AffinityStore,
   type BitMask,
+  familyHints,
   type HintProvider,
   maskBits,
+  type ProviderAnswer,
   type ProviderHints,
   type TopologyHint,
+  topologyHintSettings,
 } from "../topology/index.js";
-import { calculateHints, chooseAffinity, regenerateHints, type ReusableLookup } from "./hints.js";
+import {
+  calculateHints,
+  chooseAffinity,
+  type MemoryHints,
+  regenerateHints,
+  type ReusableLookup,
+} from "./hints.js";
+import { memoryHintFamily } from "./hints-family.js";
 import {
   checkSystemReserved,
   defaultMachineState,
@@ -167,8 +177,63 @@ export class StaticPolicy implements HintProvider {
     return !podLevelGatesOn(this.gates) && isPodLevelResourcesSet(pod);
   }
 
+  /**
+   * `calculateHints` as the list the kubelet builds. With the Topology Manager on hint families
+   * the list is the family listed where there is one (the same list; the conformance vectors
+   * check it on both paths).
+   */
+  private calculate(request: ResourceRequest, pod: Pod): MemoryHints {
+    const reusable = this.reusableFor(pod);
+    if (topologyHintSettings.hintMode === "implicit" && !this.singleNUMANodePolicy) {
+      const family = memoryHintFamily(this.state.machineState, request, reusable);
+      if (family !== null) {
+        const listed = family.isEmpty ? [] : familyHints(family);
+        return new Map(
+          listed.length === 0 ? [] : [...request.keys()].map((r) => [r, listed.map((h) => ({ ...h }))]),
+        );
+      }
+    }
+    return calculateHints(this.state.machineState, request, reusable, this.singleNUMANodePolicy);
+  }
+
+  /**
+   * `calculateHints` as a family: one family object under every resource (no resource when it is
+   * empty). The list where no family stands for it exactly, and under single-numa-node, which
+   * keeps only the single-node hints the list gives in O(nodes) on large machines.
+   */
+  private calculateFamily(request: ResourceRequest, pod: Pod): ProviderAnswer {
+    if (this.singleNUMANodePolicy) return this.calculate(request, pod);
+    const family = memoryHintFamily(this.state.machineState, request, this.reusableFor(pod));
+    if (family === null) return this.calculate(request, pod);
+    if (family.isEmpty) return new Map();
+    return new Map([...request.keys()].map((r) => [r, family]));
+  }
+
   /** `GetTopologyHints` (memory-manager.md §4). */
   getTopologyHints(pod: Pod, container: Container): ProviderHints {
+    return this.containerHints(pod, container, (request) => this.calculate(request, pod));
+  }
+
+  /** `GetTopologyHints` with the hints as a family. */
+  getTopologyHintFamilies(pod: Pod, container: Container): ProviderAnswer {
+    return this.containerHints(pod, container, (request) => this.calculateFamily(request, pod));
+  }
+
+  /** `GetPodTopologyHints`: classic pod scope and the pod-level path (pod-level.md §2.5). */
+  getPodTopologyHints(pod: Pod): ProviderHints {
+    return this.podHints(pod, (request) => this.calculate(request, pod));
+  }
+
+  /** `GetPodTopologyHints` with the hints as a family. */
+  getPodTopologyHintFamilies(pod: Pod): ProviderAnswer {
+    return this.podHints(pod, (request) => this.calculateFamily(request, pod));
+  }
+
+  private containerHints<A extends ProviderAnswer>(
+    pod: Pod,
+    container: Container,
+    calculate: (request: ResourceRequest) => A,
+  ): A | MemoryHints | null {
     if (!this.isGuaranteed(pod)) return null;
     const request = containerRequestedResources(pod, container, this.gates);
     if (request instanceof ManagerError) return null;
@@ -176,11 +241,13 @@ export class StaticPolicy implements HintProvider {
     if (skipsContainerWithoutExclusiveMemory(this.version, request)) return null;
     const blocks = getMemoryBlocks(this.state, pod.uid, container.name);
     if (blocks !== null) return regenerateHints(blocks, request);
-    return calculateHints(this.state.machineState, request, this.reusableFor(pod), this.singleNUMANodePolicy);
+    return calculate(request);
   }
 
-  /** `GetPodTopologyHints`: classic pod scope and the pod-level path (pod-level.md §2.5). */
-  getPodTopologyHints(pod: Pod): ProviderHints {
+  private podHints<A extends ProviderAnswer>(
+    pod: Pod,
+    calculate: (request: ResourceRequest) => A,
+  ): A | MemoryHints | null {
     if (!this.isGuaranteed(pod)) return null;
     const request = podRequestedResources(pod, this.gates);
     if (request instanceof ManagerError) return null;
@@ -195,7 +262,7 @@ export class StaticPolicy implements HintProvider {
       const blocks = getMemoryBlocks(this.state, pod.uid, c.name);
       if (blocks !== null) return regenerateHints(blocks, request);
     }
-    return calculateHints(this.state.machineState, request, this.reusableFor(pod), this.singleNUMANodePolicy);
+    return calculate(request);
   }
 
   /** `Allocate(pod, container)`, the container path (memory-manager.md §5). Idempotent. */

@@ -1,6 +1,7 @@
 import { type BitMask, iterateBitMasks, maskCount } from "./bitmask.js";
 import type { HintSlots, MergeContext } from "./compare.js";
 import type { TopologyHint } from "./hint.js";
+import { HintFamily } from "./hint-family.js";
 import { NUMAInfo } from "./numa-info.js";
 
 /** A merge input for benchmarks: the context and one hint list per resource. */
@@ -79,4 +80,53 @@ export function benchMergeInputs(
     slots,
     hintsPerSlot: slots.map((s) => s.length),
   };
+}
+
+/** A merge input as hint families, for benchmarks of the implicit merge against the list merges. */
+export interface FamilyBenchInput {
+  ctx: MergeContext;
+  families: HintFamily[];
+}
+
+/**
+ * The same draw as `benchMergeInputs` (free amounts per node, a request per resource) as hint
+ * families: every mask whose free total covers the request, preferred at the fewest nodes that
+ * could hold it. Listed, a family is what `benchMergeInputs` lists for the same seed.
+ */
+export function benchFamilyInputs(
+  numaNodes: number,
+  resources: number,
+  options: Pick<MergeBenchOptions, "seed" | "conflicting" | "preferClosestNUMA"> = {},
+): FamilyBenchInput {
+  const random = generator(options.seed ?? 1);
+  const nodes = Array.from({ length: numaNodes }, (_, i) => i);
+  const distances = new Map(nodes.map((i) => [i, nodes.map((j) => (i === j ? 10 : 11 + Math.abs(i - j)))]));
+  const numa = NUMAInfo.create(nodes, distances, true);
+  if (typeof numa === "string") throw new Error(numa);
+  const all = nodes.reduce((m, i) => m | (1n << BigInt(i)), 0n);
+  const families: HintFamily[] = [];
+  for (let r = 0; r < resources; r++) {
+    const free = nodes.map(() => Math.floor(random() * 8));
+    if (options.conflicting) free[r % numaNodes] += 16;
+    const request = options.conflicting ? 16 : 1 + Math.floor(random() * 12);
+    const sorted = [...free].sort((a, b) => b - a);
+    let fewest = numaNodes;
+    for (let k = 1, sum = 0; k <= numaNodes; k++) {
+      sum += sorted[k - 1];
+      if (sum >= request) {
+        fewest = k;
+        break;
+      }
+    }
+    families.push(
+      new HintFamily({
+        nodes,
+        core: { allowed: all, required: 0n, minCount: 1, constraints: [{ values: free, need: request }] },
+        extras: [],
+        preferredCount: fewest,
+        alignment: null,
+      }),
+    );
+  }
+  return { ctx: { numa, preferClosestNUMA: options.preferClosestNUMA ?? false }, families };
 }

@@ -11,7 +11,9 @@ import {
   POD_LEVEL_ADMISSION_FAILURE_TEXT,
   topologyAffinityError,
 } from "./errors.js";
-import type { ProviderHints, TopologyHint } from "./hint.js";
+import type { TopologyHint } from "./hint.js";
+import type { ProviderAnswer } from "./hint-family.js";
+import { type HintMode, topologyHintSettings } from "./hint-mode.js";
 import { type NUMADistances, NUMAInfo } from "./numa-info.js";
 import { parseTopologyPolicyOptions } from "./options.js";
 import {
@@ -52,6 +54,8 @@ export interface TopologyManagerConfig {
   metrics: MetricsRegistry;
   /** Merge implementation; the fast merge unless a test asks for the reference. */
   merge?: MergeSettings;
+  /** How providers are asked for hints; `topologyHintSettings.hintMode` (read per admission) when absent. */
+  hintMode?: HintMode;
 }
 
 const SCOPE_LABEL = { container: "container", pod: "pod" } as const;
@@ -73,7 +77,7 @@ export function createTopologyManager(config: TopologyManagerConfig): TopologyMa
       { preferClosestNUMA: false, maxAllowableNUMANodes: 0 },
       settings,
     );
-    return new TopologyManager(policy, "none", config.featureGates, config.metrics);
+    return new TopologyManager(policy, "none", config.featureGates, config.metrics, config.hintMode);
   }
   const options = parseTopologyPolicyOptions(config.policyOptions, config.featureGates);
   if (options instanceof ManagerError) return options;
@@ -87,7 +91,13 @@ export function createTopologyManager(config: TopologyManagerConfig): TopologyMa
   if (config.scope !== "container" && config.scope !== "pod")
     return new ManagerError(`unknown scope: "${config.scope}"`);
   const policy = createPolicy(config.policy, numa, options, settings);
-  const manager = new TopologyManager(policy, config.scope, config.featureGates, config.metrics);
+  const manager = new TopologyManager(
+    policy,
+    config.scope,
+    config.featureGates,
+    config.metrics,
+    config.hintMode,
+  );
   for (const scope of [SCOPE_LABEL.container, SCOPE_LABEL.pod]) {
     config.metrics.touch("container_aligned_compute_resources_count", [scope, NUMA_NODE_BOUNDARY]);
     config.metrics.touch("container_aligned_compute_resources_failure_count", [scope, NUMA_NODE_BOUNDARY]);
@@ -116,7 +126,31 @@ export class TopologyManager implements AffinityStore {
     readonly scope: TopologyScopeName | "none",
     private readonly gates: FeatureGates,
     private readonly metrics: MetricsRegistry,
+    private readonly hintMode?: HintMode,
   ) {}
+
+  /** Families from the providers that offer them, unless the explicit lists are asked for. */
+  private get asksFamilies(): boolean {
+    return (this.hintMode ?? topologyHintSettings.hintMode) === "implicit";
+  }
+
+  private containerAnswers(pod: Pod, container: Container): ProviderAnswer[] {
+    const families = this.asksFamilies;
+    return this.hintProviders.map((p) =>
+      families && p.getTopologyHintFamilies
+        ? p.getTopologyHintFamilies(pod, container)
+        : p.getTopologyHints(pod, container),
+    );
+  }
+
+  private podAnswers(pod: Pod): ProviderAnswer[] {
+    const families = this.asksFamilies;
+    return this.hintProviders.map((p) =>
+      families && p.getPodTopologyHintFamilies
+        ? p.getPodTopologyHintFamilies(pod)
+        : p.getPodTopologyHints(pod),
+    );
+  }
 
   get policyName(): TopologyPolicyName {
     return this.policy.name;
@@ -188,7 +222,7 @@ export class TopologyManager implements AffinityStore {
   private admitContainerScope(pod: Pod, run: AdmissionRun): AdmitResult {
     const aligned = alignmentGuaranteed(this.policy);
     for (const container of containersInOrder(pod)) {
-      const answers = this.hintProviders.map((p) => p.getTopologyHints(pod, container));
+      const answers = this.containerAnswers(pod, container);
       const { hint, admit } = this.policy.merge(answers);
       run.recordMerge(container.name, this.hintProviders, answers, hint, admit);
       if (!admit) {
@@ -255,7 +289,7 @@ export class TopologyManager implements AffinityStore {
 
   /** The pod scopes' merge; null (after counting the failure) when the policy does not admit. */
   private mergePodHints(pod: Pod, run: AdmissionRun): TopologyHint | null {
-    const answers = this.hintProviders.map((p) => p.getPodTopologyHints(pod));
+    const answers = this.podAnswers(pod);
     const { hint, admit } = this.policy.merge(answers);
     run.recordMerge(null, this.hintProviders, answers, hint, admit);
     if (admit) return hint;
@@ -310,7 +344,7 @@ class AdmissionRun {
   recordMerge(
     container: string | null,
     providers: readonly HintProvider[],
-    answers: readonly ProviderHints[],
+    answers: readonly ProviderAnswer[],
     hint: TopologyHint,
     admit: boolean,
   ): void {

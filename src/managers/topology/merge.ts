@@ -1,6 +1,10 @@
 import type { HintSlots, MergeContext, MergedHint } from "./compare.js";
+import { familyHints } from "./family-listing.js";
 import type { ProviderHints, TopologyHint } from "./hint.js";
+import { HintFamily, type ProviderAnswer } from "./hint-family.js";
+import type { HintSource } from "./implicit-slots.js";
 import { type FastMergeStrategy, mergeHintsFast } from "./merge-fast.js";
+import { mergeImplicit } from "./merge-implicit.js";
 import { mergeHintsReference } from "./merge-reference.js";
 
 export {
@@ -14,10 +18,16 @@ export {
   maxOfMinAffinityCounts,
 } from "./compare.js";
 export { type FastMergeStrategy, mergeHintsFast } from "./merge-fast.js";
+export type { HintSource } from "./implicit-slots.js";
+export { mergeImplicit } from "./merge-implicit.js";
 export { iterateAllProviderTopologyHints, mergeHintsReference, mergePermutation } from "./merge-reference.js";
 
-/** Which merge implementation runs: the fast one by default, the reference for comparisons. */
-export type MergeImplementation = "fast" | "reference";
+/**
+ * Which merge implementation runs. `fast` (the default) merges lists with the fast merge and
+ * slots holding hint families with the implicit merge; `reference` enumerates every permutation
+ * of the lists (families listed first); `implicit` runs the implicit merge on lists too (tests).
+ */
+export type MergeImplementation = "fast" | "reference" | "implicit";
 
 const NO_PREFERENCE: TopologyHint = { affinity: null, preferred: true };
 const UNSATISFIABLE: TopologyHint = { affinity: null, preferred: false };
@@ -50,6 +60,52 @@ export function filterProvidersHints(providersHints: readonly ProviderHints[]): 
 }
 
 /**
+ * `filterProvidersHints` over answers that may hold hint families: a family stays one slot (an
+ * empty family, like an empty list, becomes `[{null, not preferred}]`).
+ */
+export function filterProviderAnswers(answers: readonly ProviderAnswer[]): HintSource[] {
+  const slots: HintSource[] = [];
+  for (const answer of answers) {
+    if (answer === null || answer.size === 0) {
+      slots.push([NO_PREFERENCE]);
+      continue;
+    }
+    for (const resource of [...answer.keys()].sort(byName)) {
+      const hints = answer.get(resource) ?? null;
+      if (hints === null) slots.push([NO_PREFERENCE]);
+      else if (hints instanceof HintFamily) slots.push(hints.isEmpty ? [UNSATISFIABLE] : hints);
+      else if (hints.length === 0) slots.push([UNSATISFIABLE]);
+      else slots.push([...hints]);
+    }
+  }
+  return slots;
+}
+
+/** Every family of the slots listed (what the providers' explicit answers hold). */
+export function listHintSources(slots: readonly HintSource[]): (readonly TopologyHint[])[] {
+  return slots.map((s) => (s instanceof HintFamily ? familyHints(s) : s));
+}
+
+/**
+ * The merge of §4 over slots that may hold hint families: the implicit merge where it decides
+ * (families present, or `implicit` asked for), else the families listed and the lists merged.
+ */
+export function mergeHintSources(
+  slots: readonly HintSource[],
+  ctx: MergeContext,
+  implementation: MergeImplementation = "fast",
+  strategy: FastMergeStrategy = "auto",
+): MergedHint {
+  const families = slots.some((s) => s instanceof HintFamily);
+  if (implementation === "implicit" || (implementation === "fast" && families)) {
+    const merged = mergeImplicit(slots, ctx);
+    if (merged !== null) return merged;
+  }
+  const lists = families ? listHintSources(slots) : (slots as HintSlots);
+  return mergeHints(lists, ctx, implementation === "reference" ? "reference" : "fast", strategy);
+}
+
+/**
  * The hint merge of §4 over already filtered slots. The fast merge is the default and returns the
  * same hint as the reference enumeration for every input (checked by tests on both).
  */
@@ -59,6 +115,7 @@ export function mergeHints(
   implementation: MergeImplementation = "fast",
   strategy: FastMergeStrategy = "auto",
 ): MergedHint {
+  if (implementation === "implicit") return mergeImplicit(slots, ctx) ?? mergeHintsFast(slots, ctx, strategy);
   return implementation === "reference"
     ? mergeHintsReference(slots, ctx)
     : mergeHintsFast(slots, ctx, strategy);

@@ -61,6 +61,11 @@ export class NUMAInfo {
     return this.distances !== null;
   }
 
+  /** `distance[from][to]` as read; NaN when there are no distances or no such entry. */
+  distance(from: number, to: number): number {
+    return this.distances?.get(from)?.[to] ?? Number.NaN;
+  }
+
   /**
    * Mean of `distance[i][j]` over all ordered pairs of the mask's nodes, i == j included, summed
    * in ascending order in double precision like the kubelet (compared with exact equality).

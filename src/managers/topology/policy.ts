@@ -1,7 +1,9 @@
 import { maskCount } from "./bitmask.js";
 import type { MergeContext } from "./compare.js";
-import type { ProviderHints, TopologyHint } from "./hint.js";
-import { filterProvidersHints, type MergeImplementation, mergeHints } from "./merge.js";
+import type { TopologyHint } from "./hint.js";
+import { HintFamily, type ProviderAnswer } from "./hint-family.js";
+import type { HintSource } from "./implicit-slots.js";
+import { filterProviderAnswers, type MergeImplementation, mergeHintSources } from "./merge.js";
 import type { FastMergeStrategy } from "./merge-fast.js";
 import type { NUMAInfo } from "./numa-info.js";
 import type { TopologyPolicyOptions } from "./options.js";
@@ -22,7 +24,7 @@ export interface PolicyMergeResult {
 /** Topology Manager policy (§5): merges the providers' answers and decides admission. */
 export interface TopologyPolicy {
   readonly name: TopologyPolicyName;
-  merge(providersHints: readonly ProviderHints[]): PolicyMergeResult;
+  merge(providersHints: readonly ProviderAnswer[]): PolicyMergeResult;
 }
 
 /** Which merge implementation a policy runs (tests compare the reference with the fast one). */
@@ -48,6 +50,15 @@ export function filterSingleNumaHints(slots: readonly (readonly TopologyHint[])[
   );
 }
 
+/** `filterSingleNumaHints` over slots that may be families: a family keeps its preferred single nodes. */
+export function filterSingleNumaSources(slots: readonly HintSource[]): TopologyHint[][] {
+  return slots.map((slot) =>
+    slot instanceof HintFamily
+      ? slot.preferredSingles()
+      : slot.filter((h) => h.preferred && (h.affinity === null || maskCount(h.affinity) === 1)),
+  );
+}
+
 /**
  * Builds one of the four policies. `none` never looks at hints; `best-effort` always admits;
  * `restricted` admits preferred hints only; `single-numa-node` merges single-node hints without
@@ -59,19 +70,22 @@ export function createPolicy(
   options: TopologyPolicyOptions,
   settings: Readonly<MergeSettings> = DEFAULT_MERGE_SETTINGS,
 ): TopologyPolicy {
-  const merge = (slots: TopologyHint[][], ctx: MergeContext) =>
-    mergeHints(slots, ctx, settings.implementation, settings.strategy);
+  const merge = (slots: readonly HintSource[], ctx: MergeContext) =>
+    mergeHintSources(slots, ctx, settings.implementation, settings.strategy);
   const ctx: MergeContext = { numa, preferClosestNUMA: options.preferClosestNUMA };
   switch (name) {
     case "none":
       return { name, merge: () => ({ hint: { affinity: null, preferred: false }, admit: true }) };
     case "best-effort":
-      return { name, merge: (answers) => ({ hint: merge(filterProvidersHints(answers), ctx), admit: true }) };
+      return {
+        name,
+        merge: (answers) => ({ hint: merge(filterProviderAnswers(answers), ctx), admit: true }),
+      };
     case "restricted":
       return {
         name,
         merge: (answers) => {
-          const hint = merge(filterProvidersHints(answers), ctx);
+          const hint = merge(filterProviderAnswers(answers), ctx);
           return { hint, admit: hint.preferred };
         },
       };
@@ -80,7 +94,7 @@ export function createPolicy(
       return {
         name,
         merge: (answers) => {
-          const merged = merge(filterSingleNumaHints(filterProvidersHints(answers)), singleCtx);
+          const merged = merge(filterSingleNumaSources(filterProviderAnswers(answers)), singleCtx);
           const hint: TopologyHint =
             merged.affinity === numa.defaultAffinity
               ? { affinity: null, preferred: merged.preferred }

@@ -1,4 +1,6 @@
-import { hintToJSON, type ProviderHints, type TopologyHint } from "./hint.js";
+import { countFamilyHints, familyHints } from "./family-listing.js";
+import { hintToJSON, type TopologyHint } from "./hint.js";
+import { type HintFamily, isHintFamily, type ProviderAnswer } from "./hint-family.js";
 import type { TopologyPolicyName } from "./policy.js";
 import type { HintProvider } from "./provider.js";
 
@@ -19,7 +21,18 @@ export type ProviderName = HintProvider["resource"];
 export interface ProviderAnswerData {
   provider: ProviderName;
   hints: Record<string, HintData[] | null> | null;
+  /**
+   * Resources whose hints were too many to list: how many `hints` leaves out (exact below 2^53,
+   * rounded above; null: more than can be counted). Not enumerable, so it stays out of JSON and
+   * of comparisons of traces.
+   */
+  readonly unlisted?: Readonly<Record<string, number | null>>;
 }
+
+/** Families of at most this many hints are listed in full (every family of an 8-node machine). */
+export const FULL_LISTING_LIMIT = 255;
+/** A larger family shows this many of its first hints. */
+export const TRUNCATED_LISTING = 64;
 
 /** One merge: for a container (container scope) or for the whole pod (`container` null). */
 export interface MergeData {
@@ -65,12 +78,75 @@ export function hintData(h: TopologyHint): HintData {
   return hintToJSON(h);
 }
 
-export function providerAnswerData(provider: ProviderName, answer: ProviderHints): ProviderAnswerData {
+interface FamilyListing {
+  hints: HintData[];
+  /** How many hints are left out; undefined when the listing is complete. */
+  unlisted: number | null | undefined;
+}
+
+/** The hints a trace shows for a family: all of them, or the first ones and a count. */
+function familyListing(family: HintFamily): FamilyListing {
+  const first = familyHints(family, FULL_LISTING_LIMIT + 1);
+  if (first.length <= FULL_LISTING_LIMIT) return { hints: first.map(hintData), unlisted: undefined };
+  const total = countFamilyHints(family);
+  return {
+    hints: first.slice(0, TRUNCATED_LISTING).map(hintData),
+    unlisted: total === null ? null : total - TRUNCATED_LISTING,
+  };
+}
+
+/** `obj[key]` computed on first read, then stored as a plain value. */
+function defineLazy<T>(obj: object, key: string, enumerable: boolean, compute: () => T): void {
+  Object.defineProperty(obj, key, {
+    enumerable,
+    configurable: true,
+    get() {
+      const value = compute();
+      Object.defineProperty(obj, key, { value, enumerable, writable: true, configurable: true });
+      return value;
+    },
+  });
+}
+
+/**
+ * A provider's answer as data. Families are listed only when the data is read (an admission
+ * records its merges without listing anything).
+ */
+export function providerAnswerData(provider: ProviderName, answer: ProviderAnswer): ProviderAnswerData {
   if (answer === null) return { provider, hints: null };
-  const hints: Record<string, HintData[] | null> = {};
-  for (const resource of [...answer.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const resources = [...answer.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const listOf = (resource: string): HintData[] | null => {
     const list = answer.get(resource) ?? null;
-    hints[resource] = list === null ? null : list.map(hintData);
+    return list === null || isHintFamily(list) ? null : list.map(hintData);
+  };
+  if (!resources.some((r) => isHintFamily(answer.get(r)))) {
+    const hints: Record<string, HintData[] | null> = {};
+    for (const r of resources) hints[r] = listOf(r);
+    return { provider, hints };
   }
-  return { provider, hints };
+  const listings = new Map<HintFamily, FamilyListing>();
+  const listingOf = (family: HintFamily) => {
+    let listing = listings.get(family);
+    if (!listing) listings.set(family, (listing = familyListing(family)));
+    return listing;
+  };
+  const data = { provider } as ProviderAnswerData;
+  defineLazy(data, "hints", true, () => {
+    const hints: Record<string, HintData[] | null> = {};
+    for (const r of resources) {
+      const list = answer.get(r);
+      hints[r] = isHintFamily(list) ? listingOf(list).hints : listOf(r);
+    }
+    return hints;
+  });
+  defineLazy(data, "unlisted", false, () => {
+    const out: Record<string, number | null> = {};
+    for (const r of resources) {
+      const list = answer.get(r);
+      const unlisted = isHintFamily(list) ? listingOf(list).unlisted : undefined;
+      if (unlisted !== undefined) out[r] = unlisted;
+    }
+    return out;
+  });
+  return data;
 }

@@ -1,0 +1,184 @@
+import { type BitMask, maskBits, maskCount } from "./bitmask.js";
+import type { TopologyHint } from "./hint.js";
+
+/*
+ * A hint family: a provider's hint list described by its rule instead of listed mask by mask
+ * (issue 10). The CPU and Memory Managers list every NUMA mask whose capacity covers the request;
+ * such a list is upward closed (adding a node never takes capacity away), so it is fully described
+ * by per-node values, the thresholds and a few explicitly listed masks. The merge decides from
+ * this form (merge-implicit.ts); `family-listing.ts` lists the masks in the kubelet's order when
+ * someone wants to read them.
+ */
+
+/** Σ `values` over a mask's nodes >= `need`; `values` by position in the family's node list. */
+export interface SumConstraint {
+  readonly values: readonly number[];
+  readonly need: number;
+}
+
+/**
+ * The upward-closed part: every mask M with required ⊆ M ⊆ allowed, at least `minCount` nodes and
+ * every constraint met. Masks are NUMA masks; the values are exact doubles (sums below 2^53).
+ */
+export interface FamilyCore {
+  readonly allowed: BitMask;
+  readonly required: BitMask;
+  readonly minCount: number;
+  readonly constraints: readonly SumConstraint[];
+}
+
+/**
+ * CPU Manager `align-by-socket`: a listed mask is also preferred when its nodes span exactly
+ * `sockets` sockets. `socketsAt[p]` are the socket indexes (0..) of the node at position p.
+ */
+export interface SocketAlignment {
+  readonly socketsAt: readonly (readonly number[])[];
+  readonly sockets: number;
+}
+
+export interface HintFamilySpec {
+  /** The NUMA ids the provider iterates masks over, ascending. */
+  readonly nodes: readonly number[];
+  readonly core: FamilyCore | null;
+  /** Masks listed besides the core (they may also be in it), each exactly as the rule decides. */
+  readonly extras: readonly BitMask[];
+  /** `minAffinitySize`: listed masks of this many nodes are preferred. */
+  readonly preferredCount: number;
+  readonly alignment: SocketAlignment | null;
+}
+
+interface NodeIndex {
+  positionById: ReadonlyMap<number, number>;
+  mask: BitMask;
+}
+
+/** Providers build their families over a few shared id lists: index each list once. */
+const nodeIndexes = new WeakMap<readonly number[], NodeIndex>();
+
+function nodeIndexOf(nodes: readonly number[]): NodeIndex {
+  let index = nodeIndexes.get(nodes);
+  if (index) return index;
+  const positionById = new Map<number, number>();
+  let mask = 0n;
+  for (const [i, id] of nodes.entries()) {
+    positionById.set(id, i);
+    mask |= 1n << BigInt(id);
+  }
+  index = { positionById, mask };
+  nodeIndexes.set(nodes, index);
+  return index;
+}
+
+/** A provider's hint list for one resource, given by its rule (see the file comment). */
+export class HintFamily {
+  readonly nodes: readonly number[];
+  readonly core: FamilyCore | null;
+  readonly extras: readonly BitMask[];
+  readonly preferredCount: number;
+  readonly alignment: SocketAlignment | null;
+  /** Every node of `nodes`. */
+  readonly nodeMask: BitMask;
+  private readonly positionById: ReadonlyMap<number, number>;
+  private readonly extraSet: ReadonlySet<BitMask>;
+  /** Whether the core has any mask (its largest mask, `allowed`, passes). */
+  readonly coreIsEmpty: boolean;
+
+  constructor(spec: HintFamilySpec) {
+    this.nodes = spec.nodes;
+    this.preferredCount = spec.preferredCount;
+    this.alignment = spec.alignment;
+    const index = nodeIndexOf(spec.nodes);
+    this.positionById = index.positionById;
+    this.nodeMask = index.mask;
+    const extras = [...new Set(spec.extras)].filter((m) => m !== 0n && (m & ~index.mask) === 0n);
+    this.extras = extras;
+    this.extraSet = new Set(extras);
+    this.core = spec.core;
+    this.coreIsEmpty = spec.core === null || !this.inCore(spec.core.allowed);
+  }
+
+  /** Position of a NUMA id in `nodes`, or -1. */
+  positionOf(id: number): number {
+    return this.positionById.get(id) ?? -1;
+  }
+
+  /** The family lists no mask at all (the provider answers `[]`, or nothing for memory). */
+  get isEmpty(): boolean {
+    return this.coreIsEmpty && this.extras.length === 0;
+  }
+
+  /** Whether the upward-closed part holds `mask`. */
+  inCore(mask: BitMask): boolean {
+    const core = this.core;
+    if (core === null || mask === 0n) return false;
+    if ((mask & ~core.allowed) !== 0n || (mask & core.required) !== core.required) return false;
+    const bits = maskBits(mask);
+    if (bits.length < core.minCount) return false;
+    for (const c of core.constraints) {
+      let sum = 0;
+      for (const id of bits) sum += c.values[this.positionById.get(id)!];
+      if (sum < c.need) return false;
+    }
+    return true;
+  }
+
+  /** Whether the provider lists `mask`. */
+  contains(mask: BitMask): boolean {
+    if (mask === 0n || (mask & ~this.nodeMask) !== 0n) return false;
+    return this.extraSet.has(mask) || this.inCore(mask);
+  }
+
+  /** A listed mask's preferred flag: `minAffinitySize` nodes, or aligned by socket. */
+  preferredFlag(mask: BitMask): boolean {
+    return maskCount(mask) === this.preferredCount || this.isSocketAligned(mask);
+  }
+
+  /** Listed and preferred. */
+  prefers(mask: BitMask): boolean {
+    return this.contains(mask) && this.preferredFlag(mask);
+  }
+
+  /** The hint the provider lists for `mask`, or null. */
+  hintFor(mask: BitMask): TopologyHint | null {
+    return this.contains(mask) ? { affinity: mask, preferred: this.preferredFlag(mask) } : null;
+  }
+
+  isSocketAligned(mask: BitMask): boolean {
+    return this.alignment !== null && this.socketSpan(mask) === this.alignment.sockets;
+  }
+
+  /** How many sockets the nodes of `mask` span (0 without `align-by-socket`). */
+  socketSpan(mask: BitMask): number {
+    const a = this.alignment;
+    if (a === null) return 0;
+    const seen = new Set<number>();
+    for (const id of maskBits(mask)) {
+      const p = this.positionById.get(id);
+      if (p !== undefined) for (const s of a.socketsAt[p]) seen.add(s);
+    }
+    return seen.size;
+  }
+
+  /** The preferred single-node hints in node order: what `single-numa-node` keeps of the list. */
+  preferredSingles(): TopologyHint[] {
+    const out: TopologyHint[] = [];
+    for (const id of this.nodes) {
+      const mask = 1n << BigInt(id);
+      if (this.prefers(mask)) out.push({ affinity: mask, preferred: true });
+    }
+    return out;
+  }
+}
+
+/** A resource's hints as a provider gives them: a list, or a family. */
+export type HintList = readonly TopologyHint[] | HintFamily;
+
+/**
+ * A provider's answer with families left implicit: like `ProviderHints`, null = no preference,
+ * per resource null = no preference, an empty list or empty family = cannot be satisfied.
+ */
+export type ProviderAnswer = ReadonlyMap<string, HintList | null> | null;
+
+export function isHintFamily(list: HintList | null | undefined): list is HintFamily {
+  return list instanceof HintFamily;
+}
