@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { loadMachine } from "../machine/index.js";
 import { enforcementAddOn } from "./add-ons.js";
 import { type ContainerdHarness, cpusAllowed, startContainerd } from "./enforce/containerd.test-support.js";
-import { harnessEnforcement, reservedCPUConfig } from "./enforce/containerd-node.test-support.js";
+import { eventually, harnessEnforcement, reservedCPUConfig } from "./enforce/containerd-node.test-support.js";
 import { memoryLog } from "./log.js";
 import { call, json, startTestAgent } from "./server/agent.test-support.js";
 
@@ -46,14 +46,7 @@ spec:
       resources: {requests: {memory: 32Mi}}
 `;
 
-async function eventually(what: string, check: () => Promise<boolean>, log: string[], ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; agent log:\n${log.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const AGENT_LOG = { logName: "agent log", timeoutMs: 10_000 };
 
 test("--enforce: pods admitted over HTTP get their CPUs on real containers, and give them back", {
   timeout: 90_000,
@@ -78,6 +71,7 @@ test("--enforce: pods admitted over HTTP get their CPUs on real containers, and 
     "the shared container on the whole shared pool",
     async () => (await cpusAllowed(sharedCtr.pid)) === "0-1",
     lines(),
+    AGENT_LOG,
   );
 
   const uid = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e02";
@@ -100,6 +94,7 @@ test("--enforce: pods admitted over HTTP get their CPUs on real containers, and 
     "the exclusive container on CPU 1, the shared one off it",
     async () => (await cpusAllowed(ctr.pid)) === "1" && (await cpusAllowed(sharedCtr.pid)) === "0",
     lines(),
+    AGENT_LOG,
   );
 
   assert.equal((await call(unix, "DELETE", `/v1/pods/${uid}`)).status, 200);
@@ -108,6 +103,7 @@ test("--enforce: pods admitted over HTTP get their CPUs on real containers, and 
     "CPU 1 back in the shared pool",
     async () => (await cpusAllowed(sharedCtr.pid)) === "0-1",
     lines(),
+    AGENT_LOG,
   );
   assert.ok(
     lines().some((l) => /msg="set container" pod=default\/exclusive container=app .*cpuset_cpus=1/.test(l)),

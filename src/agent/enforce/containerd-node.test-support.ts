@@ -33,3 +33,21 @@ export function harnessEnforcement<L extends EnforceLog>(
     log,
   };
 }
+
+/**
+ * Polls `check` every 50 ms until it holds (the runtime and the reconcile loop work on their own
+ * time); past `timeoutMs` it fails naming `what`, with the lines of `log` under `logName`.
+ */
+export async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  log: string[],
+  { logName, timeoutMs }: { logName: string; timeoutMs: number },
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; ${logName}:\n${log.join("\n")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

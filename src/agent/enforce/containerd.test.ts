@@ -7,7 +7,7 @@ import { Node } from "../../node/index.js";
 import { podFromYaml } from "../../node/test-support.js";
 import { memoryLog } from "../log.js";
 import { detectCgroupLayout } from "./cgroup-fs.js";
-import { harnessEnforcement, reservedCPUConfig } from "./containerd-node.test-support.js";
+import { eventually, harnessEnforcement, reservedCPUConfig } from "./containerd-node.test-support.js";
 import {
   type ContainerdHarness,
   cpusAllowed,
@@ -106,16 +106,6 @@ const quotaFile = () => (detectCgroupLayout(h.cgroupMount).version === 1 ? "cpu.
 const unlimitedQuota = () => (detectCgroupLayout(h.cgroupMount).version === 1 ? "-1" : "max 100000");
 const quota100ms = () => (detectCgroupLayout(h.cgroupMount).version === 1 ? "100000" : "100000 100000");
 
-/** Polls `check` until it holds; the failure shows the enforcer's log. */
-async function eventually(what: string, check: () => Promise<boolean>, log: string[], timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; enforcer log:\n${log.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The engine's decision for the pod's one container: the cpuset and memory nodes to expect. */
 function admitted(node: Node, p: Pod): { cpus: string; mems: string } {
   const r = node.admit(p);
@@ -156,6 +146,7 @@ test("enforce: cpusets, NUMA memory nodes and CFS quotas reach real containers a
       async () =>
         (await cpusAllowed(bubble.pid)) === inBubble.cpus && (await cpusAllowed(shared.pid)) === pool,
       log.lines,
+      { logName: "enforcer log", timeoutMs: 15_000 },
     );
     await enforcer.stop();
     assert.equal(await processCgroupFile(bubble.pid, "cpuset", "cpuset.cpus"), inBubble.cpus);

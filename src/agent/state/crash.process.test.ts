@@ -11,12 +11,11 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import { Node } from "../../node/index.js";
+import { bundleTestChild } from "../bundle-child.test-support.js";
 import { killStep } from "./kill-steps.test-support.js";
 import { openStateDir } from "./state-dir.js";
 import {
@@ -33,38 +32,6 @@ const KILLS = 50;
 const machine = agentMachine();
 const config = agentConfig();
 
-let bundle: string;
-let bundleDir: string;
-
-before(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), "podpin-kill-child-"));
-  bundle = join(bundleDir, "child.mjs");
-  let esbuild: typeof import("esbuild");
-  try {
-    esbuild = await import("esbuild");
-  } catch (err) {
-    throw new Error(
-      `the SIGKILL test bundles its child with esbuild (installed with tsx), which cannot be loaded: ${(err as Error).message}`,
-    );
-  }
-  await esbuild.build({
-    entryPoints: [join(import.meta.dirname, "kill-child.test-support.ts")],
-    bundle: true,
-    minify: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: bundle,
-    logLevel: "silent",
-    // Bundled CommonJS dependencies may still call require() for Node's own modules.
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-});
-
-after(() => rmSync(bundleDir, { recursive: true, force: true }));
-
 interface ChildRun {
   /** Steps acknowledged (the highest `ack` + 1), or `first` when none. */
   acked: number;
@@ -79,7 +46,7 @@ interface WarmChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-function spawnChild(): WarmChild {
+function spawnChild(bundle: string): WarmChild {
   const child = spawn(process.execPath, [bundle], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let stderr = "";
@@ -130,6 +97,7 @@ async function runAndKill(
 
 describe("SIGKILL at random moments", () => {
   test(`${KILLS} kills of a committing agent: every reopen verifies and holds every acknowledged operation`, async (t) => {
+    const bundle = await bundleTestChild(t, join(import.meta.dirname, "kill-child.test-support.ts"));
     const dir = scratchDir(t, "state", true);
     const reference = new Node({ machine, config });
     const states = [nodeState(reference)];
@@ -151,7 +119,7 @@ describe("SIGKILL at random moments", () => {
     let rolledForward = 0;
     let killedOpening = 0;
     for (let kill = 0; kill < KILLS; kill++) {
-      const current = spawnChild();
+      const current = spawnChild(bundle);
       t.after(() => current.child.kill("SIGKILL"));
       const early = kill % 6 === 5;
       const run = await runAndKill(current, dir, step, rand() * (early ? 150 : 200), early);

@@ -18,8 +18,10 @@ import { SubsetSearch } from "./subset-search.js";
  * the cores reach X they reach any X' ⊇ X by adding X' \ X to each mask. And X is reachable iff
  * the nodes of W \ X can be shared among the cores (cover.ts). So the reachable sizes are an
  * interval [lo, |W|]: the best size is B itself when B lies in it, |W| when B is above it, lo when
- * B is below; and the best mask of that size is found by a descent that asks the cover, for each
- * node from the highest, whether it can be left out.
+ * B is below. The best mask of that size is usually the best one of W regardless of the cores (its
+ * lowest nodes, or its closest ones with `prefer-closest-numa-nodes`), checked once; otherwise a
+ * search in the merge's order asks the cover, node by node from the highest, whether the nodes
+ * left out so far can still be shared (without distances it descends without backtracking).
  */
 
 interface Choice {
