@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { type SequenceOp, sequenceOpArb } from "./sequence-ops.test-support.js";
 import { DEFAULT_FEATURE_GATES, type Pod, podFromObject } from "../k8s/index.js";
 import {
   type CPUInfo,
@@ -189,21 +190,9 @@ const podArb: fc.Arbitrary<PodShape> = fc.record({
   ),
 });
 
-type Op =
-  | { op: "admit"; pod: PodShape }
-  | { op: "remove"; pick: number }
-  | { op: "removeContainer"; pick: number; container: number };
+type Op = SequenceOp<PodShape>;
 
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: podArb.map((pod) => ({ op: "admit" as const, pod })) },
-  { weight: 2, arbitrary: fc.nat(7).map((pick) => ({ op: "remove" as const, pick })) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.nat(7), fc.nat(4))
-      .map(([pick, container]) => ({ op: "removeContainer" as const, pick, container })),
-  },
-);
+const opArb = sequenceOpArb(podArb);
 
 function buildPod(uid: string, shape: PodShape): Pod | null {
   const container = (c: ContainerShape, i: number) => {
