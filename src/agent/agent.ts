@@ -9,13 +9,20 @@ import { type Listener, listen } from "./server/listeners.js";
 import { Router } from "./server/router.js";
 import type { StateDir } from "./state/index.js";
 
+/** A started add-on: stopped with the agent; it may add its own series to `/metrics`. */
+export interface AgentAddOnHandle {
+  stop(): Promise<void>;
+  /** Prometheus text appended after the node's metrics (whole metric families, HELP and TYPE included). */
+  metricsText?(): string;
+}
+
 /**
  * A service started beside the HTTP API on the same engine (PodResources gRPC, enforcement),
  * stopped with the agent. It hooks into changes with `engine.onChange`.
  */
 export interface AgentAddOn {
   name: string;
-  start(engine: AgentEngine): Promise<{ stop(): Promise<void> }>;
+  start(engine: AgentEngine): Promise<AgentAddOnHandle>;
 }
 
 export interface AgentOptions {
@@ -24,6 +31,11 @@ export interface AgentOptions {
   listen: readonly ListenAddress[];
   /** The bearer token TCP listeners require (mandatory when there is one). */
   token?: string;
+  /**
+   * Read-only listeners that need no token: they answer `/metrics`, `/healthz` and `/readyz` only
+   * (for Prometheus and the kubelet's probes), never a change.
+   */
+  metricsListen?: readonly ListenAddress[];
   limits?: Partial<HttpLimits>;
   log?: AgentLog;
   addOns?: readonly AgentAddOn[];
@@ -43,6 +55,9 @@ export interface Agent {
    */
   close(): Promise<void>;
 }
+
+/** What a `metricsListen` listener answers: reads that show no pod and change nothing. */
+const READ_ONLY_PATHS = new Set(["/metrics", "/healthz", "/readyz"]);
 
 function setupRefusal(opts: AgentOptions): AgentSetupError | null {
   if (opts.listen.length === 0) return new AgentSetupError("--listen: at least one address is needed");
@@ -66,14 +81,16 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   for (const w of opts.state.warnings) log.warn("state directory", { warning: w });
   const engine = new AgentEngine(opts.state, { log, clock: opts.clock });
   let ready = false;
-  const router = new Router(
-    apiRoutes({
-      engine,
-      ready: () => ready,
-      maxBodyBytes: limits.maxBodyBytes,
-      pageRefreshSeconds: opts.pageRefreshSeconds ?? 5,
-    }),
-  );
+  const extraMetrics: (() => string)[] = [];
+  const routes = apiRoutes({
+    engine,
+    ready: () => ready,
+    maxBodyBytes: limits.maxBodyBytes,
+    pageRefreshSeconds: opts.pageRefreshSeconds ?? 5,
+    extraMetrics: () => extraMetrics.map((text) => text()),
+  });
+  const router = new Router(routes);
+  const readOnlyRouter = new Router(routes.filter((r) => READ_ONLY_PATHS.has(r.path)));
   const listeners: Listener[] = [];
   const stops: { name: string; stop(): Promise<void> }[] = [];
   // Stop accepting first, then let the engine finish (queued requests are answered 503, so their
@@ -103,9 +120,18 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
           listener: url,
         });
     }
+    for (const address of opts.metricsListen ?? []) {
+      let url = "";
+      const server = createAgentHttpServer({ router: readOnlyRouter, limits, log, listener: () => url });
+      const listener = await listen(server, address);
+      url = listener.url;
+      listeners.push(listener);
+    }
     for (const addOn of opts.addOns ?? []) {
       const handle = await addOn.start(engine);
       stops.push({ name: addOn.name, stop: () => handle.stop() });
+      const { metricsText } = handle;
+      if (metricsText) extraMetrics.push(() => metricsText.call(handle));
     }
   } catch (err) {
     await closeAll();

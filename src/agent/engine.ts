@@ -8,15 +8,21 @@ import {
   type SimulationStep,
 } from "../node/index.js";
 import type { CPUSet } from "../core/index.js";
-import { AgentUnavailableError, NotAdmittedError } from "./errors.js";
+import { AgentUnavailableError, NotAdmittedError, ReadOnlyStateError } from "./errors.js";
 import type { AgentLog } from "./log.js";
 import type { PodRequest } from "./pod-request.js";
 import { SerialQueue } from "./serial-queue.js";
 import type { StateDir, StateOp } from "./state/index.js";
 
+/**
+ * What changed: an operation as committed, or `replaceNode` when a read-only state's node was
+ * rebuilt from its source (shadow mode: the kubelet's checkpoints changed).
+ */
+export type EngineOp = StateOp | { kind: "replaceNode" };
+
 /** One acknowledged change: the operation as committed, and the node right after it. */
 export interface EngineChange {
-  op: StateOp;
+  op: EngineOp;
   node: Node;
 }
 
@@ -147,6 +153,21 @@ export class AgentEngine {
   }
 
   /**
+   * Installs a node rebuilt outside the engine into a read-only state (shadow mode), queued like
+   * any operation, and tells the change listeners (`op.kind === "replaceNode"`). A state that is
+   * not read-only is refused: its node changes only through the engine's operations.
+   */
+  replaceNode(node: Node, podObjects: ReadonlyMap<string, unknown>): Promise<void> {
+    return this.queue.run(async () => {
+      this.assertAvailable();
+      if (this.state.readOnly === undefined || !this.state.replaceNode)
+        throw new Error("replaceNode: only a read-only state's node is replaced");
+      this.state.replaceNode(node, podObjects);
+      this.notify({ kind: "replaceNode" });
+    });
+  }
+
+  /**
    * Stops taking operations (queued ones that have not started are refused), lets the one in
    * progress finish and commit, then closes the state directory. Safe to call more than once.
    */
@@ -166,6 +187,7 @@ export class AgentEngine {
   private change<T>(apply: (node: Node) => { result: T; op: StateOp }): Promise<T> {
     return this.queue.run(async () => {
       this.assertAvailable();
+      if (this.state.readOnly !== undefined) throw new ReadOnlyStateError(this.state.readOnly);
       let applied: { result: T; op: StateOp };
       try {
         applied = apply(this.node);
@@ -194,7 +216,7 @@ export class AgentEngine {
     return new AgentUnavailableError(this.failure);
   }
 
-  private notify(op: StateOp): void {
+  private notify(op: EngineOp): void {
     const change = { op, node: this.node };
     for (const listener of this.listeners) {
       const report = (err: unknown) =>

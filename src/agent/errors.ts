@@ -18,3 +18,8 @@ export class AgentUnavailableError extends Error {
 export class AgentSetupError extends Error {
   override name = "AgentSetupError";
 }
+
+/** The node's state belongs to someone else (shadow mode: the kubelet decides); nothing changed. */
+export class ReadOnlyStateError extends Error {
+  override name = "ReadOnlyStateError";
+}

@@ -3,16 +3,23 @@
  * over HTTP+JSON on a unix socket or a token-guarded TCP port, with hooks for PodResources and
  * enforcement.
  */
-export { type Agent, type AgentAddOn, type AgentOptions, startAgent } from "./agent.js";
+export {
+  type Agent,
+  type AgentAddOn,
+  type AgentAddOnHandle,
+  type AgentOptions,
+  startAgent,
+} from "./agent.js";
 export {
   AgentEngine,
   type ChangeListener,
   type EngineChange,
+  type EngineOp,
   type EngineOptions,
   type RemoveContainerResult,
   type RemoveStep,
 } from "./engine.js";
-export { AgentSetupError, AgentUnavailableError, NotAdmittedError } from "./errors.js";
+export { AgentSetupError, AgentUnavailableError, NotAdmittedError, ReadOnlyStateError } from "./errors.js";
 export {
   type NodeInfoDoc,
   nodeInfoDoc,

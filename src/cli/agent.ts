@@ -1,20 +1,34 @@
 import { type Command, Option } from "commander";
-import type { Agent, AgentAddOn, AgentLog, ListenAddress } from "../agent/index.js";
+import type { Agent, AgentAddOn, AgentLog, ListenAddress, StateDir } from "../agent/index.js";
+import { parseGoDuration } from "../k8s/index.js";
+import type { Machine } from "../machine/index.js";
+import type { NodeConfig } from "../node/index.js";
 import type { CgroupDriver } from "../agent/enforce/index.js";
+import {
+  type AgentClusterOptions,
+  addClusterOptions,
+  type ClusterParts,
+  clusterAddOns,
+  clusterSettings,
+  withClusterNode,
+} from "./agent-cluster.js";
 import { runCommand, UsageError } from "./errors.js";
 import { loadNodeInputs, type NodeInputOptions } from "./inputs.js";
 import { flagOption, repeatableOption, valueOption } from "./options.js";
 import { addNodeOptions } from "./simulate.js";
 
-export interface AgentCommandOptions extends NodeInputOptions {
+export interface AgentCommandOptions extends NodeInputOptions, AgentClusterOptions {
   stateDir: string;
   listen?: string[];
+  metricsListen?: string[];
   tokenFile?: string;
   podresourcesSocket?: string;
   runtimeEndpoint?: string;
   enforce: boolean;
   cgroupDriver?: string;
   cgroupRoot?: string;
+  kubeletRootDir?: string;
+  kubeletStatePeriod: string;
 }
 
 export const DEFAULT_STATE_DIR = "/var/lib/podpin";
@@ -28,6 +42,7 @@ const SETUP_ERRORS = new Set([
   "EnforceConfigError",
   "CriError",
   "CgroupPathError",
+  "ClusterSetupError",
 ]);
 
 function asUsageError(err: unknown): unknown {
@@ -73,6 +88,49 @@ async function addOnsFor(
   return addOns;
 }
 
+/** The shadow-mode period in milliseconds, from a Go duration ("10s", "1m30s"). */
+function statePeriodMs(text: string): number {
+  const parsed = parseGoDuration(text);
+  if (typeof parsed === "string" || parsed <= 0n)
+    throw new UsageError(
+      `--kubelet-state-period: expected a positive duration such as "10s", got ${JSON.stringify(text)}`,
+    );
+  return Math.max(1, Number(parsed / 1_000_000n));
+}
+
+/**
+ * Shadow mode: the agent's state is the kubelet's checkpoints under `rootDir`, read-only, and the
+ * shadow add-on keeps the engine's node on them and reports drift.
+ */
+async function openShadow(
+  opts: AgentCommandOptions & { kubeletRootDir: string },
+  inputs: { machine: Machine; config: NodeConfig },
+  cluster: ClusterParts | null,
+  log: AgentLog,
+): Promise<{ state: StateDir; addOn: AgentAddOn }> {
+  if (opts.enforce)
+    throw new UsageError(
+      "--enforce: not with --kubelet-root-dir (shadow mode reads the kubelet's decisions; the kubelet enforces them)",
+    );
+  const periodMs = statePeriodMs(opts.kubeletStatePeriod);
+  const { NO_POD_SOURCE, openKubeletShadow } = await import("../cluster/shadow/index.js");
+  if (!cluster)
+    log.warn(
+      "shadow mode without --kubeconfig or --in-cluster: pods are known by UID only and no drift is checked",
+      { root: opts.kubeletRootDir },
+    );
+  const shadow = openKubeletShadow({
+    rootDir: opts.kubeletRootDir,
+    machine: inputs.machine,
+    config: inputs.config,
+    pods: cluster?.pods ?? NO_POD_SOURCE,
+    events: cluster?.events,
+    log,
+    periodMs,
+  });
+  return { state: shadow.state, addOn: shadow.addOn };
+}
+
 /** Resolves once SIGTERM or SIGINT arrives, with its name. */
 function nextStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -100,11 +158,29 @@ export async function runAgent(opts: AgentCommandOptions): Promise<number> {
     const token = opts.tokenFile ? await readTokenFile(opts.tokenFile) : undefined;
     if (!listen.some((a) => a.kind === "tcp") && token)
       log.warn("--token-file is used only by tcp:// listeners; none is configured", {});
-    const { machine, kubelet, config } = loadNodeInputs(opts);
+    const cluster = clusterSettings(opts);
+    const inputs = loadNodeInputs(opts);
+    const { machine, kubelet, config } = inputs;
+    const shadowing = opts.kubeletRootDir !== undefined;
+    const parts = cluster ? await clusterAddOns(cluster, log, shadowing) : null;
+    // In a cluster the engine's node carries the Node object's name, labels and taints.
+    const nodeConfig = withClusterNode(config, cluster, parts, log);
+    const shadow = opts.kubeletRootDir
+      ? await openShadow(
+          { ...opts, kubeletRootDir: opts.kubeletRootDir },
+          { machine, config: nodeConfig },
+          parts,
+          log,
+        )
+      : null;
     const addOns = await addOnsFor(opts, kubelet.cpuManagerReconcilePeriodMs, log);
+    // The pod cache first, so that the shadow's first pass after start can find the pods.
+    if (parts) addOns.push(...parts.addOns);
+    if (shadow) addOns.push(shadow.addOn);
     const stopping = nextStopSignal();
-    const state = await openStateDir({ dir: opts.stateDir, machine, config });
-    agent = await startAgent({ state, listen, token, log, addOns });
+    const state = shadow?.state ?? (await openStateDir({ dir: opts.stateDir, machine, config: nodeConfig }));
+    const metricsListen = (opts.metricsListen ?? []).map(parseListenAddress);
+    agent = await startAgent({ state, listen, metricsListen, token, log, addOns });
     const signal = await stopping;
     log.info("stopping", { signal, queued: agent.engine.queued });
   } catch (err) {
@@ -122,11 +198,11 @@ export function registerAgent(program: Command): void {
     .description(
       "Run the node agent: the same engine behind an HTTP+JSON API on a unix socket (or TCP with a bearer token), with kubelet-format checkpoints in a state directory, Prometheus metrics, and optionally PodResources gRPC and CRI enforcement",
     );
-  machineDefaultsToThis(addNodeOptions(cmd))
+  addClusterOptions(machineDefaultsToThis(addNodeOptions(cmd)))
     .addOption(
       valueOption(
         "--state-dir <dir>",
-        "the agent's state directory (kubelet checkpoints and its pod record)",
+        "the agent's state directory (kubelet checkpoints and its pod record; not used with --kubelet-root-dir)",
         {
           value: DEFAULT_STATE_DIR,
         },
@@ -137,6 +213,13 @@ export function registerAgent(program: Command): void {
         "--listen <address>",
         "where the API listens: unix:///path.sock (mode 0600) or tcp://127.0.0.1:PORT (needs --token-file)",
         "unix:///run/podpin/agent.sock",
+      ),
+    )
+    .addOption(
+      repeatableOption(
+        "--metrics-listen <address>",
+        "also serve /metrics, /healthz and /readyz, read-only and without a token, at tcp://HOST:PORT or unix:///path.sock",
+        "none",
       ),
     )
     .addOption(
@@ -173,9 +256,25 @@ export function registerAgent(program: Command): void {
         .default(undefined, "cgroupfs"),
     )
     .addOption(valueOption("--cgroup-root <path>", "the kubelet's cgroupRoot", { without: "/" }))
+    .addOption(
+      valueOption(
+        "--kubelet-root-dir <dir>",
+        "shadow mode: read the kubelet's own checkpoints under its root directory (never written), serve what the kubelet allocated, refuse changes, and report where podpin would have decided otherwise",
+        { without: "off: the agent decides, in --state-dir" },
+      ),
+    )
+    .addOption(
+      valueOption(
+        "--kubelet-state-period <duration>",
+        "shadow mode: read the kubelet's checkpoints at least this often",
+        {
+          value: "10s",
+        },
+      ),
+    )
     .addHelpText(
       "after",
-      "\nStops on SIGTERM or SIGINT: no new requests, the operation in progress finishes and is committed, exit 0.\nExit status 2 on bad input (options, configuration, a state directory the kubelet would refuse).\n\nExample:\n  podpin agent -m this -c /var/lib/kubelet/config.yaml --state-dir /var/lib/podpin\n  curl --unix-socket /run/podpin/agent.sock http://agent/v1/node\n",
+      "\nStops on SIGTERM or SIGINT: no new requests, the operation in progress finishes and is committed, exit 0.\nExit status 2 on bad input (options, configuration, a state directory the kubelet would refuse, a Node object that cannot be read).\n\nExample:\n  podpin agent -m this -c /var/lib/kubelet/config.yaml --state-dir /var/lib/podpin\n  curl --unix-socket /run/podpin/agent.sock http://agent/v1/node\n",
     )
     .action((opts: AgentCommandOptions) => runCommand(() => runAgent(opts)));
 }

@@ -16,6 +16,8 @@ export interface ApiContext {
   maxBodyBytes: number;
   /** How often the HTML picture at `/` reloads itself. */
   pageRefreshSeconds: number;
+  /** The add-ons' own metric families, appended after the node's (default none). */
+  extraMetrics?: () => string[];
 }
 
 /** The Prometheus text exposition format's content type. */
@@ -114,7 +116,8 @@ export function apiRoutes(ctx: ApiContext): Route[] {
       methods: {
         GET: async () => {
           const text = await engine.read((node) => metricsText(node.metrics, node.config.kubernetesVersion));
-          return textReply(200, text, METRICS_TYPE);
+          const extra = ctx.extraMetrics?.() ?? [];
+          return textReply(200, [text, ...extra].join(""), METRICS_TYPE);
         },
       },
     },

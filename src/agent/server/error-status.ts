@@ -1,7 +1,7 @@
 import { CPUSetParseError, JSONParseError, QuantityParseError } from "../../core/index.js";
 import { InputError } from "../../k8s/index.js";
 import { DuplicatePodError, NodeLimitError } from "../../node/index.js";
-import { AgentUnavailableError, NotAdmittedError } from "../errors.js";
+import { AgentUnavailableError, NotAdmittedError, ReadOnlyStateError } from "../errors.js";
 import { errorReply, HttpError, type Reply } from "./reply.js";
 
 /** What a client sent wrong: the same errors the CLI reports on one line with exit code 2. */
@@ -14,6 +14,7 @@ export function isExpectedError(err: unknown): boolean {
     err instanceof DuplicatePodError ||
     err instanceof NotAdmittedError ||
     err instanceof AgentUnavailableError ||
+    err instanceof ReadOnlyStateError ||
     BAD_INPUT.some((cls) => err instanceof cls)
   );
 }
@@ -27,5 +28,7 @@ export function errorReplyFor(err: unknown): Reply {
   if (err instanceof DuplicatePodError) return errorReply(409, message);
   if (err instanceof NotAdmittedError) return errorReply(404, message);
   if (err instanceof AgentUnavailableError) return errorReply(503, message);
+  // The request is fine, but this agent's node is not its to change: retrying will not help.
+  if (err instanceof ReadOnlyStateError) return errorReply(409, message);
   return errorReply(500, `internal error: ${message.split("\n")[0]}`);
 }

@@ -41,6 +41,13 @@ export interface StateDir {
   commit(op: StateOp): Promise<void>;
   /** Waits for pending commits, then releases the directory's lock; later commits reject. */
   close(): Promise<void>;
+  /**
+   * Set when the state is someone else's to change (shadow mode: the kubelet's checkpoints): why
+   * every change is refused before it touches the node.
+   */
+  readonly readOnly?: string;
+  /** A read-only state's way to take a node rebuilt from its source (see `AgentEngine.replaceNode`). */
+  replaceNode?(node: Node, podObjects: ReadonlyMap<string, unknown>): void;
 }
 
 /** What `openStateDir` returns: a `StateDir` that also tells where it is and how far it got. */
