@@ -35,7 +35,7 @@ export const CACHE_NAME = "cli.cache";
  * whose modules find files beside their own code (the conformance suites, the agent's .proto
  * files). Paths from src/.
  */
-const UNBUNDLED = ["cli/agent.ts", "cli/conformance.ts"];
+const UNBUNDLED = ["cli/agent.ts", "cli/conformance.ts", "cli/fleet.ts"];
 /**
  * The bundled modules that may use `import.meta.url`: in the script it is the URL of
  * dist/bin/cli.js, right only for paths up to the package's root from a module of src/<area>/.

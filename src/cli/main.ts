@@ -63,6 +63,14 @@ const COMMANDS: readonly CommandEntry[] = [
     unbundled: true,
   },
   {
+    name: "fleet",
+    summary:
+      "what-if for a cluster: scheduler placement and kubelet admission, with and without NUMA awareness",
+    load: async () => (await import("./fleet.js")).registerFleet,
+    // Its scenarios run in worker threads started from a module file beside its code.
+    unbundled: true,
+  },
+  {
     name: "demo",
     summary: "run the built-in example: the two pods of the v1.36 blog post",
     load: async () => (await import("./demo.js")).registerDemo,

@@ -1,7 +1,7 @@
 /**
  * The output contract: every `-o json` document of a representative set of runs (every example
  * pod under each example configuration, GPU machines, steps, metrics, rejections under every
- * policy, `--state`, topology, presets, checkpoint) validates against
+ * policy, `--state`, topology, presets, checkpoint, a small fleet) validates against
  * docs/output-format.schema.json, the schema catches a renamed field, and no output people or
  * programs read cites an internal specification section id.
  */
@@ -47,6 +47,7 @@ describe("output contract", () => {
       "PresetList",
       "CheckpointReport",
       "CheckpointVerification",
+      "FleetReport",
     ] as const) {
       const v = ajv.getSchema(`output#/$defs/${kind}`);
       assert.ok(v, `the schema defines ${kind}`);
@@ -67,6 +68,7 @@ describe("output contract", () => {
       "CheckpointReport",
       "CheckpointVerification",
       "Explanation",
+      "FleetReport",
       "PresetList",
       "Simulation",
       "machine",
@@ -111,6 +113,19 @@ describe("output contract", () => {
     );
     assert.notEqual(
       check("machine", { ...JSON.parse(runs.find((r) => r.kind === "machine")?.json ?? "{}"), cores: [] }),
+      null,
+    );
+    const fleet = JSON.parse(runs.find((r) => r.kind === "FleetReport")?.json ?? "{}") as {
+      scenarios: Record<string, unknown>[];
+    };
+    const [plain, aware] = fleet.scenarios;
+    const { total, ...withoutTotal } = plain;
+    assert.equal(check("FleetReport", fleet), null);
+    // The run exercises the example lists: kubelet rejections and pending pods.
+    const lists = plain as { rejections: { examples: unknown[] }; unschedulable: { examples: unknown[] } };
+    assert.ok(lists.rejections.examples.length > 0 && lists.unschedulable.examples.length > 0);
+    assert.notEqual(
+      check("FleetReport", { ...fleet, scenarios: [{ ...withoutTotal, fleet: total }, aware] }),
       null,
     );
   });

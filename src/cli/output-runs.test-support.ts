@@ -19,6 +19,7 @@ import { checkpoint } from "./checkpoint.js";
 import { checkpointVerify } from "./checkpoint-verify.js";
 import { EXAMPLES, writeFixtures } from "./cli.test-support.js";
 import { explain } from "./explain.js";
+import { fleet, renderFleet } from "./fleet.js";
 import { presetsOutput } from "./presets.js";
 import { simulate } from "./simulate.js";
 import { topologyOutput } from "./topology.js";
@@ -30,7 +31,8 @@ export type DocumentKind =
   | "machine"
   | "PresetList"
   | "CheckpointReport"
-  | "CheckpointVerification";
+  | "CheckpointVerification"
+  | "FleetReport";
 
 export interface OutputRun {
   /** The command line it stands for, for messages. */
@@ -215,5 +217,39 @@ export async function outputRuns(): Promise<{ dir: string; runs: OutputRun[] }> 
     const table = (await checkpointVerify(kubeletDir, { ...opts, output: "table" })).stdout;
     runs.push({ command: `checkpoint verify ${what}DIR`, kind: "CheckpointVerification", json, table });
   }
+  // A small fleet: kubelet rejections, pending pods, pod-level pods, in both scenarios.
+  const fleetFile = join(dir, "fleet.yaml");
+  writeFileSync(
+    fleetFile,
+    `apiVersion: podpin.io/v1alpha1
+kind: Fleet
+metadata: {name: contract}
+scheduler: {topologyMatchScoring: LeastAllocated}
+nodeGroups:
+  - {name: pod-scope, count: 2, machine: worked-example, kubeletConfig: ${POD_SCOPE}}
+  - {name: container-scope, count: 1, machine: worked-example, kubeletConfig: ${CONTAINER_SCOPE}}
+workloads:
+  - name: wide
+    replicas: 6
+    manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: wide}
+      spec:
+        containers:
+          - name: c
+            resources: {requests: {cpu: "15", memory: 8Gi}, limits: {cpu: "15", memory: 8Gi}}
+  - {file: ${join(EXAMPLES, "tightly-coupled-database.yaml")}, replicas: 4}
+  - {file: ${join(EXAMPLES, "too-big-database.yaml")}}
+  - {file: ${join(EXAMPLES, "ml-workload-gpu.yaml")}}
+`,
+  );
+  const fleetJson = (await fleet({ file: fleetFile, output: "json", workers: "1" })).stdout;
+  runs.push({
+    command: "fleet -f fleet.yaml",
+    kind: "FleetReport",
+    json: fleetJson,
+    table: renderFleet(JSON.parse(fleetJson), "table"),
+  });
   return { dir, runs };
 }

@@ -3,8 +3,8 @@
  * the checkout (which builds dist/ as `npm ci` does, through the prepare script), installed with
  * `npm install --offline` into a temporary prefix with an empty npm cache, its runtime dependencies
  * taken from this checkout's node_modules (packed as npm packs them) and nothing else, then run:
- * `podpin --version`, `simulate` on the blog pods, and the two commands that run from dist/'s
- * modules rather than the bundled script. This is the one test that runs the compiled command;
+ * `podpin --version`, `simulate` on the blog pods, and the commands that run from dist/'s
+ * modules rather than the bundled script (`fleet` with its worker threads among them). This is the one test that runs the compiled command;
  * the other CLI tests run the sources, which cannot be stale.
  */
 import assert from "node:assert/strict";
@@ -18,10 +18,12 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runFleet } from "../cluster/fleet/index.js";
 import { CONFORMANCE_DIR } from "../conformance/location.js";
 import { ROOT } from "./cli.test-support.js";
 
@@ -194,6 +196,36 @@ describe("the published package, installed offline without dev dependencies", { 
         run(process.execPath, [bin, command, "--help"], prefix, env),
         new RegExp(`^Usage: podpin ${command} `),
       );
+  });
+
+  it("podpin fleet --workers 2 runs its scenarios in the compiled worker threads", async () => {
+    const ex = (f: string) => join(installed, "examples", f);
+    const file = join(scratch, "fleet.yaml");
+    writeFileSync(
+      file,
+      `apiVersion: podpin.io/v1alpha1
+kind: Fleet
+metadata: {name: packaged}
+nodeGroups:
+  - {name: small, count: 2, machine: worked-example, kubeletConfig: ${ex("kubelet-pod-scope.yaml")}}
+workloads:
+  - {file: ${ex("tightly-coupled-database.yaml")}, replicas: 3}
+  - {file: ${ex("ml-workload.yaml")}, replicas: 2}
+`,
+    );
+    const report = JSON.parse(
+      run(process.execPath, [bin, "fleet", "-f", file, "--workers", "2", "-o", "json"], prefix, env),
+    ) as { kind: string; scenarios: { scenario: string; pods: { total: number } }[] };
+    assert.equal(report.kind, "FleetReport");
+    assert.deepEqual(
+      report.scenarios.map((s) => [s.scenario, s.pods.total]),
+      [
+        ["allocatable", 5],
+        ["numa-aware", 5],
+      ],
+    );
+    // The same report as the sources give in one thread.
+    assert.deepEqual(report, await runFleet(file, { workers: 1 }));
   });
 
   it("podpin conformance and podpin agent --help run from dist/'s modules", () => {
