@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The published `podpin` command. It runs the compiled command line that `npm run build` writes
-// (npm ci and npm pack run it): dist/bin/cli.js, one script holding every command but two, whose
+// (npm ci and npm pack run it): dist/bin/cli.js, one script holding every command but three, whose
 // functions come compiled from V8's code cache (dist/bin/cli.cache) so that start-up costs little
-// more than node itself; `agent`, `conformance` and `fleet` (worker threads) from the compiled modules of dist/. The
-// version is answered before anything else loads. scripts/bundle-cli.ts says how it is built.
+// more than node itself; `agent`, `conformance` and `fleet` (worker threads) run from the compiled
+// modules of dist/. The version is answered before anything else loads. scripts/bundle-cli.ts
+// says how it is built.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
