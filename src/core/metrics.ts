@@ -130,13 +130,34 @@ function emptyHistogram(bounds: readonly number[]): MutableHistogram {
   return { bounds, counts: new Array<number>(bounds.length + 1).fill(0), count: 0, sum: 0 };
 }
 
+interface KeyTrie {
+  key: string | undefined;
+  next: Map<string, KeyTrie>;
+}
+
 /** Counters and gauges by series, plus bucketed histograms. */
 export class MetricsRegistry {
   private readonly values = new Map<string, number>();
   private readonly observations = new Map<string, MutableHistogram>();
+  /** Series keys by name, then by each label value in turn: an admission counts the same few. */
+  private readonly keys = new Map<string, KeyTrie>();
+
+  /** `seriesKey`, remembered: joining the labels anew made every count a new string to hash. */
+  private key(name: MetricName, labelValues: readonly string[]): string {
+    if (labelValues.length === 0) return name;
+    let node: KeyTrie | undefined = this.keys.get(name);
+    if (!node) this.keys.set(name, (node = { key: undefined, next: new Map() }));
+    for (const value of labelValues) {
+      let child: KeyTrie | undefined = node.next.get(value);
+      if (!child) node.next.set(value, (child = { key: undefined, next: new Map() }));
+      node = child;
+    }
+    node.key ??= seriesKey(name, labelValues);
+    return node.key;
+  }
 
   inc(name: MetricName, labelValues: readonly string[] = [], by = 1): void {
-    const k = seriesKey(name, labelValues);
+    const k = this.key(name, labelValues);
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
 
@@ -146,12 +167,12 @@ export class MetricsRegistry {
   }
 
   set(name: MetricName, labelValues: readonly string[], value: number): void {
-    this.values.set(seriesKey(name, labelValues), value);
+    this.values.set(this.key(name, labelValues), value);
   }
 
   /** Makes a series exist at its current value (0 when new), as the kubelet pre-initialises some. */
   touch(name: MetricName, labelValues: readonly string[] = []): void {
-    const k = seriesKey(name, labelValues);
+    const k = this.key(name, labelValues);
     if (!this.values.has(k)) this.values.set(k, 0);
   }
 

@@ -40,11 +40,39 @@ function own(c: Container, pick: ResourcePick): ResourceList {
   return c.resources ? pick(c.resources) : {};
 }
 
+/** Totals computed inside `withAggregateMemo`, per pod object: requests and limits. */
+// A Map, not a WeakMap: it lives for one stretch of work, and weak tables cost the collector more.
+let memo: Map<Pod, { requests?: ResourceList; limits?: ResourceList }> | null = null;
+
+/**
+ * Runs `fn` with the requests and limits aggregates remembered per pod: one admission asks for
+ * them from the hint providers, the allocations, the predicate handler and the pod cgroup, each
+ * a walk of every container. Only for a stretch of work that does not change the pods it reads
+ * (one admission); the remembered lists are frozen, so a caller cannot change them for the next.
+ */
+export function withAggregateMemo<T>(fn: () => T): T {
+  if (memo) return fn();
+  memo = new Map();
+  try {
+    return fn();
+  } finally {
+    memo = null;
+  }
+}
+
 export function aggregateContainerResources(
   pod: Pod,
   pick: ResourcePick,
   onContribution?: ContributionHook,
 ): ResourceList {
+  const slot = pick === pickRequests ? "requests" : pick === pickLimits ? "limits" : null;
+  if (memo === null || slot === null || onContribution) return computeAggregate(pod, pick, onContribution);
+  let entry = memo.get(pod);
+  if (!entry) memo.set(pod, (entry = {}));
+  return (entry[slot] ??= Object.freeze(computeAggregate(pod, pick)));
+}
+
+function computeAggregate(pod: Pod, pick: ResourcePick, onContribution?: ContributionHook): ResourceList {
   const total = new Map<string, Quantity>();
   for (const c of pod.containers) {
     const list = own(c, pick);

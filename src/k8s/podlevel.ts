@@ -1,4 +1,5 @@
 import type { Quantity } from "../core/index.js";
+import { withAggregateMemo } from "./aggregate.js";
 import type { Container, FeatureGates, Pod, QOSClass, ResourceList, ResourceRequirements } from "./types.js";
 
 /** pod-level.md §1.1 / PL-9: `cpu`, `memory` and every `hugepages-*` (both versions). */
@@ -10,8 +11,10 @@ export function isSupportedPodLevelResource(name: string): boolean {
 export function isPodLevelResourcesSet(pod: Pod): boolean {
   const r = pod.resources;
   if (!r) return false;
-  const keys = [...Object.keys(r.requests), ...Object.keys(r.limits)];
-  return keys.some(isSupportedPodLevelResource);
+  // Asked many times per admission: no key arrays.
+  for (const name in r.requests) if (isSupportedPodLevelResource(name)) return true;
+  for (const name in r.limits) if (isSupportedPodLevelResource(name)) return true;
+  return false;
 }
 
 function nonZero(q: Quantity | undefined): boolean {
@@ -123,7 +126,8 @@ export function withPodQOSMemo<T>(fn: () => T): T {
   if (qosMemo) return fn();
   qosMemo = new WeakMap();
   try {
-    return fn();
+    // The aggregates the classes and the managers read are remembered over the same stretch.
+    return withAggregateMemo(fn);
   } finally {
     qosMemo = null;
   }

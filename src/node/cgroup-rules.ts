@@ -164,7 +164,8 @@ function withPodLevel(aggregate: ResourceList, podLevel: ResourceList | undefine
   return out;
 }
 
-interface PodTotals {
+/** The pod's effective requests and limits, as `podTotals` computes them. */
+export interface PodTotals {
   requests: ResourceList;
   limits: ResourceList;
   cpuLimitsDeclared: boolean;
@@ -228,9 +229,14 @@ function hugePageLimits(requests: ResourceList): Record<string, bigint> {
 }
 
 /** The pod CFS quota for a given "enforce CPU limits" decision, or null when none is set. */
-function podQuotaWith(pod: Pod, enforce: boolean, cfs: CFSSettings, gates: FeatureGates): number | null {
+function podQuotaWith(
+  pod: Pod,
+  enforce: boolean,
+  cfs: CFSSettings,
+  gates: FeatureGates,
+  totals: PodTotals = podTotals(pod, gates),
+): number | null {
   const qos = podQOS(pod, gates);
-  const totals = podTotals(pod, gates);
   if (qos === "BestEffort" || (qos === "Burstable" && !totals.cpuLimitsDeclared)) return null;
   if (!enforce) return -1;
   const quota = milliCPUToQuota(milliOf(totals.limits.cpu), cfs.cpuCFSQuotaPeriodUs);
@@ -248,17 +254,23 @@ export function podCpuQuota(
   stateOf: CPUStateOf,
   cfs: CFSSettings,
   gates: FeatureGates,
+  totals?: PodTotals,
 ): number | null {
   const exclusive = gates.DisableCPUQuotaWithExclusiveCPUs && podHasExclusiveCPUs(pod, stateOf, gates);
-  return podQuotaWith(pod, cfs.cpuCFSQuota && !exclusive, cfs, gates);
+  return podQuotaWith(pod, cfs.cpuCFSQuota && !exclusive, cfs, gates, totals);
 }
 
 /**
  * The pod CPU quota the documentation describes ("capped at the pod CPU limit"), for `explain` to
  * show beside `podCpuQuota` where the two differ (PL-1, README R-2).
  */
-export function documentedPodCpuQuota(pod: Pod, cfs: CFSSettings, gates: FeatureGates): number | null {
-  return podQuotaWith(pod, cfs.cpuCFSQuota, cfs, gates);
+export function documentedPodCpuQuota(
+  pod: Pod,
+  cfs: CFSSettings,
+  gates: FeatureGates,
+  totals?: PodTotals,
+): number | null {
+  return podQuotaWith(pod, cfs.cpuCFSQuota, cfs, gates, totals);
 }
 
 /**
@@ -278,8 +290,9 @@ export function podCgroupSettings(
   const memory = totals.limits.memory ? totals.limits.memory.value() : 0n;
   const memoryLimitBytes =
     qos === "Guaranteed" || (qos === "Burstable" && totals.memoryLimitsDeclared) ? memory || null : null;
-  const cpuQuotaUs = podCpuQuota(pod, stateOf, cfs, gates);
-  const documented = documentedPodCpuQuota(pod, cfs, gates);
+  // One walk of the containers for the three figures that read the totals.
+  const cpuQuotaUs = podCpuQuota(pod, stateOf, cfs, gates, totals);
+  const documented = documentedPodCpuQuota(pod, cfs, gates, totals);
   return {
     cpuShares: qos === "BestEffort" ? MIN_SHARES : milliCPUToShares(milliOf(totals.requests.cpu)),
     cpuQuotaUs,

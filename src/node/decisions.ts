@@ -85,8 +85,15 @@ export function buildDecisions(
   const podMemory = node.memoryPolicy?.getPodMemoryBlocks(pod.uid) ?? null;
   const containers: ContainerDecision[] = [];
   let podSharedPool = bubble;
+  // The pod cgroup reads the same states again: each is asked of the CPU Manager once.
+  const states = new Map<Container, ContainerCPUState>();
+  const stateOf = (c: Container) => {
+    let state = states.get(c);
+    if (!state) states.set(c, (state = cpuStateOf(node, pod, c)));
+    return state;
+  };
   for (const c of containersInOrder(pod)) {
-    const state = cpuStateOf(node, pod, c);
+    const state = stateOf(c);
     const kind = kindOf(pod, c);
     if (podSharedPool && kind !== "init" && state.isolation === "container")
       podSharedPool = podSharedPool.difference(state.cpus);
@@ -113,7 +120,6 @@ export function buildDecisions(
       deviceError: node.deviceStartError(pod.uid, c.name),
     });
   }
-  const stateOf = (c: Container) => cpuStateOf(node, pod, c);
   return withPlainJSON({
     containers,
     podDecision: {

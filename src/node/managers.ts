@@ -46,12 +46,24 @@ export class ResourceManager implements HintProvider {
 
   /** The pod may have left the active set (removed, evicted, or an admission that did not admit it). */
   podMayBeInactive(podUID: string): void {
-    if (this.policy && this.fullCleanupDone) this.suspects.add(podUID);
+    // A pod holding no state now cannot gain any while inactive (only an admission allocates),
+    // so the set stays bounded by the pods holding state, cleanups or not.
+    if (this.policy && this.fullCleanupDone && this.holdsStateFor(podUID)) this.suspects.add(podUID);
+  }
+
+  /**
+   * The pods the next cleanup looks at, or null while it still walks every stored entry: for the
+   * checks that the incremental cleanup misses nothing a full walk would remove.
+   */
+  staleStateSuspects(): ReadonlySet<string> | null {
+    return this.fullCleanupDone ? this.suspects : null;
   }
 
   removeStaleState(): void {
     const policy = this.policy;
     if (!policy) return;
+    // The common case, first: nothing left the active set since the last cleanup.
+    if (this.fullCleanupDone && this.suspects.size === 0) return;
     const activeNames = new Map<string, Set<string> | null>();
     const isActive = (podUID: string, containerName: string): boolean => {
       let names = activeNames.get(podUID);
@@ -70,7 +82,6 @@ export class ResourceManager implements HintProvider {
       }
       return;
     }
-    if (this.suspects.size === 0) return;
     const uids = [...this.suspects].sort(byString);
     this.suspects.clear();
     for (const podUID of uids) {

@@ -114,6 +114,7 @@ export class Node {
   /** Pod-level pods: per container, the error of the deferred device allocation at creation. */
   private readonly deviceStartErrors = new Map<string, Map<string, string>>();
   private readonly now: (() => number) | null;
+  private nodeObjectCache: NodeObject | null = null;
 
   constructor(opts: NodeOptions) {
     this.machine = opts.machine;
@@ -144,6 +145,7 @@ export class Node {
       numaNodes: machineNUMANodes(opts.machine),
       activePods: active,
       isActivePod: (uid) => this.activePod(uid) !== undefined,
+      reportsInactivePods: true,
       affinity: tm,
       state: opts.restored?.device,
       allocatedDevices: opts.restored?.devicesInUse,
@@ -224,6 +226,7 @@ export class Node {
   private podMayBeInactive(uid: string): void {
     this.cpuManager.podMayBeInactive(uid);
     this.memoryManager.podMayBeInactive(uid);
+    this.deviceManager.podMayBeInactive(uid);
   }
 
   /** Admitted pods that have not been removed, in admission order. */
@@ -255,22 +258,37 @@ export class Node {
   }
 
   /**
+   * The node object for admissions, built again only when a device list changes (the machine and
+   * the configuration never do); only the engine reads it, so nobody can change it.
+   */
+  private admissionNodeObject(): NodeObject {
+    this.nodeObjectCache ??= this.nodeObject();
+    return this.nodeObjectCache;
+  }
+
+  /**
    * The predicate admit handler for `pod` against the admitted pods, with the Device Manager's
    * state as it is now (right after the allocation handler, during an admission).
    */
   predicateFor(pod: Pod, node: NodeObject = this.nodeObject()): PredicateDecision {
+    const podHoldsDevices = this.deviceManager.holdsDevicesFor(pod.uid);
+    // The handler reads the in-use counts only for a pod holding devices.
     const devicesInUse = new Map<string, number>();
-    for (const [resource, ids] of this.deviceManager.allocatedDeviceIDs())
-      devicesInUse.set(resource, ids.length);
+    if (podHoldsDevices)
+      for (const [resource, ids] of this.deviceManager.allocatedDeviceIDs())
+        devicesInUse.set(resource, ids.length);
     const admitted = this.pods.has(pod.uid);
+    const pods = this.pods;
     return admitPredicate({
       node,
       pod,
-      otherPods: admitted
-        ? [...this.pods.values()].filter((p) => p.uid !== pod.uid)
-        : [...this.pods.values()],
+      // Listed only when read (critical-pod preemption, or no running totals): an admission must
+      // not copy every live pod.
+      get otherPods() {
+        return admitted ? [...pods.values()].filter((p) => p.uid !== pod.uid) : [...pods.values()];
+      },
       gates: this.config.featureGates,
-      deviceManager: { podHoldsDevices: this.deviceManager.holdsDevicesFor(pod.uid), devicesInUse },
+      deviceManager: { podHoldsDevices, devicesInUse },
       // The running totals hold exactly the other pods unless `pod` itself is admitted.
       usage: admitted ? undefined : this.usage,
     });
@@ -310,7 +328,7 @@ export class Node {
     if (started !== undefined && this.now)
       this.metrics.observe("topology_manager_admission_duration_ms", this.now() - started);
     const deviceAllocations = [...this.deviceManager.admissionTrace()];
-    const node = this.nodeObject();
+    const node = this.admissionNodeObject();
     const warnings = [...this.unservedExtendedResources(pod, node), ...tolerationWarnings(pod)];
     if (!result.admitted) {
       return {
@@ -411,12 +429,13 @@ export class Node {
    */
   private unservedExtendedResources(pod: Pod, node: NodeObject): string[] {
     const names = new Set<string>();
+    // The name tests come first: most resources are cpu and memory, and isZero reads the quantity.
     for (const c of containersInOrder(pod))
       for (const list of [c.resources?.limits, c.resources?.requests])
         for (const [name, q] of Object.entries(list ?? {}))
           if (
-            !q.isZero() &&
             isExtendedResourceName(name) &&
+            !q.isZero() &&
             !this.deviceManager.isDevicePluginResource(name) &&
             !(name in node.allocatable)
           )
@@ -453,6 +472,7 @@ export class Node {
       plugin: known?.plugin ?? NO_PLUGIN_OPTIONS,
     });
     this.deviceManager.updateDevices(resource, devices);
+    this.nodeObjectCache = null;
   }
 
   private holdsStateFor(podUID: string): boolean {

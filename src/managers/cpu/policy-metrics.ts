@@ -1,4 +1,4 @@
-import type { CPUSet, MetricsRegistry } from "../../core/index.js";
+import { CPUSet, type MetricsRegistry } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
 
 export type CPUAssignmentType = "node_exclusive" | "pod_exclusive" | "pod_shared";
@@ -12,6 +12,10 @@ const UNCORE_CACHE = ["container", "uncore_cache"] as const;
  * moves the same series the same way.
  */
 export class CPUPolicyMetrics {
+  /** The set the per-NUMA counts were last taken of, and those counts. */
+  private counted: CPUSet = CPUSet.empty;
+  private readonly perNUMA = new Map<number, number>();
+
   constructor(
     readonly registry: MetricsRegistry,
     private readonly topology: CPUTopology,
@@ -54,14 +58,26 @@ export class CPUPolicyMetrics {
    * node that holds none keeps its previous value, as in the kubelet.
    */
   private updatePerNUMA(cpus: CPUSet): void {
-    const counts = new Map<number, number>();
-    for (const id of cpus.toArray()) {
-      const numa = this.topology.details.get(id)?.numa ?? 0;
-      counts.set(numa, (counts.get(numa) ?? 0) + 1);
-    }
-    for (const [numa, n] of [...counts].sort((a, b) => a[0] - b[0])) {
+    const counts = this.countPerNUMA(cpus);
+    for (const [numa, n] of [...counts].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0])) {
       this.registry.set("cpu_manager_allocation_per_numa", [String(numa)], n);
     }
+  }
+
+  /**
+   * The CPUs of `cpus` per NUMA node (a CPU the topology does not know under node 0, as the
+   * kubelet's zero-valued lookup does). Counted from the previous call's set by the CPUs that came
+   * and went: consecutive calls differ by one allocation or release, so the cost follows the pod,
+   * not the number of assigned CPUs or NUMA nodes.
+   */
+  private countPerNUMA(cpus: CPUSet): ReadonlyMap<number, number> {
+    const numaOf = (id: number) => this.topology.details.get(id)?.numa ?? 0;
+    for (const id of cpus.difference(this.counted).toArray())
+      this.perNUMA.set(numaOf(id), (this.perNUMA.get(numaOf(id)) ?? 0) + 1);
+    for (const id of this.counted.difference(cpus).toArray())
+      this.perNUMA.set(numaOf(id), (this.perNUMA.get(numaOf(id)) ?? 0) - 1);
+    this.counted = cpus;
+    return this.perNUMA;
   }
 
   pinningRequest(): void {

@@ -14,9 +14,17 @@ function byString(a: string, b: string): number {
 /**
  * The CPU Manager's state (the kubelet's `state.State`): the default CPU set, the container
  * assignments and the pod-level bubbles, kept in the plain-data shape checkpoints read and write.
+ *
+ * The union of the container assignments is kept as assignments come and go (a count of the
+ * assignments holding each CPU), so that reading it costs nothing per live pod: the metrics read it
+ * on every allocation and release. `data` is therefore changed only through this class once it
+ * is wrapped (checkpoints and reports only read it).
  */
 export class CPUState {
   readonly data: CPUStateData;
+  /** CPU id -> how many container assignments hold it. */
+  private holders = new Int32Array(0);
+  private assigned = CPUSet.empty;
 
   constructor(data?: CPUStateData) {
     this.data = data ?? {
@@ -25,6 +33,26 @@ export class CPUState {
       entries: new Map(),
       podEntries: new Map(),
     };
+    for (const pod of this.data.entries.values()) for (const cpus of pod.values()) this.hold(cpus);
+  }
+
+  private hold(cpus: CPUSet): void {
+    const ids = cpus.toArray();
+    if (ids.length === 0) return;
+    const max = ids[ids.length - 1];
+    if (max >= this.holders.length) {
+      const grown = new Int32Array(Math.max(max + 1, this.holders.length * 2));
+      grown.set(this.holders);
+      this.holders = grown;
+    }
+    for (const id of ids) this.holders[id]++;
+    this.assigned = this.assigned.union(cpus);
+  }
+
+  private release(cpus: CPUSet): void {
+    const freed: number[] = [];
+    for (const id of cpus.toArray()) if (--this.holders[id] === 0) freed.push(id);
+    if (freed.length > 0) this.assigned = this.assigned.difference(CPUSet.fromIds(freed));
   }
 
   /** A state from literal sets, for tests and simulations. */
@@ -61,14 +89,18 @@ export class CPUState {
   setCPUSet(podUID: string, containerName: string, cpus: CPUSet): void {
     let pod = this.data.entries.get(podUID);
     if (!pod) this.data.entries.set(podUID, (pod = new Map()));
+    const previous = pod.get(containerName);
     pod.set(containerName, cpus);
+    this.hold(cpus);
+    if (previous) this.release(previous);
   }
 
   /** Deletes one assignment; a pod left without assignments disappears, as in the kubelet. */
   delete(podUID: string, containerName: string): void {
     const pod = this.data.entries.get(podUID);
     if (!pod) return;
-    pod.delete(containerName);
+    const previous = pod.get(containerName);
+    if (previous && pod.delete(containerName)) this.release(previous);
     if (pod.size === 0) this.data.entries.delete(podUID);
   }
 
@@ -96,7 +128,10 @@ export class CPUState {
   /** Forgets everything stored for the pod: its bubble and its container assignments. */
   deletePod(podUID: string): void {
     this.data.podEntries.delete(podUID);
+    const pod = this.data.entries.get(podUID);
+    if (!pod) return;
     this.data.entries.delete(podUID);
+    for (const cpus of pod.values()) this.release(cpus);
   }
 
   /** Every stored container assignment's key, pods and containers in ascending order. */
@@ -118,9 +153,7 @@ export class CPUState {
 
   /** Union of every container assignment. */
   assignedCPUs(): CPUSet {
-    const sets: CPUSet[] = [];
-    for (const pod of this.data.entries.values()) sets.push(...pod.values());
-    return CPUSet.empty.union(...sets);
+    return this.assigned;
   }
 
   /** A deep copy (CPU sets are immutable and shared). */

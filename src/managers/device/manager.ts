@@ -1,4 +1,4 @@
-import type { ManagerError } from "../../core/index.js";
+import type { ManagerError, Quantity } from "../../core/index.js";
 import { type Container, containersInOrder, isSidecar, type Pod } from "../../k8s/index.js";
 import { compareBytewise, type DeviceResources, type DeviceSpec } from "../../machine/index.js";
 import type {
@@ -57,6 +57,11 @@ export interface DeviceManagerOptions {
    * without walking every pod (the purge and the container start ask per pod and per container).
    */
   isActivePod?: (podUID: string) => boolean;
+  /**
+   * The owner calls `podMayBeInactive` for every pod that stops being active, so that a purge
+   * after the first looks at those pods only instead of every pod holding devices.
+   */
+  reportsInactivePods?: boolean;
   /** Where the Topology Manager stored each container's hint. */
   affinity: AffinityStore;
   /**
@@ -110,12 +115,16 @@ export class DeviceManager implements HintProvider {
   /** The `devicesToAllocate` calls made for `tracePod` since its admission began. */
   private trace: DeviceAllocationCall[] = [];
   private tracePod: string | null = null;
+  /** Pods that may have stopped being active since the last purge; null: the purge walks every pod. */
+  private readonly purgeSuspects: Set<string> | null;
+  private firstPurgeDone = false;
 
   constructor(opts: DeviceManagerOptions) {
     this.registry = new DeviceRegistry(opts.resources);
     this.numaNodes = [...opts.numaNodes].sort((a, b) => a - b);
     this.activePods = opts.activePods;
     this.isActivePod = opts.isActivePod ?? null;
+    this.purgeSuspects = opts.reportsInactivePods ? new Set() : null;
     this.affinity = opts.affinity;
     this.singleNUMANodePolicy = opts.topologyManagerPolicy === "single-numa-node";
     this.podDevices = opts.state ? clonePodDevices(opts.state.podDevices) : new Map();
@@ -140,17 +149,40 @@ export class DeviceManager implements HintProvider {
    * was forgotten, the in-use sets become the union of what is left. Never run on pod removal.
    */
   updateAllocatedDevices(): void {
-    if (this.podDevices.size === 0) return;
+    // Before the first purge a restored state may hold any pod; after it, a pod can only turn
+    // stale by leaving the active set, which the owner reports (the same pods found, fewer looked at).
+    const suspects = this.purgeSuspects !== null && this.firstPurgeDone ? this.purgeSuspects : null;
+    this.firstPurgeDone = true;
+    if (this.podDevices.size === 0 || suspects?.size === 0) {
+      suspects?.clear();
+      return;
+    }
     let isActive = this.isActivePod;
     if (!isActive) {
       const active = new Set<string>();
       for (const pod of this.activePods()) active.add(pod.uid);
       isActive = (uid) => active.has(uid);
     }
-    const stale = [...this.podDevices.keys()].filter((uid) => !isActive(uid));
+    const candidates = suspects
+      ? [...suspects].filter((uid) => this.podDevices.has(uid))
+      : this.podDevices.keys();
+    this.purgeSuspects?.clear();
+    const stale = [...candidates].filter((uid) => !isActive(uid));
     if (stale.length === 0) return;
     for (const uid of stale) this.podDevices.delete(uid);
     this.allocatedDevices = allocatedDevicesOf(this.podDevices);
+  }
+
+  /** The pod may have left the active set (with `reportsInactivePods`; ignored otherwise). */
+  podMayBeInactive(podUID: string): void {
+    // Only a pod with a record can turn stale (devices are recorded for active pods only), and a
+    // purge may not run for a long time (no pod asks for devices): the set stays within podDevices.
+    if (this.firstPurgeDone && this.podDevices.has(podUID)) this.purgeSuspects?.add(podUID);
+  }
+
+  /** Pods the next purge looks at, or null when it walks every pod holding devices. */
+  purgeCandidates(): ReadonlySet<string> | null {
+    return this.purgeSuspects !== null && this.firstPurgeDone ? this.purgeSuspects : null;
   }
 
   /** The plugin's new `ListAndWatch` list replaces the old one (health changes included). */
@@ -268,8 +300,8 @@ export class DeviceManager implements HintProvider {
    */
   getDeviceRunContainerOptions(pod: Pod, container: Container): ManagerError | null {
     let needsReAllocate = false;
-    for (const [resource, q] of sortedLimits(container)) {
-      if (!this.isDevicePluginResource(resource) || deviceCount(q) === 0) continue;
+    for (const [resource, q] of this.devicePluginLimits(container)) {
+      if (deviceCount(q) === 0) continue;
       const plugin = this.registry.plugin(resource);
       if (plugin === null) return endpointNotFoundError(resource);
       const held = containerDeviceIDs(this.podDevices, pod.uid, container.name, resource);
@@ -504,8 +536,7 @@ export class DeviceManager implements HintProvider {
     reusable: Map<string, Set<string>>,
   ): ManagerError | null {
     let purged = false;
-    for (const [resource, q] of sortedLimits(container)) {
-      if (!this.isDevicePluginResource(resource)) continue;
+    for (const [resource, q] of this.devicePluginLimits(container)) {
       if (!purged) {
         this.updateAllocatedDevices();
         purged = true;
@@ -526,8 +557,17 @@ export class DeviceManager implements HintProvider {
     }
     return null;
   }
-}
 
-function sortedLimits(container: Container) {
-  return Object.entries(container.resources?.limits ?? {}).sort(([a], [b]) => compareBytewise(a, b));
+  /**
+   * The container's limits for device plugin resources, names ascending. Filtered before sorting:
+   * every container passes here at admission, and most ask for no device at all.
+   */
+  private devicePluginLimits(container: Container): [string, Quantity][] {
+    const limits = container.resources?.limits;
+    if (!limits) return [];
+    const out: [string, Quantity][] = [];
+    for (const name of Object.keys(limits))
+      if (this.isDevicePluginResource(name)) out.push([name, limits[name]]);
+    return out.length > 1 ? out.sort(([a], [b]) => compareBytewise(a, b)) : out;
+  }
 }

@@ -31,8 +31,8 @@ import {
   type AdmitResult,
   type AdmitTrace,
   hintData,
-  type ProviderAnswerData,
-  providerAnswerData,
+  mergeData,
+  type ProviderName,
 } from "./trace.js";
 
 export type TopologyScopeName = "container" | "pod";
@@ -117,6 +117,8 @@ export function takesPodLevelPath(pod: Pod, gates: FeatureGates): boolean {
  */
 export class TopologyManager implements AffinityStore {
   private readonly hintProviders: HintProvider[] = [];
+  /** The providers' names in registration order, for traces (which must not hold the providers). */
+  private providerNames: readonly ProviderName[] = [];
   /** pod UID -> container name -> stored hint. */
   private readonly affinities = new Map<string, Map<string, TopologyHint>>();
 
@@ -167,6 +169,7 @@ export class TopologyManager implements AffinityStore {
    */
   addHintProvider(provider: HintProvider): void {
     this.hintProviders.push(provider);
+    this.providerNames = Object.freeze(this.hintProviders.map((p) => p.resource));
   }
 
   getAffinity(podUID: string, containerName: string): TopologyHint {
@@ -224,7 +227,7 @@ export class TopologyManager implements AffinityStore {
     for (const container of containersInOrder(pod)) {
       const answers = this.containerAnswers(pod, container);
       const { hint, admit } = this.policy.merge(answers);
-      run.recordMerge(container.name, this.hintProviders, answers, hint, admit);
+      run.recordMerge(container.name, this.providerNames, answers, hint, admit);
       if (!admit) {
         if (aligned)
           this.metrics.inc("container_aligned_compute_resources_failure_count", [
@@ -291,7 +294,7 @@ export class TopologyManager implements AffinityStore {
   private mergePodHints(pod: Pod, run: AdmissionRun): TopologyHint | null {
     const answers = this.podAnswers(pod);
     const { hint, admit } = this.policy.merge(answers);
-    run.recordMerge(null, this.hintProviders, answers, hint, admit);
+    run.recordMerge(null, this.providerNames, answers, hint, admit);
     if (admit) return hint;
     if (alignmentGuaranteed(this.policy))
       this.metrics.inc("container_aligned_compute_resources_failure_count", [
@@ -343,13 +346,12 @@ class AdmissionRun {
 
   recordMerge(
     container: string | null,
-    providers: readonly HintProvider[],
+    providers: readonly ProviderName[],
     answers: readonly ProviderAnswer[],
     hint: TopologyHint,
     admit: boolean,
   ): void {
-    const data: ProviderAnswerData[] = answers.map((a, i) => providerAnswerData(providers[i].resource, a));
-    this.trace.merges.push({ container, answers: data, hint: hintData(hint), admit });
+    this.trace.merges.push(mergeData(container, providers, answers, hint, admit));
   }
 
   recordAffinity(container: string, hint: TopologyHint): void {

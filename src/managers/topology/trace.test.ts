@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { familyHints } from "./family-listing.js";
 import { HintFamily } from "./hint-family.js";
-import { FULL_LISTING_LIMIT, hintData, providerAnswerData, TRUNCATED_LISTING } from "./trace.js";
+import {
+  FULL_LISTING_LIMIT,
+  hintData,
+  mergeData,
+  providerAnswerData,
+  TRUNCATED_LISTING,
+  traceSettings,
+} from "./trace.js";
 
 /*
  * How a trace shows hint families: in full up to 255 hints (every family of an 8-node machine),
@@ -48,5 +55,42 @@ describe("trace of hint families", () => {
     const data = providerAnswerData("device", new Map([["gpu", [{ affinity: 1n, preferred: true }]]]));
     assert.deepEqual(data, { provider: "device", hints: { gpu: [{ numaNodes: [0], preferred: true }] } });
     assert.equal(data.unlisted, undefined);
+  });
+});
+
+describe("merges recorded on demand", () => {
+  const answers = () => [
+    null,
+    new Map([["cpu", family(4)]]),
+    new Map([["gpu", [{ affinity: 1n, preferred: true }]]]),
+  ];
+  const providers = ["device", "cpu", "memory"] as const;
+  const hint = { affinity: 1n, preferred: true };
+
+  it("keeps the answers by reference until the trace is read, then holds the data", () => {
+    const merge = mergeData("app", providers, answers(), hint, true);
+    assert.equal(typeof Object.getOwnPropertyDescriptor(merge, "answers")?.get, "function");
+    const read = merge.answers;
+    assert.equal(merge.answers, read);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(merge, "answers")?.value, read);
+    assert.deepEqual(Object.keys(merge), ["container", "answers", "hint", "admit"]);
+  });
+
+  it("reads exactly as the merge built during the admission", () => {
+    const lazy = mergeData("app", providers, answers(), hint, false);
+    traceSettings.build = "eager";
+    let eager: ReturnType<typeof mergeData>;
+    try {
+      eager = mergeData("app", providers, answers(), hint, false);
+    } finally {
+      traceSettings.build = "lazy";
+    }
+    assert.equal(Object.getOwnPropertyDescriptor(eager, "answers")?.get, undefined);
+    assert.equal(JSON.stringify(lazy), JSON.stringify(eager));
+    assert.deepEqual(lazy, eager);
+    assert.deepEqual(
+      lazy.answers.map((a) => a.unlisted),
+      eager.answers.map((a) => a.unlisted),
+    );
   });
 });

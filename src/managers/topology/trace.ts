@@ -109,6 +109,60 @@ function defineLazy<T>(obj: object, key: string, enumerable: boolean, compute: (
 }
 
 /**
+ * How an admission records its merges. `lazy` (the default) keeps the providers' answers as they
+ * were handed to the merge (immutable lists and families) and turns them into data only when the
+ * trace is read: an admission nobody explains pays nothing for it. `eager` builds every answer's
+ * data, family listings included, during the admission: the reference the lazy trace is tested
+ * against.
+ */
+export type TraceBuild = "lazy" | "eager";
+
+/** Read at every merge an admission records; tests switch it to compare both ways. */
+export const traceSettings: { build: TraceBuild } = { build: "lazy" };
+
+/** Reads every lazily built part of an answer's data, so that it holds plain values only. */
+function settled(data: ProviderAnswerData): ProviderAnswerData {
+  void data.hints;
+  void data.unlisted;
+  return data;
+}
+
+function answersData(
+  providers: readonly ProviderName[],
+  answers: readonly ProviderAnswer[],
+): ProviderAnswerData[] {
+  return answers.map((a, i) => providerAnswerData(providers[i], a));
+}
+
+/**
+ * One merge of an admission: what decided it (the policy's best hint and whether it admits) and,
+ * built on first read, what each provider answered. `providers` and `answers` are kept by
+ * reference until then: the providers' names and their answers, never the providers themselves,
+ * so that a result kept after its node moved on holds no state of the node.
+ */
+export function mergeData(
+  container: string | null,
+  providers: readonly ProviderName[],
+  answers: readonly ProviderAnswer[],
+  hint: TopologyHint,
+  admit: boolean,
+): MergeData {
+  if (traceSettings.build === "eager")
+    return { container, answers: answersData(providers, answers).map(settled), hint: hintData(hint), admit };
+  // An accessor in the literal: far cheaper per admission than `Object.defineProperty`.
+  return {
+    container,
+    get answers(): ProviderAnswerData[] {
+      const value = answersData(providers, answers);
+      Object.defineProperty(this, "answers", { value, enumerable: true, writable: true, configurable: true });
+      return value;
+    },
+    hint: hintData(hint),
+    admit,
+  };
+}
+
+/**
  * A provider's answer as data. Families are listed only when the data is read (an admission
  * records its merges without listing anything).
  */

@@ -81,6 +81,36 @@ function generalFilterFailures(
   return out;
 }
 
+/**
+ * The decision from its parts, every field written out in the order of `Base` then the verdict:
+ * an object spread of `base` costs an admission more than the rest of the handler's bookkeeping.
+ */
+function decision(
+  base: Base,
+  verdict: { reason: string; message: string } | null,
+  rejectedAt: PredicateDecision["rejectedAt"],
+  changed: Partial<Pick<Base, "failures" | "ignoredFailures" | "preempted">> = {},
+): PredicateDecision {
+  return {
+    failures: changed.failures ?? base.failures,
+    ignoredFailures: changed.ignoredFailures ?? base.ignoredFailures,
+    critical: base.critical,
+    preempted: changed.preempted ?? base.preempted,
+    resources: base.resources,
+    allocatable: base.allocatable,
+    requested: base.requested,
+    used: base.used,
+    podCount: base.podCount,
+    droppedExtendedResources: base.droppedExtendedResources,
+    raisedByDevices: base.raisedByDevices,
+    ephemeralStorageChecked: base.ephemeralStorageChecked,
+    admitted: verdict === null,
+    reason: verdict === null ? null : verdict.reason,
+    message: verdict === null ? null : verdict.message,
+    rejectedAt,
+  };
+}
+
 export function admitPredicate(input: PredicateInput): PredicateDecision {
   const { node, pod, gates } = input;
   const critical = isCriticalPod(pod);
@@ -88,7 +118,8 @@ export function admitPredicate(input: PredicateInput): PredicateDecision {
     base: Base,
     rejectedAt: PredicateDecision["rejectedAt"],
     r: { reason: string; message: string },
-  ): PredicateDecision => ({ ...base, admitted: false, reason: r.reason, message: r.message, rejectedAt });
+    changed?: Partial<Pick<Base, "failures" | "ignoredFailures">>,
+  ): PredicateDecision => decision(base, r, rejectedAt, changed);
 
   // Checks that preemption cannot help come first.
   const podOS = pod.labels?.[LABEL_OS];
@@ -100,7 +131,8 @@ export function admitPredicate(input: PredicateInput): PredicateDecision {
   if (pod.supplementalGroupsPolicy === "Strict" && !node.supplementalGroupsPolicy)
     return reject(emptyBase(critical), "supplemental-groups", SUPPLEMENTAL_GROUPS_NOT_SUPPORTED);
 
-  const view = buildNodeView(node, input.otherPods, gates, input.usage);
+  // With running totals the other pods are not read here (the caller may list them lazily).
+  const view = buildNodeView(node, input.usage ? [] : input.otherPods, gates, input.usage);
   sanitizeForDevices(view, input.deviceManager);
   const filtered = removeMissingExtendedResources(pod, view.allocatable);
   const request = podRequestAmounts(filtered.pod, gates);
@@ -126,19 +158,17 @@ export function admitPredicate(input: PredicateInput): PredicateDecision {
     raisedByDevices: view.raisedByDevices,
     ephemeralStorageChecked: node.ephemeralStorageKnown,
   };
-  if (failures.length === 0)
-    return { ...base, admitted: true, reason: null, message: null, rejectedAt: null };
+  if (failures.length === 0) return decision(base, null, null);
   if (!critical) return reject(base, "general-filter", failureResult(failures[0]));
 
   // A critical pod is not refused for resources while other pods can make room for it.
   const kept = failures.filter((f) => f.kind === "Predicate");
   if (kept.length > 0) {
     const ignored = failures.filter((f) => f.kind === "InsufficientResource");
-    return reject(
-      { ...base, failures: kept, ignoredFailures: ignored },
-      "general-filter",
-      failureResult(kept[0]),
-    );
+    return reject(base, "general-filter", failureResult(kept[0]), {
+      failures: kept,
+      ignoredFailures: ignored,
+    });
   }
   const shortfalls = failures.filter((f): f is InsufficientResource => f.kind === "InsufficientResource");
   const choice = choosePreemptionVictims(pod, input.otherPods, shortfalls, gates);
@@ -148,5 +178,5 @@ export function admitPredicate(input: PredicateInput): PredicateDecision {
       message: preemptionErrorMessage(choice.error),
     });
   const preempted = sortedNames(choice.victims.map((p) => p.uid));
-  return { ...base, preempted, admitted: true, reason: null, message: null, rejectedAt: null };
+  return decision(base, null, null, { preempted });
 }

@@ -117,6 +117,9 @@ export function removeMissingExtendedResources(
   pod: Pod,
   allocatable: ReadonlyMap<string, bigint>,
 ): { pod: Pod; dropped: string[] } {
+  // Most pods ask for no extended resource the node lacks: they are kept as they are (the same
+  // object, whose aggregates an admission has already computed).
+  if (!asksMissingExtendedResource(pod, allocatable)) return { pod, dropped: [] };
   const dropped = new Set<string>();
   const filtered: Pod = {
     ...pod,
@@ -124,4 +127,13 @@ export function removeMissingExtendedResources(
     containers: pod.containers.map((c) => filterRequests(c, allocatable, dropped)),
   };
   return { pod: filtered, dropped: sortedNames(dropped) };
+}
+
+function asksMissingExtendedResource(pod: Pod, allocatable: ReadonlyMap<string, bigint>): boolean {
+  for (const list of [pod.initContainers, pod.containers])
+    for (const c of list)
+      if (c.resources)
+        for (const name in c.resources.requests)
+          if (isExtendedResourceName(name) && !allocatable.has(name)) return true;
+  return false;
 }

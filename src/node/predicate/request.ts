@@ -42,6 +42,9 @@ export function podRequestAmounts(
   pod: Pod,
   gates: Pick<FeatureGates, "PodLevelResources">,
 ): Map<string, bigint> {
+  // Without pod-level requests or overhead the request is the aggregate itself: read, not copied.
+  if (!(gates.PodLevelResources && isPodLevelRequestsSet(pod)) && pod.overhead === undefined)
+    return requestAmountsOf(aggregateContainerRequests(pod));
   return requestAmountsOf(podRequestList(pod, gates));
 }
 
