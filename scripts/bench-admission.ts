@@ -1,222 +1,187 @@
-import { isDeepStrictEqual } from "node:util";
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { parseKubeletConfig, parsePods, type Pod } from "../src/k8s/index.js";
-import { presetMachine } from "../src/machine/index.js";
-import { type CPUHintSettings, cpuHintSettings } from "../src/managers/cpu/index.js";
-import { type MemoryHintSettings, memoryHintSettings } from "../src/managers/memory/index.js";
-import { MAX_TABULATED_NODES } from "../src/managers/topology/index.js";
-import {
-  type AdmissionResult,
-  Node,
-  nodeConfigFromKubelet,
-  type TopologyManagerPolicyName,
-  type TopologyManagerScopeName,
-} from "../src/node/index.js";
-import { measure, type Timing } from "./bench-timing.js";
+import { BLOG_DATABASE_POD } from "../src/k8s/blog-pods.cases.js";
+import { type Pod, parsePods } from "../src/k8s/index.js";
+import { type Machine, presetMachine } from "../src/machine/index.js";
+import { Node, type TopologyManagerPolicyName, type TopologyManagerScopeName } from "../src/node/index.js";
+import { testPod, workedExampleConfig } from "../src/node/test-support.js";
+import { admissionTarget, type BenchOptions, type Target } from "./bench-targets.js";
+import { type MeasureOptions, measure, type Timing } from "./bench-timing.js";
 
 /**
- * One admission (Topology Manager admit with the CPU and Memory Managers as hint providers) of
- * the blog examples on machines of growing NUMA count, with the hint providers as they run
- * (tables, and only single-node hints under `single-numa-node`) and, in the same run, with the
- * reference hint generation (every mask, one by one). Only `admit` is timed; each sample then
- * removes the pod, which gives back the same empty node for the next sample. Both must decide
- * alike: same admission result, merged hints and allocations.
+ * One admission (`Node.admit`: the Topology Manager with the CPU and Memory Managers as hint
+ * providers, then allocation) per machine × Topology Manager policy × scope × pod, on the worked
+ * examples' kubelet configuration. Only `admit` is timed; each sample then removes the pod, which
+ * gives the next sample the same node. Ratios are against the 2-NUMA classic pod under `none` of
+ * the same scope, measured in the same run.
  */
 
-export interface AdmissionRow {
-  numaNodes: number;
-  machine: string;
-  pod: string;
-  scope: TopologyManagerScopeName;
-  policy: TopologyManagerPolicyName;
-  timing: Timing | null;
-  /** Median over the 2-NUMA median of the same pod and policy. */
-  vsBaseline: number | null;
-  /** Why the scenario was not run. */
-  skipped: string | null;
-  /** The same admission with the reference hint generation. */
-  reference: Timing | null;
-  /** Reference median over median. */
-  referenceOverFast: number | null;
-  /** Why the reference did not run. */
-  referenceSkipped: string | null;
-  /** The two admissions decided differently (a bug in the hint providers). */
-  mismatch: boolean;
-}
-
-const MACHINES = [
+export const ADMISSION_MACHINES = [
   { numaNodes: 2, preset: "worked-example" },
   { numaNodes: 8, preset: "synthetic-8n-512c" },
   { numaNodes: 16, preset: "synthetic-16n" },
-  { numaNodes: 32, preset: "synthetic-32n" },
   { numaNodes: 34, preset: "nvidia-gb200-tray" },
   { numaNodes: 64, preset: "synthetic-64n" },
 ] as const;
 
-/** The reference lists 2^N − 1 masks per provider: 16 nodes take a few hundred ms, 32 would take hours. */
-const LARGEST_REFERENCE_NUMA = 16;
+export const POLICIES: readonly TopologyManagerPolicyName[] = [
+  "none",
+  "best-effort",
+  "restricted",
+  "single-numa-node",
+];
+export const SCOPES: readonly TopologyManagerScopeName[] = ["container", "pod"];
 
-interface HintMode {
-  cpu: CPUHintSettings;
-  memory: MemoryHintSettings;
+export type AdmissionPodKind = "classic" | "pod-level" | "spanning";
+export const POD_KINDS: readonly AdmissionPodKind[] = ["classic", "pod-level", "spanning"];
+
+export interface AdmissionRow {
+  numaNodes: number;
+  machine: string;
+  pod: AdmissionPodKind;
+  /** What the pod asks for on this machine. */
+  podShape: string;
+  scope: TopologyManagerScopeName;
+  policy: TopologyManagerPolicyName;
+  /** The kubelet's answer: admitted, or the rejection reason (the spanning pod under single-numa-node). */
+  outcome: string;
+  timing: Timing;
+  /** p50 over the p50 of the 2-NUMA classic pod under `none`, same scope. */
+  vsBaseline: number | null;
+  target: Target | null;
 }
 
-const DEFAULT_MODE: HintMode = { cpu: { ...cpuHintSettings }, memory: { ...memoryHintSettings } };
-const REFERENCE_MODE: HintMode = {
-  cpu: { ...cpuHintSettings, enumeration: "reference", singleNUMAFastPath: false },
-  memory: { ...memoryHintSettings, enumeration: "reference", singleNUMAFastPath: false },
-};
+/** Exclusive CPUs of the classic Guaranteed pod: whole cores on every preset. */
+const CLASSIC_CPUS = 4;
 
-function withMode<T>(mode: HintMode, fn: () => T): T {
-  Object.assign(cpuHintSettings, mode.cpu);
-  Object.assign(memoryHintSettings, mode.memory);
-  try {
-    return fn();
-  } finally {
-    Object.assign(cpuHintSettings, DEFAULT_MODE.cpu);
-    Object.assign(memoryHintSettings, DEFAULT_MODE.memory);
+/** The NUMA nodes with CPUs, and the CPUs and memory of the first of them. */
+function cpuNodeShape(machine: Machine): { cpuNodes: number; cpusPerNode: number; memoryGiB: number } {
+  const withCPUs = machine.topology.numaNodes().filter((n) => machine.topology.cpusInNUMANodes([n]).size > 0);
+  const first = withCPUs[0];
+  const memory = machine.memory.get(first)?.memory ?? 0n;
+  return {
+    cpuNodes: withCPUs.length,
+    cpusPerNode: machine.topology.cpusInNUMANodes([first]).size,
+    memoryGiB: Number(memory / (1024n * 1024n * 1024n)),
+  };
+}
+
+/**
+ * A Guaranteed pod too big for one NUMA node: 2.5 nodes' worth of CPUs and memory where the
+ * machine has three CPU nodes or more (it spans 3), 1.5 nodes' worth otherwise (it spans 2).
+ */
+function spanningPod(machine: Machine): { pod: Pod; shape: string } {
+  const { cpuNodes, cpusPerNode, memoryGiB } = cpuNodeShape(machine);
+  const factor = cpuNodes >= 3 ? 2.5 : 1.5;
+  const perCore = machine.topology.cpusPerCore;
+  const cpus = Math.ceil((cpusPerNode * factor) / perCore) * perCore;
+  const memory = Math.ceil(memoryGiB * factor);
+  const pod = testPod("spanning", {
+    containers: [{ name: "app", cpu: String(cpus), memory: `${memory}Gi` }],
+  });
+  return { pod, shape: `${cpus} CPUs, ${memory}Gi (${factor} NUMA nodes' worth)` };
+}
+
+function podFor(kind: AdmissionPodKind, machine: Machine): { pod: Pod; shape: string } {
+  if (kind === "classic")
+    return {
+      pod: testPod("classic", { containers: [{ name: "app", cpu: String(CLASSIC_CPUS), memory: "4Gi" }] }),
+      shape: `one container, ${CLASSIC_CPUS} CPUs, 4Gi`,
+    };
+  if (kind === "pod-level") {
+    const [pod] = parsePods(BLOG_DATABASE_POD, "tightly-coupled-database");
+    return {
+      pod,
+      shape: "tightly-coupled-database: pod budget 8 CPUs, 16Gi; database 6 CPUs, 12Gi; 2 sidecars",
+    };
   }
+  return spanningPod(machine);
 }
 
-const examples = new URL("../examples/", import.meta.url);
-
-function examplePod(file: string): Pod {
-  const [pod] = parsePods(readFileSync(new URL(file, examples), "utf8"), file);
-  return pod;
-}
-
-function exampleNode(
-  preset: string,
+function nodeFor(
+  machine: Machine,
   numaNodes: number,
   scope: TopologyManagerScopeName,
   policy: TopologyManagerPolicyName,
 ) {
-  const file = `kubelet-${scope}-scope.yaml`;
-  const base = nodeConfigFromKubelet(parseKubeletConfig(readFileSync(new URL(file, examples), "utf8"), file));
-  const machine = presetMachine(preset);
-  if (!machine) throw new Error(`no preset ${preset}`);
   return new Node({
     machine,
-    config: {
-      ...base,
+    config: workedExampleConfig(scope, {
       topologyManagerPolicy: policy,
-      topologyManagerPolicyOptions:
-        numaNodes > 8 ? { "max-allowable-numa-nodes": String(numaNodes) } : base.topologyManagerPolicyOptions,
-    },
+      topologyManagerPolicyOptions: numaNodes > 8 ? { "max-allowable-numa-nodes": String(numaNodes) } : {},
+    }),
   });
 }
 
-function admissionSample(node: Node, pod: Pod, mode: HintMode): () => number {
-  return () =>
-    withMode(mode, () => {
-      const t0 = performance.now();
-      const result = node.admit(pod);
-      const spent = performance.now() - t0;
-      if (!result.admitted)
-        throw new Error(`${pod.name} rejected on ${node.machine.name}: ${result.message}`);
-      node.remove(pod.uid);
-      return spent;
-    });
-}
-
-/** What an admission decided, without the providers' answers (fewer under single-numa-node). */
-function decision(result: AdmissionResult): unknown {
-  const merges = result.trace.merges.map(({ answers: _answers, ...rest }) => rest);
-  return JSON.parse(
-    JSON.stringify({ ...result, trace: { ...result.trace, merges } }, (_k, v) =>
-      typeof v === "bigint" ? String(v) : v,
-    ),
-  );
-}
-
-function decideOnce(node: Node, pod: Pod, mode: HintMode): unknown {
-  return withMode(mode, () => {
-    const result = decision(node.admit(pod));
+function admissionSample(node: Node, pod: Pod): () => number {
+  return () => {
+    const t0 = performance.now();
+    node.admit(pod);
+    const spent = performance.now() - t0;
+    // A rejected pod may leave allocations behind (the kubelet does not roll back); removing it
+    // gives the next sample the same node.
     node.remove(pod.uid);
-    return result;
-  });
+    return spent;
+  };
 }
 
-function timingOptions(slow: boolean) {
-  return { warmup: slow ? 1 : 3, minRuns: slow ? 5 : 9, maxRuns: 200, budgetMs: slow ? 0 : 1000 };
+/** Per cell: enough samples for a p99 where admissions are quick, a few where they are slow. */
+function cellOptions(opts: BenchOptions, probeMs: number): MeasureOptions {
+  if (opts.quick) return { warmup: 2, minRuns: 5, maxRuns: 50, budgetMs: 20 };
+  if (probeMs > 200) return { warmup: 0, minRuns: 3, maxRuns: 3, budgetMs: 0 };
+  return { warmup: 20, minRuns: 100, maxRuns: 3000, budgetMs: 700 };
 }
 
-/** Per scenario and mode: a few thousand small admissions, until the JIT has settled. */
-const WARM_UP_MS = 250;
-
-/** Runs the small scenarios in both modes first, so that the first rows are not timed cold. */
-function warmUp(pods: readonly { scope: TopologyManagerScopeName; pod: Pod }[]): void {
-  for (const { scope, pod } of pods) {
-    for (const policy of ["single-numa-node", "best-effort"] as const) {
-      for (const { preset, numaNodes } of MACHINES.slice(0, 2)) {
-        const node = exampleNode(preset, numaNodes, scope, policy);
-        for (const mode of [DEFAULT_MODE, REFERENCE_MODE]) {
-          const sample = admissionSample(node, pod, mode);
-          const until = performance.now() + WARM_UP_MS;
-          while (performance.now() < until) sample();
-        }
+/** A few hundred admissions of the 2- and 8-NUMA cells first, so the first rows are not timed cold. */
+function warmUp(opts: BenchOptions): void {
+  const until = performance.now() + (opts.quick ? 100 : 1500);
+  const machines = ADMISSION_MACHINES.slice(0, 2).map(({ preset, numaNodes }) => ({
+    machine: presetMachine(preset) as Machine,
+    numaNodes,
+  }));
+  while (performance.now() < until) {
+    for (const { machine, numaNodes } of machines)
+      for (const policy of POLICIES) {
+        const sample = admissionSample(
+          nodeFor(machine, numaNodes, "pod", policy),
+          podFor("pod-level", machine).pod,
+        );
+        for (let i = 0; i < 20; i++) sample();
       }
-    }
   }
 }
 
-export function benchAdmissions(): AdmissionRow[] {
-  const pods = [
-    {
-      scope: "pod" as const,
-      label: "tightly-coupled-database (pod scope)",
-      pod: examplePod("tightly-coupled-database.yaml"),
-    },
-    {
-      scope: "container" as const,
-      label: "ml-workload (container scope)",
-      pod: examplePod("ml-workload.yaml"),
-    },
-  ];
-  const policies: TopologyManagerPolicyName[] = ["single-numa-node", "best-effort"];
-  warmUp(pods);
+export function benchAdmissions(opts: BenchOptions): AdmissionRow[] {
+  warmUp(opts);
   const rows: AdmissionRow[] = [];
-  for (const { numaNodes, preset } of MACHINES) {
-    for (const { scope, label, pod } of pods) {
-      for (const policy of policies) {
-        const row: AdmissionRow = {
-          numaNodes,
-          machine: preset,
-          pod: label,
-          scope,
-          policy,
-          timing: null,
-          vsBaseline: null,
-          skipped: null,
-          reference: null,
-          referenceOverFast: null,
-          referenceSkipped: null,
-          mismatch: false,
-        };
-        rows.push(row);
-        const enumerated = `hint generation lists 2^${numaNodes} − 1 NUMA masks per provider`;
-        if (policy !== "single-numa-node" && numaNodes > MAX_TABULATED_NODES) {
-          row.skipped = enumerated;
-          continue;
+  for (const { numaNodes, preset } of ADMISSION_MACHINES) {
+    const machine = presetMachine(preset);
+    if (!machine) throw new Error(`no preset ${preset}`);
+    for (const kind of POD_KINDS) {
+      const { pod, shape } = podFor(kind, machine);
+      for (const scope of SCOPES) {
+        for (const policy of POLICIES) {
+          const node = nodeFor(machine, numaNodes, scope, policy);
+          const probe = node.admit(pod);
+          node.remove(pod.uid);
+          const t0 = performance.now();
+          admissionSample(node, pod)();
+          const timing = measure(admissionSample(node, pod), cellOptions(opts, performance.now() - t0));
+          const baseline = rows.find(
+            (r) => r.numaNodes === 2 && r.pod === "classic" && r.policy === "none" && r.scope === scope,
+          )?.timing;
+          rows.push({
+            numaNodes,
+            machine: preset,
+            pod: kind,
+            podShape: shape,
+            scope,
+            policy,
+            outcome: probe.admitted ? "admitted" : (probe.reason ?? "rejected"),
+            timing,
+            vsBaseline: baseline ? timing.p50Ms / baseline.p50Ms : null,
+            target: admissionTarget(numaNodes, policy, timing.p50Ms),
+          });
         }
-        const node = exampleNode(preset, numaNodes, scope, policy);
-        row.timing = measure(admissionSample(node, pod, DEFAULT_MODE), timingOptions(false));
-        const baseline = rows.find(
-          (r) => r.numaNodes === 2 && r.pod === label && r.policy === policy,
-        )?.timing;
-        if (baseline) row.vsBaseline = row.timing.medianMs / baseline.medianMs;
-
-        if (numaNodes > LARGEST_REFERENCE_NUMA) {
-          row.referenceSkipped = `the reference lists 2^${numaNodes} − 1 masks`;
-          continue;
-        }
-        row.mismatch = !isDeepStrictEqual(
-          decideOnce(node, pod, DEFAULT_MODE),
-          decideOnce(node, pod, REFERENCE_MODE),
-        );
-        row.reference = measure(admissionSample(node, pod, REFERENCE_MODE), timingOptions(numaNodes > 8));
-        row.referenceOverFast = row.reference.medianMs / row.timing.medianMs;
       }
     }
   }

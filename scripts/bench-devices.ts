@@ -8,6 +8,7 @@ import {
   type TopologyManagerPolicyName,
   type TopologyManagerScopeName,
 } from "../src/node/index.js";
+import type { BenchOptions } from "./bench-targets.js";
 import { measure, type Timing } from "./bench-timing.js";
 
 /**
@@ -104,8 +105,10 @@ function sample(n: Node, pod: Pod): () => number {
 }
 
 const TIMING = { warmup: 50, minRuns: 30, maxRuns: 2000, budgetMs: 600 };
+const QUICK_TIMING = { warmup: 5, minRuns: 10, maxRuns: 100, budgetMs: 30 };
 
-export function benchDeviceAdmissions(): DeviceAdmissionRow[] {
+export function benchDeviceAdmissions(opts: BenchOptions): DeviceAdmissionRow[] {
+  const timing = opts.quick ? QUICK_TIMING : TIMING;
   const machine = gpuMachine();
   const pods = [
     {
@@ -123,9 +126,9 @@ export function benchDeviceAdmissions(): DeviceAdmissionRow[] {
     for (const policy of ["single-numa-node", "best-effort", "restricted"] as const) {
       const n = node(machine, scope, policy);
       // Alternate the two so that both see the same JIT and GC state.
-      measure(sample(n, cpuPod), { ...TIMING, budgetMs: 100 });
-      const withDevices = measure(sample(n, gpuPod), TIMING);
-      const cpuOnly = measure(sample(n, cpuPod), TIMING);
+      measure(sample(n, cpuPod), { ...timing, budgetMs: timing.budgetMs / 6 });
+      const withDevices = measure(sample(n, gpuPod), timing);
+      const cpuOnly = measure(sample(n, cpuPod), timing);
       rows.push({
         machine: machine.name,
         pod: label,
@@ -133,7 +136,7 @@ export function benchDeviceAdmissions(): DeviceAdmissionRow[] {
         policy,
         withDevices,
         cpuOnly,
-        ratio: withDevices.medianMs / cpuOnly.medianMs,
+        ratio: withDevices.p50Ms / cpuOnly.p50Ms,
       });
     }
   }

@@ -1,97 +1,117 @@
 import { performance } from "node:perf_hooks";
+import type { Pod } from "../src/k8s/index.js";
 import { presetMachine } from "../src/machine/index.js";
 import { Node } from "../src/node/index.js";
 import { testPod, workedExampleConfig } from "../src/node/test-support.js";
+import { atMost, type BenchOptions, LIVE_PODS_RATIO_TARGET, type Target } from "./bench-targets.js";
+import { type MeasureOptions, measure, type Timing } from "./bench-timing.js";
 
 /**
- * Admission cost against the number of live pods (issues 10 and 12): N pods admitted one after
- * the other on one node with every manager on (static CPU, Static memory, best-effort, container
- * scope), every twentieth with an exclusive CPU; the mean of the first 100 admissions against the
- * mean of the last 100. Flat means a ratio near 1 (the JIT is warmed up on a node of its own first).
- * Plus one pod with many containers, admitted alone.
+ * Admission cost against the number of live pods: one node (static CPU, Static memory,
+ * best-effort, container scope) filled with small pods, every hundredth with an exclusive CPU;
+ * at 10 live pods and again at 10,000, a probe pod (two containers, one exclusive CPU) is
+ * admitted and removed, and the two p50s are compared. Flat means a ratio near 1. Filling stops
+ * at a time budget, and the row says how many pods it reached.
  */
 
 export interface LivePodsRow {
   machine: string;
-  pods: number;
-  first100Ms: number;
-  last100Ms: number;
-  /** last100Ms / first100Ms (means). */
+  /** Live pods of the first and second measurement (the second as far as the fill budget went). */
+  fewPods: number;
+  manyPods: number;
+  /** The many-pods size asked for. */
+  manyPodsWanted: number;
+  few: Timing;
+  many: Timing;
+  /** many p50 / few p50. */
   ratio: number;
-  first100MedianMs: number;
-  last100MedianMs: number;
-  /** The same on medians: the exclusive-CPU pods (1 in 20) and GC pauses weigh on the means. */
-  medianRatio: number;
-  totalSeconds: number;
+  /** Seconds spent admitting the filler pods. */
+  fillSeconds: number;
+  target: Target;
 }
 
-export interface WidePodRow {
-  machine: string;
-  containers: number;
-  ms: number;
+function fillerPod(i: number): Pod {
+  return testPod(`filler-${i}`, {
+    containers: [
+      { name: "main", cpu: i % 100 === 0 ? "1" : "10m", memory: "16Mi" },
+      { name: "helper", cpu: "10m", memory: "8Mi" },
+    ],
+  });
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const PROBE = testPod("probe", {
+  containers: [
+    { name: "main", cpu: "1", memory: "64Mi" },
+    { name: "helper", cpu: "10m", memory: "8Mi" },
+  ],
+});
 
-function livePods(machineName: string, pods: number): LivePodsRow {
+function probeTiming(node: Node, opts: MeasureOptions): Timing {
+  return measure(() => {
+    const t0 = performance.now();
+    const r = node.admit(PROBE);
+    const spent = performance.now() - t0;
+    if (!r.admitted) throw new Error(`live pods: the probe pod was rejected: ${r.message}`);
+    node.remove(PROBE.uid);
+    return spent;
+  }, opts);
+}
+
+function livePods(
+  machineName: string,
+  few: number,
+  many: number,
+  fillBudgetMs: number,
+  opts: MeasureOptions,
+) {
   const machine = presetMachine(machineName);
   if (!machine) throw new Error(`no preset ${machineName}`);
   const config = workedExampleConfig("container", {
     topologyManagerPolicy: "best-effort",
-    maxPods: pods + 1,
+    maxPods: many + 2,
   });
-  const list = Array.from({ length: pods }, (_, i) =>
-    testPod(`p${i}`, {
-      containers: [
-        { name: "main", cpu: i % 20 === 0 ? "1" : "10m", memory: "32Mi" },
-        { name: "helper", cpu: "10m", memory: "8Mi" },
-      ],
-    }),
-  );
-  // JIT warm-up on a node of its own, so that the first 100 measure the engine, not the compiler.
+  // JIT warm-up on a node of its own, so that the few-pods figure measures the engine, not the compiler.
   const warm = new Node({ machine, config });
-  for (const pod of list.slice(0, 300)) warm.admit(pod);
+  for (let i = 0; i < 300; i++) warm.admit(fillerPod(i));
+  probeTiming(warm, opts);
+
   const node = new Node({ machine, config });
-  const times: number[] = [];
-  const started = performance.now();
-  for (const pod of list) {
+  let live = 0;
+  let fillMs = 0;
+  const fillTo = (n: number) => {
     const t0 = performance.now();
-    const r = node.admit(pod);
-    times.push(performance.now() - t0);
-    if (!r.admitted) throw new Error(`${machineName}: ${pod.uid} rejected: ${r.message}`);
-  }
-  const first100Ms = mean(times.slice(0, 100));
-  const last100Ms = mean(times.slice(-100));
+    while (live < n && performance.now() - t0 < fillBudgetMs) {
+      const pod = fillerPod(live);
+      const r = node.admit(pod);
+      if (!r.admitted) throw new Error(`live pods: ${pod.uid} rejected on ${machineName}: ${r.message}`);
+      live++;
+    }
+    fillMs += performance.now() - t0;
+  };
+  fillTo(few);
+  const fewTiming = probeTiming(node, opts);
+  const fewPods = live;
+  fillTo(many);
+  const manyTiming = probeTiming(node, opts);
+  const ratio = manyTiming.p50Ms / fewTiming.p50Ms;
   return {
     machine: machineName,
-    pods,
-    first100Ms,
-    last100Ms,
-    ratio: last100Ms / first100Ms,
-    first100MedianMs: median(times.slice(0, 100)),
-    last100MedianMs: median(times.slice(-100)),
-    medianRatio: median(times.slice(-100)) / median(times.slice(0, 100)),
-    totalSeconds: (performance.now() - started) / 1000,
-  };
+    fewPods,
+    manyPods: live,
+    manyPodsWanted: many,
+    few: fewTiming,
+    many: manyTiming,
+    ratio,
+    fillSeconds: fillMs / 1000,
+    target: atMost(ratio, LIVE_PODS_RATIO_TARGET),
+  } satisfies LivePodsRow;
 }
 
-function widePod(machineName: string, containers: number): WidePodRow {
-  const machine = presetMachine(machineName);
-  if (!machine) throw new Error(`no preset ${machineName}`);
-  const node = new Node({ machine, config: workedExampleConfig("container") });
-  node.admit(testPod("warm-up", { containers: [{ name: "c", cpu: "1m", memory: "1Mi" }] }));
-  const pod = testPod("wide", {
-    containers: Array.from({ length: containers }, (_, i) => ({ name: `c${i}`, cpu: "1m", memory: "1Mi" })),
-  });
-  const t0 = performance.now();
-  node.admit(pod);
-  return { machine: machineName, containers, ms: performance.now() - t0 };
-}
-
-export function benchLivePods(): { livePods: LivePodsRow[]; widePods: WidePodRow[] } {
-  return {
-    livePods: [livePods("synthetic-8n-512c", 5000), livePods("s8c4k", 5000)],
-    widePods: [1000, 2000, 10_000].map((n) => widePod("worked-example", n)),
-  };
+export function benchLivePods(opts: BenchOptions): LivePodsRow[] {
+  const timing: MeasureOptions = opts.quick
+    ? { warmup: 3, minRuns: 20, maxRuns: 200, budgetMs: 100 }
+    : { warmup: 20, minRuns: 200, maxRuns: 3000, budgetMs: 2000 };
+  const many = opts.quick ? 1000 : 10_000;
+  const fillBudgetMs = opts.quick ? 10_000 : 120_000;
+  return [livePods("synthetic-8n-512c", 10, many, fillBudgetMs, timing)];
 }

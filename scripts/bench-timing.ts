@@ -1,9 +1,9 @@
 import { performance } from "node:perf_hooks";
 
-/** Median and 95th percentile of repeated samples, in milliseconds. */
+/** The 50th and 99th percentiles of repeated samples, in milliseconds. */
 export interface Timing {
-  medianMs: number;
-  p95Ms: number;
+  p50Ms: number;
+  p99Ms: number;
   runs: number;
 }
 
@@ -16,10 +16,17 @@ export interface MeasureOptions {
   budgetMs: number;
 }
 
+/** A p99 needs a few hundred samples to mean anything; the budget bounds slow cells. */
 export const DEFAULT_MEASURE: MeasureOptions = { warmup: 3, minRuns: 7, maxRuns: 200, budgetMs: 1500 };
 
-function percentile(sorted: readonly number[], p: number): number {
+/** The nearest-rank percentile of sorted samples. */
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
+export function summarise(samples: readonly number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), runs: sorted.length };
 }
 
 /** Repeats `sample` (which returns the milliseconds of what it timed) and summarises the samples. */
@@ -33,8 +40,7 @@ export function measure(sample: () => number, opts: MeasureOptions = DEFAULT_MEA
   ) {
     samples.push(sample());
   }
-  samples.sort((a, b) => a - b);
-  return { medianMs: percentile(samples, 0.5), p95Ms: percentile(samples, 0.95), runs: samples.length };
+  return summarise(samples);
 }
 
 /**
@@ -67,5 +73,11 @@ export function formatMs(ms: number): string {
 
 export function formatRatio(r: number | null): string {
   if (r === null || !Number.isFinite(r)) return "-";
+  if (r >= 1e6) return `${r.toExponential(1)}x`;
   return r >= 100 ? `${r.toFixed(0)}x` : `${r.toFixed(2)}x`;
+}
+
+/** A count with thousands separators (events/s, live pods). */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
 }

@@ -1,221 +1,199 @@
-import { availableParallelism } from "node:os";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { type AdmissionRow, benchAdmissions } from "./bench-admission.js";
-import { benchDeviceAdmissions, type DeviceAdmissionRow } from "./bench-devices.js";
-import { benchLivePods, type LivePodsRow, type WidePodRow } from "./bench-live-pods.js";
-import { benchMerges, type MergeRow } from "./bench-merge.js";
-import { benchStartup, type StartupResult } from "./bench-startup.js";
-import { formatMs, formatRatio } from "./bench-timing.js";
+import { fileURLToPath } from "node:url";
+import { benchAdmissions } from "./bench-admission.js";
+import { benchDeviceAdmissions } from "./bench-devices.js";
+import { benchLivePods } from "./bench-live-pods.js";
+import { describeMachine } from "./bench-machine.js";
+import { benchMerges } from "./bench-merge.js";
+import { updateReadme } from "./bench-readme.js";
+import { writeWhole } from "./bench-readme-splice.js";
+import { benchReplay } from "./bench-replay.js";
+import { terminalReport } from "./bench-report.js";
+import {
+  type BenchResults,
+  BenchResultsError,
+  type BenchSections,
+  readBenchResults,
+  SECTION_NAMES,
+  type SectionName,
+} from "./bench-results.js";
+import { benchStartup } from "./bench-startup.js";
+import { benchTake } from "./bench-take.js";
+import type { BenchOptions } from "./bench-targets.js";
 
 /**
- * `npm run bench [-- --json]`: admission latency of the Node engine on machines of growing NUMA
- * count, and the hint merge alone (reference enumeration against the fast merge). Every figure
- * comes with a ratio against a baseline measured in the same run.
+ * `npm run bench`: admission latency per machine, policy, scope and pod; the hint merge alone;
+ * admission against live pods; an admit/remove replay; take-by-topology; start-up. Prints tables
+ * with the targets beside the figures and writes bench/results.json, from which
+ * scripts/bench-readme.ts (or `--readme`) draws the README's table.
  */
 
-const USAGE = `usage: npm run bench [-- --json] [-- --startup]
-  --json      print the results as JSON instead of tables
-  --startup   measure the command's start-up only`;
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const DEFAULT_OUT = resolve(ROOT, "bench/results.json");
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+const USAGE = `usage: npm run bench -- [--quick] [--only SECTION[,SECTION...]] [--json] [--out FILE] [--readme] [--note TEXT]
+  --quick      a smoke run (under a minute): few samples, small sizes; written only with --out
+  --only       run these sections: ${SECTION_NAMES.join(", ")}
+  --startup    the same as --only startup
+  --json       print the results as JSON instead of tables
+  --out FILE   write the results here (default bench/results.json; sections not run are kept from it)
+  --readme     then rewrite README.md's benchmark table from the results file
+  --note TEXT  a remark for the machine line (e.g. that other work was running)`;
+
+interface Args {
+  quick: boolean;
+  json: boolean;
+  readme: boolean;
+  only: SectionName[];
+  out: string | null;
+  note: string | undefined;
 }
 
-function admissionTable(rows: AdmissionRow[]): string {
-  return table(
-    ["NUMA", "machine", "pod", "policy", "median", "p95", "runs", "vs 2-NUMA", "ref median", "ref/fast"],
-    rows.map((r) => [
-      String(r.numaNodes),
-      r.machine,
-      r.pod,
-      r.policy,
-      r.timing ? formatMs(r.timing.medianMs) : "not run",
-      r.timing ? formatMs(r.timing.p95Ms) : "",
-      r.timing ? String(r.timing.runs) : "",
-      r.timing ? formatRatio(r.vsBaseline) : (r.skipped ?? ""),
-      r.reference ? formatMs(r.reference.medianMs) : r.timing ? "not run" : "",
-      r.mismatch
-        ? "RESULTS DIFFER"
-        : r.reference
-          ? formatRatio(r.referenceOverFast)
-          : (r.referenceSkipped ?? ""),
-    ]),
-  );
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    quick: false,
+    json: false,
+    readme: false,
+    only: [...SECTION_NAMES],
+    out: null,
+    note: undefined,
+  };
+  const value = (i: number, flag: string) => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} expects a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--quick") args.quick = true;
+    else if (a === "--json") args.json = true;
+    else if (a === "--readme") args.readme = true;
+    else if (a === "--startup") args.only = ["startup"];
+    else if (a === "--only") {
+      const names = value(i++, a).split(",");
+      for (const n of names)
+        if (!(SECTION_NAMES as readonly string[]).includes(n))
+          throw new UsageError(`--only: unknown section ${n} (expected ${SECTION_NAMES.join(", ")})`);
+      args.only = names as SectionName[];
+    } else if (a === "--out") args.out = resolve(value(i++, a));
+    else if (a === "--note") args.note = value(i++, a);
+    else throw new UsageError(`unknown argument ${a}`);
+  }
+  if (args.quick && args.readme && args.out === null)
+    throw new UsageError("--readme with --quick needs --out (quick figures do not go to bench/results.json)");
+  return args;
 }
 
-function deviceTable(rows: DeviceAdmissionRow[]): string {
-  return table(
-    ["machine", "pod", "policy", "with GPU median", "p95", "CPU-only median", "p95", "GPU/CPU-only"],
-    rows.map((r) => [
-      r.machine,
-      r.pod,
-      r.policy,
-      formatMs(r.withDevices.medianMs),
-      formatMs(r.withDevices.p95Ms),
-      formatMs(r.cpuOnly.medianMs),
-      formatMs(r.cpuOnly.p95Ms),
-      formatRatio(r.ratio),
-    ]),
-  );
-}
+type Runners = { [K in SectionName]: (opts: BenchOptions) => NonNullable<BenchSections[K]> };
 
-function mergeTable(rows: MergeRow[]): string {
-  const count = (n: number) => (Number.isSafeInteger(n) ? String(n) : n.toPrecision(2));
-  return table(
-    [
-      "NUMA",
-      "input",
-      "hints/resource",
-      "implicit median",
-      "p95",
-      "lists (fast) median",
-      "fast/implicit",
-      "kubelet algorithm median",
-      "kubelet/implicit",
-    ],
-    rows.map((r) => [
-      String(r.numaNodes),
-      r.input,
-      r.hintsPerSlot.map(count).join(" x "),
-      formatMs(r.implicit.medianMs),
-      formatMs(r.implicit.p95Ms),
-      r.fast ? formatMs(r.fast.medianMs) : "not run",
-      r.mismatch ? "RESULTS DIFFER" : r.fast ? formatRatio(r.fastOverImplicit) : (r.fastSkipped ?? ""),
-      r.reference ? formatMs(r.reference.medianMs) : "not run",
-      r.mismatch
-        ? "RESULTS DIFFER"
-        : r.reference
-          ? formatRatio(r.referenceOverImplicit)
-          : (r.referenceSkipped ?? ""),
-    ]),
-  );
-}
+const RUNNERS: Runners = {
+  startup: (opts) => (opts.quick ? benchStartup(3, 1, { build: false }) : benchStartup()),
+  admission: benchAdmissions,
+  merge: benchMerges,
+  take: benchTake,
+  devices: benchDeviceAdmissions,
+  replay: benchReplay,
+  "live-pods": benchLivePods,
+};
 
-function livePodsTable(rows: LivePodsRow[]): string {
-  return table(
-    [
-      "machine",
-      "live pods",
-      "first 100 mean",
-      "last 100 mean",
-      "last/first",
-      "first 100 median",
-      "last 100 median",
-      "last/first",
-      "total",
-    ],
-    rows.map((r) => [
-      r.machine,
-      String(r.pods),
-      formatMs(r.first100Ms),
-      formatMs(r.last100Ms),
-      formatRatio(r.ratio),
-      formatMs(r.first100MedianMs),
-      formatMs(r.last100MedianMs),
-      formatRatio(r.medianRatio),
-      `${r.totalSeconds.toFixed(1)} s`,
-    ]),
-  );
-}
-
-function widePodTable(rows: WidePodRow[]): string {
-  return table(
-    ["machine", "containers in the pod", "admission"],
-    rows.map((r) => [r.machine, String(r.containers), formatMs(r.ms)]),
-  );
-}
-
-function startupTable(result: StartupResult): string {
-  if (result.notRun) return `not run: ${result.notRun}`;
-  return table(
-    ["command", "median", "p95", "runs", "vs node -e 0", "target", ""],
-    result.rows.map((r) => [
-      r.command,
-      formatMs(r.medianMs),
-      formatMs(r.p95Ms),
-      String(r.runs),
-      formatRatio(r.ratio),
-      r.target === null ? "" : `<= ${formatRatio(r.target)}`,
-      r.met === null ? "" : r.met ? "met" : "NOT MET",
-    ]),
-  );
-}
-
-const STARTUP_HEADING = [
-  "Start-up of the published command (bin/podpin.js on dist/, built first), one process per sample,",
-  "the commands taking turns; vs node -e 0 = median / the median of node -e 0 in the same run.\n",
+/**
+ * The order of a full run: the sections that keep many pods alive last, so that their garbage
+ * does not weigh on the short admissions.
+ */
+const RUN_ORDER: readonly SectionName[] = [
+  "startup",
+  "admission",
+  "merge",
+  "take",
+  "devices",
+  "replay",
+  "live-pods",
 ];
+
+/** Runs the sections; one that throws is reported and left out, and the others still run. */
+function runSections(only: readonly SectionName[], opts: BenchOptions) {
+  const sections: BenchSections = {};
+  const seconds: Partial<Record<SectionName, number>> = {};
+  const failed: string[] = [];
+  for (const name of RUN_ORDER) {
+    if (!only.includes(name)) continue;
+    const t0 = performance.now();
+    const run = RUNNERS[name] as (o: BenchOptions) => unknown;
+    try {
+      (sections as Record<SectionName, unknown>)[name] = run(opts);
+    } catch (err) {
+      failed.push(`${name}: ${(err as Error).message}`);
+      process.stderr.write(`bench: ${name} failed: ${(err as Error).message}\n`);
+      continue;
+    }
+    seconds[name] = Number(((performance.now() - t0) / 1000).toFixed(1));
+    // Progress on stderr, so that a long run shows it is alive and --json stays clean.
+    process.stderr.write(`bench: ${name} done in ${seconds[name]} s\n`);
+  }
+  return { sections, seconds, failed };
+}
 
 function main(argv: string[]): number {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(USAGE);
     return 0;
   }
-  const unknown = argv.filter((a) => a !== "--json" && a !== "--startup");
-  if (unknown.length > 0) {
-    console.error(`unknown argument ${unknown[0]}\n${USAGE}`);
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`bench: ${err.message}\n${USAGE}`);
     return 2;
   }
-  const json = argv.includes("--json");
+  const out = args.out ?? (args.quick ? null : DEFAULT_OUT);
+  let previous: BenchResults | null = null;
+  try {
+    // Read before measuring: a broken file is reported now, not after ten minutes of work.
+    if (out && args.only.length < SECTION_NAMES.length) previous = readBenchResults(out);
+  } catch (err) {
+    if (!(err instanceof BenchResultsError)) throw err;
+    console.error(`bench: ${err.message}`);
+    return 2;
+  }
+  const machine = describeMachine(args.note);
   const started = performance.now();
-  const startup = benchStartup();
-  if (argv.includes("--startup")) {
-    if (json) console.log(JSON.stringify({ startup }, null, 2));
-    else console.log([...STARTUP_HEADING, startupTable(startup)].join("\n"));
-    return startup.notRun ? 1 : 0;
-  }
-  const admissions = benchAdmissions();
-  const merges = benchMerges();
-  const devices = benchDeviceAdmissions();
-  const { livePods, widePods } = benchLivePods();
-  const environment = {
-    node: process.version,
-    platform: `${process.platform}/${process.arch}`,
-    cpus: availableParallelism(),
+  const { sections: measured, seconds, failed } = runSections(args.only, { quick: args.quick });
+  const results: BenchResults = {
+    schema: 1,
+    machine,
+    quick: args.quick,
     totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    sectionSeconds: {
+      ...(previous && previous.quick === args.quick ? previous.sectionSeconds : {}),
+      ...seconds,
+    },
+    // Sections not run this time stay as they were, from the same kind of run only.
+    sections: { ...(previous && previous.quick === args.quick ? previous.sections : {}), ...measured },
   };
-  if (json) {
-    console.log(
-      JSON.stringify({ environment, startup, admissions, merges, devices, livePods, widePods }, null, 2),
-    );
-  } else {
-    console.log(`podpin bench (${environment.node}, ${environment.platform}, ${environment.cpus} CPUs)\n`);
-    console.log([...STARTUP_HEADING, startupTable(startup), ""].join("\n"));
-    console.log(
-      "One admission (admit only, the pod removed between samples); vs 2-NUMA = median / the 2-NUMA median",
-    );
-    console.log(
-      "of the same pod and policy; ref/fast = median with the reference hint generation / median.\n",
-    );
-    console.log(admissionTable(admissions));
-    console.log(
-      "\nThe hint merge alone, two resources: the implicit merge of the hint families, the fast merge of the",
-    );
-    console.log(
-      "same families listed, and the kubelet's algorithm (every permutation); ratios = median / implicit median.\n",
-    );
-    console.log(mergeTable(merges));
-    console.log(
-      "\nA device-heavy admission (8 NUMA nodes, one GPU each): the pod with its GPU against the same pod",
-    );
-    console.log("without it on the same node; GPU/CPU-only = the ratio of the medians.\n");
-    console.log(deviceTable(devices));
-    console.log(
-      "\nAdmission cost vs live pods: 5,000 pods admitted in a row, every manager on; last/first = the mean",
-    );
-    console.log("of the last 100 admissions / the mean of the first 100 (flat: about 1 or below).\n");
-    console.log(livePodsTable(livePods));
-    console.log("\nOne pod with many containers, admitted alone (container scope).\n");
-    console.log(widePodTable(widePods));
-    console.log(`\ntotal ${environment.totalSeconds} s`);
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeWhole(out, `${JSON.stringify(results, null, 2)}\n`);
   }
-  return merges.some((m) => m.mismatch) || admissions.some((a) => a.mismatch) ? 1 : 0;
+  const shown: BenchResults = { ...results, sections: measured, sectionSeconds: seconds };
+  console.log(args.json ? JSON.stringify(shown, null, 2) : terminalReport(shown));
+  if (args.readme && out) {
+    try {
+      updateReadme(out, resolve(ROOT, "README.md"));
+    } catch (err) {
+      if (!(err instanceof BenchResultsError)) throw err;
+      console.error(`bench: ${err.message}`);
+      return 2;
+    }
+  }
+  const mismatch = measured.merge?.some((m) => m.mismatch) ?? false;
+  const startupFailed = measured.startup?.notRun !== undefined;
+  for (const f of failed) console.error(`bench: section ${f}`);
+  return mismatch || startupFailed || failed.length > 0 ? 1 : 0;
 }
 
 process.exitCode = main(process.argv.slice(2));
