@@ -91,6 +91,20 @@ export class CPUSet implements Iterable<number> {
     return new CPUSet(words);
   }
 
+  /**
+   * The set whose bit `i % 32` of `words[i >> 5]` stands for id `i`. The words are copied, so the
+   * caller may reuse its array (the allocators build results in scratch words).
+   */
+  static fromWords(words: ArrayLike<number>): CPUSet {
+    let n = words.length;
+    while (n > 0 && words[n - 1] === 0) n--;
+    if (n === 0) return CPUSet.empty;
+    if (n > (MAX_CPU_ID >>> 5) + 1) throw new RangeError(cpuIdTooLarge(n * 32 - 1));
+    const out = new Uint32Array(n);
+    for (let i = 0; i < n; i++) out[i] = words[i];
+    return new CPUSet(out);
+  }
+
   /** The inclusive range `from..to`; empty when `to < from`. */
   static range(from: number, to: number): CPUSet {
     return CPUSet.fromRanges([[from, to]]);
@@ -198,6 +212,26 @@ export class CPUSet implements Iterable<number> {
     const len = Math.min(out.length, other.words.length);
     for (let i = 0; i < len; i++) out[i] &= ~other.words[i];
     return new CPUSet(trim(out));
+  }
+
+  /** The size of the intersection with `other`, without building it. */
+  intersectionSize(other: CPUSet): number {
+    const len = Math.min(this.words.length, other.words.length);
+    let n = 0;
+    for (let i = 0; i < len; i++) n += popcount32(this.words[i] & other.words[i]);
+    return n;
+  }
+
+  /** Number of 32-bit words of the bitset (ids below `wordCount * 32`). */
+  get wordCount(): number {
+    return this.words.length;
+  }
+
+  /** Writes the words into `target` (as `fromWords` reads them), zero-filling its rest. */
+  copyWordsInto(target: Uint32Array): void {
+    const len = Math.min(target.length, this.words.length);
+    for (let i = 0; i < len; i++) target[i] = this.words[i];
+    target.fill(0, len);
   }
 
   intersects(other: CPUSet): boolean {

@@ -1,6 +1,14 @@
 import { CPUSet } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
-import { type ElementTable, type Relation, type TopologyIndex, topologyIndex } from "./take-index.js";
+import { sortByCount } from "./take-sort.js";
+import {
+  type ElementTable,
+  lowestBit,
+  popcount32,
+  type Relation,
+  type TopologyIndex,
+  topologyIndex,
+} from "./take-index.js";
 
 /**
  * How leftover CPUs are ordered: "packed" fills core by core; "spread" (the
@@ -9,81 +17,211 @@ import { type ElementTable, type Relation, type TopologyIndex, topologyIndex } f
  */
 export type SortStrategy = "packed" | "spread";
 
+const pools = new WeakMap<TopologyIndex, CPUAccumulator[]>();
+
+/** An element ordering (dense indices) and the free-CPU version it was computed at. */
+export class Order {
+  items: Int32Array;
+  length = 0;
+  version = -1;
+  constructor(capacity: number) {
+    this.items = new Int32Array(capacity);
+  }
+}
+
 /**
- * The kubelet's `cpuAccumulator` (cpu-manager.md §3): the free CPUs still on offer (its
- * `details`), the CPUs taken so far and the count still needed.
+ * The kubelet's `cpuAccumulator` (cpu-manager.md §3) on bitset words: the free CPUs still on offer
+ * (its `details`), the CPUs taken so far and the count still needed. Decides exactly as
+ * `ReferenceCPUAccumulator` (accumulator.reference.ts); the differential test holds them equal.
  *
- * Free counts per NUMA node, socket, core, uncore cache and per (parent, child) pair are kept up to
- * date on every take, so each ordering is a sort over elements, never a scan of the machine's
- * CPUs, and is rebuilt whenever the free CPUs changed. Nested orders concatenate per parent, so an
- * element under two parents (an uncore cache spanning NUMA nodes) is listed twice, as in the
- * kubelet. Orderings return dense element indices (see `TopologyIndex`); `ids(table, order)` turns
- * them into real ids.
+ * Free counts per NUMA node, socket, core and uncore cache are kept on every take (per pair only
+ * for relations whose children straddle parents; per core only once a core is looked at),
+ * orderings are counting sorts over elements kept until the next take, and nothing allocates per
+ * CPU or per take once the pool holds an accumulator for the topology.
  */
 export class CPUAccumulator {
   readonly index: TopologyIndex;
-  readonly strategy: SortStrategy;
+  strategy: SortStrategy;
   /** CPUs still needed; negative once more than requested was taken. */
   need: number;
-  private readonly free: Uint8Array;
-  private readonly taken: Uint8Array;
-  private readonly takenIds: number[] = [];
-  private freeTotal = 0;
-  private readonly freeInNUMA: Int32Array;
-  private readonly freeInSocket: Int32Array;
-  private readonly freeInCore: Int32Array;
-  private readonly freeInUncore: Int32Array;
-  private readonly pairFree = new Map<Relation, Int32Array>();
+  readonly free: Uint32Array;
+  readonly taken: Uint32Array;
+  freeCount = 0;
+  readonly numaFree: Int32Array;
+  readonly socketFree: Int32Array;
+  /**
+   * Free CPUs per core, counted on first use (`countCore`): a small take reads the cores of one
+   * NUMA node, and the distributed take's outer accumulator none. Valid for core c when
+   * `coresCounted` or `coreCounted[c]`; other entries are stale and updates skip them.
+   */
+  readonly coreFree: Int32Array;
+  private readonly coreCounted: Uint8Array;
+  private coresCounted = false;
+  readonly uncoreFree: Int32Array;
+  /** Per relation of `index.relations`: per-pair free counts, or null when the relation is nested. */
+  private readonly pairFree: (Int32Array | null)[];
+  /** The non-null entries of `pairFree`, for the per-CPU updates. */
+  private readonly pairCounters: { pairOfCPU: Int32Array; counts: Int32Array }[];
   /** Bumped whenever a take removes free CPUs; orders computed at an older version are stale. */
-  private version = 0;
-  private readonly memo = new Map<string, { version: number; order: readonly number[] }>();
-  /** The same counts as `pairFree`, as a flat list for the per-CPU update loop. */
-  private readonly pairCounters: { pairOfCPU: Int32Array; counts: Int32Array }[] = [];
+  version = 0;
+  private readonly numaOrd: Order;
+  private readonly socketOrd: Order;
+  private readonly coreOrd: Order;
+  private readonly uncoreOrd: Order;
 
-  constructor(topo: CPUTopology, available: CPUSet, numCPUs: number, strategy: SortStrategy) {
-    const ix = topologyIndex(topo);
+  private constructor(index: TopologyIndex) {
+    const ix = index;
     this.index = ix;
-    this.strategy = strategy;
-    this.need = numCPUs;
-    this.free = new Uint8Array(ix.idLimit);
-    this.taken = new Uint8Array(ix.idLimit);
-    this.freeInNUMA = new Int32Array(ix.numa.ids.length);
-    this.freeInSocket = new Int32Array(ix.socket.ids.length);
-    this.freeInCore = new Int32Array(ix.core.ids.length);
-    this.freeInUncore = new Int32Array(ix.uncore.ids.length);
-    for (const rel of this.relations()) {
-      const counts = new Int32Array(rel.pairCount);
-      this.pairFree.set(rel, counts);
-      this.pairCounters.push({ pairOfCPU: rel.pairOfCPU, counts });
+    this.strategy = "packed";
+    this.need = 0;
+    const wc = ix.wordCount;
+    this.free = new Uint32Array(wc);
+    this.taken = new Uint32Array(wc);
+    this.numaFree = new Int32Array(ix.numa.ids.length);
+    this.socketFree = new Int32Array(ix.socket.ids.length);
+    this.coreFree = new Int32Array(ix.core.ids.length);
+    this.coreCounted = new Uint8Array(ix.core.ids.length);
+    this.uncoreFree = new Int32Array(ix.uncore.ids.length);
+    // Only the relations of the accumulator's orientation are ever listed (see the orders below).
+    const used = ix.numaFirst
+      ? [true, false, true, false, true, true]
+      : [false, true, false, true, true, true];
+    this.pairFree = ix.relations.map((rel, r) =>
+      rel.nested || !used[r] ? null : new Int32Array(rel.pairCount),
+    );
+    this.pairCounters = [];
+    for (let r = 0; r < ix.relations.length; r++) {
+      const counts = this.pairFree[r];
+      if (counts !== null) this.pairCounters.push({ pairOfCPU: ix.relations[r].pairOfCPU, counts });
     }
-    // `details = CPUDetails.KeepOnly(available)`: ids outside the topology are ignored.
-    for (const cpu of available.toArray()) {
-      if (cpu >= ix.idLimit || ix.numa.ofCPU[cpu] < 0) continue;
-      this.free[cpu] = 1;
-      this.freeTotal++;
-      this.count(cpu, 1);
+    this.numaOrd = new Order(ix.numa.ids.length);
+    this.socketOrd = new Order(ix.socket.ids.length);
+    this.coreOrd = new Order(ix.core.ids.length);
+    this.uncoreOrd = new Order(ix.uncore.ids.length);
+  }
+
+  /**
+   * An accumulator over `available` (ids outside the topology are ignored). Accumulators are
+   * pooled per topology, since building their arrays costs more than a small take: hand it back
+   * with `release()` once its result is read.
+   */
+  static fromSet(
+    topo: CPUTopology,
+    available: CPUSet,
+    numCPUs: number,
+    strategy: SortStrategy,
+  ): CPUAccumulator {
+    const acc = CPUAccumulator.blank(topologyIndex(topo), numCPUs, strategy);
+    available.copyWordsInto(acc.free);
+    acc.countFree();
+    return acc;
+  }
+
+  /** An accumulator with nothing on offer yet: set bits in `free`, then call `countFree()`. */
+  static blank(index: TopologyIndex, numCPUs: number, strategy: SortStrategy): CPUAccumulator {
+    let pool = pools.get(index);
+    if (!pool) pools.set(index, (pool = []));
+    const acc = pool.pop() ?? new CPUAccumulator(index);
+    acc.strategy = strategy;
+    acc.need = numCPUs;
+    acc.version = 0;
+    acc.numaOrd.version = -1;
+    acc.socketOrd.version = -1;
+    acc.coreOrd.version = -1;
+    acc.uncoreOrd.version = -1;
+    acc.taken.fill(0);
+    acc.free.fill(0);
+    acc.coresCounted = false;
+    acc.coreCounted.fill(0);
+    return acc;
+  }
+
+  /** Returns the accumulator to its topology's pool; it must not be used afterwards. */
+  release(): void {
+    pools.get(this.index)?.push(this);
+  }
+
+  /** Drops ids outside the topology (`details = CPUDetails.KeepOnly(available)`) and counts. */
+  countFree(): void {
+    const all = this.index.allWords;
+    let total = 0;
+    for (let w = 0; w < this.free.length; w++) {
+      const bits = this.free[w] & all[w];
+      this.free[w] = bits;
+      total += popcount32(bits);
+    }
+    this.freeCount = total;
+    this.countAll(total);
+  }
+
+  /**
+   * Initial free counts: per element by masked popcounts when most CPUs are on offer, per CPU when
+   * few are (the per-NUMA takes of the distributed algorithm).
+   */
+  private countAll(total: number): void {
+    const ix = this.index;
+    const entries = ix.numa.maskWord.length + ix.socket.maskWord.length + ix.uncore.maskWord.length;
+    if (total * 4 < entries) {
+      this.coresCounted = true;
+      this.numaFree.fill(0);
+      this.socketFree.fill(0);
+      this.coreFree.fill(0);
+      this.uncoreFree.fill(0);
+      for (const { counts } of this.pairCounters) counts.fill(0);
+      for (let w = 0; w < this.free.length; w++) {
+        let bits = this.free[w];
+        while (bits !== 0) {
+          this.count((w << 5) | lowestBit(bits), 1);
+          bits &= bits - 1;
+        }
+      }
+      return;
+    }
+    this.countTable(ix.numa, this.numaFree);
+    this.countTable(ix.socket, this.socketFree);
+    this.countTable(ix.uncore, this.uncoreFree);
+    for (const { pairOfCPU, counts } of this.pairCounters) {
+      counts.fill(0);
+      for (let w = 0; w < this.free.length; w++) {
+        let bits = this.free[w];
+        while (bits !== 0) {
+          counts[pairOfCPU[(w << 5) | lowestBit(bits)]]++;
+          bits &= bits - 1;
+        }
+      }
     }
   }
 
-  private relations(): Relation[] {
-    const ix = this.index;
-    return [
-      ix.socketsInNUMA,
-      ix.numasInSocket,
-      ix.coresInSocket,
-      ix.coresInNUMA,
-      ix.uncoresInNUMA,
-      ix.coresInUncore,
-    ];
+  /** Makes `coreFree[core]` valid (a masked popcount of the free words the first time). */
+  countCore(core: number): void {
+    if (this.coresCounted || this.coreCounted[core] === 1) return;
+    const { maskStart, maskWord, maskBits } = this.index.core;
+    let n = 0;
+    for (let i = maskStart[core]; i < maskStart[core + 1]; i++)
+      n += popcount32(this.free[maskWord[i]] & maskBits[i]);
+    this.coreFree[core] = n;
+    this.coreCounted[core] = 1;
+  }
+
+  private countTable(table: ElementTable, out: Int32Array): void {
+    const { maskStart, maskWord, maskBits } = table;
+    const free = this.free;
+    for (let e = 0; e < out.length; e++) {
+      let n = 0;
+      for (let i = maskStart[e]; i < maskStart[e + 1]; i++) n += popcount32(free[maskWord[i]] & maskBits[i]);
+      out[e] = n;
+    }
   }
 
   private count(cpu: number, delta: number): void {
     const ix = this.index;
-    this.freeInNUMA[ix.numa.ofCPU[cpu]] += delta;
-    this.freeInSocket[ix.socket.ofCPU[cpu]] += delta;
-    this.freeInCore[ix.core.ofCPU[cpu]] += delta;
-    this.freeInUncore[ix.uncore.ofCPU[cpu]] += delta;
-    for (const { pairOfCPU, counts } of this.pairCounters) counts[pairOfCPU[cpu]] += delta;
+    this.numaFree[ix.numa.ofCPU[cpu]] += delta;
+    this.socketFree[ix.socket.ofCPU[cpu]] += delta;
+    const core = ix.core.ofCPU[cpu];
+    if (this.coresCounted || this.coreCounted[core] === 1) this.coreFree[core] += delta;
+    this.uncoreFree[ix.uncore.ofCPU[cpu]] += delta;
+    const pc = this.pairCounters;
+    for (let r = 0; r < pc.length; r++) pc[r].counts[pc[r].pairOfCPU[cpu]] += delta;
   }
 
   // --- state -------------------------------------------------------------------------------
@@ -93,219 +231,212 @@ export class CPUAccumulator {
   }
 
   isFailed(): boolean {
-    return this.need > this.freeTotal;
-  }
-
-  needsAtLeast(n: number): boolean {
-    return this.need >= n;
-  }
-
-  /** Number of free CPUs (the size of the kubelet's `details`). */
-  get freeCount(): number {
-    return this.freeTotal;
-  }
-
-  isFree(cpu: number): boolean {
-    return cpu >= 0 && cpu < this.free.length && this.free[cpu] === 1;
+    return this.need > this.freeCount;
   }
 
   /**
-   * Adds `cpus` (a set of ids) to the result and removes them from the free CPUs. Like the
-   * kubelet, the need shrinks by the size of the given set, even for ids already taken or not
-   * free: whole elements are taken by their full-topology CPU list, and an element listed twice
-   * is counted twice.
+   * Takes the free CPUs among `bits` of word `w`, and like the kubelet lowers the need by
+   * `listed`, the size of the set the step handed over (ids it names twice or already took count).
    */
-  /** The CPUs of `cpus` still on offer (the kubelet's `details` restricted to them). */
-  freeOf(cpus: readonly number[]): number[] {
-    return cpus.filter((cpu) => cpu < this.free.length && this.free[cpu] === 1);
+  takeBits(w: number, bits: number, listed: number): void {
+    const fresh = bits & this.free[w];
+    this.taken[w] |= bits;
+    this.need -= listed;
+    if (fresh === 0) return;
+    this.free[w] &= ~fresh;
+    this.freeCount -= popcount32(fresh);
+    this.version++;
+    let b = fresh;
+    while (b !== 0) {
+      this.count((w << 5) | lowestBit(b), -1);
+      b &= b - 1;
+    }
   }
 
-  take(cpus: readonly number[]): void {
-    for (const cpu of cpus) {
-      if (cpu < this.taken.length) {
-        if (this.taken[cpu] === 0) {
-          this.taken[cpu] = 1;
-          this.takenIds.push(cpu);
-        }
-        if (this.free[cpu] === 1) {
-          this.free[cpu] = 0;
-          this.freeTotal--;
-          this.count(cpu, -1);
-          this.version++;
-        }
-      } else {
-        this.takenIds.push(cpu);
-      }
+  /** Takes every free CPU of `words` (a bitset over the topology's ids). */
+  takeWords(words: ArrayLike<number>): void {
+    for (let w = 0; w < words.length; w++) {
+      const bits = words[w] & this.free[w];
+      if (bits !== 0) this.takeBits(w, bits, popcount32(bits));
     }
-    this.need -= cpus.length;
+  }
+
+  /** Takes the free CPUs of element `e` of `table`. */
+  takeElement(table: ElementTable, e: number): void {
+    const { maskStart, maskWord, maskBits, within } = table;
+    if (within[4 * e] < 0 || this.pairCounters.length > 0) {
+      for (let i = maskStart[e]; i < maskStart[e + 1]; i++) {
+        const w = maskWord[i];
+        const bits = this.free[w] & maskBits[i];
+        if (bits !== 0) this.takeBits(w, bits, popcount32(bits));
+      }
+      return;
+    }
+    // The element lies in one NUMA node, socket, core and uncore cache: four counts to lower.
+    let n = 0;
+    for (let i = maskStart[e]; i < maskStart[e + 1]; i++) {
+      const w = maskWord[i];
+      const bits = this.free[w] & maskBits[i];
+      if (bits === 0) continue;
+      this.free[w] &= ~bits;
+      this.taken[w] |= bits;
+      n += popcount32(bits);
+    }
+    if (n === 0) return;
+    this.need -= n;
+    this.freeCount -= n;
+    this.version++;
+    this.numaFree[within[4 * e]] -= n;
+    this.socketFree[within[4 * e + 1]] -= n;
+    const core = within[4 * e + 2];
+    if (this.coresCounted || this.coreCounted[core] === 1) this.coreFree[core] -= n;
+    this.uncoreFree[within[4 * e + 3]] -= n;
   }
 
   result(): CPUSet {
-    return CPUSet.fromIds(this.takenIds);
-  }
-
-  // --- free counts -------------------------------------------------------------------------
-
-  freeInNUMANode(numa: number): number {
-    return this.freeInNUMA[numa];
-  }
-
-  /** Free CPU ids of an element, ascending. */
-  freeCPUsOf(table: ElementTable, element: number): number[] {
-    return table.cpus[element].filter((cpu) => this.free[cpu] === 1);
+    return CPUSet.fromWords(this.taken);
   }
 
   // --- orderings (cpu-manager.md §3) ---------------------------------------------------------
 
+  /** Elements with free CPUs, ascending free count, ties by id. */
+  private withFree(order: Order, free: Int32Array): void {
+    const items = order.items;
+    let n = 0;
+    for (let e = 0; e < free.length; e++) if (free[e] > 0) items[n++] = e;
+    sortByCount(items, 0, n, free);
+    order.length = n;
+  }
+
   /**
-   * Ascending free count, ties by id. Every caller builds `list` in ascending id order, so a
-   * stable order by count alone is the kubelet's order: already-sorted lists (the common case
-   * of equally free elements) cost one pass and small count ranges use a counting sort.
+   * For each parent in order, its children with free CPUs inside it sorted by their own free
+   * count, concatenated (an element under two parents is listed twice, as in the kubelet).
    */
-  private sortByFree(list: number[], free: Int32Array): number[] {
-    const n = list.length;
-    if (n < 2) return list;
-    let sorted = true;
-    let min = free[list[0]];
-    let max = min;
-    for (let i = 1; i < n; i++) {
-      const f = free[list[i]];
-      if (f < free[list[i - 1]] || (f === free[list[i - 1]] && list[i] < list[i - 1])) sorted = false;
-      if (f < min) min = f;
-      else if (f > max) max = f;
+  private nested(order: Order, parents: Order, relIndex: number, rel: Relation, childFree: Int32Array): void {
+    // A parent listed twice lists its children twice: size the buffer for the worst case.
+    let capacity = 0;
+    for (let i = 0; i < parents.length; i++) capacity += rel.pairsOfParent[parents.items[i]].length;
+    if (order.items.length < capacity) order.items = new Int32Array(capacity);
+    let n = 0;
+    for (let i = 0; i < parents.length; i++) {
+      n = this.segment(order.items, n, parents.items[i], relIndex, rel, childFree);
     }
-    if (sorted) return list;
-    const range = max - min + 1;
-    if (range > 64 || !isAscending(list)) return list.sort((a, b) => free[a] - free[b] || a - b);
-    const start = new Int32Array(range + 1);
-    for (const e of list) start[free[e] - min + 1]++;
-    for (let k = 1; k <= range; k++) start[k] += start[k - 1];
-    const out = new Array<number>(n);
-    for (const e of list) out[start[free[e] - min]++] = e;
-    return out;
+    order.length = n;
   }
 
-  private withFree(free: Int32Array): number[] {
-    const out: number[] = [];
-    for (let e = 0; e < free.length; e++) if (free[e] > 0) out.push(e);
-    return this.sortByFree(out, free);
-  }
-
-  /** Children of `parent` that have free CPUs inside it, sorted by their own free count. */
-  private childrenWithFree(rel: Relation, parent: number, childFree: Int32Array): number[] {
-    const counts = this.pairFree.get(rel)!;
-    const out: number[] = [];
-    for (const pair of rel.pairsOfParent[parent]) if (counts[pair] > 0) out.push(rel.childOfPair[pair]);
-    return this.sortByFree(out, childFree);
-  }
-
-  /** For each parent in order, its sorted children, concatenated (an element can repeat). */
-  private nested(parents: readonly number[], rel: Relation, childFree: Int32Array): number[] {
-    const out: number[] = [];
-    for (const p of parents) for (const c of this.childrenWithFree(rel, p, childFree)) out.push(c);
-    return out;
-  }
-
-  /**
-   * Orders depend only on the free counts, so each is kept until the next take frees something:
-   * the kubelet re-sorts on every call, which gives the same lists.
-   */
-  private memoized(key: string, build: () => readonly number[]): readonly number[] {
-    const hit = this.memo.get(key);
-    if (hit && hit.version === this.version) return hit.order;
-    const order = build();
-    this.memo.set(key, { version: this.version, order });
-    return order;
-  }
-
-  numaOrder(): readonly number[] {
-    return this.memoized("numa", () => {
-      const ix = this.index;
-      if (ix.numaFirst) return this.withFree(this.freeInNUMA);
-      return this.nested(this.socketOrder(), ix.numasInSocket, this.freeInNUMA);
-    });
-  }
-
-  socketOrder(): readonly number[] {
-    return this.memoized("socket", () => {
-      const ix = this.index;
-      if (ix.numaFirst) return this.nested(this.numaOrder(), ix.socketsInNUMA, this.freeInSocket);
-      return this.withFree(this.freeInSocket);
-    });
-  }
-
-  coreOrder(): readonly number[] {
-    return this.memoized("core", () => {
-      const ix = this.index;
-      if (ix.numaFirst) return this.nested(this.socketOrder(), ix.coresInSocket, this.freeInCore);
-      return this.nested(this.numaOrder(), ix.coresInNUMA, this.freeInCore);
-    });
-  }
-
-  uncoreOrder(): readonly number[] {
-    return this.memoized("uncore", () =>
-      this.nested(this.numaOrder(), this.index.uncoresInNUMA, this.freeInUncore),
-    );
-  }
-
-  /** Free CPUs in the order the last step takes them one by one. */
-  leftoverCPUOrder(): number[] {
-    const ix = this.index;
-    const out: number[] = [];
-    if (this.strategy === "spread") {
-      for (const s of this.socketOrder()) for (const cpu of this.freeCPUsOf(ix.socket, s)) out.push(cpu);
+  /** Writes the sorted children with free CPUs of `parent` at `items[from]`; returns the new end. */
+  private segment(
+    items: Int32Array,
+    from: number,
+    parent: number,
+    relIndex: number,
+    rel: Relation,
+    childFree: Int32Array,
+  ): number {
+    const counts = this.pairFree[relIndex];
+    const pairs = rel.pairsOfParent[parent];
+    if (childFree === this.coreFree && !this.coresCounted) {
+      const { maskStart, maskWord, maskBits } = this.index.core;
+      const counted = this.coreCounted;
+      const free = this.free;
+      for (let j = 0; j < pairs.length; j++) {
+        const c = rel.childOfPair[pairs[j]];
+        if (counted[c] === 1) continue;
+        let k = 0;
+        for (let i = maskStart[c]; i < maskStart[c + 1]; i++)
+          k += popcount32(free[maskWord[i]] & maskBits[i]);
+        childFree[c] = k;
+        counted[c] = 1;
+      }
+    }
+    let n = from;
+    if (counts === null) {
+      for (let j = 0; j < pairs.length; j++) {
+        const c = rel.childOfPair[pairs[j]];
+        if (childFree[c] > 0) items[n++] = c;
+      }
     } else {
-      for (const c of this.coreOrder()) for (const cpu of this.freeCPUsOf(ix.core, c)) out.push(cpu);
+      for (let j = 0; j < pairs.length; j++) if (counts[pairs[j]] > 0) items[n++] = rel.childOfPair[pairs[j]];
     }
-    return out;
+    sortByCount(items, from, n, childFree);
+    return n;
   }
 
-  // --- completely free elements ----------------------------------------------------------------
-
-  /** NUMA nodes whose free count equals their size in the full topology. */
-  freeNUMANodes(): number[] {
-    const total = this.index.numa.total;
-    return this.numaOrder().filter((m) => this.freeInNUMA[m] === total[m]);
+  /**
+   * True when the core listing can be produced parent by parent while CPUs are taken: each core
+   * lies in one parent and no parent is listed twice, so taking from one parent's cores leaves
+   * the counts of every later parent's cores as they were when the listing started.
+   */
+  coreSegmentsIndependent(): boolean {
+    const ix = this.index;
+    return ix.numaFirst
+      ? ix.socketsInNUMA.nested && ix.coresInSocket.nested
+      : ix.numasInSocket.nested && ix.coresInNUMA.nested;
   }
 
-  /** Sockets whose free count equals the header ratio `CPUsPerSocket`. */
-  freeSockets(): number[] {
-    const perSocket = this.index.topo.cpusPerSocket;
-    return this.socketOrder().filter((s) => this.freeInSocket[s] === perSocket);
+  /** The parents `coreOrder` nests cores under (sockets NUMA-first, else NUMA nodes). */
+  coreParentOrder(): Order {
+    return this.index.numaFirst ? this.socketOrder() : this.numaOrder();
   }
 
-  /** Cores whose free count equals the header ratio `CPUsPerCore`. */
-  freeCores(): number[] {
-    const perCore = this.index.topo.cpusPerCore;
-    return this.coreOrder().filter((c) => this.freeInCore[c] === perCore);
+  /** The relation `coreOrder` nests cores by (cores in sockets NUMA-first, else in NUMA nodes). */
+  coreRelation(): Relation {
+    return this.index.numaFirst ? this.index.coresInSocket : this.index.coresInNUMA;
   }
 
-  /** Uncore caches whose free count equals their size in the full topology. */
-  freeUncoreCaches(): number[] {
-    const total = this.index.uncore.total;
-    return this.uncoreOrder().filter((u) => this.freeInUncore[u] === total[u]);
+  numaOrder(): Order {
+    const o = this.numaOrd;
+    if (o.version === this.version) return o;
+    const ix = this.index;
+    if (ix.numaFirst) this.withFree(o, this.numaFree);
+    else this.nested(o, this.socketOrder(), 1, ix.numasInSocket, this.numaFree);
+    o.version = this.version;
+    return o;
+  }
+
+  socketOrder(): Order {
+    const o = this.socketOrd;
+    if (o.version === this.version) return o;
+    const ix = this.index;
+    if (ix.numaFirst) this.nested(o, this.numaOrder(), 0, ix.socketsInNUMA, this.socketFree);
+    else this.withFree(o, this.socketFree);
+    o.version = this.version;
+    return o;
+  }
+
+  coreOrder(): Order {
+    const o = this.coreOrd;
+    if (o.version === this.version) return o;
+    const ix = this.index;
+    if (ix.numaFirst) this.nested(o, this.socketOrder(), 2, ix.coresInSocket, this.coreFree);
+    else this.nested(o, this.numaOrder(), 3, ix.coresInNUMA, this.coreFree);
+    o.version = this.version;
+    return o;
+  }
+
+  uncoreOrder(): Order {
+    const o = this.uncoreOrd;
+    if (o.version === this.version) return o;
+    this.nested(o, this.numaOrder(), 4, this.index.uncoresInNUMA, this.uncoreFree);
+    o.version = this.version;
+    return o;
   }
 
   /**
    * `CoresNeededInUncoreCache(k, u)`: the cores with a free CPU in uncore `u`, all of them when
-   * there are at most `k`, else the `k` numerically smallest.
+   * there are at most `k`, else the `k` numerically smallest; written to `out`, count returned.
    */
-  coresNeededInUncoreCache(k: number, uncore: number): number[] {
+  coresNeededInUncoreCache(k: number, uncore: number, out: Int32Array): number {
     const rel = this.index.coresInUncore;
-    const counts = this.pairFree.get(rel)!;
-    const cores: number[] = [];
+    const counts = this.pairFree[5];
+    const pairs = rel.pairsOfParent[uncore];
+    let found = 0;
     // Pairs are ordered by core index, which is ascending core id.
-    for (const pair of rel.pairsOfParent[uncore]) if (counts[pair] > 0) cores.push(rel.childOfPair[pair]);
-    return cores.length <= k ? cores : cores.slice(0, Math.max(0, k));
+    for (let j = 0; j < pairs.length; j++) {
+      const c = rel.childOfPair[pairs[j]];
+      this.countCore(c);
+      if ((counts === null ? this.coreFree[c] : counts[pairs[j]]) > 0) out[found++] = c;
+    }
+    return found <= k ? found : Math.max(0, k);
   }
-}
-
-function isAscending(list: readonly number[]): boolean {
-  for (let i = 1; i < list.length; i++) if (list[i] <= list[i - 1]) return false;
-  return true;
-}
-
-/** Real ids of dense element indices. */
-export function ids(table: ElementTable, order: readonly number[]): number[] {
-  return order.map((e) => table.ids[e]);
 }
