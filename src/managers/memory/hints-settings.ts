@@ -14,14 +14,17 @@ export interface MemoryHintSettings {
   singleNUMAFastPathAboveNodes: number;
   /**
    * Above this many NUMA nodes the best hint of a default or extended affinity is searched by
-   * size instead of read from the full table (tests lower it to exercise the search).
+   * size instead of read from the full table (tests raise it to exercise the table).
    */
   searchAboveNodes: number;
+  /** Small machines: the best hint by walking masks narrowest first (hints-narrowest.ts). */
+  narrowestWalk: boolean;
 }
 
 export const memoryHintSettings: MemoryHintSettings = {
   enumeration: "tables",
   singleNUMAFastPath: true,
   singleNUMAFastPathAboveNodes: 8,
-  searchAboveNodes: 16,
+  searchAboveNodes: 0,
+  narrowestWalk: true,
 };

@@ -32,10 +32,11 @@ function withSettings<T>(settings: Partial<MemoryHintSettings>, fn: () => T): T 
   }
 }
 
-/** Table-read best hints, and the search on every machine size. */
+/** Table-read best hints, the search on every machine size, and the narrowest-first walk. */
 const MODES: Partial<MemoryHintSettings>[] = [
-  { searchAboveNodes: 16, singleNUMAFastPathAboveNodes: 0 },
-  { searchAboveNodes: 0, singleNUMAFastPathAboveNodes: 0 },
+  { searchAboveNodes: 16, narrowestWalk: false, singleNUMAFastPathAboveNodes: 0 },
+  { searchAboveNodes: 0, narrowestWalk: false, singleNUMAFastPathAboveNodes: 0 },
+  { searchAboveNodes: 0, narrowestWalk: true, singleNUMAFastPathAboveNodes: 0 },
 ];
 
 const tmHintArb = (ids: readonly number[]): fc.Arbitrary<TopologyHint> =>
@@ -68,7 +69,8 @@ describe("memory hints (memory-manager.md §4)", () => {
   });
 
   for (const mode of MODES) {
-    describe(`single-numa-node answer (search above ${mode.searchAboveNodes} nodes)`, () => {
+    const walk = mode.narrowestWalk ? ", narrowest-first walk" : "";
+    describe(`single-numa-node answer (search above ${mode.searchAboveNodes} nodes${walk})`, () => {
       let multiNodeAnswers = 0;
 
       it("is the full list's single-node hints, or its best hint, or empty like it", () => {

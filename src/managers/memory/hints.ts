@@ -17,6 +17,7 @@ import {
   extendedHintReference,
   sumOver,
 } from "./hints.reference.js";
+import { narrowestListedHint } from "./hints-narrowest.js";
 import { HintProblem } from "./hints-problem.js";
 import type { MemoryHints, ReusableLookup } from "./hints-types.js";
 import { searchBestHint, UNDECIDED } from "./hints-search.js";
@@ -66,7 +67,8 @@ function fullHints(ms: NUMANodeMap, request: ResourceRequest, reusable: Reusable
 
 /**
  * The best hint (`findBestHint`) among the listed masks that hold every node of `base`, or null.
- * Read from the full table on small machines, searched by mask size on larger ones.
+ * Walked narrowest first on small machines, searched by mask size on larger ones, read from the
+ * full table where neither can tell exactly.
  */
 function bestHintContaining(
   ms: NUMANodeMap,
@@ -75,6 +77,10 @@ function bestHintContaining(
   base: BitMask,
 ): TopologyHint | null {
   if (request.size === 0) return null;
+  if (memoryHintSettings.narrowestWalk) {
+    const walked = narrowestListedHint(ms, request, reusable, base);
+    if (walked !== UNDECIDED) return walked;
+  }
   const problem = new HintProblem(ms, request, reusable);
   if (problem.nodeCount > memoryHintSettings.searchAboveNodes) {
     const searched = searchBestHint(problem, base);

@@ -1,7 +1,12 @@
 import type { MemoryBlock } from "./state-data.js";
 import { ManagerError, type MetricsRegistry } from "../../core/index.js";
 import { type FeatureGates, isSidecar, type Pod } from "../../k8s/index.js";
-import { containerRequestedResources, podRequestedResources, type ResourceRequest } from "./requests.js";
+import {
+  type ContainerRequestOf,
+  containerRequestsOf,
+  podRequestedResources,
+  type ResourceRequest,
+} from "./requests.js";
 import { addU64, subU64 } from "./u64.js";
 
 /**
@@ -10,8 +15,12 @@ import { addU64, subU64 } from "./u64.js";
  * pod shared pool, something for that pool. The budget minus the sidecars is a uint64 difference
  * (it wraps when sidecars exceed the budget). Resources are visited in ascending name order.
  */
-export function validatePodScopeResources(pod: Pod, gates: FeatureGates): ManagerError | null {
-  const podTotal = podRequestedResources(pod, gates);
+export function validatePodScopeResources(
+  pod: Pod,
+  gates: FeatureGates,
+  requestOf: ContainerRequestOf = containerRequestsOf(pod, gates),
+  podTotal: ResourceRequest | ManagerError = podRequestedResources(pod, gates, requestOf),
+): ManagerError | null {
   if (podTotal instanceof ManagerError) return podTotal;
   let hasSharedLongRunning = false;
   const sumLongRunning = new Map<string, bigint>();
@@ -21,7 +30,7 @@ export function validatePodScopeResources(pod: Pod, gates: FeatureGates): Manage
   };
 
   for (const c of pod.initContainers) {
-    const req = containerRequestedResources(pod, c, gates);
+    const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     if (!isSidecar(c)) {
       for (const [r, total] of podTotal) {
@@ -45,7 +54,7 @@ export function validatePodScopeResources(pod: Pod, gates: FeatureGates): Manage
     else addLongRunning(req);
   }
   for (const c of pod.containers) {
-    const req = containerRequestedResources(pod, c, gates);
+    const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     if (req.size === 0) hasSharedLongRunning = true;
     else addLongRunning(req);
@@ -87,6 +96,7 @@ export function partitionPodMemory(
   podTotal: ResourceRequest,
   bits: readonly number[],
   metrics: MetricsRegistry,
+  requestOf: ContainerRequestOf = containerRequestsOf(pod, gates),
 ): PodMemoryPartition | ManagerError {
   const exclusive = new Map<string, MemoryBlock[]>();
   const sidecarMemory = new Map<string, bigint>();
@@ -94,7 +104,7 @@ export function partitionPodMemory(
     [...podTotal].map(([r, total]) => [r, subU64(total, sidecarMemory.get(r) ?? 0n)]);
 
   for (const c of pod.initContainers) {
-    const req = containerRequestedResources(pod, c, gates);
+    const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     metrics.inc("memory_manager_pinning_requests_total");
     if (req.size === 0) {
@@ -112,7 +122,7 @@ export function partitionPodMemory(
 
   const appPool = new Map(remainderAfterSidecars());
   for (const c of pod.containers) {
-    const req = containerRequestedResources(pod, c, gates);
+    const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     if (req.size === 0) continue;
     metrics.inc("memory_manager_pinning_requests_total");

@@ -55,6 +55,25 @@ export function containerRequestedResources(
   return sortedRequest(out);
 }
 
+/** A container's request, as `containerRequestedResources` gives it. */
+export type ContainerRequestOf = (container: Container) => ResourceRequest | ManagerError;
+
+/**
+ * `containerRequestedResources` for the containers of one pod, each read once: one pod-level
+ * admission reads every container's request for the budget, the validation and the partition.
+ */
+export function containerRequestsOf(pod: Pod, gates: FeatureGates): ContainerRequestOf {
+  const known = new Map<Container, ResourceRequest | ManagerError>();
+  return (container) => {
+    let request = known.get(container);
+    if (request === undefined) {
+      request = containerRequestedResources(pod, container, gates);
+      known.set(container, request);
+    }
+    return request;
+  };
+}
+
 /** The pod-level budget: memory and hugepages of `.spec.resources.requests`, values <= 0 dropped. */
 function podLevelRequest(pod: Pod): ResourceRequest | ManagerError {
   const out: [string, bigint][] = [];
@@ -74,12 +93,16 @@ function podLevelRequest(pod: Pod): ResourceRequest | ManagerError {
  * container plus the sidecars declared before it; only resources some app container requests
  * appear (a kubelet quirk kept on purpose).
  */
-export function podRequestedResources(pod: Pod, gates: FeatureGates): ResourceRequest | ManagerError {
+export function podRequestedResources(
+  pod: Pod,
+  gates: FeatureGates,
+  requestOf: ContainerRequestOf = (c) => containerRequestedResources(pod, c, gates),
+): ResourceRequest | ManagerError {
   if (podBudgetApplies(pod, gates)) return podLevelRequest(pod);
   const initPeak = new Map<string, bigint>();
   const sidecars = new Map<string, bigint>();
   for (const c of pod.initContainers) {
-    const req = containerRequestedResources(pod, c, gates);
+    const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     for (const [name, size] of req) {
       if (!initPeak.has(name)) initPeak.set(name, 0n);
@@ -93,7 +116,7 @@ export function podRequestedResources(pod: Pod, gates: FeatureGates): ResourceRe
   }
   const apps = new Map<string, bigint>();
   for (const c of pod.containers) {
-    const req = containerRequestedResources(pod, c, gates);
+    const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     for (const [name, size] of req) apps.set(name, addU64(apps.get(name) ?? 0n, size));
   }

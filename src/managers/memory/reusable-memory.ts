@@ -59,6 +59,12 @@ export class InitContainerReusableMemory {
     }
   }
 
+  /** The masks the pod has reusable memory recorded on (in recording order). */
+  masksOf(podUID: string): BitMask[] {
+    const masks = this.byPod.get(podUID);
+    return masks === undefined ? [] : [...masks.keys()];
+  }
+
   /** A copy of the bookkeeping, for inspection and tests. */
   snapshot(): ReusableMemorySeed {
     return new InitContainerReusableMemory(this.byPod).byPod;

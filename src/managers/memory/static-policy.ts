@@ -25,6 +25,7 @@ import {
   calculateHints,
   chooseAffinity,
   type MemoryHints,
+  NO_REUSE,
   regenerateHints,
   type ReusableLookup,
 } from "./hints.js";
@@ -47,7 +48,12 @@ import {
   setMemoryBlocks,
 } from "./memory-state.js";
 import { partitionPodMemory, validatePodScopeResources } from "./pod-scope.js";
-import { containerRequestedResources, podRequestedResources, type ResourceRequest } from "./requests.js";
+import {
+  containerRequestedResources,
+  containerRequestsOf,
+  podRequestedResources,
+  type ResourceRequest,
+} from "./requests.js";
 import {
   InitContainerReusableMemory,
   isStandardInitContainer,
@@ -162,7 +168,8 @@ export class StaticPolicy implements HintProvider {
   }
 
   private reusableFor(pod: Pod): ReusableLookup {
-    const masks = [...(this.reuse.snapshot().get(pod.uid)?.keys() ?? [])];
+    const masks = this.reuse.masksOf(pod.uid);
+    if (masks.length === 0) return NO_REUSE;
     return Object.assign((mask: BitMask, resource: string) => this.reuse.get(pod.uid, mask, resource), {
       masks,
     });
@@ -249,11 +256,12 @@ export class StaticPolicy implements HintProvider {
     calculate: (request: ResourceRequest) => A,
   ): A | MemoryHints | null {
     if (!this.isGuaranteed(pod)) return null;
-    const request = podRequestedResources(pod, this.gates);
+    const requestOf = containerRequestsOf(pod, this.gates);
+    const request = podRequestedResources(pod, this.gates, requestOf);
     if (request instanceof ManagerError) return null;
     if (this.skippedForGatesOff(pod)) return null;
     if (this.gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod)) {
-      if (validatePodScopeResources(pod, this.gates) !== null) {
+      if (validatePodScopeResources(pod, this.gates, requestOf) !== null) {
         return new Map([...request.keys()].map((r): [string, TopologyHint[]] => [r, []]));
       }
     }
@@ -285,7 +293,7 @@ export class StaticPolicy implements HintProvider {
       return null;
     }
     const tmHint = this.affinity.getAffinity(pod.uid, container.name);
-    const request = containerRequestedResources(pod, container, this.gates);
+    const request = early;
     if (request instanceof ManagerError) return fail(request);
     const ms = this.state.machineState;
     const reusable = this.reusableFor(pod);
@@ -344,7 +352,8 @@ export class StaticPolicy implements HintProvider {
   /** `AllocatePod`, the pod-level path (pod-level.md §2.6). */
   allocatePod(pod: Pod): ManagerError | null {
     if (!this.isGuaranteed(pod)) return null;
-    const podTotal = podRequestedResources(pod, this.gates);
+    const requestOf = containerRequestsOf(pod, this.gates);
+    const podTotal = podRequestedResources(pod, this.gates, requestOf);
     // The kubelet logs an unreadable budget and admits the pod unpinned.
     if (podTotal instanceof ManagerError) return null;
     // OPEN PL-10 (pod-level.md §9): an empty budget is "nothing to do"; API validation keeps a
@@ -357,7 +366,7 @@ export class StaticPolicy implements HintProvider {
       this.metrics.inc("resource_manager_allocation_errors_total", ["memory", "pod"]);
       return err;
     };
-    const invalid = validatePodScopeResources(pod, this.gates);
+    const invalid = validatePodScopeResources(pod, this.gates, requestOf, podTotal);
     if (invalid) return fail(new ManagerError(invalid.message, "EmptyPodSharedPoolError"));
 
     const containers = containersInOrder(pod);
@@ -370,7 +379,7 @@ export class StaticPolicy implements HintProvider {
     if (mask instanceof ManagerError) return fail(mask);
     const bits = maskBits(mask);
 
-    const partition = partitionPodMemory(pod, this.gates, podTotal, bits, this.metrics);
+    const partition = partitionPodMemory(pod, this.gates, podTotal, bits, this.metrics, requestOf);
     if (partition instanceof ManagerError) return fail(partition);
 
     this.state.podEntries.set(
