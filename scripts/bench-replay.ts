@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { seededRandom } from "../src/core/index.js";
 import type { Pod } from "../src/k8s/index.js";
 import { presetMachine } from "../src/machine/index.js";
 import { Node } from "../src/node/index.js";
@@ -34,18 +35,6 @@ const SEED = 0x5eed;
 const LIVE_LOW = 200;
 const LIVE_HIGH = 400;
 
-/** mulberry32: small, seeded, the same sequence on every platform. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One of five shapes: shared-pool, 1–4 exclusive CPUs, two exclusive containers, a pod-level budget. */
 function podShape(uid: string, draw: () => number): Pod {
   const r = draw();
@@ -75,7 +64,7 @@ type ReplayEvent = { admit: Pod } | { removeIndex: number };
 
 /** The event list, drawn ahead so that building pods is not timed. */
 function replayEvents(events: number): ReplayEvent[] {
-  const draw = random(SEED);
+  const draw = seededRandom(SEED);
   const out: ReplayEvent[] = [];
   let live = 0;
   for (let i = 0; i < events; i++) {

@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { bundleTestChild } from "./bundle-child.test-support.js";
+import { seededRandom } from "../core/index.js";
 import { call, json, type Target } from "./server/agent.test-support.js";
 import { verifyStateDir } from "./state/index.js";
 import { agentConfig, agentMachine, scratchDir, simplePodObject } from "./state/state.test-support.js";
@@ -58,17 +59,6 @@ function holdingOf(doc: HoldingDoc): Holding {
       memory: c.memory,
       devices: c.devices,
     })),
-  };
-}
-
-/** mulberry32: small, seeded, good enough to pick moments and operations. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
   };
 }
 
@@ -235,7 +225,7 @@ test(`${KILLS} SIGKILLs during bursts of admissions and removals over HTTP: ever
   t.after(() => rmSync(socketDir, { recursive: true, force: true }));
   const socket = join(socketDir, "agent.sock");
   const target: Target = { socketPath: socket };
-  const rand = seeded(SEED);
+  const rand = seededRandom(SEED);
   let serial = 0;
   const k: Knowledge = {
     held: new Map(),

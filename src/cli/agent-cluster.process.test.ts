@@ -1,63 +1,46 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { call, json } from "../agent/server/agent.test-support.js";
 import { startFakeApiServer } from "../cluster/testing/fake-apiserver.test-support.js";
-import { eventually } from "../cluster/testing/support.test-support.js";
-import { killAgentProcess, startAgentProcess } from "./agent.test-support.js";
-import { POD_SCOPE_CONFIG } from "./cli.test-support.js";
+import { eventually, guaranteedPodSpec } from "../cluster/testing/support.test-support.js";
+import {
+  agentArgs,
+  agentScratchDir,
+  agentSocket,
+  killAgentProcess,
+  startAgentProcess,
+} from "./agent.test-support.js";
 import { runInProcess } from "./cli-in-process.test-support.js";
 
 const NODE = "worker-1";
 const POOL = "node.example.com/pool";
 
-function podSpec(cpu: string, extra: Record<string, unknown> = {}) {
-  const r = { cpu, memory: "1Gi" };
-  return {
-    containers: [{ name: "main", image: "busybox", resources: { requests: r, limits: r } }],
-    ...extra,
-  };
-}
-
 test("podpin agent --kubeconfig: pods from the watch admitted with the Node's labels and taints, a Warning for an unfittable pod, the NRT object, SIGTERM exits 0", async (t) => {
   const api = await startFakeApiServer();
   t.after(() => api.close());
-  const dir = mkdtempSync(join(tmpdir(), "podpin-agent-cluster-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = agentScratchDir(t, "podpin-agent-cluster-");
   api.addNode(NODE, {
     labels: { "kubernetes.io/hostname": NODE, [POOL]: "batch" },
     taints: [{ key: "dedicated", value: "batch", effect: "NoExecute" }],
   });
   const tolerate = { tolerations: [{ key: "dedicated", operator: "Exists" }] };
-  api.addPod({ name: "plain", nodeName: NODE, spec: podSpec("2", tolerate) });
+  api.addPod({ name: "plain", nodeName: NODE, spec: guaranteedPodSpec("2", "1Gi", tolerate) });
   // Admitted only when the agent knows the Node's label (the kubelet configuration has none).
   api.addPod({
     name: "selecting",
     nodeName: NODE,
-    spec: podSpec("1", { ...tolerate, nodeSelector: { [POOL]: "batch" } }),
+    spec: guaranteedPodSpec("1", "1Gi", { ...tolerate, nodeSelector: { [POOL]: "batch" } }),
   });
   // Rejected only when the agent knows the Node's NoExecute taint.
-  api.addPod({ name: "untolerating", nodeName: NODE, spec: podSpec("1") });
-  const socket = join(dir, "agent.sock");
-  const agent = await startAgentProcess([
-    "-m",
-    "worked-example",
-    "-c",
-    POD_SCOPE_CONFIG,
-    "--kubeconfig",
-    api.kubeconfigPath,
-    "--node-name",
-    NODE,
-    "--state-dir",
-    join(dir, "state"),
-    "--listen",
-    `unix://${socket}`,
-  ]);
+  api.addPod({ name: "untolerating", nodeName: NODE, spec: guaranteedPodSpec("1") });
+  const agent = await startAgentProcess(
+    agentArgs(dir, ["--kubeconfig", api.kubeconfigPath, "--node-name", NODE]),
+  );
   t.after(() => killAgentProcess(agent));
   assert.equal(agent.urls.length, 1, agent.stderr());
-  const unix = { socketPath: socket };
+  const unix = { socketPath: agentSocket(dir) };
   const names = async () =>
     json<{ items: { pod: { name: string } }[] }>(await call(unix, "GET", "/v1/pods"))
       .items.map((p) => p.pod.name)
@@ -67,8 +50,8 @@ test("podpin agent --kubeconfig: pods from the watch admitted with the Node's la
   await eventually("the taint's Warning", () => api.events("default").length === 1, 10_000);
 
   // single-numa-node: 20 exclusive CPUs fit on no NUMA node of the worked example (16 each).
-  api.addPod({ name: "huge", nodeName: NODE, spec: podSpec("20", tolerate) });
-  api.addPod({ name: "later", nodeName: NODE, spec: podSpec("1", tolerate) });
+  api.addPod({ name: "huge", nodeName: NODE, spec: guaranteedPodSpec("20", "1Gi", tolerate) });
+  api.addPod({ name: "later", nodeName: NODE, spec: guaranteedPodSpec("1", "1Gi", tolerate) });
   await eventually("the later pod admitted", async () => (await names()) === "later,plain,selecting", 10_000);
   await eventually("both Warnings", () => api.events("default").length === 2, 10_000);
   const reasons = Object.fromEntries(api.events("default").map((e) => [e.involvedObject.name, e]));
@@ -100,19 +83,10 @@ test("podpin agent --kubeconfig: pods from the watch admitted with the Node's la
 test("podpin agent in a cluster refuses to start, one line and exit 2, with both sources or without its Node", async (t) => {
   const api = await startFakeApiServer();
   t.after(() => api.close());
-  const dir = mkdtempSync(join(tmpdir(), "podpin-agent-cluster-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const state = join(dir, "state");
-  const base = ["agent", "-m", "worked-example", "-c", POD_SCOPE_CONFIG, "--state-dir", state];
+  const dir = agentScratchDir(t, "podpin-agent-cluster-");
   const both = await runInProcess([
-    ...base,
-    "--kubeconfig",
-    api.kubeconfigPath,
-    "--in-cluster",
-    "--node-name",
-    NODE,
-    "--listen",
-    `unix://${join(dir, "a.sock")}`,
+    "agent",
+    ...agentArgs(dir, ["--kubeconfig", api.kubeconfigPath, "--in-cluster", "--node-name", NODE]),
   ]);
   assert.equal(both.code, 2, both.stderr);
   assert.equal(both.stderr.trim().split("\n").length, 1, both.stderr);
@@ -120,13 +94,8 @@ test("podpin agent in a cluster refuses to start, one line and exit 2, with both
 
   // The kubelet registers its Node first; an agent that finds none does not guess its labels.
   const missing = await runInProcess([
-    ...base,
-    "--kubeconfig",
-    api.kubeconfigPath,
-    "--node-name",
-    "not-registered",
-    "--listen",
-    `unix://${join(dir, "b.sock")}`,
+    "agent",
+    ...agentArgs(dir, ["--kubeconfig", api.kubeconfigPath, "--node-name", "not-registered"]),
   ]);
   assert.equal(missing.code, 2, missing.stderr);
   const lines = missing.stderr
@@ -135,6 +104,6 @@ test("podpin agent in a cluster refuses to start, one line and exit 2, with both
     .filter((l) => !l.includes("level="));
   assert.equal(lines.length, 1, missing.stderr);
   assert.match(lines[0], /--node-name not-registered: the Node object cannot be read: .*404 NotFound/);
-  assert.equal(existsSync(state), false, "no state directory was created");
-  assert.equal(existsSync(join(dir, "b.sock")), false, "no socket was created");
+  assert.equal(existsSync(join(dir, "state")), false, "no state directory was created");
+  assert.equal(existsSync(agentSocket(dir)), false, "no socket was created");
 });

@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { type AgentClusterOptions, clusterSettings } from "./agent-cluster.js";
+import { agentArgs, agentScratchDir } from "./agent.test-support.js";
 import { podpin } from "./cli.process.test-support.js";
-import { POD_SCOPE_CONFIG } from "./cli.test-support.js";
 
 const base: AgentClusterOptions = { inCluster: false, resyncPeriod: "5m", publishNrt: true };
 
@@ -45,19 +43,8 @@ test("cluster options: one source, a node name (flag or NODE_NAME), a Go duratio
 });
 
 test("podpin agent: cluster setup errors are one line and exit 2", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "podpin-agent-cluster-cli-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const args = [
-    "agent",
-    "-m",
-    "worked-example",
-    "-c",
-    POD_SCOPE_CONFIG,
-    "--state-dir",
-    join(dir, "state"),
-    "--listen",
-    `unix://${join(dir, "a.sock")}`,
-  ];
+  const dir = agentScratchDir(t, "podpin-agent-cluster-cli-");
+  const args = ["agent", ...agentArgs(dir)];
   // One child process (each costs seconds); the other refusals are the same UsageError path, tested above.
   const cases: [string[], RegExp][] = [
     [["--kubeconfig", join(dir, "missing"), "--node-name", "n"], /--kubeconfig .*missing: cannot be read: /],

@@ -1,6 +1,38 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "./cli.test-support.js";
+import { POD_SCOPE_CONFIG, ROOT } from "./cli.test-support.js";
+
+/** A temporary directory for one test's agent (state directory, socket), removed after the test. */
+export function agentScratchDir(t: { after(fn: () => void): void }, prefix = "podpin-agent-cli-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The unix socket `agentArgs` makes the agent listen on. */
+export function agentSocket(dir: string): string {
+  return join(dir, "agent.sock");
+}
+
+/**
+ * `podpin agent` arguments for `machine` with the pod-scope kubelet configuration, the state
+ * directory `<dir>/state` and a listener on `agentSocket(dir)`, then `extra`.
+ */
+export function agentArgs(dir: string, extra: string[] = [], machine = "worked-example"): string[] {
+  return [
+    "-m",
+    machine,
+    "-c",
+    POD_SCOPE_CONFIG,
+    "--state-dir",
+    join(dir, "state"),
+    "--listen",
+    `unix://${agentSocket(dir)}`,
+    ...extra,
+  ];
+}
 
 /** A `podpin agent` child process and what it has written to stderr so far. */
 export interface AgentProcess {

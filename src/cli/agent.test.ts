@@ -1,37 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { call, guaranteedPod, json, TEST_TOKEN } from "../agent/server/agent.test-support.js";
-import { killAgentProcess, startAgentProcess } from "./agent.test-support.js";
+import { agentArgs, agentScratchDir, killAgentProcess, startAgentProcess } from "./agent.test-support.js";
 import { podpin } from "./cli.process.test-support.js";
 import { DATABASE_POD, POD_SCOPE_CONFIG } from "./cli.test-support.js";
 
 const DATABASE = readFileSync(DATABASE_POD, "utf8");
 
-function scratch(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), "podpin-agent-cli-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function agentArgs(dir: string, extra: string[] = []): string[] {
-  return [
-    "-m",
-    "worked-example",
-    "-c",
-    POD_SCOPE_CONFIG,
-    "--state-dir",
-    join(dir, "state"),
-    "--listen",
-    `unix://${join(dir, "agent.sock")}`,
-    ...extra,
-  ];
-}
-
 test("podpin agent serves the API, stops on SIGTERM with exit 0, and restarts with its pods", async (t) => {
-  const dir = scratch(t);
+  const dir = agentScratchDir(t);
   writeFileSync(join(dir, "token"), `${TEST_TOKEN}\n`, { mode: 0o600 });
   const args = agentArgs(dir, ["--listen", "tcp://127.0.0.1:0", "--token-file", join(dir, "token")]);
   const first = await startAgentProcess(args);
@@ -76,7 +55,7 @@ test("podpin agent serves the API, stops on SIGTERM with exit 0, and restarts wi
 });
 
 test("on SIGTERM every admission answered 200 is durable, and every one refused is not", async (t) => {
-  const dir = scratch(t);
+  const dir = agentScratchDir(t);
   const first = await startAgentProcess(agentArgs(dir));
   t.after(() => killAgentProcess(first));
   const unix = { socketPath: join(dir, "agent.sock") };
@@ -113,7 +92,7 @@ test("on SIGTERM every admission answered 200 is durable, and every one refused 
 });
 
 test("bad agent options and a state directory the kubelet would refuse are one-line errors, exit 2", async (t) => {
-  const dir = scratch(t);
+  const dir = agentScratchDir(t);
   const cases: [string[], RegExp][] = [
     [
       agentArgs(dir, ["--listen", "tcp://127.0.0.1:0"]),
@@ -157,7 +136,7 @@ test("bad agent options and a state directory the kubelet would refuse are one-l
 });
 
 test("a truncated checkpoint stops the agent with the kubelet's message, exit 2", async (t) => {
-  const dir = scratch(t);
+  const dir = agentScratchDir(t);
   const first = await startAgentProcess(agentArgs(dir));
   t.after(() => killAgentProcess(first));
   await call({ socketPath: join(dir, "agent.sock") }, "POST", "/v1/pods", { body: DATABASE });

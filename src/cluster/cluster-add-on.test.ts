@@ -3,24 +3,54 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { type Agent, openStateDir, podFromRequest, startAgent } from "../agent/index.js";
+import { type Agent, type AgentAddOn, openStateDir, podFromRequest, startAgent } from "../agent/index.js";
 import { explainAdmission } from "../node/index.js";
-import { memoryLog } from "../agent/log.js";
+import { type AgentLog, memoryLog } from "../agent/log.js";
 import { type MemoryStateDir, memoryStateDir } from "../agent/server/memory-state-dir.test-support.js";
 import type { StateDir, StateOp } from "../agent/state/index.js";
 import { machineM, workedExampleConfig } from "../node/test-support.js";
-import { clusterAddOn } from "./cluster-add-on.js";
+import { type ClusterAddOnOptions, clusterAddOn } from "./cluster-add-on.js";
 import { EventRecorder } from "./events/index.js";
 import { ClusterClient, loadKubeConfig } from "./kube/index.js";
 import { INVALID_POD_REASON } from "./pod-sync.js";
 import type { FakeApiServer } from "./testing/fake-apiserver.test-support.js";
-import { eventually, FAST_BACKOFF, fakeCluster, NODE } from "./testing/support.test-support.js";
+import {
+  eventually,
+  FAST_BACKOFF,
+  fakeCluster,
+  guaranteedPodSpec,
+  NODE,
+} from "./testing/support.test-support.js";
 
 const config = () => workedExampleConfig("pod", { nodeName: NODE });
 
-function podSpec(cpu: string, memory = "1Gi") {
-  const r = { cpu, memory };
-  return { containers: [{ name: "main", image: "busybox", resources: { requests: r, limits: r } }] };
+/** The pod add-on for NODE on `client` (no resync, fast backoff) and the event recorder it reports to. */
+function podAddOn(client: ClusterClient, log: AgentLog, extra: Partial<ClusterAddOnOptions> = {}) {
+  const events = new EventRecorder({ api: client, nodeName: NODE, log });
+  const addOn = clusterAddOn({
+    source: client,
+    events,
+    nodeName: NODE,
+    resyncPeriodMs: 0,
+    log,
+    backoff: FAST_BACKOFF,
+    ...extra,
+  });
+  return { addOn, events };
+}
+
+/** An agent on `state` with `addOns`, listening in a temporary directory; both go after the test. */
+async function startTestAgent(t: TestContext, state: StateDir, log: AgentLog, addOns: AgentAddOn[]) {
+  const dir = mkdtempSync(join(tmpdir(), "podpin-cluster-test-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const agent = await startAgent({
+    state,
+    listen: [{ kind: "unix", path: join(dir, "a.sock") }],
+    log,
+    addOns,
+  });
+  t.after(() => agent.close());
+  return { agent, dir };
 }
 
 async function agentOn(
@@ -30,16 +60,7 @@ async function agentOn(
 ) {
   const { client } = await fakeCluster.clientFor(api);
   const log = memoryLog();
-  const events = new EventRecorder({ api: client, nodeName: NODE, log });
-  const addOn = clusterAddOn({
-    source: client,
-    events,
-    nodeName: NODE,
-    resyncPeriodMs: 0,
-    log,
-    backoff: FAST_BACKOFF,
-    watchTimeoutSeconds: () => 30,
-  });
+  const { addOn } = podAddOn(client, log, { watchTimeoutSeconds: () => 30 });
   const dir = mkdtempSync(join(tmpdir(), "podpin-cluster-test-"));
   const agent: Agent = await startAgent({
     state,
@@ -75,29 +96,29 @@ test("bound pods are admitted once, in creation order at start-up and arrival or
     name: "newer",
     nodeName: NODE,
     creationTimestamp: "2024-05-01T10:00:02Z",
-    spec: podSpec("2"),
+    spec: guaranteedPodSpec("2"),
   });
   api.addPod({
     name: "older",
     nodeName: NODE,
     creationTimestamp: "2024-05-01T10:00:01Z",
-    spec: podSpec("2"),
+    spec: guaranteedPodSpec("2"),
   });
   api.addPod({
     name: "a-tie",
     namespace: "zz",
     nodeName: NODE,
     creationTimestamp: "2024-05-01T10:00:01Z",
-    spec: podSpec("1"),
+    spec: guaranteedPodSpec("1"),
   });
-  api.addPod({ name: "done", nodeName: NODE, spec: podSpec("1"), status: { phase: "Succeeded" } });
-  api.addPod({ name: "elsewhere", nodeName: "node-b", spec: podSpec("1") });
+  api.addPod({ name: "done", nodeName: NODE, spec: guaranteedPodSpec("1"), status: { phase: "Succeeded" } });
+  api.addPod({ name: "elsewhere", nodeName: "node-b", spec: guaranteedPodSpec("1") });
   const { agent, addOn, ops } = await agentOn(t, api);
   const freeAtStart = machineM().topology.numCPUs;
   assert.deepEqual(admitOps(ops), ["older", "a-tie", "newer"]);
 
-  api.addPod({ name: "second", nodeName: NODE, spec: podSpec("1") });
-  api.addPod({ name: "first-after", nodeName: NODE, spec: podSpec("1") });
+  api.addPod({ name: "second", nodeName: NODE, spec: guaranteedPodSpec("1") });
+  api.addPod({ name: "first-after", nodeName: NODE, spec: guaranteedPodSpec("1") });
   await eventually("arrivals admitted", () => admitOps(ops).length === 5);
   assert.deepEqual(admitOps(ops).slice(3), ["second", "first-after"]);
 
@@ -132,15 +153,15 @@ test("bound pods are admitted once, in creation order at start-up and arrival or
 
 test("a dropped watch and a 410 lose nothing: pods created while disconnected are admitted after reconnecting", async (t) => {
   const { api } = await fakeCluster(t);
-  api.addPod({ name: "p0", nodeName: NODE, spec: podSpec("1") });
+  api.addPod({ name: "p0", nodeName: NODE, spec: guaranteedPodSpec("1") });
   const { agent, ops } = await agentOn(t, api);
   await eventually("a watch", () => api.openWatches === 1);
   api.dropWatches();
-  api.addPod({ name: "while-dropped", nodeName: NODE, spec: podSpec("1") });
+  api.addPod({ name: "while-dropped", nodeName: NODE, spec: guaranteedPodSpec("1") });
   await eventually("admitted after the drop", () => admittedNames(agent).includes("while-dropped"));
   await eventually("a watch", () => api.openWatches === 1);
   api.dropWatches();
-  api.addPod({ name: "while-compacted", nodeName: NODE, spec: podSpec("1") });
+  api.addPod({ name: "while-compacted", nodeName: NODE, spec: guaranteedPodSpec("1") });
   api.deletePod("default", "p0");
   api.compact();
   await eventually(
@@ -156,15 +177,15 @@ test("a restart on the same state directory admits nothing twice and removes wha
   const dir = mkdtempSync(join(tmpdir(), "podpin-cluster-state-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const open = () => openStateDir({ dir, machine: machineM(), config: config(), durable: false });
-  api.addPod({ name: "kept", nodeName: NODE, spec: podSpec("2") });
-  api.addPod({ name: "gone-while-down", nodeName: NODE, spec: podSpec("2") });
+  api.addPod({ name: "kept", nodeName: NODE, spec: guaranteedPodSpec("2") });
+  api.addPod({ name: "gone-while-down", nodeName: NODE, spec: guaranteedPodSpec("2") });
   const first = await agentOn(t, api, await open());
   assert.deepEqual(admittedNames(first.agent), ["gone-while-down", "kept"]);
   const keptCpus = first.agent.engine.node.admittedPods().find((p) => p.name === "kept");
   await first.close();
 
   api.deletePod("default", "gone-while-down");
-  api.addPod({ name: "new-while-down", nodeName: NODE, spec: podSpec("1") });
+  api.addPod({ name: "new-while-down", nodeName: NODE, spec: guaranteedPodSpec("1") });
   const second = await agentOn(t, api, await open());
   assert.deepEqual(admittedNames(second.agent), ["kept", "new-while-down"]);
   const lines = second.log.lines.filter((l) => l.includes('msg="pod admission"'));
@@ -177,7 +198,7 @@ test("a pod that cannot fit gets one Warning event with the kubelet's reason and
   const { api } = await fakeCluster(t);
   const { agent } = await agentOn(t, api);
   // single-numa-node: 20 exclusive CPUs fit on no NUMA node of machine M (16 CPUs each).
-  api.addPod({ name: "huge", nodeName: NODE, spec: podSpec("20") });
+  api.addPod({ name: "huge", nodeName: NODE, spec: guaranteedPodSpec("20") });
   await eventually("the warning", () => api.events("default").length === 1);
   const [ev] = api.events("default");
   assert.equal(ev.type, "Warning");
@@ -225,7 +246,7 @@ test("an invalid pod gets a Warning event and does not stop the watch", async (t
     nodeName: NODE,
     spec: { containers: [{ name: "main", image: "b", resources: { limits: { cpu: "lots" } } }] },
   });
-  api.addPod({ name: "good", nodeName: NODE, spec: podSpec("1") });
+  api.addPod({ name: "good", nodeName: NODE, spec: guaranteedPodSpec("1") });
   await eventually("good admitted", () => admittedNames(agent).includes("good"));
   await eventually("the warning", () => api.events("default").length === 1);
   const [ev] = api.events("default");
@@ -236,28 +257,11 @@ test("an invalid pod gets a Warning event and does not stop the watch", async (t
 
 test("observe-only keeps the cache and changes nothing; a node-name mismatch is a setup error", async (t) => {
   const { api, client } = await fakeCluster(t);
-  api.addPod({ name: "p", nodeName: NODE, spec: podSpec("1") });
+  api.addPod({ name: "p", nodeName: NODE, spec: guaranteedPodSpec("1") });
   const log = memoryLog();
-  const events = new EventRecorder({ api: client, nodeName: NODE });
-  const observe = clusterAddOn({
-    source: client,
-    events,
-    nodeName: NODE,
-    resyncPeriodMs: 0,
-    log,
-    observeOnly: true,
-    backoff: FAST_BACKOFF,
-  });
+  const { addOn: observe, events } = podAddOn(client, log, { observeOnly: true });
   const state = memoryStateDir({ machine: machineM(), config: config() });
-  const dir = mkdtempSync(join(tmpdir(), "podpin-cluster-test-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const agent = await startAgent({
-    state,
-    listen: [{ kind: "unix", path: join(dir, "a.sock") }],
-    log,
-    addOns: [observe],
-  });
-  t.after(() => agent.close());
+  const { dir } = await startTestAgent(t, state, log, [observe]);
   await observe.firstSync();
   assert.deepEqual(
     observe.pods.current().map((p) => p.metadata.name),
@@ -283,28 +287,12 @@ test("the NodeResourceTopology published through the client follows the engine's
   const { nrtAddOn, zoneName } = await import("./nrt/index.js");
   const log = memoryLog();
   const client = new ClusterClient(loadKubeConfig({ kubeconfig: api.kubeconfigPath }), NODE, log);
-  const events = new EventRecorder({ api: client, nodeName: NODE, log });
-  const pods = clusterAddOn({
-    source: client,
-    events,
-    nodeName: NODE,
-    resyncPeriodMs: 0,
-    log,
-    backoff: FAST_BACKOFF,
-  });
+  const { addOn: pods } = podAddOn(client, log);
   const nrt = nrtAddOn(client, { nodeName: NODE, debounceMs: 5, retryMs: 5, log });
-  const dir = mkdtempSync(join(tmpdir(), "podpin-cluster-test-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   api.injectNrtConflict(NODE, "someone-else");
-  api.addPod({ name: "four", nodeName: NODE, spec: podSpec("4") });
+  api.addPod({ name: "four", nodeName: NODE, spec: guaranteedPodSpec("4") });
   const state = memoryStateDir({ machine: machineM(), config: config() });
-  const agent = await startAgent({
-    state,
-    listen: [{ kind: "unix", path: join(dir, "a.sock") }],
-    log,
-    addOns: [pods, nrt],
-  });
-  t.after(() => agent.close());
+  const { agent } = await startTestAgent(t, state, log, [pods, nrt]);
   await pods.firstSync();
   // Computed here from the engine's own sets: the NUMA node's CPUs in the default set, less the reserved.
   const expected = () => {
@@ -329,7 +317,7 @@ test("the NodeResourceTopology published through the client follows the engine's
   const matches = () => JSON.stringify(published()) === JSON.stringify(expected());
   await eventually("the first publication", matches);
   assert.deepEqual(api.nrtManagers(NODE)["someone-else"], [], "the conflict was forced through");
-  api.addPod({ name: "eight", nodeName: NODE, spec: podSpec("8") });
+  api.addPod({ name: "eight", nodeName: NODE, spec: guaranteedPodSpec("8") });
   await eventually("eight admitted", () => admittedNames(agent).includes("eight"));
   await eventually("the publication after admitting", matches);
   api.deletePod("default", "four");
@@ -342,12 +330,12 @@ test("events about pods deleted meanwhile, even in a namespace being deleted, ne
   const { api } = await fakeCluster(t);
   const { agent, addOn, log } = await agentOn(t, api);
   // Added and deleted back to back: the rejection (and its event) comes after the pod is gone.
-  api.addPod({ name: "huge", nodeName: NODE, spec: podSpec("20") });
+  api.addPod({ name: "huge", nodeName: NODE, spec: guaranteedPodSpec("20") });
   api.deletePod("default", "huge");
   api.terminateNamespace("going");
-  api.addPod({ name: "huge", namespace: "going", nodeName: NODE, spec: podSpec("20") });
+  api.addPod({ name: "huge", namespace: "going", nodeName: NODE, spec: guaranteedPodSpec("20") });
   api.deletePod("going", "huge");
-  api.addPod({ name: "fits", nodeName: NODE, spec: podSpec("1") });
+  api.addPod({ name: "fits", nodeName: NODE, spec: guaranteedPodSpec("1") });
   await eventually("the later pod admitted", () => admittedNames(agent).includes("fits"));
   await addOn.settled();
   // The API server keeps events about deleted objects; the recorder need not know the pod is gone.

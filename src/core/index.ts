@@ -1,7 +1,7 @@
 /**
  * Small pure building blocks every other module stands on: CPU sets in the Linux list format,
  * exact Kubernetes quantities, resource-name rules, the resource managers' named errors, the kubelet's
- * metric names, and JSON parsing that keeps 64-bit integers exact.
+ * metric names, JSON parsing that keeps 64-bit integers exact, and a seeded random generator.
  */
 export { CPUSet, CPUSetParseError, cpuIdTooLarge, MAX_CPU_ID, quoteShort } from "./cpuset.js";
 export { type AdmissionFailure, admissionFailureOf, ManagerError } from "./errors.js";
@@ -26,3 +26,4 @@ export {
   qualifiedNameProblems,
   REQUESTS_PREFIX,
 } from "./resource-names.js";
+export { seededRandom } from "./seeded-random.js";

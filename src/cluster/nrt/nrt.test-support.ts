@@ -1,3 +1,4 @@
+import { guaranteedPod as guaranteedPodText } from "../../agent/server/agent.test-support.js";
 import { type Machine, presetMachine } from "../../machine/index.js";
 import { Node } from "../../node/index.js";
 import { podFromYaml, workedExampleConfig } from "../../node/test-support.js";
@@ -20,18 +21,8 @@ export function guaranteedPod(
   gpus = 0,
   gpuResource = "nvidia.com/gpu",
 ) {
-  const extra = gpus > 0 ? `, ${JSON.stringify(gpuResource)}: ${gpus}` : "";
-  return podFromYaml(`apiVersion: v1
-kind: Pod
-metadata: {name: ${name}, namespace: default, uid: uid-${name}}
-spec:
-  containers:
-    - name: app
-      image: busybox
-      resources:
-        requests: {cpu: "${cpu}", memory: ${memory}${extra}}
-        limits: {cpu: "${cpu}", memory: ${memory}${extra}}
-`);
+  const devices = gpus > 0 ? { [gpuResource]: String(gpus) } : {};
+  return podFromYaml(guaranteedPodText(name, String(cpu), memory, devices));
 }
 
 /**

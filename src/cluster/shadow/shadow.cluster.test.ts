@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { call, json } from "../../agent/server/agent.test-support.js";
-import { killAgentProcess, startAgentProcess } from "../../cli/agent.test-support.js";
+import {
+  agentArgs,
+  agentScratchDir,
+  agentSocket,
+  killAgentProcess,
+  startAgentProcess,
+} from "../../cli/agent.test-support.js";
 import { POD_SCOPE_CONFIG } from "../../cli/cli.test-support.js";
 import { loadNodeInputs } from "../../cli/inputs.js";
 import type { RestoredStates } from "../../agent/state/index.js";
@@ -19,8 +24,7 @@ test("podpin agent --kubeconfig --kubelet-root-dir: pods from the watch, drift o
   const api = await startFakeApiServer();
   t.after(() => api.close());
   api.addNode(NODE, { labels: { "kubernetes.io/hostname": NODE } });
-  const dir = mkdtempSync(join(tmpdir(), "podpin-shadow-cluster-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = agentScratchDir(t, "podpin-shadow-cluster-");
   const inputs = loadNodeInputs({ machine: "nvidia-dgx-h100", config: POD_SCOPE_CONFIG });
   const machine = inputs.machine;
   const objects = shadowPods();
@@ -37,28 +41,25 @@ test("podpin agent --kubeconfig --kubelet-root-dir: pods from the watch, drift o
       status: o.status,
     });
   let before = snapshotTree(root.dir);
-  const socket = join(dir, "agent.sock");
-  const agent = await startAgentProcess([
-    "-m",
-    "nvidia-dgx-h100",
-    "-c",
-    POD_SCOPE_CONFIG,
-    "--kubeconfig",
-    api.kubeconfigPath,
-    "--node-name",
-    NODE,
-    "--kubelet-root-dir",
-    root.dir,
-    "--kubelet-state-period",
-    "200ms",
-    "--state-dir",
-    join(dir, "state"),
-    "--listen",
-    `unix://${socket}`,
-  ]);
+  const agent = await startAgentProcess(
+    agentArgs(
+      dir,
+      [
+        "--kubeconfig",
+        api.kubeconfigPath,
+        "--node-name",
+        NODE,
+        "--kubelet-root-dir",
+        root.dir,
+        "--kubelet-state-period",
+        "200ms",
+      ],
+      "nvidia-dgx-h100",
+    ),
+  );
   t.after(() => killAgentProcess(agent));
   assert.equal(agent.urls.length, 1, agent.stderr());
-  const unix = { socketPath: socket };
+  const unix = { socketPath: agentSocket(dir) };
   const metrics = async () => (await call(unix, "GET", "/metrics")).body;
   const drift = (n: number) => new RegExp(`^${DRIFT_METRIC}\\{resource="cpu"\\} ${n}$`, "m");
 

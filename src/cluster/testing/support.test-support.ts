@@ -35,3 +35,12 @@ export async function eventually(
 }
 
 export const FAST_BACKOFF = { initialMs: 5, maxMs: 50, jitter: 0.5 };
+
+/** A pod spec of one Guaranteed container `main` with `cpu` CPUs and `memory`, plus `extra` spec fields. */
+export function guaranteedPodSpec(cpu: string, memory = "1Gi", extra: Record<string, unknown> = {}) {
+  const r = { cpu, memory };
+  return {
+    containers: [{ name: "main", image: "busybox", resources: { requests: r, limits: r } }],
+    ...extra,
+  };
+}
