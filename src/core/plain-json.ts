@@ -35,12 +35,20 @@ const PLAIN = Symbol("podpin.plainJSON");
  * enumerable properties (`assert.deepStrictEqual`, spreads) do not see it.
  */
 export function withPlainJSON<T extends object>(value: T): T {
-  Object.defineProperty(value, PLAIN, { value: true, enumerable: false });
-  Object.defineProperty(value, "toJSON", {
-    value: () => plainJSON(value),
-    enumerable: false,
-    configurable: true,
-    writable: true,
-  });
+  Object.defineProperty(value, PLAIN, PLAIN_MARK);
+  Object.defineProperty(value, "toJSON", PLAIN_TO_JSON);
   return value;
 }
+
+/** One `toJSON` for every marked object (`JSON.stringify` calls it on the object): no closure per result. */
+function plainJSONOfThis(this: object): unknown {
+  return plainJSON(this);
+}
+
+const PLAIN_MARK: PropertyDescriptor = Object.freeze({ value: true, enumerable: false });
+const PLAIN_TO_JSON: PropertyDescriptor = Object.freeze({
+  value: plainJSONOfThis,
+  enumerable: false,
+  configurable: true,
+  writable: true,
+});

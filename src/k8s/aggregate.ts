@@ -23,17 +23,22 @@ export const pickLimits: ResourcePick = (r) => r.limits;
 export type ContributionHook = (list: ResourceList, kind: "app" | "init") => void;
 
 function addInto(target: Map<string, Quantity>, list: ResourceList): void {
-  for (const [name, q] of Object.entries(list)) {
+  for (const name of Object.keys(list)) {
+    const q = list[name];
     const prev = target.get(name);
     target.set(name, prev ? prev.add(q) : q);
   }
 }
 
-function maxInto(target: Map<string, Quantity>, list: ResourceList): void {
-  for (const [name, q] of Object.entries(list)) {
+function maxInto(target: Map<string, Quantity>, list: ReadonlyMap<string, Quantity>): void {
+  for (const [name, q] of list) {
     const prev = target.get(name);
     if (!prev || q.cmp(prev) > 0) target.set(name, q);
   }
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function own(c: Container, pick: ResourcePick): ResourceList {
@@ -79,26 +84,31 @@ function computeAggregate(pod: Pod, pick: ResourcePick, onContribution?: Contrib
     onContribution?.(list, "app");
     addInto(total, list);
   }
-  const sidecarsSoFar = new Map<string, Quantity>();
-  const initPeak = new Map<string, Quantity>();
-  for (const c of pod.initContainers) {
-    const list = own(c, pick);
-    let phase: ResourceList;
-    if (isSidecar(c)) {
-      addInto(total, list);
-      addInto(sidecarsSoFar, list);
-      phase = Object.fromEntries(sidecarsSoFar);
-    } else {
-      const tmp = new Map<string, Quantity>();
-      addInto(tmp, list);
-      addInto(tmp, Object.fromEntries(sidecarsSoFar));
-      phase = Object.fromEntries(tmp);
+  if (pod.initContainers.length > 0) {
+    const sidecarsSoFar = new Map<string, Quantity>();
+    const initPeak = new Map<string, Quantity>();
+    for (const c of pod.initContainers) {
+      const list = own(c, pick);
+      let phase: Map<string, Quantity>;
+      if (isSidecar(c)) {
+        addInto(total, list);
+        addInto(sidecarsSoFar, list);
+        phase = sidecarsSoFar;
+      } else {
+        phase = new Map<string, Quantity>();
+        addInto(phase, list);
+        for (const [name, q] of sidecarsSoFar) {
+          const prev = phase.get(name);
+          phase.set(name, prev ? prev.add(q) : q);
+        }
+      }
+      // The hook gets a list of its own: the sidecars' running sums go on changing.
+      onContribution?.(Object.fromEntries(phase), "init");
+      maxInto(initPeak, phase);
     }
-    onContribution?.(phase, "init");
-    maxInto(initPeak, phase);
+    maxInto(total, initPeak);
   }
-  maxInto(total, Object.fromEntries(initPeak));
-  return Object.fromEntries([...total].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries([...total].sort(([a], [b]) => byName(a, b)));
 }
 
 export function aggregateContainerRequests(pod: Pod, onContribution?: ContributionHook): ResourceList {

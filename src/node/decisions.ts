@@ -87,13 +87,9 @@ export function buildDecisions(
   let podSharedPool = bubble;
   // The pod cgroup reads the same states again: each is asked of the CPU Manager once.
   const states = new Map<Container, ContainerCPUState>();
-  const stateOf = (c: Container) => {
-    let state = states.get(c);
-    if (!state) states.set(c, (state = cpuStateOf(node, pod, c)));
-    return state;
-  };
   for (const c of containersInOrder(pod)) {
-    const state = stateOf(c);
+    const state = cpuStateOf(node, pod, c);
+    states.set(c, state);
     const kind = kindOf(pod, c);
     if (podSharedPool && kind !== "init" && state.isolation === "container")
       podSharedPool = podSharedPool.difference(state.cpus);
@@ -126,7 +122,7 @@ export function buildDecisions(
       bubble,
       podSharedPool,
       memory: podMemory,
-      cgroup: podCgroupSettings(pod, stateOf, cfs, gates),
+      cgroup: podCgroupSettings(pod, (c) => states.get(c) ?? cpuStateOf(node, pod, c), cfs, gates),
     },
   });
 }

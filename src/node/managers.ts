@@ -52,6 +52,16 @@ export class ResourceManager implements HintProvider {
   }
 
   /**
+   * The pod is active again: admitted right after the admission that made it a suspect. Every
+   * cleanup of that admission ran while it was the pod being admitted, so its state belongs to
+   * its own containers, and the next cleanup would keep all of it; it turns suspect again when it
+   * is removed or evicted.
+   */
+  podIsActive(podUID: string): void {
+    this.suspects.delete(podUID);
+  }
+
+  /**
    * The pods the next cleanup looks at, or null while it still walks every stored entry: for the
    * checks that the incremental cleanup misses nothing a full walk would remove.
    */
@@ -65,20 +75,11 @@ export class ResourceManager implements HintProvider {
     // The common case, first: nothing left the active set since the last cleanup.
     if (this.fullCleanupDone && this.suspects.size === 0) return;
     const activeNames = new Map<string, Set<string> | null>();
-    const isActive = (podUID: string, containerName: string): boolean => {
-      let names = activeNames.get(podUID);
-      if (names === undefined) {
-        const pod = this.activePod(podUID);
-        names = pod ? new Set(containersInOrder(pod).map((c) => c.name)) : null;
-        activeNames.set(podUID, names);
-      }
-      return names?.has(containerName) ?? false;
-    };
     if (!this.fullCleanupDone) {
       this.fullCleanupDone = true;
       this.suspects.clear();
       for (const { podUID, containerName } of policy.containerKeys()) {
-        if (!isActive(podUID, containerName)) policy.removeContainer(podUID, containerName);
+        if (!this.isActive(activeNames, podUID, containerName)) policy.removeContainer(podUID, containerName);
       }
       return;
     }
@@ -86,9 +87,24 @@ export class ResourceManager implements HintProvider {
     this.suspects.clear();
     for (const podUID of uids) {
       for (const containerName of policy.podContainerNames(podUID)) {
-        if (!isActive(podUID, containerName)) policy.removeContainer(podUID, containerName);
+        if (!this.isActive(activeNames, podUID, containerName)) policy.removeContainer(podUID, containerName);
       }
     }
+  }
+
+  /** Whether an active pod has the container; `activeNames` keeps each pod's names for one cleanup. */
+  private isActive(
+    activeNames: Map<string, Set<string> | null>,
+    podUID: string,
+    containerName: string,
+  ): boolean {
+    let names = activeNames.get(podUID);
+    if (names === undefined) {
+      const pod = this.activePod(podUID);
+      names = pod ? new Set(containersInOrder(pod).map((c) => c.name)) : null;
+      activeNames.set(podUID, names);
+    }
+    return names?.has(containerName) ?? false;
   }
 
   getTopologyHints(pod: Pod, container: Container): ProviderHints {

@@ -7,7 +7,13 @@ import {
 } from "../core/index.js";
 import type { CPUStateData } from "../managers/cpu/index.js";
 import type { MemoryStateData } from "../managers/memory/index.js";
-import { containersInOrder, type Pod, tolerationWarnings, withPodQOSMemo } from "../k8s/index.js";
+import {
+  containersInOrder,
+  type Pod,
+  type ResourceList,
+  tolerationWarnings,
+  withPodQOSMemo,
+} from "../k8s/index.js";
 import {
   type DeviceResource,
   type DeviceResources,
@@ -372,6 +378,8 @@ export class Node {
     }
     const preempted = predicate.preempted.map((uid) => this.evict(uid));
     this.pods.set(pod.uid, pod);
+    this.cpuManager.podIsActive(pod.uid);
+    this.memoryManager.podIsActive(pod.uid);
     this.usage.add(pod);
     const deferredDevices = result.trace.path === "pod-level" ? this.startContainers(pod) : null;
     const { containers, podDecision } = buildDecisions(this, pod);
@@ -429,23 +437,30 @@ export class Node {
    */
   private unservedExtendedResources(pod: Pod, node: NodeObject): string[] {
     const names = new Set<string>();
-    // The name tests come first: most resources are cpu and memory, and isZero reads the quantity.
-    for (const c of containersInOrder(pod))
-      for (const list of [c.resources?.limits, c.resources?.requests])
-        for (const [name, q] of Object.entries(list ?? {}))
-          if (
-            isExtendedResourceName(name) &&
-            !q.isZero() &&
-            !this.deviceManager.isDevicePluginResource(name) &&
-            !(name in node.allocatable)
-          )
-            names.add(name);
+    for (const c of containersInOrder(pod)) {
+      this.noteUnserved(names, c.resources?.limits, node);
+      this.noteUnserved(names, c.resources?.requests, node);
+    }
+    if (names.size === 0) return [];
     return [...names]
       .sort()
       .map(
         (name) =>
           `${name}: no device plugin on this node advertises it; the kubelet admits the pod without any ${name} (its node-fit check drops extended resources the node does not list), while a scheduler would not place the pod on this node`,
       );
+  }
+
+  private noteUnserved(names: Set<string>, list: ResourceList | undefined, node: NodeObject): void {
+    if (list === undefined) return;
+    // The name tests come first: most resources are cpu and memory, and isZero reads the quantity.
+    for (const name of Object.keys(list))
+      if (
+        isExtendedResourceName(name) &&
+        !list[name].isZero() &&
+        !this.deviceManager.isDevicePluginResource(name) &&
+        !(name in node.allocatable)
+      )
+        names.add(name);
   }
 
   /** The container-creation error of a pod-level pod's deferred device allocation, if any. */

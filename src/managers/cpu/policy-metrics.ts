@@ -15,6 +15,9 @@ export class CPUPolicyMetrics {
   /** The set the per-NUMA counts were last taken of, and those counts. */
   private counted: CPUSet = CPUSet.empty;
   private readonly perNUMA = new Map<number, number>();
+  /** The keys of `perNUMA` ascending, and each node's label list (the gauge is set in node order). */
+  private sortedNUMA: number[] = [];
+  private readonly numaLabels = new Map<number, readonly string[]>();
 
   constructor(
     readonly registry: MetricsRegistry,
@@ -59,9 +62,20 @@ export class CPUPolicyMetrics {
    */
   private updatePerNUMA(cpus: CPUSet): void {
     const counts = this.countPerNUMA(cpus);
-    for (const [numa, n] of [...counts].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0])) {
-      this.registry.set("cpu_manager_allocation_per_numa", [String(numa)], n);
+    if (this.sortedNUMA.length !== counts.size) {
+      // A node is counted from its first CPU on and never leaves the map: sort when one joins.
+      this.sortedNUMA = [...counts.keys()].sort((a, b) => a - b);
+      for (const numa of this.sortedNUMA)
+        if (!this.numaLabels.has(numa)) this.numaLabels.set(numa, [String(numa)]);
     }
+    for (const numa of this.sortedNUMA) {
+      const n = counts.get(numa) ?? 0;
+      if (n > 0) this.registry.set("cpu_manager_allocation_per_numa", this.numaLabels.get(numa) ?? [], n);
+    }
+  }
+
+  private numaOf(id: number): number {
+    return this.topology.details.get(id)?.numa ?? 0;
   }
 
   /**
@@ -71,11 +85,14 @@ export class CPUPolicyMetrics {
    * not the number of assigned CPUs or NUMA nodes.
    */
   private countPerNUMA(cpus: CPUSet): ReadonlyMap<number, number> {
-    const numaOf = (id: number) => this.topology.details.get(id)?.numa ?? 0;
-    for (const id of cpus.difference(this.counted).toArray())
-      this.perNUMA.set(numaOf(id), (this.perNUMA.get(numaOf(id)) ?? 0) + 1);
-    for (const id of this.counted.difference(cpus).toArray())
-      this.perNUMA.set(numaOf(id), (this.perNUMA.get(numaOf(id)) ?? 0) - 1);
+    for (const id of cpus.difference(this.counted).toArray()) {
+      const numa = this.numaOf(id);
+      this.perNUMA.set(numa, (this.perNUMA.get(numa) ?? 0) + 1);
+    }
+    for (const id of this.counted.difference(cpus).toArray()) {
+      const numa = this.numaOf(id);
+      this.perNUMA.set(numa, (this.perNUMA.get(numa) ?? 0) - 1);
+    }
     this.counted = cpus;
     return this.perNUMA;
   }

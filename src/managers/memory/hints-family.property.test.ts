@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { countFamilyHints, familyHints } from "../topology/index.js";
 import { calculateHintsReference } from "./hints.reference.js";
-import { memoryHintFamily } from "./hints-family.js";
+import { generalMemoryHintFamily, memoryHintFamily } from "./hints-family.js";
+import { NO_REUSE } from "./hints-types.js";
 import { type MemoryHintCase, memoryHintCaseArb } from "./hints.test-support.js";
 
 /*
@@ -33,6 +34,20 @@ describe("Memory hint family (memory-manager.md §4)", () => {
       { numRuns: 500 },
     );
     assert.ok(families > 250, `only ${families} of 500 cases had a family`);
+  });
+
+  it("without memory to reuse, the plain path gives the general path's family, field for field", () => {
+    let plain = 0;
+    fc.assert(
+      fc.property(memoryHintCaseArb, (c) => {
+        const family = memoryHintFamily(c.ms, c.request, NO_REUSE);
+        const general = generalMemoryHintFamily(c.ms, c.request, NO_REUSE);
+        assert.deepEqual(family, general);
+        if (family !== null) plain++;
+      }),
+      { numRuns: 1000 },
+    );
+    assert.ok(plain > 500, `only ${plain} of 1000 cases had a family`);
   });
 
   it("answers membership and preference for any mask like the list, and counts it", () => {

@@ -1,6 +1,13 @@
 import type { NUMANodeMap } from "./state-data.js";
-import { type BitMask, HintFamily, SubsetSearch } from "../topology/index.js";
-import { HintProblem } from "./hints-problem.js";
+import {
+  type BitMask,
+  HintFamily,
+  type NodePositions,
+  positionsOf,
+  SubsetSearch,
+} from "../topology/index.js";
+import { groupMask, HintProblem } from "./hints-problem.js";
+import { numaNodeIds } from "./machine-state.js";
 import type { ReusableLookup } from "./hints-types.js";
 import type { ResourceRequest } from "./requests.js";
 
@@ -23,6 +30,19 @@ function sum(values: readonly bigint[]): bigint {
 
 /** The family, or null when it cannot stand for the list exactly (see above). */
 export function memoryHintFamily(
+  ms: NUMANodeMap,
+  request: ResourceRequest,
+  reusable: ReusableLookup,
+): HintFamily | null {
+  if (reusable.masks !== undefined && reusable.masks.length === 0) {
+    const plain = plainMemoryHintFamily(ms, request);
+    if (plain !== undefined) return plain;
+  }
+  return generalMemoryHintFamily(ms, request, reusable);
+}
+
+/** `memoryHintFamily` on uint64 sums for every case (exported for the plain path's differential test). */
+export function generalMemoryHintFamily(
   ms: NUMANodeMap,
   request: ResourceRequest,
   reusable: ReusableLookup,
@@ -85,6 +105,117 @@ export function memoryHintFamily(
     alignment: null,
   });
 }
+
+/** Below this, a double sum of whole numbers each below 2^53 is exact and so is every partial sum. */
+const PLAIN_SUM_LIMIT = 2 ** 52;
+
+/** The node positions of a machine state, kept while its NUMA ids stay the same. */
+const positionsByState = new WeakMap<NUMANodeMap, NodePositions>();
+
+function statePositions(ms: NUMANodeMap): NodePositions {
+  const known = positionsByState.get(ms);
+  if (known !== undefined && known.size === ms.size) {
+    let same = true;
+    for (const id of ms.keys()) if (known.positionOf(id) < 0) same = false;
+    if (same) return known;
+  }
+  const positions = positionsOf(numaNodeIds(ms));
+  positionsByState.set(ms, positions);
+  return positions;
+}
+
+/**
+ * The family of the common case, read straight into doubles: no init-container memory to reuse
+ * and every sum far below 2^53, so no sum can wrap and no bigint is needed. The same family as
+ * the general path, extra for extra in the same order; undefined where the case does not apply
+ * (the general path decides then).
+ */
+function plainMemoryHintFamily(ms: NUMANodeMap, request: ResourceRequest): HintFamily | undefined {
+  const positions = statePositions(ms);
+  const n = positions.size;
+  const R = request.size;
+  const resources: string[] = [];
+  const needs: number[] = [];
+  for (const [resource, size] of request) {
+    resources.push(resource);
+    needs.push(Number(size));
+  }
+  const allocatable: number[][] = [];
+  const free: number[][] = [];
+  for (let r = 0; r < R; r++) {
+    allocatable.push(new Array<number>(n));
+    free.push(new Array<number>(n));
+  }
+  const used = new Array<boolean>(n);
+  const group = new Array<BitMask | null>(n);
+  let unused = 0n;
+  let all = 0n;
+  for (let i = 0; i < n; i++) {
+    const node = ms.get(positions.ids[i]);
+    if (node === undefined) return undefined;
+    for (let r = 0; r < R; r++) {
+      const table = node.memoryMap.get(resources[r]);
+      const a = table?.allocatable ?? 0n;
+      const f = table?.free ?? 0n;
+      if (a < 0n || f < 0n || a >= PLAIN_BIGINT_LIMIT || f >= PLAIN_BIGINT_LIMIT) return undefined;
+      allocatable[r][i] = Number(a);
+      free[r][i] = Number(f);
+    }
+    used[i] = node.numberOfAssignments !== 0;
+    group[i] = groupMask(positions, node.cells);
+    const bit = positions.maskAt(i);
+    all |= bit;
+    if (!used[i]) unused |= bit;
+  }
+  for (let r = 0; r < R; r++) {
+    let a = 0;
+    let f = 0;
+    for (let i = 0; i < n; i++) {
+      a += allocatable[r][i];
+      f += free[r][i];
+    }
+    if (a >= PLAIN_SUM_LIMIT || f >= PLAIN_SUM_LIMIT) return undefined;
+  }
+  const extras: BitMask[] = [];
+  // Single nodes: a node of a multi-node group is never one alone.
+  for (let i = 0; i < n; i++) {
+    if ((ms.get(positions.ids[i])?.cells?.length ?? 0) > 1) continue;
+    let fits = true;
+    for (let r = 0; r < R && fits; r++) fits = allocatable[r][i] >= needs[r] && free[r][i] >= needs[r];
+    if (fits) extras.push(positions.maskAt(i));
+  }
+  // A used node's group: the exact rule on exact sums (allocatable, the group rule, free).
+  for (let g = 0; g < n; g++) {
+    const mask = group[g];
+    if (mask === null || (mask & ~all) !== 0n || extras.includes(mask)) continue;
+    let fits = true;
+    for (let r = 0; r < R && fits; r++) {
+      let a = 0;
+      let f = 0;
+      for (let i = 0; i < n; i++)
+        if ((mask & positions.maskAt(i)) !== 0n) {
+          a += allocatable[r][i];
+          f += free[r][i];
+        }
+      fits = a >= needs[r] && f >= needs[r];
+    }
+    for (let i = 0; i < n && fits; i++)
+      if ((mask & positions.maskAt(i)) !== 0n && used[i] && group[i] !== mask) fits = false;
+    if (fits) extras.push(mask);
+  }
+  const constraints: { values: readonly number[]; need: number }[] = [];
+  for (let r = 0; r < R; r++) constraints.push({ values: allocatable[r], need: needs[r] });
+  for (let r = 0; r < R; r++) constraints.push({ values: free[r], need: needs[r] });
+  return new HintFamily({
+    nodes: positions.ids,
+    core: { allowed: unused, required: 0n, minCount: 2, constraints },
+    extras,
+    preferredCount: minAffinitySize(n, allocatable, needs),
+    alignment: null,
+  });
+}
+
+const PLAIN_BIGINT_LIMIT = 2n ** 53n;
 
 /** The fewest nodes whose allocatable memory covers the request; the node count when none does. */
 function minAffinitySize(

@@ -95,7 +95,8 @@ export class HintProblem {
   }
 }
 
-function groupMask(positions: NodePositions, cells: readonly number[] | null): BitMask | null {
+/** A node's `cells` as a mask when they can be a multi-node hint (two or more distinct known nodes), else null. */
+export function groupMask(positions: NodePositions, cells: readonly number[] | null): BitMask | null {
   if (cells === null || cells.length < 2) return null;
   let mask = 0n;
   for (const id of cells) {

@@ -273,6 +273,13 @@ export class StaticPolicy implements HintProvider {
     return calculate(request);
   }
 
+  /** Counts a failed pinning request (container path: "node", pod-level path: "pod") and returns its error. */
+  private failed(source: "node" | "pod", err: ManagerError): ManagerError {
+    this.metrics.inc("memory_manager_pinning_errors_total");
+    this.metrics.inc("resource_manager_allocation_errors_total", ["memory", source]);
+    return err;
+  }
+
   /** `Allocate(pod, container)`, the container path (memory-manager.md §5). Idempotent. */
   allocate(pod: Pod, container: Container): ManagerError | null {
     if (!this.isGuaranteed(pod)) return null;
@@ -282,11 +289,6 @@ export class StaticPolicy implements HintProvider {
       return null;
 
     this.metrics.inc("memory_manager_pinning_requests_total");
-    const fail = (err: ManagerError): ManagerError => {
-      this.metrics.inc("memory_manager_pinning_errors_total");
-      this.metrics.inc("resource_manager_allocation_errors_total", ["memory", "node"]);
-      return err;
-    };
     const existing = getMemoryBlocks(this.state, pod.uid, container.name);
     if (existing !== null) {
       this.reuse.update(pod, container, existing);
@@ -294,11 +296,11 @@ export class StaticPolicy implements HintProvider {
     }
     const tmHint = this.affinity.getAffinity(pod.uid, container.name);
     const request = early;
-    if (request instanceof ManagerError) return fail(request);
+    if (request instanceof ManagerError) return this.failed("node", request);
     const ms = this.state.machineState;
     const reusable = this.reusableFor(pod);
     const mask = chooseAffinity(ms, tmHint, request, reusable);
-    if (mask instanceof ManagerError) return fail(mask);
+    if (mask instanceof ManagerError) return this.failed("node", mask);
 
     const bits = maskBits(mask);
     const blocks: MemoryBlock[] = [];
@@ -361,13 +363,8 @@ export class StaticPolicy implements HintProvider {
     if (podTotal.size === 0) return null;
 
     this.metrics.inc("memory_manager_pinning_requests_total");
-    const fail = (err: ManagerError): ManagerError => {
-      this.metrics.inc("memory_manager_pinning_errors_total");
-      this.metrics.inc("resource_manager_allocation_errors_total", ["memory", "pod"]);
-      return err;
-    };
     const invalid = validatePodScopeResources(pod, this.gates, requestOf, podTotal);
-    if (invalid) return fail(new ManagerError(invalid.message, "EmptyPodSharedPoolError"));
+    if (invalid) return this.failed("pod", new ManagerError(invalid.message, "EmptyPodSharedPoolError"));
 
     const containers = containersInOrder(pod);
     const tmHint: TopologyHint =
@@ -376,11 +373,11 @@ export class StaticPolicy implements HintProvider {
         : { affinity: null, preferred: false };
     const ms = this.state.machineState;
     const mask = chooseAffinity(ms, tmHint, podTotal, this.reusableFor(pod));
-    if (mask instanceof ManagerError) return fail(mask);
+    if (mask instanceof ManagerError) return this.failed("pod", mask);
     const bits = maskBits(mask);
 
     const partition = partitionPodMemory(pod, this.gates, podTotal, bits, this.metrics, requestOf);
-    if (partition instanceof ManagerError) return fail(partition);
+    if (partition instanceof ManagerError) return this.failed("pod", partition);
 
     this.state.podEntries.set(
       pod.uid,

@@ -25,11 +25,50 @@ export interface FitResult {
 
 const NAMED = [CPU, MEMORY, EPHEMERAL_STORAGE];
 
+function at(m: ReadonlyMap<string, bigint>, name: string): bigint {
+  return m.get(name) ?? 0n;
+}
+
+function isScalar(name: string): boolean {
+  return !NAMED.includes(name) && name !== PODS;
+}
+
+function scalarNames(...lists: ReadonlyMap<string, bigint>[]): string[] {
+  const names: string[] = [];
+  for (const list of lists) for (const name of list.keys()) if (isScalar(name)) names.push(name);
+  return names.length === 0 ? names : sortedNames(names);
+}
+
+/** One resource's row, and its failure when it does not fit. */
+function check(input: FitInput, anyRequest: boolean, name: string, enabled: boolean, out: FitResult): void {
+  const r = at(input.request, name);
+  const a = at(input.allocatable, name);
+  const u = at(input.used, name);
+  const checked = anyRequest && enabled && r > 0n;
+  const ok = !checked || r <= a - u;
+  out.resources.push({
+    resourceName: name,
+    allocatable: a,
+    used: u,
+    requested: r,
+    free: a - u,
+    checked,
+    fits: ok,
+  });
+  if (!ok)
+    out.failures.push({
+      kind: "InsufficientResource",
+      resourceName: name,
+      requested: r,
+      used: u,
+      capacity: a,
+    });
+}
+
 export function fits(input: FitInput): FitResult {
   const { request, allocatable, used } = input;
   const failures: InsufficientResource[] = [];
   const resources: ResourceFit[] = [];
-  const at = (m: ReadonlyMap<string, bigint>, name: string) => m.get(name) ?? 0n;
 
   const podsAllowed = at(allocatable, PODS);
   const podCount = BigInt(input.podCount);
@@ -53,33 +92,15 @@ export function fits(input: FitInput): FitResult {
     });
 
   // A pod with no request at all (a zero-valued scalar entry counts as one) stops here.
-  const isScalar = (n: string) => !NAMED.includes(n) && n !== PODS;
-  const anyRequest = NAMED.some((n) => at(request, n) !== 0n) || [...request.keys()].some(isScalar);
+  let anyRequest = NAMED.some((n) => at(request, n) !== 0n);
+  if (!anyRequest) for (const name of request.keys()) if (isScalar(name)) anyRequest = true;
   // Resources the pod does not request are listed too (never checked), so reports can show them.
-  const scalars = sortedNames([...request.keys(), ...allocatable.keys(), ...used.keys()].filter(isScalar));
-
-  const check = (name: string, enabled: boolean) => {
-    const r = at(request, name);
-    const a = at(allocatable, name);
-    const u = at(used, name);
-    const checked = anyRequest && enabled && r > 0n;
-    const ok = !checked || r <= a - u;
-    resources.push({
-      resourceName: name,
-      allocatable: a,
-      used: u,
-      requested: r,
-      free: a - u,
-      checked,
-      fits: ok,
-    });
-    if (!ok)
-      failures.push({ kind: "InsufficientResource", resourceName: name, requested: r, used: u, capacity: a });
-  };
-  check(CPU, true);
-  check(MEMORY, true);
-  check(EPHEMERAL_STORAGE, input.checkEphemeralStorage);
+  const scalars = scalarNames(request, allocatable, used);
+  const out: FitResult = { failures, resources };
+  check(input, anyRequest, CPU, true, out);
+  check(input, anyRequest, MEMORY, true, out);
+  check(input, anyRequest, EPHEMERAL_STORAGE, input.checkEphemeralStorage, out);
   // Go walks the scalar map in random order; podpin takes ascending names (spec README "Determinism").
-  for (const name of scalars) check(name, true);
-  return { failures, resources };
+  for (const name of scalars) check(input, anyRequest, name, true, out);
+  return out;
 }

@@ -111,15 +111,18 @@ function decision(
   };
 }
 
+function reject(
+  base: Base,
+  rejectedAt: PredicateDecision["rejectedAt"],
+  r: { reason: string; message: string },
+  changed?: Partial<Pick<Base, "failures" | "ignoredFailures">>,
+): PredicateDecision {
+  return decision(base, r, rejectedAt, changed);
+}
+
 export function admitPredicate(input: PredicateInput): PredicateDecision {
   const { node, pod, gates } = input;
   const critical = isCriticalPod(pod);
-  const reject = (
-    base: Base,
-    rejectedAt: PredicateDecision["rejectedAt"],
-    r: { reason: string; message: string },
-    changed?: Partial<Pick<Base, "failures" | "ignoredFailures">>,
-  ): PredicateDecision => decision(base, r, rejectedAt, changed);
 
   // Checks that preemption cannot help come first.
   const podOS = pod.labels?.[LABEL_OS];
