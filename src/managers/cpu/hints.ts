@@ -64,7 +64,8 @@ function singleNodeHints(
   return hints;
 }
 
-function useSingleNodeHints(nodes: number): boolean {
+/** Whether `single-numa-node` gets only the single-node hints on a machine of `nodes` NUMA nodes. */
+export function useSingleNodeHints(nodes: number): boolean {
   return cpuHintSettings.singleNUMAFastPath && nodes > cpuHintSettings.singleNUMAFastPathAboveNodes;
 }
 

@@ -24,7 +24,7 @@ import {
   topologyHintSettings,
 } from "../topology/index.js";
 import { pickCPUs, takeByPolicy } from "./allocate-cpus.js";
-import { generateCPUTopologyHints } from "./hints.js";
+import { generateCPUTopologyHints, useSingleNodeHints } from "./hints.js";
 import { cpuHintFamily } from "./hints-family.js";
 import {
   type StaticPolicyOptions,
@@ -402,11 +402,13 @@ export class StaticPolicy implements HintProvider {
   }
 
   /**
-   * The hints as a family. Under single-numa-node the list stays what it is (the merge keeps only
-   * single-node hints, which `generate` lists in O(nodes) on large machines).
+   * The hints as a family. Under single-numa-node on large machines the list stays what it is (the
+   * merge keeps only single-node hints, which `generate` lists in O(nodes) there); on small ones
+   * the family stands for the same full list and costs far less than tabulating it.
    */
   private family(available: CPUSet, reusable: CPUSet, request: number): HintFamily | TopologyHint[] {
-    if (this.singleNUMANodePolicy) return this.generate(available, reusable, request);
+    if (this.singleNUMANodePolicy && useSingleNodeHints(this.topology.numaNodes().length))
+      return this.generate(available, reusable, request);
     return cpuHintFamily(this.topology, available, reusable, request, this.options.alignBySocket);
   }
 

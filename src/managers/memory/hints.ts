@@ -142,6 +142,11 @@ function singleNUMANodeHints(
  * `single-numa-node`) on a machine of many NUMA nodes (hints-settings.ts) only the part that
  * policy looks at is listed.
  */
+/** Whether `single-numa-node` gets only the single-node part of the list on `nodes` NUMA nodes. */
+export function useSingleNodeHints(nodes: number): boolean {
+  return memoryHintSettings.singleNUMAFastPath && nodes > memoryHintSettings.singleNUMAFastPathAboveNodes;
+}
+
 export function calculateHints(
   ms: NUMANodeMap,
   request: ResourceRequest,
@@ -149,12 +154,7 @@ export function calculateHints(
   singleNUMANodePolicy = false,
 ): MemoryHints {
   if (memoryHintSettings.enumeration === "reference") return calculateHintsReference(ms, request, reusable);
-  if (
-    singleNUMANodePolicy &&
-    memoryHintSettings.singleNUMAFastPath &&
-    ms.size > memoryHintSettings.singleNUMAFastPathAboveNodes
-  )
-    return singleNUMANodeHints(ms, request, reusable);
+  if (singleNUMANodePolicy && useSingleNodeHints(ms.size)) return singleNUMANodeHints(ms, request, reusable);
   return fullHints(ms, request, reusable);
 }
 

@@ -28,6 +28,7 @@ import {
   NO_REUSE,
   regenerateHints,
   type ReusableLookup,
+  useSingleNodeHints,
 } from "./hints.js";
 import { memoryHintFamily } from "./hints-family.js";
 import {
@@ -205,11 +206,12 @@ export class StaticPolicy implements HintProvider {
 
   /**
    * `calculateHints` as a family: one family object under every resource (no resource when it is
-   * empty). The list where no family stands for it exactly, and under single-numa-node, which
-   * keeps only the single-node hints the list gives in O(nodes) on large machines.
+   * empty). The list where no family stands for it exactly, and under single-numa-node on large
+   * machines, which keeps only the single-node hints the list gives in O(nodes) there.
    */
   private calculateFamily(request: ResourceRequest, pod: Pod): ProviderAnswer {
-    if (this.singleNUMANodePolicy) return this.calculate(request, pod);
+    if (this.singleNUMANodePolicy && useSingleNodeHints(this.state.machineState.size))
+      return this.calculate(request, pod);
     const family = memoryHintFamily(this.state.machineState, request, this.reusableFor(pod));
     if (family === null) return this.calculate(request, pod);
     if (family.isEmpty) return new Map();

@@ -6,6 +6,7 @@ import type { HintSource } from "./implicit-slots.js";
 import { type FastMergeStrategy, mergeHintsFast } from "./merge-fast.js";
 import { mergeImplicit } from "./merge-implicit.js";
 import { mergeHintsReference } from "./merge-reference.js";
+import { mergeSmall } from "./merge-small.js";
 
 export {
   compareHints,
@@ -21,6 +22,7 @@ export { type FastMergeStrategy, mergeHintsFast } from "./merge-fast.js";
 export type { HintSource } from "./implicit-slots.js";
 export { mergeImplicit } from "./merge-implicit.js";
 export { iterateAllProviderTopologyHints, mergeHintsReference, mergePermutation } from "./merge-reference.js";
+export { mergeSmall, SMALL_MERGE_MAX_NODES } from "./merge-small.js";
 
 /**
  * Which merge implementation runs. `fast` (the default) merges lists with the fast merge and
@@ -87,8 +89,9 @@ export function listHintSources(slots: readonly HintSource[]): (readonly Topolog
 }
 
 /**
- * The merge of §4 over slots that may hold hint families: the implicit merge where it decides
- * (families present, or `implicit` asked for), else the families listed and the lists merged.
+ * The merge of §4 over slots that may hold hint families: on a machine of a few NUMA nodes the
+ * table merge (merge-small.ts); else the implicit merge where it decides (families present, or
+ * `implicit` asked for), else the families listed and the lists merged.
  */
 export function mergeHintSources(
   slots: readonly HintSource[],
@@ -96,6 +99,10 @@ export function mergeHintSources(
   implementation: MergeImplementation = "fast",
   strategy: FastMergeStrategy = "auto",
 ): MergedHint {
+  if (implementation === "fast") {
+    const small = mergeSmall(slots, ctx);
+    if (small !== null) return small;
+  }
   const families = slots.some((s) => s instanceof HintFamily);
   if (implementation === "implicit" || (implementation === "fast" && families)) {
     const merged = mergeImplicit(slots, ctx);
