@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { MetricsRegistry } from "../../core/index.js";
-import type { Container, KubernetesVersion, Pod } from "../../k8s/index.js";
+import type { KubernetesVersion, Pod } from "../../k8s/index.js";
 import type { NUMAMemory } from "../../machine/index.js";
 import { type MemoryHintSettings, memoryHintSettings } from "./hints-settings.js";
 import { StaticPolicy } from "./static-policy.js";
-import { Gi, gatesOn, guaranteed, hint, Mi, pod, resources } from "./test-support.js";
+import { Gi, type GeneratedContainer, gatesOn, generatedPod, hint, Mi } from "./test-support.js";
 
 /*
  * The default hint (the Topology Manager stored no affinity: policy `none`, or a provider that
@@ -17,12 +17,7 @@ import { Gi, gatesOn, guaranteed, hint, Mi, pod, resources } from "./test-suppor
  * allocation outcome, every block and the machine state after every step must be the same.
  */
 
-interface ContainerSpec {
-  kind: "init" | "sidecar" | "app";
-  memoryMi: number;
-  hugepagesGi: number;
-  exclusive: boolean;
-}
+type ContainerSpec = GeneratedContainer;
 
 interface PodSpec {
   podLevel: boolean;
@@ -66,27 +61,7 @@ const scenario = fc.integer({ min: 1, max: 12 }).chain((numNodes) =>
 );
 
 function buildPod(uid: string, spec: PodSpec): Pod {
-  const init: Container[] = [];
-  const apps: Container[] = [];
-  spec.containers.forEach((c, i) => {
-    const list: Record<string, string> = { cpu: "1", memory: `${c.memoryMi}Mi` };
-    if (c.hugepagesGi > 0) list["hugepages-1Gi"] = `${c.hugepagesGi}Gi`;
-    const name = `${c.kind}${i}`;
-    const container =
-      spec.podLevel && !c.exclusive
-        ? { name, resources: null }
-        : guaranteed(name, list, c.kind === "sidecar" ? "Always" : undefined);
-    if (c.kind === "sidecar") container.restartPolicy = "Always";
-    (c.kind === "app" ? apps : init).push(container);
-  });
-  if (apps.length === 0) apps.push(guaranteed("app", { cpu: "1", memory: "512Mi" }));
-  const budget = { cpu: "8", memory: `${spec.budgetMi}Mi`, "hugepages-1Gi": "2Gi" };
-  return pod(uid, {
-    initContainers: init,
-    containers: apps,
-    ...(spec.podLevel ? { resources: { requests: resources(budget), limits: resources(budget) } } : {}),
-    qosClass: "Guaranteed",
-  });
+  return generatedPod(uid, spec, { fallbackMemory: "512Mi", budgetHugepages: "2Gi" });
 }
 
 const REFERENCE: Partial<MemoryHintSettings> = { enumeration: "reference" };

@@ -3,21 +3,16 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { NUMANodeMap } from "./state-data.js";
 import { MetricsRegistry } from "../../core/index.js";
-import { type Container, DEFAULT_FEATURE_GATES, type KubernetesVersion, type Pod } from "../../k8s/index.js";
+import { DEFAULT_FEATURE_GATES, type KubernetesVersion, type Pod } from "../../k8s/index.js";
 import type { NUMAMemory } from "../../machine/index.js";
 import type { TopologyHint } from "../topology/index.js";
 import { defaultMachineState, machineStatesEqual } from "./machine-state.js";
 import { cloneMachineState } from "./memory-state.js";
 import { StaticPolicy } from "./static-policy.js";
-import { Gi, gatesOn, guaranteed, hint, Mi, pod, resources } from "./test-support.js";
+import { Gi, type GeneratedContainer, gatesOn, generatedPod, hint, Mi } from "./test-support.js";
 import { addU64 } from "./u64.js";
 
-interface ContainerSpec {
-  kind: "init" | "sidecar" | "app";
-  memoryMi: number;
-  hugepagesGi: number;
-  exclusive: boolean;
-}
+type ContainerSpec = GeneratedContainer;
 
 interface PodSpec {
   podLevel: boolean;
@@ -69,27 +64,7 @@ const machineSpec = fc.integer({ min: 1, max: 4 }).chain((numNodes) =>
 );
 
 function buildPod(uid: string, spec: PodSpec): Pod {
-  const init: Container[] = [];
-  const apps: Container[] = [];
-  spec.containers.forEach((c, i) => {
-    const list: Record<string, string> = { cpu: "1", memory: `${c.memoryMi}Mi` };
-    if (c.hugepagesGi > 0) list["hugepages-1Gi"] = `${c.hugepagesGi}Gi`;
-    const name = `${c.kind}${i}`;
-    const container =
-      spec.podLevel && !c.exclusive
-        ? { name, resources: null }
-        : guaranteed(name, list, c.kind === "sidecar" ? "Always" : undefined);
-    if (c.kind === "sidecar") container.restartPolicy = "Always";
-    (c.kind === "app" ? apps : init).push(container);
-  });
-  if (apps.length === 0) apps.push(guaranteed("app", { cpu: "1", memory: "256Mi" }));
-  const budget = { cpu: "8", memory: `${spec.budgetMi}Mi` };
-  return pod(uid, {
-    initContainers: init,
-    containers: apps,
-    ...(spec.podLevel ? { resources: { requests: resources(budget), limits: resources(budget) } } : {}),
-    qosClass: "Guaranteed",
-  });
+  return generatedPod(uid, spec, { fallbackMemory: "256Mi" });
 }
 
 function assertFreePlusReservedIsAllocatable(ms: NUMANodeMap): void {

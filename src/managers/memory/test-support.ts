@@ -95,3 +95,51 @@ export function harness(opts: {
     },
   };
 }
+
+/** One container of a generated pod (the property tests' pod shapes). */
+export interface GeneratedContainer {
+  kind: "init" | "sidecar" | "app";
+  memoryMi: number;
+  hugepagesGi: number;
+  exclusive: boolean;
+}
+
+export interface GeneratedPod {
+  podLevel: boolean;
+  budgetMi: number;
+  containers: GeneratedContainer[];
+}
+
+/**
+ * A Guaranteed pod from a generated shape: every container 1 CPU and its memory (and 1Gi
+ * hugepages when asked), a pod-level budget when `podLevel` (then only exclusive containers carry
+ * their own requests), and an app container of `fallbackMemory` when the shape has none.
+ */
+export function generatedPod(
+  uid: string,
+  spec: GeneratedPod,
+  opts: { fallbackMemory: string; budgetHugepages?: string },
+): Pod {
+  const init: Container[] = [];
+  const apps: Container[] = [];
+  spec.containers.forEach((c, i) => {
+    const list: Record<string, string> = { cpu: "1", memory: `${c.memoryMi}Mi` };
+    if (c.hugepagesGi > 0) list["hugepages-1Gi"] = `${c.hugepagesGi}Gi`;
+    const name = `${c.kind}${i}`;
+    const container =
+      spec.podLevel && !c.exclusive
+        ? { name, resources: null }
+        : guaranteed(name, list, c.kind === "sidecar" ? "Always" : undefined);
+    if (c.kind === "sidecar") container.restartPolicy = "Always";
+    (c.kind === "app" ? apps : init).push(container);
+  });
+  if (apps.length === 0) apps.push(guaranteed("app", { cpu: "1", memory: opts.fallbackMemory }));
+  const budget: Record<string, string> = { cpu: "8", memory: `${spec.budgetMi}Mi` };
+  if (opts.budgetHugepages) budget["hugepages-1Gi"] = opts.budgetHugepages;
+  return pod(uid, {
+    initContainers: init,
+    containers: apps,
+    ...(spec.podLevel ? { resources: { requests: resources(budget), limits: resources(budget) } } : {}),
+    qosClass: "Guaranteed",
+  });
+}
