@@ -1,5 +1,6 @@
 import type { AgentLog } from "../../agent/index.js";
 import type { NodeResourceTopologyObject, NrtApplier } from "../types.js";
+import { Backoff } from "../watch/index.js";
 
 export interface NrtPublisherOptions {
   /** The object as the node is now (read when a publication starts, never earlier). */
@@ -31,12 +32,15 @@ export interface NrtPublisher {
  */
 export function createNrtPublisher(opts: NrtPublisherOptions): NrtPublisher {
   const debounceMs = opts.debounceMs ?? 1000;
-  const retryMs = opts.retryMs ?? 1000;
-  const maxRetryMs = opts.maxRetryMs ?? 60_000;
+  // Retries are not jittered: one agent per node publishes one object of its own.
+  const retries = new Backoff({
+    initialMs: opts.retryMs ?? 1000,
+    maxMs: opts.maxRetryMs ?? 60_000,
+    jitter: 0,
+  });
   const stats = { applied: 0, failed: 0, skipped: 0 };
   let lastApplied: string | null = null;
   let pending = false;
-  let failures = 0;
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> | null = null;
   let stopped = false;
@@ -61,13 +65,12 @@ export function createNrtPublisher(opts: NrtPublisherOptions): NrtPublisher {
         lastApplied = text;
         stats.applied++;
       }
-      failures = 0;
+      retries.reset();
       return null;
     } catch (err) {
       stats.failed++;
-      failures++;
       pending = true;
-      const delay = Math.min(maxRetryMs, retryMs * 2 ** Math.min(failures - 1, 30));
+      const delay = retries.next();
       opts.log?.warn("publishing the NodeResourceTopology object failed; retrying", {
         error: err instanceof Error ? err.message : String(err),
         retryInMs: stopped ? undefined : delay,
