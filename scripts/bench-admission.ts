@@ -81,7 +81,7 @@ function spanningPod(machine: Machine): { pod: Pod; shape: string } {
   return { pod, shape: `${cpus} CPUs, ${memory}Gi (${factor} NUMA nodes' worth)` };
 }
 
-function podFor(kind: AdmissionPodKind, machine: Machine): { pod: Pod; shape: string } {
+export function podFor(kind: AdmissionPodKind, machine: Machine): { pod: Pod; shape: string } {
   if (kind === "classic")
     return {
       pod: testPod("classic", { containers: [{ name: "app", cpu: String(CLASSIC_CPUS), memory: "4Gi" }] }),

@@ -11,7 +11,7 @@ import { readmeReport } from "../scripts/bench-report.js";
 import { type BenchResults, BenchResultsError, parseBenchResults } from "../scripts/bench-results.js";
 import { admissionPivot, renderMarkdown } from "../scripts/bench-tables.js";
 
-/** The benchmark harness: a `--quick --only take` run's JSON, and the README table drawn from it. */
+/** The benchmark harness: a `--quick --only take` run's JSON (compiled, as `npm run bench` runs it), and the README table drawn from it. */
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 
@@ -32,7 +32,7 @@ function scratch(t: { after: (fn: () => void) => void }): string {
 test("a quick take-by-topology run writes results with the machine and p50/p99/runs per row, and the README shows them", (t) => {
   const dir = scratch(t);
   const out = join(dir, "results.json");
-  const bench = run("bench.ts", ["--quick", "--only", "take", "--out", out, "--json", "--note", "test run"]);
+  const bench = run("bench-compiled.ts", ["--quick", "--only", "take", "--out", out, "--json", "--note", "test run"]);
   assert.equal(bench.status, 0, `bench exited ${bench.status}: ${bench.stderr}`);
   const results = parseBenchResults(readFileSync(out, "utf8"), out);
   assert.deepEqual(JSON.parse(bench.stdout).sections, results.sections, "--json prints what it writes");
