@@ -161,6 +161,34 @@ describe("CPUSet properties against a plain Set model", () => {
     );
   });
 
+  test("operations on nested and disjoint sets give canonical sets (shared or built)", () => {
+    fc.assert(
+      fc.property(idList, fc.array(fc.boolean(), { maxLength: 60 }), (xs, keep) => {
+        const s = CPUSet.fromIds(xs);
+        const sub = CPUSet.fromIds(model(xs).filter((_, i) => keep[i] ?? false));
+        const apart = CPUSet.fromIds(xs.map((x) => x + 301));
+        const canonical = (set: CPUSet, expected: number[]) => {
+          assert.deepEqual(ids(set), expected);
+          assert.ok(set.equals(CPUSet.fromIds(expected)));
+          assert.equal(set.size, expected.length);
+        };
+        canonical(s.union(sub), model(xs));
+        canonical(sub.union(s), model(xs));
+        canonical(s.union(sub, apart), model([...xs, ...xs.map((x) => x + 301)]));
+        canonical(s.intersect(sub), ids(sub));
+        canonical(sub.intersect(s), ids(sub));
+        canonical(s.intersect(apart), []);
+        canonical(s.difference(apart), model(xs));
+        canonical(
+          s.difference(sub),
+          model(xs).filter((x) => !sub.has(x)),
+        );
+        canonical(sub.difference(s), []);
+        canonical(CPUSet.empty.union(s), model(xs));
+      }),
+    );
+  });
+
   test("laws: commutativity, De Morgan within a universe, difference as intersection with the complement", () => {
     const universe = CPUSet.range(0, 300);
     fc.assert(

@@ -56,15 +56,8 @@ function mergeRanges(ranges: readonly (readonly [number, number])[]): [number, n
   return out;
 }
 
-/** Drops trailing zero words so that equal sets have equal word arrays. */
-function trim(words: Uint32Array): Uint32Array {
-  let n = words.length;
-  while (n > 0 && words[n - 1] === 0) n--;
-  if (n === 0) return EMPTY_WORDS;
-  return n === words.length ? words : words.slice(0, n);
-}
-
 export class CPUSet implements Iterable<number> {
+  /** Trimmed (no trailing zero word), so equal sets have equal word arrays. */
   private readonly words: Uint32Array;
   private cachedSize = -1;
 
@@ -191,27 +184,48 @@ export class CPUSet implements Iterable<number> {
     return id >= 0 && i < this.words.length && (this.words[i] & (1 << (id & 31))) !== 0;
   }
 
+  /**
+   * Operands are trimmed, so the longest one's last word survives the OR and the result needs no
+   * trimming. A union that adds nothing is this set itself (sets are immutable).
+   */
   union(...others: CPUSet[]): CPUSet {
     let len = this.words.length;
-    for (const o of others) len = Math.max(len, o.words.length);
+    let grows = false;
+    for (const o of others) {
+      if (o.words.length > len) len = o.words.length;
+      if (!grows && !o.isSubsetOf(this)) grows = true;
+    }
+    if (!grows) return this;
+    if (others.length === 1 && this.isSubsetOf(others[0])) return others[0];
     const out = new Uint32Array(len);
     out.set(this.words);
     for (const o of others) for (let i = 0; i < o.words.length; i++) out[i] |= o.words[i];
-    return new CPUSet(trim(out));
+    return new CPUSet(out);
   }
 
   intersect(other: CPUSet): CPUSet {
-    const len = Math.min(this.words.length, other.words.length);
-    const out = new Uint32Array(len);
-    for (let i = 0; i < len; i++) out[i] = this.words[i] & other.words[i];
-    return new CPUSet(trim(out));
+    const a = this.words;
+    const b = other.words;
+    let top = Math.min(a.length, b.length);
+    while (top > 0 && (a[top - 1] & b[top - 1]) === 0) top--;
+    if (top === 0) return CPUSet.empty;
+    if (top === a.length && this.isSubsetOf(other)) return this;
+    const out = new Uint32Array(top);
+    for (let i = 0; i < top; i++) out[i] = a[i] & b[i];
+    return new CPUSet(out);
   }
 
+  /** Allocates only when some id is removed, and then exactly the words of the result. */
   difference(other: CPUSet): CPUSet {
-    const out = this.words.slice();
-    const len = Math.min(out.length, other.words.length);
-    for (let i = 0; i < len; i++) out[i] &= ~other.words[i];
-    return new CPUSet(trim(out));
+    const a = this.words;
+    const b = other.words;
+    if (!this.intersects(other)) return this;
+    let top = a.length;
+    while (top > 0 && (a[top - 1] & ~(top - 1 < b.length ? b[top - 1] : 0)) === 0) top--;
+    if (top === 0) return CPUSet.empty;
+    const out = new Uint32Array(top);
+    for (let i = 0; i < top; i++) out[i] = i < b.length ? a[i] & ~b[i] : a[i];
+    return new CPUSet(out);
   }
 
   /** The size of the intersection with `other`, without building it. */
@@ -225,6 +239,11 @@ export class CPUSet implements Iterable<number> {
   /** Number of 32-bit words of the bitset (ids below `wordCount * 32`). */
   get wordCount(): number {
     return this.words.length;
+  }
+
+  /** Word `i` of the bitset (bit `b` stands for id `32 * i + b`); 0 beyond `wordCount`. */
+  wordAt(i: number): number {
+    return i < this.words.length ? this.words[i] : 0;
   }
 
   /** Writes the words into `target` (as `fromWords` reads them), zero-filling its rest. */

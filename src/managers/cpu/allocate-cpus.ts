@@ -27,6 +27,28 @@ export function takeByPolicy(
   }
 }
 
+/** Distinct hinted masks kept per topology and option; a machine sees only a few of them. */
+const ALIGNED_POOLS_LIMIT = 64;
+
+/** Per topology, the CPUs a hinted mask aligns to: by NUMA node, and by socket. */
+const alignedPools = new WeakMap<CPUTopology, [Map<BitMask, CPUSet>, Map<BitMask, CPUSet>]>();
+
+/** The CPUs of the hinted NUMA nodes, or with `bySocket` of every socket holding one of them. */
+function alignedPool(topology: CPUTopology, affinity: BitMask, bySocket: boolean): CPUSet {
+  let pools = alignedPools.get(topology);
+  if (!pools) alignedPools.set(topology, (pools = [new Map(), new Map()]));
+  const pool = pools[bySocket ? 1 : 0];
+  let cpus = pool.get(affinity);
+  if (cpus) return cpus;
+  const numa = maskBits(affinity);
+  cpus = bySocket
+    ? topology.cpusInSockets(topology.socketsInNUMANodes(numa))
+    : topology.cpusInNUMANodes(numa);
+  if (pool.size >= ALIGNED_POOLS_LIMIT) pool.clear();
+  pool.set(affinity, cpus);
+  return cpus;
+}
+
 /**
  * `getAlignedCPUs`: the allocatable CPUs of the hinted NUMA nodes, or with `align-by-socket` of
  * every socket that holds a hinted node.
@@ -37,10 +59,7 @@ function alignedCPUs(
   affinity: BitMask,
   allocatable: CPUSet,
 ): CPUSet {
-  const numa = maskBits(affinity);
-  if (options.alignBySocket)
-    return allocatable.intersect(topology.cpusInSockets(topology.socketsInNUMANodes(numa)));
-  return allocatable.intersect(topology.cpusInNUMANodes(numa));
+  return allocatable.intersect(alignedPool(topology, affinity, options.alignBySocket));
 }
 
 /**
@@ -60,6 +79,9 @@ export function pickCPUs(
     const aligned = alignedCPUs(topology, options, affinity, allocatable);
     result = takeByPolicy(topology, options, aligned, Math.min(numCPUs, aligned.size));
   }
-  const rest = takeByPolicy(topology, options, allocatable.difference(result), numCPUs - result.size);
+  const remaining = numCPUs - result.size;
+  // A take of nothing never reads what is on offer: the difference is built only when needed.
+  const offered = remaining === 0 ? allocatable : allocatable.difference(result);
+  const rest = takeByPolicy(topology, options, offered, remaining);
   return result.union(rest);
 }

@@ -1,6 +1,6 @@
 import type { CPUSet } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
-import { type NodePositions, positionsOf } from "../topology/index.js";
+import { type BitMask, type NodePositions, positionsOf } from "../topology/index.js";
 
 /*
  * What `generateCPUTopologyHints` (cpu-manager.md §8) counts per NUMA node, shared by the listed
@@ -10,8 +10,10 @@ import { type NodePositions, positionsOf } from "../topology/index.js";
 /** Per NUMA position (ids ascending): what `generateCPUTopologyHints` counts. */
 export interface NodeCounts {
   positions: NodePositions;
-  /** Every CPU of the node in the topology. */
-  capacity: number[];
+  /** How many CPUs each node has in the topology, in descending order (not by position). */
+  capacityDescending: readonly number[];
+  /** Every position's mask, OR-ed. */
+  allNodes: BitMask;
   /** Available CPUs in the node. */
   free: number[];
   /** Positions holding a reusable CPU, ascending. */
@@ -19,41 +21,72 @@ export interface NodeCounts {
   reusableCount: number;
 }
 
-export function nodeCounts(topology: CPUTopology, available: CPUSet, reusable: CPUSet): NodeCounts {
+/** The parts of `NodeCounts` that depend only on the topology. */
+interface NUMALayout {
+  positions: NodePositions;
+  nodeCPUs: readonly CPUSet[];
+  capacityDescending: readonly number[];
+  allNodes: BitMask;
+}
+
+/** Topologies do not change once built, and every admission asks the same questions of them. */
+const layouts = new WeakMap<CPUTopology, NUMALayout>();
+
+function numaLayout(topology: CPUTopology): NUMALayout {
+  let layout = layouts.get(topology);
+  if (layout) return layout;
   const positions = positionsOf(topology.numaNodes());
-  const capacity = positions.ids.map((id) => topology.cpusInNUMANode(id).size);
-  let free: number[];
+  const nodeCPUs = positions.ids.map((id) => topology.cpusInNUMANode(id));
+  let allNodes = 0n;
+  for (let i = 0; i < positions.size; i++) allNodes |= positions.maskAt(i);
+  layout = {
+    positions,
+    nodeCPUs,
+    capacityDescending: nodeCPUs.map((cpus) => cpus.size).sort((a, b) => b - a),
+    allNodes,
+  };
+  layouts.set(topology, layout);
+  return layout;
+}
+
+export function nodeCounts(topology: CPUTopology, available: CPUSet, reusable: CPUSet): NodeCounts {
+  const { positions, nodeCPUs, capacityDescending, allNodes } = numaLayout(topology);
+  const free = new Array<number>(positions.size).fill(0);
   if (available.isSubsetOf(topology.all)) {
     // Popcounts of word ANDs: cheaper than looking up every available CPU on large machines.
-    free = positions.ids.map((id) => available.intersectionSize(topology.cpusInNUMANode(id)));
+    for (let i = 0; i < free.length; i++) free[i] = available.intersectionSize(nodeCPUs[i]);
   } else {
-    free = new Array<number>(positions.size).fill(0);
     for (const cpu of available.toArray()) free[positions.positionOf(topology.cpu(cpu).numa)]++;
   }
-  const reusableAt = new Set<number>();
-  for (const cpu of reusable.toArray()) reusableAt.add(positions.positionOf(topology.cpu(cpu).numa));
   return {
     positions,
-    capacity,
+    capacityDescending,
+    allNodes,
     free,
-    reusableAt: [...reusableAt].sort((a, b) => a - b),
+    reusableAt: reusablePositions(topology, positions, reusable),
     reusableCount: reusable.size,
   };
 }
 
+function reusablePositions(topology: CPUTopology, positions: NodePositions, reusable: CPUSet): number[] {
+  if (reusable.isEmpty()) return [];
+  const reusableAt = new Set<number>();
+  for (const cpu of reusable.toArray()) reusableAt.add(positions.positionOf(topology.cpu(cpu).numa));
+  return [...reusableAt].sort((a, b) => a - b);
+}
+
 /**
  * The final `minAffinitySize`: the fewest nodes whose total CPUs cover the request, i.e. the
- * shortest prefix of the capacities in descending order; the node count when no proper subset
- * does (the kubelet starts from it and only lowers it).
+ * shortest prefix of the capacities in descending order (as `capacityDescending` lists them);
+ * the node count when no proper subset does (the kubelet starts from it and only lowers it).
  */
-export function narrowestByCapacity(capacity: readonly number[], request: number): number {
-  const sorted = [...capacity].sort((a, b) => b - a);
+export function narrowestByCapacity(capacityDescending: readonly number[], request: number): number {
   let sum = 0;
-  for (let k = 1; k < sorted.length; k++) {
-    sum += sorted[k - 1];
+  for (let k = 1; k < capacityDescending.length; k++) {
+    sum += capacityDescending[k - 1];
     if (sum >= request) return k;
   }
-  return sorted.length;
+  return capacityDescending.length;
 }
 
 /**

@@ -19,15 +19,13 @@ export function cpuHintFamily(
 ): HintFamily {
   const counts = nodeCounts(topology, available, reusable);
   const { positions } = counts;
-  const minAffinitySize = narrowestByCapacity(counts.capacity, request);
-  let all = 0n;
-  for (let i = 0; i < positions.size; i++) all |= positions.maskAt(i);
+  const minAffinitySize = narrowestByCapacity(counts.capacityDescending, request);
   let required = 0n;
   for (const i of counts.reusableAt) required |= positions.maskAt(i);
   return new HintFamily({
     nodes: positions.ids,
     core: {
-      allowed: all,
+      allowed: counts.allNodes,
       required,
       minCount: 1,
       constraints: [{ values: counts.free, need: request - counts.reusableCount }],

@@ -89,7 +89,7 @@ export function generateCPUTopologyHints(
   if (cpuHintSettings.enumeration === "reference")
     return generateCPUTopologyHintsReference(topology, available, reusable, request, alignBySocket);
   const counts = nodeCounts(topology, available, reusable);
-  const minAffinitySize = narrowestByCapacity(counts.capacity, request);
+  const minAffinitySize = narrowestByCapacity(counts.capacityDescending, request);
   const aligned = alignBySocket ? socketAlignment(topology, counts, minAffinitySize) : null;
   if (singleNUMANodePolicy && useSingleNodeHints(counts.positions.size))
     return singleNodeHints(counts, request, minAffinitySize, aligned);

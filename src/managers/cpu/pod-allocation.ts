@@ -1,12 +1,11 @@
 import { CPUSet } from "../../core/index.js";
-import { containersInOrder, type FeatureGates, isSidecar, type Pod } from "../../k8s/index.js";
+import { containersInOrder, isSidecar, type Pod } from "../../k8s/index.js";
 import type { CPUPolicyMetrics } from "./policy-metrics.js";
-import { guaranteedCPUs } from "./requests.js";
+import type { ContainerCPURequests } from "./requests.js";
 import type { CPUState } from "./state.js";
 
 /** What partitioning a bubble needs from the policy. */
 export interface PartitionContext {
-  readonly gates: FeatureGates;
   readonly state: CPUState;
   readonly metrics: CPUPolicyMetrics;
   /** The policy's take-by-topology; throws `ManagerError`. */
@@ -19,20 +18,23 @@ export interface PartitionContext {
  * count as if just computed (a restored exclusive sidecar still leaves the pool for good, a
  * restored exclusive app container still leaves the pod shared pool), so a missing container
  * sees exactly what a fresh run would give it (pod-level.md §8). Only newly stored containers move
- * the counters. Throws the take's `ManagerError`, in which case nothing is stored.
+ * the counters. `requests` are the pod's `containerGuaranteedCPUs`. Throws the take's
+ * `ManagerError`, in which case nothing is stored.
  */
 export function partitionPodCPUs(
   ctx: PartitionContext,
   pod: Pod,
   bubble: CPUSet,
   restored: ReadonlyMap<string, CPUSet>,
+  requests: ContainerCPURequests,
 ): void {
-  const { gates, metrics } = ctx;
+  const { metrics } = ctx;
   const exclusive = new Map<string, CPUSet>();
   let sidecarCPUs = CPUSet.empty;
 
-  for (const c of pod.initContainers) {
-    const n = guaranteedCPUs(pod, c, gates);
+  for (let i = 0; i < pod.initContainers.length; i++) {
+    const c = pod.initContainers[i];
+    const n = requests.init[i];
     const stored = restored.get(c.name);
     if (n > 0) {
       let cset = stored;
@@ -54,8 +56,9 @@ export function partitionPodCPUs(
   }
 
   let podSharedPool = bubble.difference(sidecarCPUs);
-  for (const c of pod.containers) {
-    const n = guaranteedCPUs(pod, c, gates);
+  for (let i = 0; i < pod.containers.length; i++) {
+    const c = pod.containers[i];
+    const n = requests.apps[i];
     if (n === 0) continue;
     let cset = restored.get(c.name);
     if (!cset) {

@@ -1,11 +1,30 @@
 import { CPUSet, type MetricsRegistry } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
+import { topologyIndex } from "./take-index.js";
 
 export type CPUAssignmentType = "node_exclusive" | "pod_exclusive" | "pod_shared";
 export type ResourceSource = "node" | "pod";
 
 const PHYSICAL_CPU = ["container", "physical_cpu"] as const;
 const UNCORE_CACHE = ["container", "uncore_cache"] as const;
+
+/**
+ * `topology.withinOneUncore(cpus)` read from the topology's dense tables, without listing the
+ * ids. A CPU the topology does not know is left to the topology itself, which refuses it.
+ */
+export function withinOneUncore(topology: CPUTopology, cpus: CPUSet): boolean {
+  if (!cpus.isSubsetOf(topology.all)) return topology.withinOneUncore(cpus);
+  const uncoreOf = topologyIndex(topology).uncore.ofCPU;
+  let seen = -1;
+  for (let w = 0; w < cpus.wordCount; w++) {
+    for (let bits = cpus.wordAt(w); bits !== 0; bits &= bits - 1) {
+      const uncore = uncoreOf[w * 32 + 31 - Math.clz32(bits & -bits)];
+      if (seen < 0) seen = uncore;
+      else if (uncore !== seen) return false;
+    }
+  }
+  return true;
+}
 
 /**
  * The static policy's metric updates (metrics.md §3.2, §3.4), in one place so that every path
@@ -40,7 +59,7 @@ export class CPUPolicyMetrics {
     const r = this.registry;
     r.add("cpu_manager_exclusive_cpu_allocation_count", [], allocated.size);
     r.add("cpu_manager_shared_pool_size_millicores", [], -1000 * allocated.size);
-    if (this.topology.withinOneUncore(allocated))
+    if (withinOneUncore(this.topology, allocated))
       r.inc("container_aligned_compute_resources_count", UNCORE_CACHE);
     this.updatePerNUMA(assigned);
   }
@@ -85,16 +104,21 @@ export class CPUPolicyMetrics {
    * not the number of assigned CPUs or NUMA nodes.
    */
   private countPerNUMA(cpus: CPUSet): ReadonlyMap<number, number> {
-    for (const id of cpus.difference(this.counted).toArray()) {
-      const numa = this.numaOf(id);
-      this.perNUMA.set(numa, (this.perNUMA.get(numa) ?? 0) + 1);
-    }
-    for (const id of this.counted.difference(cpus).toArray()) {
-      const numa = this.numaOf(id);
-      this.perNUMA.set(numa, (this.perNUMA.get(numa) ?? 0) - 1);
+    const words = Math.max(cpus.wordCount, this.counted.wordCount);
+    for (let w = 0; w < words; w++) {
+      const now = cpus.wordAt(w);
+      const before = this.counted.wordAt(w);
+      for (let came = now & ~before; came !== 0; came &= came - 1) this.countCPU(w, came, 1);
+      for (let went = before & ~now; went !== 0; went &= went - 1) this.countCPU(w, went, -1);
     }
     this.counted = cpus;
     return this.perNUMA;
+  }
+
+  /** Adds `delta` to the node of the lowest CPU in `bits` (word `w` of a set). */
+  private countCPU(w: number, bits: number, delta: number): void {
+    const numa = this.numaOf(w * 32 + 31 - Math.clz32(bits & -bits));
+    this.perNUMA.set(numa, (this.perNUMA.get(numa) ?? 0) + delta);
   }
 
   pinningRequest(): void {

@@ -36,6 +36,20 @@ export function guaranteedCPUs(pod: Pod, container: Container, gates: FeatureGat
   return Number(q.value());
 }
 
+/** `guaranteedCPUs` of every init container and every app container, in spec order. */
+export interface ContainerCPURequests {
+  readonly init: readonly number[];
+  readonly apps: readonly number[];
+}
+
+/** The counts of `ContainerCPURequests`, for a caller that walks the containers more than once. */
+export function containerGuaranteedCPUs(pod: Pod, gates: FeatureGates): ContainerCPURequests {
+  return {
+    init: pod.initContainers.map((c) => guaranteedCPUs(pod, c, gates)),
+    apps: pod.containers.map((c) => guaranteedCPUs(pod, c, gates)),
+  };
+}
+
 /**
  * `podGuaranteedCPUs` (pod-level.md §1.3): the pod-level integral CPU budget when the pod uses
  * pod-level resources, otherwise the classic sidecar-aware formula over its containers.

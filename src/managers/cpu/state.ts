@@ -7,6 +7,8 @@ export interface ContainerKey {
   containerName: string;
 }
 
+const NO_ASSIGNMENTS: ReadonlyMap<string, CPUSet> = new Map();
+
 function byString(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -16,15 +18,19 @@ function byString(a: string, b: string): number {
  * assignments and the pod-level bubbles, kept in the plain-data shape checkpoints read and write.
  *
  * The union of the container assignments is kept as assignments come and go (a count of the
- * assignments holding each CPU), so that reading it costs nothing per live pod: the metrics read it
- * on every allocation and release. `data` is therefore changed only through this class once it
- * is wrapped (checkpoints and reports only read it).
+ * assignments holding each CPU, and the words of the CPUs held at all), so that reading it costs
+ * nothing per live pod: the metrics read it on every allocation and release, while an admission
+ * stores several containers in between. `data` is therefore changed only through this class once
+ * it is wrapped (checkpoints and reports only read it).
  */
 export class CPUState {
   readonly data: CPUStateData;
   /** CPU id -> how many container assignments hold it. */
   private holders = new Int32Array(0);
-  private assigned = CPUSet.empty;
+  /** The CPUs with a holder, as bitset words. */
+  private heldWords = new Uint32Array(0);
+  /** `heldWords` as a set, built when first read after a change. */
+  private assigned: CPUSet | null = CPUSet.empty;
 
   constructor(data?: CPUStateData) {
     this.data = data ?? {
@@ -37,22 +43,40 @@ export class CPUState {
   }
 
   private hold(cpus: CPUSet): void {
-    const ids = cpus.toArray();
-    if (ids.length === 0) return;
-    const max = ids[ids.length - 1];
+    const max = cpus.max();
+    if (max < 0) return;
     if (max >= this.holders.length) {
       const grown = new Int32Array(Math.max(max + 1, this.holders.length * 2));
       grown.set(this.holders);
       this.holders = grown;
     }
-    for (const id of ids) this.holders[id]++;
-    this.assigned = this.assigned.union(cpus);
+    const wordCount = cpus.wordCount;
+    if (wordCount > this.heldWords.length) {
+      const grown = new Uint32Array(Math.max(wordCount, this.heldWords.length * 2));
+      grown.set(this.heldWords);
+      this.heldWords = grown;
+    }
+    for (let w = 0; w < wordCount; w++) {
+      let bits = cpus.wordAt(w);
+      if (bits === 0) continue;
+      if ((bits & ~this.heldWords[w]) !== 0) {
+        this.heldWords[w] |= bits;
+        this.assigned = null;
+      }
+      for (; bits !== 0; bits &= bits - 1) this.holders[w * 32 + 31 - Math.clz32(bits & -bits)]++;
+    }
   }
 
   private release(cpus: CPUSet): void {
-    const freed: number[] = [];
-    for (const id of cpus.toArray()) if (--this.holders[id] === 0) freed.push(id);
-    if (freed.length > 0) this.assigned = this.assigned.difference(CPUSet.fromIds(freed));
+    const wordCount = Math.min(cpus.wordCount, this.heldWords.length);
+    for (let w = 0; w < wordCount; w++) {
+      for (let bits = cpus.wordAt(w); bits !== 0; bits &= bits - 1) {
+        const low = bits & -bits;
+        if (--this.holders[w * 32 + 31 - Math.clz32(low)] !== 0) continue;
+        this.heldWords[w] &= ~low;
+        this.assigned = null;
+      }
+    }
   }
 
   /** A state from literal sets, for tests and simulations. */
@@ -110,7 +134,7 @@ export class CPUState {
 
   /** The pod's container assignments (empty when it has none). */
   podAssignments(podUID: string): ReadonlyMap<string, CPUSet> {
-    return this.data.entries.get(podUID) ?? new Map();
+    return this.data.entries.get(podUID) ?? NO_ASSIGNMENTS;
   }
 
   getPodCPUSet(podUID: string): CPUSet | undefined {
@@ -153,6 +177,7 @@ export class CPUState {
 
   /** Union of every container assignment. */
   assignedCPUs(): CPUSet {
+    if (this.assigned === null) this.assigned = CPUSet.fromWords(this.heldWords);
     return this.assigned;
   }
 

@@ -31,10 +31,16 @@ import {
   parseStaticPolicyOptions,
   validateStaticPolicyOptions,
 } from "./options.js";
-import { partitionPodCPUs } from "./pod-allocation.js";
+import { type PartitionContext, partitionPodCPUs } from "./pod-allocation.js";
 import { classifyStoredPod, releaseStoredPod } from "./pod-state.js";
 import { CPUPolicyMetrics } from "./policy-metrics.js";
-import { guaranteedCPUs, podGuaranteedCPUs, resourcesQualifyForExclusiveCPUs } from "./requests.js";
+import {
+  type ContainerCPURequests,
+  containerGuaranteedCPUs,
+  guaranteedCPUs,
+  podGuaranteedCPUs,
+  resourcesQualifyForExclusiveCPUs,
+} from "./requests.js";
 import { type ContainerKey, CPUState } from "./state.js";
 import { validatePodScopeResources } from "./validate-pod-scope.js";
 import { validateState } from "./validate-state.js";
@@ -73,8 +79,14 @@ function asManagerError(err: unknown): ManagerError {
   return new ManagerError(err instanceof Error ? err.message : String(err));
 }
 
+function isInitContainerName(pod: Pod, name: string): boolean {
+  for (const c of pod.initContainers) if (c.name === name) return true;
+  return false;
+}
+
 function cpuHints<L>(hints: L | TopologyHint[]): Map<string, L | TopologyHint[]> {
-  return new Map([["cpu", hints]]);
+  // Set, not built from a list of pairs: no pair arrays per answer.
+  return new Map<string, L | TopologyHint[]>().set("cpu", hints);
 }
 
 /** How hints come out of `generateCPUTopologyHints`: listed, or as a family. */
@@ -105,6 +117,14 @@ export class StaticPolicy implements HintProvider {
   private readonly counters: CPUPolicyMetrics;
   /** `cpusToReuse`: CPUs of finished standard init containers, for the pod being admitted. */
   private readonly cpusToReuse = new Map<string, CPUSet>();
+  /**
+   * The default set `getAvailableCPUs` last answered for, and its answer: hints and allocation
+   * ask several times per admission while the default set (immutable) stays the same object.
+   */
+  private availableFrom: CPUSet | null = null;
+  private available = CPUSet.empty;
+  /** What partitioning a bubble needs of this policy, built once. */
+  private readonly partitionContext: PartitionContext;
 
   /** `NewStaticPolicy`. Throws `ManagerError` for bad options or an impossible reservation. */
   constructor(config: StaticPolicyConfig) {
@@ -119,6 +139,11 @@ export class StaticPolicy implements HintProvider {
     this.metrics = config.metrics ?? new MetricsRegistry();
     this.counters = new CPUPolicyMetrics(this.metrics, this.topology);
     this.state = config.state ?? new CPUState();
+    this.partitionContext = {
+      state: this.state,
+      metrics: this.counters,
+      take: (available, numCPUs) => this.take(available, numCPUs),
+    };
 
     let reserved = config.reservedSystemCPUs ?? CPUSet.empty;
     if (reserved.isEmpty()) {
@@ -152,7 +177,12 @@ export class StaticPolicy implements HintProvider {
 
   /** Free for exclusive use now: the default set minus the reserved CPUs. */
   getAvailableCPUs(): CPUSet {
-    return this.state.getDefaultCPUSet().difference(this.reserved);
+    const defaults = this.state.getDefaultCPUSet();
+    if (defaults !== this.availableFrom) {
+      this.available = defaults.difference(this.reserved);
+      this.availableFrom = defaults;
+    }
+    return this.available;
   }
 
   getAvailablePhysicalCPUs(): CPUSet {
@@ -172,9 +202,12 @@ export class StaticPolicy implements HintProvider {
     return podGuaranteedCPUs(pod, this.gates);
   }
 
-  /** `validatePodScopeResources`: the kubelet's rejection text, or null. */
-  validatePodScopeResources(pod: Pod): string | null {
-    return validatePodScopeResources(pod, this.gates);
+  /**
+   * `validatePodScopeResources`: the kubelet's rejection text, or null. `podTotal` and
+   * `requests` are the pod's counts when the caller has them already.
+   */
+  validatePodScopeResources(pod: Pod, podTotal?: number, requests?: ContainerCPURequests): string | null {
+    return validatePodScopeResources(pod, this.gates, podTotal, requests);
   }
 
   // ---- start -------------------------------------------------------------------------------
@@ -218,9 +251,10 @@ export class StaticPolicy implements HintProvider {
 
   /** `updateCPUsToReuse` (cpu-manager.md §6.6). */
   private updateCPUsToReuse(pod: Pod, container: Container, cset: CPUSet): void {
-    for (const uid of [...this.cpusToReuse.keys()]) if (uid !== pod.uid) this.cpusToReuse.delete(uid);
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const uid of this.cpusToReuse.keys()) if (uid !== pod.uid) this.cpusToReuse.delete(uid);
     const current = this.cpusToReuse.get(pod.uid) ?? CPUSet.empty;
-    const standardInit = pod.initContainers.some((c) => c.name === container.name) && !isSidecar(container);
+    const standardInit = isInitContainerName(pod, container.name) && !isSidecar(container);
     this.cpusToReuse.set(pod.uid, standardInit ? current.union(cset) : current.difference(cset));
   }
 
@@ -297,11 +331,14 @@ export class StaticPolicy implements HintProvider {
   }
 
   private allocatePodBubble(pod: Pod, total: number): ManagerError | null {
-    const invalid = this.validatePodScopeResources(pod);
+    // Counted once: the validation and the partition both walk every container.
+    const requests = containerGuaranteedCPUs(pod, this.gates);
+    const invalid = this.validatePodScopeResources(pod, total, requests);
     if (invalid) return new ManagerError(invalid, "EmptyPodSharedPoolError");
 
     const stored = classifyStoredPod(this.state, pod);
-    if (stored.kind === "restored") return this.partitionOrRollback(pod, stored.bubble, stored.entries);
+    if (stored.kind === "restored")
+      return this.partitionOrRollback(pod, stored.bubble, stored.entries, requests);
     if (stored.kind === "stale") this.releasePod(pod.uid);
 
     // The SMT checks come after the restore path: a restored bubble is no longer in the default set.
@@ -318,21 +355,17 @@ export class StaticPolicy implements HintProvider {
     }
     this.counters.onAllocate(bubble, this.state.assignedCPUs());
     this.state.setPodCPUSet(pod.uid, bubble);
-    return this.partitionOrRollback(pod, bubble, new Map());
+    return this.partitionOrRollback(pod, bubble, new Map(), requests);
   }
 
   private partitionOrRollback(
     pod: Pod,
     bubble: CPUSet,
     restored: ReadonlyMap<string, CPUSet>,
+    requests: ContainerCPURequests,
   ): ManagerError | null {
     try {
-      partitionPodCPUs(
-        { gates: this.gates, state: this.state, metrics: this.counters, take: (a, n) => this.take(a, n) },
-        pod,
-        bubble,
-        restored,
-      );
+      partitionPodCPUs(this.partitionContext, pod, bubble, restored, requests);
       return null;
     } catch (err) {
       this.releasePod(pod.uid);
@@ -471,15 +504,17 @@ export class StaticPolicy implements HintProvider {
     requested: number,
     generate: Generate<L>,
   ): Map<string, L | TopologyHint[]> {
-    if (this.validatePodScopeResources(pod)) return cpuHints<L>([]);
+    if (this.validatePodScopeResources(pod, requested)) return cpuHints<L>([]);
     const stored = classifyStoredPod(this.state, pod);
     if (stored.kind === "restored") {
       if (stored.bubble.size !== requested) return cpuHints<L>([]);
       return cpuHints(generate(stored.bubble, CPUSet.empty, requested));
     }
     // Stale leftovers are released by AllocatePod, so their CPUs already count as free here.
-    const held = stored.kind === "stale" ? stored.held : CPUSet.empty;
-    const available = this.state.getDefaultCPUSet().union(held).difference(this.reserved);
+    const available =
+      stored.kind === "stale"
+        ? this.state.getDefaultCPUSet().union(stored.held).difference(this.reserved)
+        : this.getAvailableCPUs();
     return cpuHints(generate(available, this.reusableCPUs(pod.uid), requested));
   }
 

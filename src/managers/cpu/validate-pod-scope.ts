@@ -1,17 +1,24 @@
 import { type FeatureGates, isSidecar, type Pod } from "../../k8s/index.js";
-import { guaranteedCPUs, podGuaranteedCPUs } from "./requests.js";
+import { type ContainerCPURequests, containerGuaranteedCPUs, podGuaranteedCPUs } from "./requests.js";
 
 /**
  * `validatePodScopeResources`, CPU version (pod-level.md §2.4): whether the pod's exclusive
  * containers leave CPUs for its shared ones. Returns the kubelet's rejection text, or null.
+ * `podTotal` and `requests` are what `podGuaranteedCPUs` and `containerGuaranteedCPUs` give, for a
+ * caller that has them already.
  */
-export function validatePodScopeResources(pod: Pod, gates: FeatureGates): string | null {
-  const podTotal = podGuaranteedCPUs(pod, gates);
+export function validatePodScopeResources(
+  pod: Pod,
+  gates: FeatureGates,
+  podTotal: number = podGuaranteedCPUs(pod, gates),
+  requests: ContainerCPURequests = containerGuaranteedCPUs(pod, gates),
+): string | null {
   let sumLongRunning = 0;
   let hasSharedLongRunning = false;
 
-  for (const c of pod.initContainers) {
-    const n = guaranteedCPUs(pod, c, gates);
+  for (let i = 0; i < pod.initContainers.length; i++) {
+    const c = pod.initContainers[i];
+    const n = requests.init[i];
     if (!isSidecar(c)) {
       // Standard init containers run one at a time beside the sidecars declared before them.
       const pool = podTotal - sumLongRunning;
@@ -28,8 +35,7 @@ export function validatePodScopeResources(pod: Pod, gates: FeatureGates): string
     else sumLongRunning += n;
   }
 
-  for (const c of pod.containers) {
-    const n = guaranteedCPUs(pod, c, gates);
+  for (const n of requests.apps) {
     if (n === 0) hasSharedLongRunning = true;
     else sumLongRunning += n;
   }
