@@ -130,6 +130,18 @@ function emptyHistogram(bounds: readonly number[]): MutableHistogram {
   return { bounds, counts: new Array<number>(bounds.length + 1).fill(0), count: 0, sum: 0 };
 }
 
+/** The label values of a series without labels (one array, not one per count). */
+const NO_LABELS: readonly string[] = Object.freeze([]);
+
+declare const SERIES: unique symbol;
+
+/**
+ * A series resolved once (`MetricsRegistry.series`): a caller that counts the same labels at
+ * every admission keeps it instead of naming the series anew. It is the series key, so it is
+ * valid in any registry (clones included).
+ */
+export type SeriesHandle = string & { readonly [SERIES]: true };
+
 interface KeyTrie {
   key: string | undefined;
   next: Map<string, KeyTrie>;
@@ -156,9 +168,18 @@ export class MetricsRegistry {
     return node.key;
   }
 
-  inc(name: MetricName, labelValues: readonly string[] = [], by = 1): void {
-    const k = this.key(name, labelValues);
-    this.values.set(k, (this.values.get(k) ?? 0) + by);
+  inc(name: MetricName, labelValues: readonly string[] = NO_LABELS, by = 1): void {
+    this.incSeries(this.key(name, labelValues) as SeriesHandle, by);
+  }
+
+  /** The handle of a series, for `incSeries`. */
+  series(name: MetricName, labelValues: readonly string[] = NO_LABELS): SeriesHandle {
+    return this.key(name, labelValues) as SeriesHandle;
+  }
+
+  /** `inc` of a series resolved with `series`. */
+  incSeries(series: SeriesHandle, by = 1): void {
+    this.values.set(series, (this.values.get(series) ?? 0) + by);
   }
 
   /** Adds `delta` to a gauge (negative to decrease). */
@@ -171,7 +192,7 @@ export class MetricsRegistry {
   }
 
   /** Makes a series exist at its current value (0 when new), as the kubelet pre-initialises some. */
-  touch(name: MetricName, labelValues: readonly string[] = []): void {
+  touch(name: MetricName, labelValues: readonly string[] = NO_LABELS): void {
     const k = this.key(name, labelValues);
     if (!this.values.has(k)) this.values.set(k, 0);
   }
@@ -182,12 +203,12 @@ export class MetricsRegistry {
       if (k === name || k.startsWith(`${name}{`)) this.values.delete(k);
   }
 
-  get(name: MetricName, labelValues: readonly string[] = []): number {
+  get(name: MetricName, labelValues: readonly string[] = NO_LABELS): number {
     return this.values.get(seriesKey(name, labelValues)) ?? 0;
   }
 
   observe(name: MetricName, value: number): void {
-    const k = seriesKey(name, []);
+    const k = seriesKey(name, NO_LABELS);
     let h = this.observations.get(k);
     if (!h) this.observations.set(k, (h = emptyHistogram(DURATION_BUCKETS)));
     // Prometheus buckets are upper-inclusive (`le`).
@@ -199,7 +220,7 @@ export class MetricsRegistry {
   }
 
   histogram(name: MetricName): HistogramData {
-    return this.observations.get(seriesKey(name, [])) ?? emptyHistogram(DURATION_BUCKETS);
+    return this.observations.get(seriesKey(name, NO_LABELS)) ?? emptyHistogram(DURATION_BUCKETS);
   }
 
   /** Every exported series and its value, keys sorted. */

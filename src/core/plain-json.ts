@@ -17,7 +17,8 @@ export function plainJSON(value: unknown): unknown {
   if (typeof value === "bigint") return jsonInteger(value);
   if (value === null || typeof value !== "object") return value;
   const own = (value as { toJSON?: unknown }).toJSON;
-  if (typeof own === "function" && !Object.hasOwn(value, PLAIN)) return plainJSON(own.call(value));
+  // `withPlainJSON`'s own method is this function applied to the object: not called on itself.
+  if (typeof own === "function" && own !== plainJSONOfThis) return plainJSON(own.call(value));
   if (Array.isArray(value)) return value.map(plainJSON);
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plainJSON(v)]));
   if (value instanceof Set) return [...value].map(plainJSON);
@@ -26,16 +27,12 @@ export function plainJSON(value: unknown): unknown {
   return out;
 }
 
-/** Marks the objects `withPlainJSON` gave a `toJSON`, so that `plainJSON` does not call it on itself. */
-const PLAIN = Symbol("podpin.plainJSON");
-
 /**
  * `value` with a non-enumerable `toJSON` that returns `plainJSON(value)`: `JSON.stringify` then
  * prints it in the documents' conventions instead of failing on a bigint. Comparisons of own
  * enumerable properties (`assert.deepStrictEqual`, spreads) do not see it.
  */
 export function withPlainJSON<T extends object>(value: T): T {
-  Object.defineProperty(value, PLAIN, PLAIN_MARK);
   Object.defineProperty(value, "toJSON", PLAIN_TO_JSON);
   return value;
 }
@@ -45,7 +42,6 @@ function plainJSONOfThis(this: object): unknown {
   return plainJSON(this);
 }
 
-const PLAIN_MARK: PropertyDescriptor = Object.freeze({ value: true, enumerable: false });
 const PLAIN_TO_JSON: PropertyDescriptor = Object.freeze({
   value: plainJSONOfThis,
   enumerable: false,

@@ -17,7 +17,9 @@ import {
   cpuStatesFromAssignments,
   DEFAULT_CFS_SETTINGS,
   milliCPUToQuota,
+  milliCPUToQuotaExact,
   milliCPUToShares,
+  milliCPUToSharesExact,
   podCgroupSettings,
   podHasExclusiveCPUs,
   resourceIsolationLevel,
@@ -195,6 +197,29 @@ describe("CFS arithmetic", () => {
         },
       ),
     );
+  });
+
+  it("the double arithmetic equals the bigint arithmetic, at the edges of exactness too", () => {
+    const edge = BigInt(Number.MAX_SAFE_INTEGER);
+    const milli = fc.oneof(
+      fc.bigInt({ min: -(edge * 4n), max: edge * 4n }),
+      fc.bigInt({ min: -5000n, max: 5000n }),
+      fc.bigInt({ min: edge / 100_000n - 5n, max: edge / 100_000n + 5n }),
+      fc.integer({ min: -1_000_000, max: 1_000_000 }),
+    );
+    const period = fc.oneof(
+      fc.integer({ min: -1000, max: 1_000_000 }),
+      fc.constantFrom(0, 1000, 100_000, Number.MAX_SAFE_INTEGER, 2 ** 60),
+    );
+    fc.assert(
+      fc.property(milli, period, (m, p) => {
+        assert.equal(milliCPUToQuota(m, p), milliCPUToQuotaExact(m, p));
+        assert.equal(milliCPUToShares(m), milliCPUToSharesExact(m));
+      }),
+      { numRuns: 3000 },
+    );
+    assert.throws(() => milliCPUToQuota(1.5, 100_000), RangeError);
+    assert.throws(() => milliCPUToQuota(1000, 0.5), RangeError);
   });
 
   it("milliCPUToShares: clamped to [2, 262144]", () => {

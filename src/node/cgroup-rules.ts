@@ -117,8 +117,39 @@ function toNumber(v: bigint): number {
   return Number(v);
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+/** The value as a double when it is an integer a double holds exactly, else null. */
+function safeInteger(v: bigint | number): number | null {
+  if (typeof v === "number") return Number.isSafeInteger(v) ? v : null;
+  return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : null;
+}
+
+/**
+ * `a × b / 1000` truncated towards zero, as the bigint arithmetic computes it, with doubles:
+ * null when the product is beyond what a double holds exactly (bigint arithmetic then).
+ */
+function exactPerMille(a: number | null, b: number): number | null {
+  if (a === null || !Number.isSafeInteger(b)) return null;
+  const product = a * b;
+  if (!Number.isSafeInteger(product)) return null;
+  // The remainder takes the product's sign, so this truncates towards zero; `+ 0` turns -0 into 0.
+  return (product - (product % 1000)) / 1000 + 0;
+}
+
 /** `MilliCPUToQuota`: `milli × period / 1000`, at least 1000 µs; 0 (no quota) for no limit. */
 export function milliCPUToQuota(milliCPU: bigint | number, periodUs: number): number {
+  // Bigint arithmetic allocates: doubles whenever they are exact (always, for real limits).
+  const milli = safeInteger(milliCPU);
+  const quota = exactPerMille(milli, periodUs);
+  if (quota === null) return milliCPUToQuotaExact(milliCPU, periodUs);
+  if (milli === 0) return 0;
+  return quota < MIN_QUOTA_PERIOD ? MIN_QUOTA_PERIOD : quota;
+}
+
+/** `milliCPUToQuota` in bigint arithmetic throughout: the reference the double path is tested against. */
+export function milliCPUToQuotaExact(milliCPU: bigint | number, periodUs: number): number {
   const milli = BigInt(milliCPU);
   if (milli === 0n) return 0;
   const quota = (milli * BigInt(periodUs)) / 1000n;
@@ -127,6 +158,15 @@ export function milliCPUToQuota(milliCPU: bigint | number, periodUs: number): nu
 
 /** `MilliCPUToShares`: `milli × 1024 / 1000`, clamped to [2, 262144]; 2 for no request. */
 export function milliCPUToShares(milliCPU: bigint | number): number {
+  const shares = exactPerMille(safeInteger(milliCPU), SHARES_PER_CPU);
+  if (shares === null) return milliCPUToSharesExact(milliCPU);
+  if (shares < MIN_SHARES) return MIN_SHARES;
+  if (shares > MAX_SHARES) return MAX_SHARES;
+  return shares;
+}
+
+/** `milliCPUToShares` in bigint arithmetic throughout: the reference the double path is tested against. */
+export function milliCPUToSharesExact(milliCPU: bigint | number): number {
   const milli = BigInt(milliCPU);
   if (milli === 0n) return MIN_SHARES;
   const shares = (milli * BigInt(SHARES_PER_CPU)) / 1000n;

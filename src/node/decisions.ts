@@ -10,7 +10,12 @@ import type { StaticPolicy as CPUStaticPolicy } from "../managers/cpu/index.js";
 import type { DeviceManager } from "../managers/device/index.js";
 import type { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
 import { maskBits, type TopologyManager } from "../managers/topology/index.js";
-import { type ContainerCPUState, containerCpuQuota, podCgroupSettings } from "./cgroup-rules.js";
+import {
+  type CFSSettings,
+  type ContainerCPUState,
+  containerCpuQuota,
+  podCgroupSettings,
+} from "./cgroup-rules.js";
 import type {
   AssignmentType,
   ContainerDecision,
@@ -42,10 +47,10 @@ export interface DecisionSource {
 }
 
 function deviceAssignments(node: DecisionSource, podUID: string, container: string): DeviceAssignment[] {
-  return [...node.deviceManager.containerDevices(podUID, container)].map(([resource, devices]) => ({
-    resource,
-    devices: devices.map((d) => ({ id: d.id, numaNodes: [...d.numaNodes] })),
-  }));
+  const out: DeviceAssignment[] = [];
+  for (const [resource, devices] of node.deviceManager.containerDevices(podUID, container))
+    out.push({ resource, devices: devices.map((d) => ({ id: d.id, numaNodes: [...d.numaNodes] })) });
+  return out;
 }
 
 function kindOf(pod: Pod, c: Container): ContainerKind {
@@ -79,7 +84,8 @@ export function buildDecisions(
   pod: Pod,
 ): { containers: ContainerDecision[]; podDecision: PodDecision } {
   const gates = node.config.featureGates;
-  const cfs = { cpuCFSQuota: node.config.cpuCFSQuota, cpuCFSQuotaPeriodUs: node.config.cpuCFSQuotaPeriodUs };
+  // The configuration holds the CFS settings under their own names.
+  const cfs: CFSSettings = node.config;
   const defaultSet = node.defaultCpuSet();
   const bubble = node.cpuPolicy?.getPodCPUSet(pod.uid) ?? null;
   const podMemory = node.memoryPolicy?.getPodMemoryBlocks(pod.uid) ?? null;

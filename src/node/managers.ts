@@ -52,10 +52,10 @@ export class ResourceManager implements HintProvider {
   }
 
   /**
-   * The pod is active again: admitted right after the admission that made it a suspect. Every
-   * cleanup of that admission ran while it was the pod being admitted, so its state belongs to
-   * its own containers, and the next cleanup would keep all of it; it turns suspect again when it
-   * is removed or evicted.
+   * The pod is active: admitted by the admission that just ran (the node reports an admission
+   * that does not admit through `podMayBeInactive` instead). Every cleanup of that admission ran
+   * while it was the pod being admitted, so its state belongs to its own containers, and the next
+   * cleanup would keep all of it; it turns suspect when it is removed or evicted.
    */
   podIsActive(podUID: string): void {
     this.suspects.delete(podUID);

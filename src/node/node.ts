@@ -30,7 +30,7 @@ import {
   type DeviceStateData,
 } from "../managers/device/index.js";
 import { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
-import { createTopologyManager, type TopologyManager } from "../managers/topology/index.js";
+import { type AdmitResult, createTopologyManager, type TopologyManager } from "../managers/topology/index.js";
 import { buildDecisions } from "./decisions.js";
 import { checkContainerCount, checkPodCount, MAX_PODS_PER_RUN } from "./limits.js";
 import { ResourceManager } from "./managers.js";
@@ -87,6 +87,9 @@ export interface RemovalResult {
   removed: boolean;
   defaultCpuSet: CPUSet;
 }
+
+/** The in-use counts the predicate handler gets for a pod holding no devices (it reads none). */
+const NO_DEVICES_IN_USE: ReadonlyMap<string, number> = new Map();
 
 function refOf(pod: Pod): PodRef {
   return { uid: pod.uid, name: pod.name, namespace: pod.namespace };
@@ -230,9 +233,14 @@ export class Node {
 
   /** Tells the managers' stale-state cleanup that the pod may have stopped being active. */
   private podMayBeInactive(uid: string): void {
+    this.resourceManagersMayLose(uid);
+    this.deviceManager.podMayBeInactive(uid);
+  }
+
+  /** `podMayBeInactive` for the CPU and Memory Managers only. */
+  private resourceManagersMayLose(uid: string): void {
     this.cpuManager.podMayBeInactive(uid);
     this.memoryManager.podMayBeInactive(uid);
-    this.deviceManager.podMayBeInactive(uid);
   }
 
   /** Admitted pods that have not been removed, in admission order. */
@@ -279,10 +287,12 @@ export class Node {
   predicateFor(pod: Pod, node: NodeObject = this.nodeObject()): PredicateDecision {
     const podHoldsDevices = this.deviceManager.holdsDevicesFor(pod.uid);
     // The handler reads the in-use counts only for a pod holding devices.
-    const devicesInUse = new Map<string, number>();
-    if (podHoldsDevices)
-      for (const [resource, ids] of this.deviceManager.allocatedDeviceIDs())
-        devicesInUse.set(resource, ids.length);
+    let devicesInUse: ReadonlyMap<string, number> = NO_DEVICES_IN_USE;
+    if (podHoldsDevices) {
+      const counts = new Map<string, number>();
+      for (const [resource, ids] of this.deviceManager.allocatedDeviceIDs()) counts.set(resource, ids.length);
+      devicesInUse = counts;
+    }
     const admitted = this.pods.has(pod.uid);
     const pods = this.pods;
     return admitPredicate({
@@ -323,14 +333,29 @@ export class Node {
     const started = this.now?.();
     this.pending = pod;
     this.deviceManager.beginAdmission();
-    let result: ReturnType<TopologyManager["admit"]>;
+    let result: AdmitResult;
     try {
       result = this.topologyManager.admit(pod);
-    } finally {
+    } catch (err) {
       this.pending = null;
-      // Not admitted yet: until the predicate handler admits it, the pod is not active.
       this.podMayBeInactive(pod.uid);
+      throw err;
     }
+    // Not admitted yet: until the predicate handler admits it, the pod is not active.
+    this.pending = null;
+    this.deviceManager.podMayBeInactive(pod.uid);
+    try {
+      return this.decide(pod, result, started);
+    } finally {
+      // The CPU and Memory Managers hear of it only if the pod did not become active after all: an
+      // admitted pod would leave their suspects at once (`podIsActive`), and nothing asks them
+      // anything in between (finding out whether they hold its state is the costly part).
+      if (this.pods.get(pod.uid) !== pod) this.resourceManagersMayLose(pod.uid);
+    }
+  }
+
+  /** The rest of an admission after the Topology Manager: the predicate handler and the result. */
+  private decide(pod: Pod, result: AdmitResult, started: number | undefined): AdmissionResult {
     if (started !== undefined && this.now)
       this.metrics.observe("topology_manager_admission_duration_ms", this.now() - started);
     const deviceAllocations = [...this.deviceManager.admissionTrace()];

@@ -85,16 +85,23 @@ export function maskIsGreaterThan(a: BitMask, b: BitMask): boolean {
 /** Set bits in ascending order. */
 export function maskBits(m: BitMask): number[] {
   const out: number[] = [];
-  // Bigint shifts allocate; walk each 32-bit half as a number instead (traces list many masks).
-  for (let base = 0, x = m; x !== 0n; base += 32, x >>= 32n) {
-    let w = Number(x & LOW32);
-    while (w !== 0) {
-      const low = w & -w;
-      out.push(base + 31 - Math.clz32(low));
-      w ^= low;
-    }
+  // Bigint shifts allocate; walk each 32-bit half as a number instead (traces list many masks),
+  // and a mask of the low 32 nodes (most machines) without a bigint operation at all.
+  if (m >= 0n && m <= LOW32) {
+    pushBits(out, 0, Number(m));
+    return out;
   }
+  for (let base = 0, x = m; x !== 0n; base += 32, x >>= 32n) pushBits(out, base, Number(x & LOW32));
   return out;
+}
+
+/** Appends the set bits of a 32-bit word, ascending, offset by `base`. */
+function pushBits(out: number[], base: number, word: number): void {
+  for (let w = word; w !== 0; ) {
+    const low = w & -w;
+    out.push(base + 31 - Math.clz32(low));
+    w ^= low;
+  }
 }
 
 export function maskAnd(first: BitMask, ...rest: BitMask[]): BitMask {

@@ -49,8 +49,17 @@ export interface HintFamilySpec {
 
 interface NodeIndex {
   positionById: ReadonlyMap<number, number>;
+  /** Position of each id below 32 (-1: not in the list), read without a map lookup. */
+  lowPositions: Int8Array;
   mask: BitMask;
+  /** The one-node mask of each id, in list order. */
+  singles: readonly BitMask[];
 }
+
+const LOW32 = 0xffffffffn;
+const NO_EXTRAS: readonly BitMask[] = Object.freeze([]);
+/** Up to this many extras, a lookup scans them; a set is built for more. */
+const SCANNED_EXTRAS = 16;
 
 /** Providers build their families over a few shared id lists: index each list once. */
 const nodeIndexes = new WeakMap<readonly number[], NodeIndex>();
@@ -59,12 +68,14 @@ function nodeIndexOf(nodes: readonly number[]): NodeIndex {
   let index = nodeIndexes.get(nodes);
   if (index) return index;
   const positionById = new Map<number, number>();
+  const lowPositions = new Int8Array(32).fill(-1);
   let mask = 0n;
   for (const [i, id] of nodes.entries()) {
     positionById.set(id, i);
+    if (Number.isInteger(id) && id >= 0 && id < 32) lowPositions[id] = i;
     mask |= 1n << BigInt(id);
   }
-  index = { positionById, mask };
+  index = { positionById, lowPositions, mask, singles: nodes.map((id) => 1n << BigInt(id)) };
   nodeIndexes.set(nodes, index);
   return index;
 }
@@ -78,8 +89,10 @@ export class HintFamily {
   readonly alignment: SocketAlignment | null;
   /** Every node of `nodes`. */
   readonly nodeMask: BitMask;
+  private readonly index: NodeIndex;
   private readonly positionById: ReadonlyMap<number, number>;
-  private readonly extraSet: ReadonlySet<BitMask>;
+  /** `extras` as a set, built on the first lookup when they are too many to scan. */
+  private extraSet: ReadonlySet<BitMask> | null = null;
   /** Whether the core has any mask (its largest mask, `allowed`, passes). */
   readonly coreIsEmpty: boolean;
 
@@ -88,11 +101,10 @@ export class HintFamily {
     this.preferredCount = spec.preferredCount;
     this.alignment = spec.alignment;
     const index = nodeIndexOf(spec.nodes);
+    this.index = index;
     this.positionById = index.positionById;
     this.nodeMask = index.mask;
-    const extras = [...new Set(spec.extras)].filter((m) => m !== 0n && (m & ~index.mask) === 0n);
-    this.extras = extras;
-    this.extraSet = new Set(extras);
+    this.extras = spec.extras.length === 0 ? NO_EXTRAS : distinctExtras(spec.extras, index.mask);
     this.core = spec.core;
     this.coreIsEmpty = spec.core === null || !this.inCore(spec.core.allowed);
   }
@@ -112,20 +124,38 @@ export class HintFamily {
     const core = this.core;
     if (core === null || mask === 0n) return false;
     if ((mask & ~core.allowed) !== 0n || (mask & core.required) !== core.required) return false;
-    const bits = maskBits(mask);
-    if (bits.length < core.minCount) return false;
-    for (const c of core.constraints) {
-      let sum = 0;
-      for (const id of bits) sum += c.values[this.positionById.get(id)!];
-      if (sum < c.need) return false;
-    }
+    if (maskCount(mask) < core.minCount) return false;
+    for (const c of core.constraints) if (this.sumOver(c.values, mask) < c.need) return false;
     return true;
+  }
+
+  /** Σ values over the mask's nodes, in ascending id order (a mask of low ids read as a number). */
+  private sumOver(values: readonly number[], mask: BitMask): number {
+    let sum = 0;
+    if (mask > LOW32) {
+      for (const id of maskBits(mask)) sum += values[this.positionById.get(id)!];
+      return sum;
+    }
+    const positions = this.index.lowPositions;
+    for (let w = Number(mask); w !== 0; ) {
+      const low = w & -w;
+      sum += values[positions[31 - Math.clz32(low)]];
+      w ^= low;
+    }
+    return sum;
+  }
+
+  private isExtra(mask: BitMask): boolean {
+    const extras = this.extras;
+    if (extras.length <= SCANNED_EXTRAS) return extras.includes(mask);
+    this.extraSet ??= new Set(extras);
+    return this.extraSet.has(mask);
   }
 
   /** Whether the provider lists `mask`. */
   contains(mask: BitMask): boolean {
     if (mask === 0n || (mask & ~this.nodeMask) !== 0n) return false;
-    return this.extraSet.has(mask) || this.inCore(mask);
+    return this.isExtra(mask) || this.inCore(mask);
   }
 
   /** A listed mask's preferred flag: `minAffinitySize` nodes, or aligned by socket. */
@@ -162,12 +192,23 @@ export class HintFamily {
   /** The preferred single-node hints in node order: what `single-numa-node` keeps of the list. */
   preferredSingles(): TopologyHint[] {
     const out: TopologyHint[] = [];
-    for (const id of this.nodes) {
-      const mask = 1n << BigInt(id);
+    for (const mask of this.index.singles)
       if (this.prefers(mask)) out.push({ affinity: mask, preferred: true });
-    }
     return out;
   }
+}
+
+/** The extras without repeats (first occurrences, in order), empty masks and masks outside `nodeMask`. */
+function distinctExtras(extras: readonly BitMask[], nodeMask: BitMask): BitMask[] {
+  const outside = ~nodeMask;
+  const seen = new Set<BitMask>();
+  const out: BitMask[] = [];
+  for (const m of extras) {
+    if (seen.has(m)) continue;
+    seen.add(m);
+    if (m !== 0n && (m & outside) === 0n) out.push(m);
+  }
+  return out;
 }
 
 /** A resource's hints as a provider gives them: a list, or a family. */

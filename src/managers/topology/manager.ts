@@ -1,4 +1,10 @@
-import { admissionFailureOf, ManagerError, type MetricsRegistry } from "../../core/index.js";
+import {
+  type AdmissionFailure,
+  admissionFailureOf,
+  ManagerError,
+  type MetricsRegistry,
+} from "../../core/index.js";
+import type { SeriesHandle } from "../../core/metrics.js";
 import {
   type Container,
   containersInOrder,
@@ -61,6 +67,14 @@ export interface TopologyManagerConfig {
 const SCOPE_LABEL = { container: "container", pod: "pod" } as const;
 const NUMA_NODE_BOUNDARY = "numa_node";
 const ZERO_HINT: Readonly<TopologyHint> = Object.freeze({ affinity: null, preferred: false });
+/**
+ * The verdicts of a merge the policy does not admit, worded once: an error object captures a
+ * stack trace, the costliest part of a rejection, and only its reason and text are kept.
+ */
+const MERGE_FAILURE: Readonly<AdmissionFailure> = Object.freeze(admissionFailureOf(topologyAffinityError()));
+const POD_LEVEL_MERGE_FAILURE: Readonly<AdmissionFailure> = Object.freeze(
+  admissionFailureOf(podLevelTopologyAffinityError(POD_LEVEL_ADMISSION_FAILURE_TEXT)),
+);
 
 /**
  * `NewManager`: policy `none` short-circuits (no option parsing, no scope check, no alignment
@@ -105,6 +119,38 @@ export function createTopologyManager(config: TopologyManagerConfig): TopologyMa
   return manager;
 }
 
+type AlignmentMetric =
+  | "container_aligned_compute_resources_count"
+  | "container_aligned_compute_resources_failure_count";
+
+/** The Topology Manager's series, resolved once: an admission counts the same few. */
+interface AdmissionCounters {
+  readonly requests: SeriesHandle;
+  readonly errors: SeriesHandle;
+  /** `container_aligned_compute_resources_count` and `…_failure_count` by scope. */
+  readonly aligned: Readonly<Record<TopologyScopeName, SeriesHandle>>;
+  readonly alignmentFailures: Readonly<Record<TopologyScopeName, SeriesHandle>>;
+}
+
+function alignmentSeries(
+  metrics: MetricsRegistry,
+  name: AlignmentMetric,
+): Record<TopologyScopeName, SeriesHandle> {
+  return {
+    container: metrics.series(name, [SCOPE_LABEL.container, NUMA_NODE_BOUNDARY]),
+    pod: metrics.series(name, [SCOPE_LABEL.pod, NUMA_NODE_BOUNDARY]),
+  };
+}
+
+function admissionCounters(metrics: MetricsRegistry): AdmissionCounters {
+  return {
+    requests: metrics.series("topology_manager_admission_requests_total"),
+    errors: metrics.series("topology_manager_admission_errors_total"),
+    aligned: alignmentSeries(metrics, "container_aligned_compute_resources_count"),
+    alignmentFailures: alignmentSeries(metrics, "container_aligned_compute_resources_failure_count"),
+  };
+}
+
 /** Pod scope takes the pod-level path with both pod-level gates on and `.spec.resources` set (pod-level.md §1.6). */
 export function takesPodLevelPath(pod: Pod, gates: FeatureGates): boolean {
   return gates.PodLevelResources && usesPodLevelResources(pod, gates);
@@ -121,6 +167,7 @@ export class TopologyManager implements AffinityStore {
   private providerNames: readonly ProviderName[] = [];
   /** pod UID -> container name -> stored hint. */
   private readonly affinities = new Map<string, Map<string, TopologyHint>>();
+  private readonly counters: AdmissionCounters;
 
   constructor(
     readonly policy: TopologyPolicy,
@@ -129,7 +176,9 @@ export class TopologyManager implements AffinityStore {
     private readonly gates: FeatureGates,
     private readonly metrics: MetricsRegistry,
     private readonly hintMode?: HintMode,
-  ) {}
+  ) {
+    this.counters = admissionCounters(metrics);
+  }
 
   /** Families from the providers that offer them, unless the explicit lists are asked for. */
   private get asksFamilies(): boolean {
@@ -138,20 +187,26 @@ export class TopologyManager implements AffinityStore {
 
   private containerAnswers(pod: Pod, container: Container): ProviderAnswer[] {
     const families = this.asksFamilies;
-    return this.hintProviders.map((p) =>
-      families && p.getTopologyHintFamilies
-        ? p.getTopologyHintFamilies(pod, container)
-        : p.getTopologyHints(pod, container),
-    );
+    const answers: ProviderAnswer[] = [];
+    for (const p of this.hintProviders)
+      answers.push(
+        families && p.getTopologyHintFamilies
+          ? p.getTopologyHintFamilies(pod, container)
+          : p.getTopologyHints(pod, container),
+      );
+    return answers;
   }
 
   private podAnswers(pod: Pod): ProviderAnswer[] {
     const families = this.asksFamilies;
-    return this.hintProviders.map((p) =>
-      families && p.getPodTopologyHintFamilies
-        ? p.getPodTopologyHintFamilies(pod)
-        : p.getPodTopologyHints(pod),
-    );
+    const answers: ProviderAnswer[] = [];
+    for (const p of this.hintProviders)
+      answers.push(
+        families && p.getPodTopologyHintFamilies
+          ? p.getPodTopologyHintFamilies(pod)
+          : p.getPodTopologyHints(pod),
+      );
+    return answers;
   }
 
   get policyName(): TopologyPolicyName {
@@ -191,7 +246,7 @@ export class TopologyManager implements AffinityStore {
 
   /** The pod admit handler: counts the request, then runs the configured scope. */
   admit(pod: Pod): AdmitResult {
-    this.metrics.inc("topology_manager_admission_requests_total");
+    this.metrics.incSeries(this.counters.requests);
     const run = new AdmissionRun(this.policy, this.pathFor(pod));
     switch (run.trace.path) {
       case "none":
@@ -229,25 +284,17 @@ export class TopologyManager implements AffinityStore {
       const { hint, admit } = this.policy.merge(answers);
       run.recordMerge(container.name, this.providerNames, answers, hint, admit);
       if (!admit) {
-        if (aligned)
-          this.metrics.inc("container_aligned_compute_resources_failure_count", [
-            SCOPE_LABEL.container,
-            NUMA_NODE_BOUNDARY,
-          ]);
-        this.metrics.inc("topology_manager_admission_errors_total");
-        return run.reject(topologyAffinityError(), "merge");
+        if (aligned) this.metrics.incSeries(this.counters.alignmentFailures.container);
+        this.metrics.incSeries(this.counters.errors);
+        return run.rejectWith(MERGE_FAILURE, "merge");
       }
       this.setAffinity(pod.uid, container.name, hint, run);
       const err = this.allocateContainer(pod, container, run);
       if (err) {
-        this.metrics.inc("topology_manager_admission_errors_total");
+        this.metrics.incSeries(this.counters.errors);
         return run.reject(err, "allocation");
       }
-      if (aligned)
-        this.metrics.inc("container_aligned_compute_resources_count", [
-          SCOPE_LABEL.container,
-          NUMA_NODE_BOUNDARY,
-        ]);
+      if (aligned) this.metrics.incSeries(this.counters.aligned.container);
     }
     return run.admit();
   }
@@ -255,12 +302,12 @@ export class TopologyManager implements AffinityStore {
   /** §7.2 classic path: one merge of the pod hints, the same hint for every container. */
   private admitPodScope(pod: Pod, run: AdmissionRun): AdmitResult {
     const hint = this.mergePodHints(pod, run);
-    if (hint === null) return run.reject(topologyAffinityError(), "merge");
+    if (hint === null) return run.rejectWith(MERGE_FAILURE, "merge");
     for (const container of containersInOrder(pod)) {
       this.setAffinity(pod.uid, container.name, hint, run);
       const err = this.allocateContainer(pod, container, run);
       if (err) {
-        this.metrics.inc("topology_manager_admission_errors_total");
+        this.metrics.incSeries(this.counters.errors);
         return run.reject(err, "allocation");
       }
     }
@@ -275,14 +322,13 @@ export class TopologyManager implements AffinityStore {
    */
   private admitUsingPodResources(pod: Pod, run: AdmissionRun): AdmitResult {
     const hint = this.mergePodHints(pod, run);
-    if (hint === null)
-      return run.reject(podLevelTopologyAffinityError(POD_LEVEL_ADMISSION_FAILURE_TEXT), "merge");
+    if (hint === null) return run.rejectWith(POD_LEVEL_MERGE_FAILURE, "merge");
     for (const container of containersInOrder(pod)) this.setAffinity(pod.uid, container.name, hint, run);
     for (const provider of this.hintProviders) {
       const err = provider.allocatePod(pod);
       run.recordAllocation(provider, "allocatePod", null, err);
       if (err) {
-        this.metrics.inc("topology_manager_admission_errors_total");
+        this.metrics.incSeries(this.counters.errors);
         return run.reject(err, "allocation");
       }
     }
@@ -296,18 +342,13 @@ export class TopologyManager implements AffinityStore {
     const { hint, admit } = this.policy.merge(answers);
     run.recordMerge(null, this.providerNames, answers, hint, admit);
     if (admit) return hint;
-    if (alignmentGuaranteed(this.policy))
-      this.metrics.inc("container_aligned_compute_resources_failure_count", [
-        SCOPE_LABEL.pod,
-        NUMA_NODE_BOUNDARY,
-      ]);
-    this.metrics.inc("topology_manager_admission_errors_total");
+    if (alignmentGuaranteed(this.policy)) this.metrics.incSeries(this.counters.alignmentFailures.pod);
+    this.metrics.incSeries(this.counters.errors);
     return null;
   }
 
   private countPodAligned(): void {
-    if (alignmentGuaranteed(this.policy))
-      this.metrics.inc("container_aligned_compute_resources_count", [SCOPE_LABEL.pod, NUMA_NODE_BOUNDARY]);
+    if (alignmentGuaranteed(this.policy)) this.metrics.incSeries(this.counters.aligned.pod);
   }
 
   /** Every provider's `Allocate` for one container, in provider order, stopping at the first error. */
@@ -373,8 +414,11 @@ class AdmissionRun {
   }
 
   reject(err: ManagerError, by: "merge" | "allocation"): AdmitResult {
+    return this.rejectWith(admissionFailureOf(err), by);
+  }
+
+  rejectWith(failure: Readonly<AdmissionFailure>, by: "merge" | "allocation"): AdmitResult {
     this.trace.rejectedBy = by;
-    const failure = admissionFailureOf(err);
     return { admitted: false, reason: failure.reason, message: failure.message, trace: this.trace };
   }
 

@@ -19,9 +19,11 @@ import { mergeHintSources, mergeSmall, SMALL_MERGE_MAX_NODES } from "./merge.js"
  */
 
 const BOUNDARY = [SMALL_MERGE_MAX_NODES - 1, SMALL_MERGE_MAX_NODES, SMALL_MERGE_MAX_NODES + 1];
+/** The smallest machines, where one position set holds few masks (the 2-node worked example). */
+const SMALLEST = [1, 2];
 
 describe("size-chosen merge", () => {
-  for (const n of BOUNDARY) {
+  for (const n of [...SMALLEST, ...BOUNDARY]) {
     it(`${n} NUMA nodes: equals the implicit and the explicit paths (600 cases)`, () => {
       let referenced = 0;
       fc.assert(

@@ -1,7 +1,7 @@
 import type { HintSlots, MergeContext, MergedHint } from "./compare.js";
 import { familyHints } from "./family-listing.js";
 import type { ProviderHints, TopologyHint } from "./hint.js";
-import { HintFamily, type ProviderAnswer } from "./hint-family.js";
+import { HintFamily, type HintList, type ProviderAnswer } from "./hint-family.js";
 import type { HintSource } from "./implicit-slots.js";
 import { type FastMergeStrategy, mergeHintsFast } from "./merge-fast.js";
 import { mergeImplicit } from "./merge-implicit.js";
@@ -72,15 +72,18 @@ export function filterProviderAnswers(answers: readonly ProviderAnswer[]): HintS
       slots.push([NO_PREFERENCE]);
       continue;
     }
-    for (const resource of [...answer.keys()].sort(byName)) {
-      const hints = answer.get(resource) ?? null;
-      if (hints === null) slots.push([NO_PREFERENCE]);
-      else if (hints instanceof HintFamily) slots.push(hints.isEmpty ? [UNSATISFIABLE] : hints);
-      else if (hints.length === 0) slots.push([UNSATISFIABLE]);
-      else slots.push([...hints]);
-    }
+    // Most answers name one resource: nothing to sort.
+    if (answer.size === 1) for (const hints of answer.values()) slots.push(answerSlot(hints));
+    else for (const resource of [...answer.keys()].sort(byName)) slots.push(answerSlot(answer.get(resource)));
   }
   return slots;
+}
+
+/** One resource's slot. A non-empty list is the slot itself: the merges only read their slots. */
+function answerSlot(hints: HintList | null | undefined): HintSource {
+  if (hints === null || hints === undefined) return [NO_PREFERENCE];
+  if (hints instanceof HintFamily) return hints.isEmpty ? [UNSATISFIABLE] : hints;
+  return hints.length === 0 ? [UNSATISFIABLE] : hints;
 }
 
 /** Every family of the slots listed (what the providers' explicit answers hold). */
