@@ -118,3 +118,61 @@ describe("Quantity properties", () => {
     );
   });
 });
+
+describe("Quantity arithmetic against the general formulas", () => {
+  // Values with few and many decimal places (past the table of powers of ten), signs and formats.
+  const text = fc
+    .tuple(
+      fc.constantFrom("", "-"),
+      fc.stringMatching(/^[0-9]{1,12}$/),
+      fc.option(fc.stringMatching(/^[0-9]{0,12}$/)),
+      fc.oneof(
+        fc.constantFrom("", "n", "u", "m", "k", "M", "G", "Ki", "Mi", "Gi"),
+        fc.integer({ min: -60, max: 30 }).map((e) => `e${e}`),
+      ),
+    )
+    .map(([sign, i, f, s]) => `${sign}${i}${f === null ? "" : `.${f}`}${s}`);
+  const quantity = text.map((t) => Quantity.parse(t));
+
+  const pow = (n: number): bigint => 10n ** BigInt(n);
+  const ceilDiv = (a: bigint, b: bigint): bigint => {
+    const r = a % b;
+    return a / b + (r > 0n ? 1n : r < 0n ? -1n : 0n);
+  };
+  /** Both numerators over the larger number of decimal places, as the general formulas scale them. */
+  const common = (a: Quantity, b: Quantity): [bigint, bigint, number] => {
+    const d = Math.max(a.denDigits, b.denDigits);
+    return [a.num * pow(d - a.denDigits), b.num * pow(d - b.denDigits), d];
+  };
+
+  test("cmp and add agree with scaling both sides to the larger number of places", () => {
+    fc.assert(
+      fc.property(quantity, quantity, (a, b) => {
+        const [x, y, d] = common(a, b);
+        assert.equal(a.cmp(b), x < y ? -1 : x > y ? 1 : 0);
+        const sum = a.add(b);
+        // The sum's value is (x + y) / 10^d, whatever places it keeps.
+        assert.equal(sum.num * pow(d), (x + y) * pow(sum.denDigits), `${a} + ${b}`);
+        assert.equal(sum.format, a.isZero() ? b.format : a.format);
+        // Trailing zeros of the fraction are normalised away, whichever path summed.
+        assert.ok(sum.denDigits === 0 || sum.num % 10n !== 0n || sum.num === 0n);
+        // The compact integer form survives a sum of whole numbers only.
+        assert.equal(sum.asInt64(), d === 0 ? sum.num : null);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test("value, milliValue and isIntegral agree with rounding num / 10^places up", () => {
+    fc.assert(
+      fc.property(quantity, (q) => {
+        const value = ceilDiv(q.num, pow(q.denDigits));
+        const milli = ceilDiv(q.num * 1000n, pow(q.denDigits));
+        assert.equal(q.value(), value);
+        assert.equal(q.milliValue(), milli);
+        assert.equal(q.isIntegral(), value * 1000n === milli);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -34,7 +34,12 @@ const BINARY_BY_EXPONENT: Record<number, string> = Object.fromEntries(
 );
 
 const INT64_MAX = (1n << 63n) - 1n;
-const pow10 = (n: number): bigint => 10n ** BigInt(n);
+/** 10^0 … 10^40, built once: comparisons and sums scale by these on every call. */
+const POW10: readonly bigint[] = Array.from({ length: 41 }, (_, i) => 10n ** BigInt(i));
+
+function pow10(n: number): bigint {
+  return n >= 0 && n < POW10.length ? POW10[n] : 10n ** BigInt(n);
+}
 
 /**
  * The decimal places a quantity's value may use: its nonzero digits lie between 10^-1000 and
@@ -119,9 +124,14 @@ export class Quantity {
     compact: { value: bigint; scale: number } | null,
   ) {
     // Normalise trailing zeros of the fraction so equal values compare equal structurally.
-    const [stripped, dropped] = stripTens(num, denDigits);
-    this.num = stripped;
-    this.denDigits = denDigits - dropped;
+    if (denDigits > 0 && num !== 0n && num % 10n === 0n) {
+      const [stripped, dropped] = stripTens(num, denDigits);
+      this.num = stripped;
+      this.denDigits = denDigits - dropped;
+    } else {
+      this.num = num;
+      this.denDigits = denDigits;
+    }
     this.format = format;
     this.compact = compact;
   }
@@ -253,17 +263,21 @@ export class Quantity {
 
   /** Go `Value()`: the value rounded up (away from zero) to an integer. */
   value(): bigint {
-    return ceilDiv(this.num, pow10(this.denDigits));
+    return this.denDigits === 0 ? this.num : ceilDiv(this.num, pow10(this.denDigits));
   }
 
   /** Go `MilliValue()`: the value in thousandths, rounded up (away from zero). */
   milliValue(): bigint {
-    return ceilDiv(this.num * 1000n, pow10(this.denDigits));
+    const d = this.denDigits;
+    // Up to three decimal places the thousandths are exact: nothing to round.
+    if (d <= 3) return this.num * POW10[3 - d];
+    return ceilDiv(this.num * 1000n, pow10(d));
   }
 
   /** The kubelet's integral-CPU test: `Value() * 1000 == MilliValue()`. */
   isIntegral(): boolean {
-    return this.value() * 1000n === this.milliValue();
+    // A whole number passes; a fraction may still pass when it rounds up to one (`1.9999`).
+    return this.denDigits === 0 || this.value() * 1000n === this.milliValue();
   }
 
   /**
@@ -281,10 +295,14 @@ export class Quantity {
   }
 
   cmp(other: Quantity): number {
-    const d = Math.max(this.denDigits, other.denDigits);
-    const a = this.num * pow10(d - this.denDigits);
-    const b = other.num * pow10(d - other.denDigits);
+    const a = this.scaledNum(other.denDigits);
+    const b = other.scaledNum(this.denDigits);
     return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  /** The numerator over 10^max(own places, `places`): itself when it already has at least that many. */
+  private scaledNum(places: number): bigint {
+    return places <= this.denDigits ? this.num : this.num * pow10(places - this.denDigits);
   }
 
   equals(other: Quantity): boolean {
@@ -293,8 +311,8 @@ export class Quantity {
 
   /** Sum, keeping this quantity's format unless it is zero, then the other's (as Go's `Add` does). */
   add(other: Quantity): Quantity {
-    const d = Math.max(this.denDigits, other.denDigits);
-    const num = this.num * pow10(d - this.denDigits) + other.num * pow10(d - other.denDigits);
+    const d = this.denDigits > other.denDigits ? this.denDigits : other.denDigits;
+    const num = this.scaledNum(d) + other.scaledNum(d);
     const format = this.isZero() ? other.format : this.format;
     return new Quantity(num, d, format, d === 0 ? { value: num, scale: 0 } : null);
   }
@@ -308,7 +326,7 @@ export class Quantity {
       -this.num,
       this.denDigits,
       this.format,
-      this.compact && { ...this.compact, value: -this.compact.value },
+      this.compact && { value: -this.compact.value, scale: this.compact.scale },
     );
   }
 

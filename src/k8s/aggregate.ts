@@ -23,7 +23,8 @@ export const pickLimits: ResourcePick = (r) => r.limits;
 export type ContributionHook = (list: ResourceList, kind: "app" | "init") => void;
 
 function addInto(target: Map<string, Quantity>, list: ResourceList): void {
-  for (const name of Object.keys(list)) {
+  // Resource lists are plain records: `for…in` walks their own names, without a key array.
+  for (const name in list) {
     const q = list[name];
     const prev = target.get(name);
     target.set(name, prev ? prev.add(q) : q);
@@ -37,8 +38,24 @@ function maxInto(target: Map<string, Quantity>, list: ReadonlyMap<string, Quanti
   }
 }
 
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * The totals as a resource list with names ascending. Most pods' totals are already in order
+ * (one container, or containers naming the same resources): then no sort and no entry pairs.
+ */
+function sortedList(total: Map<string, Quantity>): ResourceList {
+  const names: string[] = [];
+  let ordered = true;
+  for (const name of total.keys()) {
+    if (names.length > 0 && !(names[names.length - 1] < name)) ordered = false;
+    names.push(name);
+  }
+  // `__proto__` would set the prototype if assigned: the entry form defines it as a name.
+  if (total.has("__proto__")) return Object.fromEntries(names.sort().map((n) => [n, total.get(n)!]));
+  // The default sort compares UTF-16 code units, as `<` does on strings.
+  if (!ordered) names.sort();
+  const out: ResourceList = {};
+  for (const name of names) out[name] = total.get(name)!;
+  return out;
 }
 
 function own(c: Container, pick: ResourcePick): ResourceList {
@@ -108,7 +125,7 @@ function computeAggregate(pod: Pod, pick: ResourcePick, onContribution?: Contrib
     }
     maxInto(total, initPeak);
   }
-  return Object.fromEntries([...total].sort(([a], [b]) => byName(a, b)));
+  return sortedList(total);
 }
 
 export function aggregateContainerRequests(pod: Pod, onContribution?: ContributionHook): ResourceList {

@@ -28,12 +28,14 @@ function nonZero(q: Quantity | undefined): boolean {
 export function isContainerEquivalentGuaranteed(c: Container): boolean {
   const r = c.resources;
   if (!r) return false;
-  for (const name of ["cpu", "memory"]) {
-    const req = r.requests[name];
-    const lim = r.limits[name];
-    if (!nonZero(req) || !lim || !req!.equals(lim)) return false;
-  }
-  return true;
+  return requestEqualsLimit(r, "cpu") && requestEqualsLimit(r, "memory");
+}
+
+/** A non-zero request for `name` with a limit of the same value. */
+function requestEqualsLimit(r: ResourceRequirements, name: string): boolean {
+  const req = r.requests[name];
+  const lim = r.limits[name];
+  return nonZero(req) && lim !== undefined && req!.equals(lim);
 }
 
 /** Both pod-level gates on (the condition podpin uses for the pod-level path, pod-level.md §1.6). */
@@ -54,14 +56,23 @@ const isQOSComputeResource = (name: string): boolean => name === "cpu" || name =
  * values only, summed per name. Returns whether the list had positive values for both of them.
  */
 function accumulate(list: ResourceList, into: Map<string, Quantity>): boolean {
-  const found = new Set<string>();
-  for (const [name, q] of Object.entries(list)) {
+  let cpu = false;
+  let memory = false;
+  // Resource lists are plain records: `for…in` walks their own names, without an entry array.
+  for (const name in list) {
+    const q = list[name];
     if (!isQOSComputeResource(name) || q.sign() <= 0) continue;
-    found.add(name);
+    if (name === "cpu") cpu = true;
+    else memory = true;
     const prev = into.get(name);
     into.set(name, prev ? prev.add(q) : q);
   }
-  return found.has("cpu") && found.has("memory");
+  return cpu && memory;
+}
+
+function isEmptyList(list: ResourceList): boolean {
+  for (const _ in list) return false;
+  return true;
 }
 
 function classify(
@@ -88,7 +99,7 @@ function podLevelQOS(r: ResourceRequirements): QOSClass {
   const limits = new Map<string, Quantity>();
   accumulate(r.requests, requests);
   let guaranteed = true;
-  if (Object.keys(r.limits).length > 0 && !accumulate(r.limits, limits)) guaranteed = false;
+  if (!isEmptyList(r.limits) && !accumulate(r.limits, limits)) guaranteed = false;
   return classify(requests, limits, guaranteed);
 }
 
@@ -96,13 +107,28 @@ function podLevelQOS(r: ResourceRequirements): QOSClass {
 function containerQOS(pod: Pod): QOSClass {
   const requests = new Map<string, Quantity>();
   const limits = new Map<string, Quantity>();
+  const appGuaranteed = accumulateContainers(pod.containers, requests, limits);
+  const initGuaranteed = accumulateContainers(pod.initContainers, requests, limits);
+  return classify(requests, limits, appGuaranteed && initGuaranteed);
+}
+
+/** Accumulates every container's lists; returns whether each had positive cpu and memory limits. */
+function accumulateContainers(
+  containers: readonly Container[],
+  requests: Map<string, Quantity>,
+  limits: Map<string, Quantity>,
+): boolean {
   let guaranteed = true;
-  for (const c of [...pod.containers, ...pod.initContainers]) {
-    const r = c.resources ?? { requests: {}, limits: {} };
-    accumulate(r.requests, requests);
-    if (!accumulate(r.limits, limits)) guaranteed = false;
+  for (const c of containers) {
+    // A container without resources has no limits: it rules out Guaranteed and adds nothing.
+    if (!c.resources) {
+      guaranteed = false;
+      continue;
+    }
+    accumulate(c.resources.requests, requests);
+    if (!accumulate(c.resources.limits, limits)) guaranteed = false;
   }
-  return classify(requests, limits, guaranteed);
+  return guaranteed;
 }
 
 /**

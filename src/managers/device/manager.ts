@@ -32,7 +32,13 @@ import {
   sortedIDs,
 } from "./pod-devices.js";
 import { type DeviceCapacity, DeviceRegistry } from "./registry.js";
-import { containerDeviceRequest, type DeviceRequest, deviceCount, podDeviceRequest } from "./requests.js";
+import {
+  containerDeviceRequest,
+  type DeviceRequest,
+  deviceCount,
+  type IsDevicePluginResource,
+  podDeviceRequest,
+} from "./requests.js";
 import type { DevicesPerNUMA, DeviceStateData, PodDevices } from "./state.js";
 
 /** How a resource's hints are made: listed, or as a family. */
@@ -118,6 +124,11 @@ export class DeviceManager implements HintProvider {
   /** Pods that may have stopped being active since the last purge; null: the purge walks every pod. */
   private readonly purgeSuspects: Set<string> | null;
   private firstPurgeDone = false;
+  /** The two hint makers, made once: every admission asks for hints. */
+  private readonly listHints: HintMaker<TopologyHint[]> = (r, a, u, n) => this.hints(r, a, u, n);
+  private readonly familyHints: HintMaker<HintFamily | TopologyHint[]> = (r, a, u, n) =>
+    this.family(r, a, u, n);
+  private readonly isDevicePluginResourceFn: IsDevicePluginResource = (r) => this.isDevicePluginResource(r);
 
   constructor(opts: DeviceManagerOptions) {
     this.registry = new DeviceRegistry(opts.resources);
@@ -197,33 +208,39 @@ export class DeviceManager implements HintProvider {
 
   /** `GetTopologyHints` (§4.2): one entry per requested device plugin resource. */
   getTopologyHints(pod: Pod, container: Container): ProviderHints {
-    return this.containerHints(pod, container, (r, a, u, n) => this.hints(r, a, u, n));
+    return this.containerHints(pod, container, this.listHints) ?? new Map();
   }
 
   /** `GetTopologyHints` with the hints as families where they are (hints-family.ts). */
   getTopologyHintFamilies(pod: Pod, container: Container): ProviderAnswer {
-    return this.containerHints(pod, container, (r, a, u, n) => this.family(r, a, u, n));
+    return this.containerHints(pod, container, this.familyHints) ?? NO_DEVICE_ANSWER;
   }
 
   /** `GetPodTopologyHints` (§4.3): the pod request, the whole pod's holdings, no reusable devices. */
   getPodTopologyHints(pod: Pod): ProviderHints {
-    return this.podHints(pod, (r, a, u, n) => this.hints(r, a, u, n));
+    return this.podHints(pod, this.listHints) ?? new Map();
   }
 
   /** `GetPodTopologyHints` with the hints as families where they are. */
   getPodTopologyHintFamilies(pod: Pod): ProviderAnswer {
-    return this.podHints(pod, (r, a, u, n) => this.family(r, a, u, n));
+    return this.podHints(pod, this.familyHints) ?? NO_DEVICE_ANSWER;
   }
 
+  /**
+   * The container's hints; null when it asks for no device plugin resource (the answer is then an
+   * empty map, which the family path need not make anew every time).
+   */
   private containerHints<L>(
     pod: Pod,
     container: Container,
     make: HintMaker<L>,
-  ): Map<string, L | TopologyHint[] | null> {
+  ): Map<string, L | TopologyHint[] | null> | null {
     this.traceFor(pod.uid);
     this.updateAllocatedDevices();
+    const request = this.containerRequest(container);
+    if (request.size === 0) return null;
     const hints = new Map<string, L | TopologyHint[] | null>();
-    for (const [resource, requested] of this.containerRequest(container)) {
+    for (const [resource, requested] of request) {
       if (!this.registry.hasTopologyAlignment(resource)) {
         hints.set(resource, null);
         continue;
@@ -243,11 +260,14 @@ export class DeviceManager implements HintProvider {
     return hints;
   }
 
-  private podHints<L>(pod: Pod, make: HintMaker<L>): Map<string, L | TopologyHint[] | null> {
+  /** The pod's hints; null when it asks for no device plugin resource (as `containerHints`). */
+  private podHints<L>(pod: Pod, make: HintMaker<L>): Map<string, L | TopologyHint[] | null> | null {
     this.traceFor(pod.uid);
     this.updateAllocatedDevices();
+    const request = this.podRequest(pod);
+    if (request.size === 0) return null;
     const hints = new Map<string, L | TopologyHint[] | null>();
-    for (const [resource, requested] of this.podRequest(pod)) {
+    for (const [resource, requested] of request) {
       if (!this.registry.hasTopologyAlignment(resource)) {
         hints.set(resource, null);
         continue;
@@ -272,11 +292,12 @@ export class DeviceManager implements HintProvider {
     this.traceFor(pod.uid);
     let reusable = this.devicesToReuse.get(pod.uid);
     if (!reusable) this.devicesToReuse.set(pod.uid, (reusable = new Map()));
-    for (const uid of [...this.devicesToReuse.keys()]) if (uid !== pod.uid) this.devicesToReuse.delete(uid);
+    // Deleting while iterating is safe for a Map: a deleted key is never visited again.
+    for (const uid of this.devicesToReuse.keys()) if (uid !== pod.uid) this.devicesToReuse.delete(uid);
 
     const err = this.allocateContainerResources(pod, container, reusable);
     if (err) return err;
-    const init = pod.initContainers.find((c) => c.name === container.name);
+    const init = initContainerNamed(pod, container.name);
     if (init && !isSidecar(init)) addContainerDevicesTo(this.podDevices, pod.uid, container.name, reusable);
     else removeContainerDevicesFrom(this.podDevices, pod.uid, container.name, reusable);
     return null;
@@ -471,11 +492,11 @@ export class DeviceManager implements HintProvider {
   }
 
   private containerRequest(container: Container): DeviceRequest {
-    return containerDeviceRequest(container, (r) => this.isDevicePluginResource(r));
+    return containerDeviceRequest(container, this.isDevicePluginResourceFn);
   }
 
   private podRequest(pod: Pod): DeviceRequest {
-    return podDeviceRequest(pod, (r) => this.isDevicePluginResource(r));
+    return podDeviceRequest(pod, this.isDevicePluginResourceFn);
   }
 
   /** `getAvailableDevices`: healthy devices not in use. */
@@ -562,12 +583,24 @@ export class DeviceManager implements HintProvider {
    * The container's limits for device plugin resources, names ascending. Filtered before sorting:
    * every container passes here at admission, and most ask for no device at all.
    */
-  private devicePluginLimits(container: Container): [string, Quantity][] {
+  private devicePluginLimits(container: Container): readonly (readonly [string, Quantity])[] {
     const limits = container.resources?.limits;
-    if (!limits) return [];
-    const out: [string, Quantity][] = [];
-    for (const name of Object.keys(limits))
-      if (this.isDevicePluginResource(name)) out.push([name, limits[name]]);
+    let out: [string, Quantity][] | null = null;
+    if (limits)
+      for (const name in limits)
+        if (this.isDevicePluginResource(name)) (out ??= []).push([name, limits[name]]);
+    if (out === null) return NO_LIMITS;
     return out.length > 1 ? out.sort(([a], [b]) => compareBytewise(a, b)) : out;
   }
+}
+
+/** The family answer of a container or pod that asks for no device plugin resource (read-only). */
+const NO_DEVICE_ANSWER: ProviderAnswer = new Map();
+
+/** What `devicePluginLimits` gives a container that asks for no device (shared: read-only). */
+const NO_LIMITS: readonly (readonly [string, Quantity])[] = [];
+
+function initContainerNamed(pod: Pod, name: string): Container | undefined {
+  for (const c of pod.initContainers) if (c.name === name) return c;
+  return undefined;
 }

@@ -73,36 +73,44 @@ export function allocatedDevicesOf(podDevices: PodDevices): Map<string, Set<stri
   return out;
 }
 
-/** A container's devices and the reusable sets (resource -> ids) they join or leave. */
-type ContainerDevicesAndReusable = [
+/**
+ * The reusable set (ids) of a resource the container holds: both kubelet functions below create
+ * it empty when it is missing, removal included.
+ */
+function reusableSetOf(reusable: Map<string, Set<string>>, resource: string): Set<string> {
+  let set = reusable.get(resource);
+  if (!set) reusable.set(resource, (set = new Set()));
+  return set;
+}
+
+/** `addContainerAllocatedResources`: everything the container holds joins the reusable sets. */
+export function addContainerDevicesTo(
   podDevices: PodDevices,
   podUID: string,
   container: string,
   reusable: Map<string, Set<string>>,
-];
-
-/**
- * For each resource the container holds: the reusable set of that resource (both kubelet
- * functions below create it empty when it is missing, removal included) and the container's ids.
- */
-function* heldWithReusableSet(
-  ...[podDevices, podUID, container, reusable]: ContainerDevicesAndReusable
-): Generator<[Set<string>, Iterable<string>]> {
-  for (const [resource, record] of podDevices.get(podUID)?.get(container) ?? []) {
-    let set = reusable.get(resource);
-    if (!set) reusable.set(resource, (set = new Set()));
-    yield [set, recordDeviceIDs(record)];
+): void {
+  const held = podDevices.get(podUID)?.get(container);
+  if (held === undefined) return;
+  for (const [resource, record] of held) {
+    const set = reusableSetOf(reusable, resource);
+    for (const id of recordDeviceIDs(record)) set.add(id);
   }
 }
 
-/** `addContainerAllocatedResources`: everything the container holds joins the reusable sets. */
-export function addContainerDevicesTo(...args: ContainerDevicesAndReusable): void {
-  for (const [set, ids] of heldWithReusableSet(...args)) for (const id of ids) set.add(id);
-}
-
 /** `removeContainerAllocatedResources`: everything the container holds leaves the reusable sets. */
-export function removeContainerDevicesFrom(...args: ContainerDevicesAndReusable): void {
-  for (const [set, ids] of heldWithReusableSet(...args)) for (const id of ids) set.delete(id);
+export function removeContainerDevicesFrom(
+  podDevices: PodDevices,
+  podUID: string,
+  container: string,
+  reusable: Map<string, Set<string>>,
+): void {
+  const held = podDevices.get(podUID)?.get(container);
+  if (held === undefined) return;
+  for (const [resource, record] of held) {
+    const set = reusableSetOf(reusable, resource);
+    for (const id of recordDeviceIDs(record)) set.delete(id);
+  }
 }
 
 /**

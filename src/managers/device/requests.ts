@@ -16,12 +16,30 @@ export function deviceCount(q: Quantity): number {
   return Number(q.value());
 }
 
+/** The request of a pod or container that names no device plugin resource (shared: it is read-only). */
+const NO_DEVICES: DeviceRequest = new Map();
+
 function filtered(list: ResourceList, isDevicePluginResource: IsDevicePluginResource): DeviceRequest {
-  const out: [string, number][] = [];
-  for (const [name, q] of Object.entries(list)) {
-    if (isDevicePluginResource(name)) out.push([name, deviceCount(q)]);
+  let out: [string, number][] | null = null;
+  // Resource lists are plain records: `for…in` walks their own names without a key array, and
+  // most lists name no device plugin resource at all.
+  for (const name in list) {
+    if (isDevicePluginResource(name)) (out ??= []).push([name, deviceCount(list[name])]);
   }
-  return new Map(out.sort(([a], [b]) => compareBytewise(a, b)));
+  if (out === null) return NO_DEVICES;
+  return new Map(out.length > 1 ? out.sort(([a], [b]) => compareBytewise(a, b)) : out);
+}
+
+/** Whether a container's limits name a device plugin resource (the aggregate's names are theirs). */
+function namesDevices(
+  containers: readonly Container[],
+  isDevicePluginResource: IsDevicePluginResource,
+): boolean {
+  for (const c of containers) {
+    const limits = c.resources?.limits;
+    if (limits) for (const name in limits) if (isDevicePluginResource(name)) return true;
+  }
+  return false;
 }
 
 /**
@@ -42,5 +60,12 @@ export function containerDeviceRequest(
  * resources. Pod-level `spec.resources` never name an extended resource, so they play no part.
  */
 export function podDeviceRequest(pod: Pod, isDevicePluginResource: IsDevicePluginResource): DeviceRequest {
+  // The aggregate's names are those of the containers' limits: a pod whose containers name no
+  // device plugin resource has nothing to aggregate (most pods, and every admission asks).
+  if (
+    !namesDevices(pod.containers, isDevicePluginResource) &&
+    !namesDevices(pod.initContainers, isDevicePluginResource)
+  )
+    return NO_DEVICES;
   return filtered(aggregateContainerLimits(pod), isDevicePluginResource);
 }

@@ -33,6 +33,21 @@ export function setMemoryBlocks(
   pod.set(containerName, cloneBlocks(blocks));
 }
 
+/**
+ * `setMemoryBlocks` for blocks made for this entry alone (their arrays shared with nothing else):
+ * stored as they are, without the copy.
+ */
+export function adoptMemoryBlocks(
+  s: MemoryStateData,
+  podUID: string,
+  containerName: string,
+  blocks: MemoryBlock[],
+): void {
+  let pod = s.entries.get(podUID);
+  if (!pod) s.entries.set(podUID, (pod = new Map()));
+  pod.set(containerName, blocks);
+}
+
 /** Deletes one container entry, and the pod's map once it is empty (as the kubelet's state does). */
 export function deleteContainerEntry(s: MemoryStateData, podUID: string, containerName: string): void {
   const pod = s.entries.get(podUID);

@@ -6,6 +6,7 @@ import {
   containerRequestsOf,
   podRequestedResources,
   type ResourceRequest,
+  sortedRequest,
 } from "./requests.js";
 import { addU64, subU64 } from "./u64.js";
 
@@ -24,17 +25,13 @@ export function validatePodScopeResources(
   if (podTotal instanceof ManagerError) return podTotal;
   let hasSharedLongRunning = false;
   const sumLongRunning = new Map<string, bigint>();
-  const longRunning = (r: string) => sumLongRunning.get(r) ?? 0n;
-  const addLongRunning = (req: ResourceRequest) => {
-    for (const [r, size] of req) sumLongRunning.set(r, addU64(longRunning(r), size));
-  };
 
   for (const c of pod.initContainers) {
     const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     if (!isSidecar(c)) {
       for (const [r, total] of podTotal) {
-        const pool = subU64(total, longRunning(r));
+        const pool = subU64(total, sumLongRunning.get(r) ?? 0n);
         if (req.size > 0) {
           const asked = req.get(r) ?? 0n;
           if (asked > pool) {
@@ -42,7 +39,7 @@ export function validatePodScopeResources(
               `pod rejected, largest exclusive init container requests ${asked} of ${r}, but only ${pool} available`,
             );
           }
-        } else if (longRunning(r) >= total) {
+        } else if ((sumLongRunning.get(r) ?? 0n) >= total) {
           return new ManagerError(
             `pod rejected, pod has shared init containers but no ${r} available for them`,
           );
@@ -51,17 +48,17 @@ export function validatePodScopeResources(
       continue;
     }
     if (req.size === 0) hasSharedLongRunning = true;
-    else addLongRunning(req);
+    else addInto(sumLongRunning, req);
   }
   for (const c of pod.containers) {
     const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     if (req.size === 0) hasSharedLongRunning = true;
-    else addLongRunning(req);
+    else addInto(sumLongRunning, req);
   }
   if (hasSharedLongRunning) {
     for (const [r, total] of podTotal) {
-      if (longRunning(r) >= total) {
+      if ((sumLongRunning.get(r) ?? 0n) >= total) {
         return new ManagerError(
           `pod rejected, sum of exclusive container ${r} requests equals pod budget, leaving no memory for shared containers`,
         );
@@ -69,6 +66,10 @@ export function validatePodScopeResources(
     }
   }
   return null;
+}
+
+function addInto(sums: Map<string, bigint>, req: ResourceRequest): void {
+  for (const [r, size] of req) sums.set(r, addU64(sums.get(r) ?? 0n, size));
 }
 
 /** How `AllocatePod` divides the pod budget among the containers (pod-level.md §2.6 step 6). */
@@ -82,6 +83,16 @@ export interface PodMemoryPartition {
 function blocksOf(sizes: Iterable<[string, bigint]>, bits: readonly number[]): MemoryBlock[] {
   const out: MemoryBlock[] = [];
   for (const [type, size] of sizes) if (size > 0n) out.push({ numaAffinity: [...bits], type, size });
+  return out;
+}
+
+/** The budget less the sidecars' exclusive memory, per resource in budget order (uint64 differences). */
+function remainderAfter(
+  podTotal: ResourceRequest,
+  sidecarMemory: ReadonlyMap<string, bigint>,
+): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const [r, total] of podTotal) out.set(r, subU64(total, sidecarMemory.get(r) ?? 0n));
   return out;
 }
 
@@ -100,8 +111,6 @@ export function partitionPodMemory(
 ): PodMemoryPartition | ManagerError {
   const exclusive = new Map<string, MemoryBlock[]>();
   const sidecarMemory = new Map<string, bigint>();
-  const remainderAfterSidecars = (): [string, bigint][] =>
-    [...podTotal].map(([r, total]) => [r, subU64(total, sidecarMemory.get(r) ?? 0n)]);
 
   for (const c of pod.initContainers) {
     const req = requestOf(c);
@@ -109,18 +118,16 @@ export function partitionPodMemory(
     metrics.inc("memory_manager_pinning_requests_total");
     if (req.size === 0) {
       if (isSidecar(c)) continue;
-      exclusive.set(c.name, blocksOf(remainderAfterSidecars(), bits));
+      exclusive.set(c.name, blocksOf(remainderAfter(podTotal, sidecarMemory), bits));
       metrics.inc("resource_manager_container_assignments", ["memory", "pod_shared"]);
       continue;
     }
     exclusive.set(c.name, blocksOf(req, bits));
     metrics.inc("resource_manager_container_assignments", ["memory", "pod_exclusive"]);
-    if (isSidecar(c)) {
-      for (const [r, size] of req) sidecarMemory.set(r, addU64(sidecarMemory.get(r) ?? 0n, size));
-    }
+    if (isSidecar(c)) addInto(sidecarMemory, req);
   }
 
-  const appPool = new Map(remainderAfterSidecars());
+  const appPool = remainderAfter(podTotal, sidecarMemory);
   for (const c of pod.containers) {
     const req = requestOf(c);
     if (req instanceof ManagerError) return req;
@@ -133,11 +140,5 @@ export function partitionPodMemory(
     for (const [r, size] of req) if (size > 0n) appPool.set(r, subU64(appPool.get(r) ?? 0n, size));
     metrics.inc("resource_manager_container_assignments", ["memory", "pod_exclusive"]);
   }
-  return {
-    exclusive,
-    sharedPool: blocksOf(
-      [...appPool].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      bits,
-    ),
-  };
+  return { exclusive, sharedPool: blocksOf(sortedRequest(appPool), bits) };
 }

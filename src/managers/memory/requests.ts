@@ -19,8 +19,27 @@ export function isMemoryManagerResource(name: string): boolean {
   return name === "memory" || name.startsWith("hugepages-");
 }
 
-function sortedRequest(entries: Iterable<[string, bigint]>): Map<string, bigint> {
-  return new Map([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/** The request of a container or pod that asks for no memory (shared: a request is read-only). */
+const EMPTY_REQUEST: ResourceRequest = new Map();
+
+function byName([a]: [string, bigint], [b]: [string, bigint]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether the names are ascending already (resource lists usually are: they are few and written so). */
+function isAscending(request: ReadonlyMap<string, bigint>): boolean {
+  let last: string | null = null;
+  for (const name of request.keys()) {
+    if (last !== null && !(last < name)) return false;
+    last = name;
+  }
+  return true;
+}
+
+/** The request with names ascending: itself when they are already, so that most need no sort. */
+export function sortedRequest(request: Map<string, bigint>): ResourceRequest {
+  if (request.size === 0) return EMPTY_REQUEST;
+  return isAscending(request) ? request : new Map([...request].sort(byName));
 }
 
 /** apimachinery's `AsInt64` read as the kubelet's uint64 (memory-manager.md "Quantities as whole bytes"). */
@@ -44,13 +63,15 @@ export function containerRequestedResources(
   container: Container,
   gates: FeatureGates,
 ): ResourceRequest | ManagerError {
-  if (podBudgetApplies(pod, gates) && !isContainerEquivalentGuaranteed(container)) return new Map();
-  const out: [string, bigint][] = [];
-  for (const [name, q] of Object.entries(container.resources?.requests ?? {})) {
+  if (podBudgetApplies(pod, gates) && !isContainerEquivalentGuaranteed(container)) return EMPTY_REQUEST;
+  const requests = container.resources?.requests;
+  const out = new Map<string, bigint>();
+  // Resource lists are plain records: `for…in` walks their own names without an entry array.
+  for (const name in requests) {
     if (!isMemoryManagerResource(name)) continue;
-    const bytes = asBytes(q);
+    const bytes = asBytes(requests[name]);
     if (bytes instanceof ManagerError) return bytes;
-    out.push([name, bytes]);
+    out.set(name, bytes);
   }
   return sortedRequest(out);
 }
@@ -76,13 +97,14 @@ export function containerRequestsOf(pod: Pod, gates: FeatureGates): ContainerReq
 
 /** The pod-level budget: memory and hugepages of `.spec.resources.requests`, values <= 0 dropped. */
 function podLevelRequest(pod: Pod): ResourceRequest | ManagerError {
-  const out: [string, bigint][] = [];
-  for (const [name, q] of Object.entries(pod.resources?.requests ?? {})) {
+  const requests = pod.resources?.requests;
+  const out = new Map<string, bigint>();
+  for (const name in requests) {
     if (!isMemoryManagerResource(name)) continue;
-    const v = q.asInt64();
+    const v = requests[name].asInt64();
     if (v === null) return new ManagerError(QUANTITY_NOT_INT64);
     if (v <= 0n) continue;
-    out.push([name, v]);
+    out.set(name, v);
   }
   return sortedRequest(out);
 }
@@ -120,11 +142,13 @@ export function podRequestedResources(
     if (req instanceof ManagerError) return req;
     for (const [name, size] of req) apps.set(name, addU64(apps.get(name) ?? 0n, size));
   }
-  const out: [string, bigint][] = [];
+  // Without init containers the long-running sum is the answer (a uint64 plus nothing).
+  if (pod.initContainers.length === 0) return sortedRequest(apps);
+  const out = new Map<string, bigint>();
   for (const [name, appSum] of apps) {
     const longRunning = addU64(appSum, sidecars.get(name) ?? 0n);
     const peak = initPeak.get(name) ?? 0n;
-    out.push([name, longRunning < peak ? peak : longRunning]);
+    out.set(name, longRunning < peak ? peak : longRunning);
   }
   return sortedRequest(out);
 }

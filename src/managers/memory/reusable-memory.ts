@@ -6,10 +6,12 @@ import { subU64 } from "./u64.js";
 /** podUID -> NUMA mask -> resource -> bytes. */
 export type ReusableMemorySeed = ReadonlyMap<string, ReadonlyMap<BitMask, ReadonlyMap<string, bigint>>>;
 
+const NO_MASKS: readonly BitMask[] = [];
+
 /** A standard (non-sidecar) init container of the pod. */
 export function isStandardInitContainer(pod: Pod, container: Container): boolean {
-  const own = pod.initContainers.find((c) => c.name === container.name);
-  return own !== undefined && !isSidecar(own);
+  for (const own of pod.initContainers) if (own.name === container.name) return !isSidecar(own);
+  return false;
 }
 
 /**
@@ -38,7 +40,8 @@ export class InitContainerReusableMemory {
    * block; any other container consumes what it reused.
    */
   update(pod: Pod, container: Container, blocks: readonly MemoryBlock[]): void {
-    for (const uid of [...this.byPod.keys()]) if (uid !== pod.uid) this.byPod.delete(uid);
+    // Deleting while iterating is safe for a Map: a deleted key is never visited again.
+    for (const uid of this.byPod.keys()) if (uid !== pod.uid) this.byPod.delete(uid);
     if (isStandardInitContainer(pod, container)) {
       let masks = this.byPod.get(pod.uid);
       if (!masks) this.byPod.set(pod.uid, (masks = new Map()));
@@ -60,9 +63,9 @@ export class InitContainerReusableMemory {
   }
 
   /** The masks the pod has reusable memory recorded on (in recording order). */
-  masksOf(podUID: string): BitMask[] {
+  masksOf(podUID: string): readonly BitMask[] {
     const masks = this.byPod.get(podUID);
-    return masks === undefined ? [] : [...masks.keys()];
+    return masks === undefined ? NO_MASKS : [...masks.keys()];
   }
 
   /** A copy of the bookkeeping, for inspection and tests. */

@@ -14,6 +14,7 @@ import {
   type AffinityStore,
   type BitMask,
   familyHints,
+  type HintFamily,
   type HintProvider,
   maskBits,
   type ProviderAnswer,
@@ -41,6 +42,7 @@ import {
   reserveMemory,
 } from "./machine-state.js";
 import {
+  adoptMemoryBlocks,
   cloneBlocks,
   deleteContainerEntry,
   deletePodEntries,
@@ -80,6 +82,9 @@ export interface StaticPolicyOptions {
   topologyManagerPolicy?: string;
 }
 
+/** How the hints of a request are made for a pod: listed, or as families. */
+type HintCalculation<A> = (request: ResourceRequest, pod: Pod) => A;
+
 /** A (pod, container) that holds a memory entry. */
 export interface ContainerKey {
   podUID: string;
@@ -113,6 +118,11 @@ export class StaticPolicy implements HintProvider {
   private readonly metrics: MetricsRegistry;
   private readonly reuse: InitContainerReusableMemory;
   private readonly singleNUMANodePolicy: boolean;
+  /** The two hint calculations, made once: every admission asks for hints. */
+  private readonly listedCalculation: HintCalculation<MemoryHints> = (request, pod) =>
+    this.calculate(request, pod);
+  private readonly familyCalculation: HintCalculation<ProviderAnswer> = (request, pod) =>
+    this.calculateFamily(request, pod);
 
   private constructor(opts: StaticPolicyOptions) {
     this.memory = opts.machine.memory;
@@ -215,33 +225,35 @@ export class StaticPolicy implements HintProvider {
     const family = memoryHintFamily(this.state.machineState, request, this.reusableFor(pod));
     if (family === null) return this.calculate(request, pod);
     if (family.isEmpty) return new Map();
-    return new Map([...request.keys()].map((r) => [r, family]));
+    const answer = new Map<string, HintFamily>();
+    for (const r of request.keys()) answer.set(r, family);
+    return answer;
   }
 
   /** `GetTopologyHints` (memory-manager.md §4). */
   getTopologyHints(pod: Pod, container: Container): ProviderHints {
-    return this.containerHints(pod, container, (request) => this.calculate(request, pod));
+    return this.containerHints(pod, container, this.listedCalculation);
   }
 
   /** `GetTopologyHints` with the hints as a family. */
   getTopologyHintFamilies(pod: Pod, container: Container): ProviderAnswer {
-    return this.containerHints(pod, container, (request) => this.calculateFamily(request, pod));
+    return this.containerHints(pod, container, this.familyCalculation);
   }
 
   /** `GetPodTopologyHints`: classic pod scope and the pod-level path (pod-level.md §2.5). */
   getPodTopologyHints(pod: Pod): ProviderHints {
-    return this.podHints(pod, (request) => this.calculate(request, pod));
+    return this.podHints(pod, this.listedCalculation);
   }
 
   /** `GetPodTopologyHints` with the hints as a family. */
   getPodTopologyHintFamilies(pod: Pod): ProviderAnswer {
-    return this.podHints(pod, (request) => this.calculateFamily(request, pod));
+    return this.podHints(pod, this.familyCalculation);
   }
 
   private containerHints<A extends ProviderAnswer>(
     pod: Pod,
     container: Container,
-    calculate: (request: ResourceRequest) => A,
+    calculate: HintCalculation<A>,
   ): A | MemoryHints | null {
     if (!this.isGuaranteed(pod)) return null;
     const request = containerRequestedResources(pod, container, this.gates);
@@ -250,12 +262,12 @@ export class StaticPolicy implements HintProvider {
     if (skipsContainerWithoutExclusiveMemory(this.version, request)) return null;
     const blocks = getMemoryBlocks(this.state, pod.uid, container.name);
     if (blocks !== null) return regenerateHints(blocks, request);
-    return calculate(request);
+    return calculate(request, pod);
   }
 
   private podHints<A extends ProviderAnswer>(
     pod: Pod,
-    calculate: (request: ResourceRequest) => A,
+    calculate: HintCalculation<A>,
   ): A | MemoryHints | null {
     if (!this.isGuaranteed(pod)) return null;
     const requestOf = containerRequestsOf(pod, this.gates);
@@ -263,7 +275,7 @@ export class StaticPolicy implements HintProvider {
     if (request instanceof ManagerError) return null;
     if (this.skippedForGatesOff(pod)) return null;
     if (this.gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod)) {
-      if (validatePodScopeResources(pod, this.gates, requestOf) !== null) {
+      if (validatePodScopeResources(pod, this.gates, requestOf, request) !== null) {
         return new Map([...request.keys()].map((r): [string, TopologyHint[]] => [r, []]));
       }
     }
@@ -272,7 +284,7 @@ export class StaticPolicy implements HintProvider {
       const blocks = getMemoryBlocks(this.state, pod.uid, c.name);
       if (blocks !== null) return regenerateHints(blocks, request);
     }
-    return calculate(request);
+    return calculate(request, pod);
   }
 
   /** Counts a failed pinning request (container path: "node", pod-level path: "pod") and returns its error. */
@@ -313,7 +325,7 @@ export class StaticPolicy implements HintProvider {
       this.metrics.inc("resource_manager_allocations_total", ["memory", "node"]);
     }
     this.reuse.update(pod, container, blocks);
-    setMemoryBlocks(this.state, pod.uid, container.name, blocks);
+    adoptMemoryBlocks(this.state, pod.uid, container.name, blocks);
     this.shrinkInitContainerBlocks(pod, container, blocks, mask);
     this.metrics.inc("resource_manager_container_assignments", ["memory", "node_exclusive"]);
     return null;
@@ -388,7 +400,8 @@ export class StaticPolicy implements HintProvider {
     for (const [resource, size] of podTotal) reserveMemory(ms, bits, resource, size);
     for (const c of containers) {
       const own = partition.exclusive.get(c.name);
-      if (own) setMemoryBlocks(this.state, pod.uid, c.name, own);
+      // Each container's own blocks are its alone; the shared pool is copied for every container.
+      if (own) adoptMemoryBlocks(this.state, pod.uid, c.name, own);
       else {
         setMemoryBlocks(this.state, pod.uid, c.name, partition.sharedPool);
         this.metrics.inc("resource_manager_container_assignments", ["memory", "pod_shared"]);

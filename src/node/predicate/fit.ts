@@ -23,19 +23,29 @@ export interface FitResult {
   resources: ResourceFit[];
 }
 
-const NAMED = [CPU, MEMORY, EPHEMERAL_STORAGE];
-
 function at(m: ReadonlyMap<string, bigint>, name: string): bigint {
   return m.get(name) ?? 0n;
 }
 
+/** Any name but `pods` and the three the check names (cpu, memory, ephemeral-storage). */
 function isScalar(name: string): boolean {
-  return !NAMED.includes(name) && name !== PODS;
+  return name !== CPU && name !== MEMORY && name !== EPHEMERAL_STORAGE && name !== PODS;
 }
 
-function scalarNames(...lists: ReadonlyMap<string, bigint>[]): string[] {
+function pushScalarNames(list: ReadonlyMap<string, bigint>, names: string[]): void {
+  for (const name of list.keys()) if (isScalar(name)) names.push(name);
+}
+
+/** The scalar names of the request, the allocatable and the used totals, ascending, each once. */
+function scalarNames(
+  request: ReadonlyMap<string, bigint>,
+  allocatable: ReadonlyMap<string, bigint>,
+  used: ReadonlyMap<string, bigint>,
+): string[] {
   const names: string[] = [];
-  for (const list of lists) for (const name of list.keys()) if (isScalar(name)) names.push(name);
+  pushScalarNames(request, names);
+  pushScalarNames(allocatable, names);
+  pushScalarNames(used, names);
   return names.length === 0 ? names : sortedNames(names);
 }
 
@@ -92,7 +102,8 @@ export function fits(input: FitInput): FitResult {
     });
 
   // A pod with no request at all (a zero-valued scalar entry counts as one) stops here.
-  let anyRequest = NAMED.some((n) => at(request, n) !== 0n);
+  let anyRequest =
+    at(request, CPU) !== 0n || at(request, MEMORY) !== 0n || at(request, EPHEMERAL_STORAGE) !== 0n;
   if (!anyRequest) for (const name of request.keys()) if (isScalar(name)) anyRequest = true;
   // Resources the pod does not request are listed too (never checked), so reports can show them.
   const scalars = scalarNames(request, allocatable, used);

@@ -38,8 +38,13 @@ const NODE_OS = "linux";
  * entries (a node without labels gets a fresh map, left unattached), so later checks see `linux`.
  */
 function filterLabels(labels: Record<string, string>): Record<string, string> {
-  if (Object.keys(labels).length === 0 || labels[LABEL_OS] === NODE_OS) return labels;
+  if (labels[LABEL_OS] === NODE_OS || !hasEntries(labels)) return labels;
   return { ...labels, [LABEL_OS]: NODE_OS };
+}
+
+function hasEntries(labels: Record<string, string>): boolean {
+  for (const _ in labels) return true;
+  return false;
 }
 
 type Base = Omit<PredicateDecision, "admitted" | "reason" | "message" | "rejectedAt">;

@@ -1,4 +1,4 @@
-import { isSidecar, type Pod } from "../../k8s/index.js";
+import { type Container, isSidecar, type Pod } from "../../k8s/index.js";
 
 /**
  * Host ports (`HostPortInfo` of the scheduler framework): which `(ip, protocol, port)` the pods on
@@ -20,13 +20,17 @@ export interface HostPort {
  */
 export function podHostPorts(pod: Pod): HostPort[] {
   const out: HostPort[] = [];
-  const running = [...pod.initContainers.filter(isSidecar), ...pod.containers];
-  for (const c of running)
-    for (const p of c.ports ?? []) {
-      if (!p.hostPort || p.hostPort <= 0) continue;
-      out.push({ ip: p.hostIP || ALL_ADDRESSES, protocol: p.protocol || "TCP", port: p.hostPort });
-    }
+  for (const c of pod.initContainers) if (isSidecar(c)) pushHostPorts(c, out);
+  for (const c of pod.containers) pushHostPorts(c, out);
   return out;
+}
+
+function pushHostPorts(c: Container, out: HostPort[]): void {
+  if (!c.ports) return;
+  for (const p of c.ports) {
+    if (!p.hostPort || p.hostPort <= 0) continue;
+    out.push({ ip: p.hostIP || ALL_ADDRESSES, protocol: p.protocol || "TCP", port: p.hostPort });
+  }
 }
 
 /** The ports held on a node: IP → `protocol/port` → how many pods hold it (pods can leave). */
@@ -62,5 +66,6 @@ export class HostPortInfo {
 
 /** `nodeports.Fits`: no wanted port conflicts with the ports the other pods hold. */
 export function hostPortsFit(pod: Pod, used: HostPortInfo): boolean {
-  return !podHostPorts(pod).some((p) => used.conflicts(p));
+  for (const p of podHostPorts(pod)) if (used.conflicts(p)) return false;
+  return true;
 }

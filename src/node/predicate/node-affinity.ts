@@ -90,9 +90,11 @@ export function matchesRequiredNodeAffinity(
   labels: Record<string, string>,
   nodeName: string,
 ): boolean {
-  for (const [key, value] of Object.entries(pod.nodeSelector ?? {})) {
-    if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
-  }
+  const selector = pod.nodeSelector;
+  if (selector)
+    for (const key in selector) {
+      if (!Object.hasOwn(labels, key) || labels[key] !== selector[key]) return false;
+    }
   const required = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;
   return required.nodeSelectorTerms.some((t) => termMatches(t, labels, nodeName));

@@ -1,4 +1,4 @@
-import { isExtendedResourceName } from "../../core/index.js";
+import { isExtendedResourceName, type Quantity } from "../../core/index.js";
 import type { Container, FeatureGates, Pod, ResourceList } from "../../k8s/index.js";
 import { type HostPort, HostPortInfo, podHostPorts } from "./host-ports.js";
 import { podRequestAmounts } from "./request.js";
@@ -52,6 +52,51 @@ export class NodeUsage implements NodeUsageView {
   }
 }
 
+/** An allocatable list as last converted: its names and quantities in order, and the integers. */
+interface ConvertedAllocatable {
+  names: string[];
+  quantities: Quantity[];
+  amounts: ReadonlyMap<string, bigint>;
+}
+
+/**
+ * The node's allocatable as integers, converted once per allocatable list: a node object serves
+ * every admission, and its list is the same from one to the next. Quantities are immutable, so a
+ * list whose names and quantity objects are those converted last has the same integers; a list
+ * changed in place is converted again. Callers get the shared map and must copy it to change it.
+ */
+const convertedAllocatable = new WeakMap<ResourceList, ConvertedAllocatable>();
+
+function allocatableAmounts(allocatable: ResourceList): ReadonlyMap<string, bigint> {
+  const known = convertedAllocatable.get(allocatable);
+  if (known && isUnchanged(allocatable, known)) return known.amounts;
+  const names: string[] = [];
+  const quantities: Quantity[] = [];
+  for (const name in allocatable) {
+    names.push(name);
+    quantities.push(allocatable[name]);
+  }
+  const amounts = amountsOf(allocatable);
+  convertedAllocatable.set(allocatable, { names, quantities, amounts });
+  return amounts;
+}
+
+function isUnchanged(list: ResourceList, known: ConvertedAllocatable): boolean {
+  let i = 0;
+  for (const name in list) {
+    if (known.names[i] !== name || known.quantities[i] !== list[name]) return false;
+    i++;
+  }
+  return i === known.names.length;
+}
+
+/** The running totals without the zero entries of resources every pod has left. */
+function nonZeroAmounts(totals: ReadonlyMap<string, bigint>): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const [name, v] of totals) if (v !== 0n) out.set(name, v);
+  return out;
+}
+
 export function buildNodeView(
   node: NodeObject,
   otherPods: readonly Pod[],
@@ -65,9 +110,10 @@ export function buildNodeView(
     u = fresh;
   }
   return {
-    allocatable: amountsOf(node.allocatable),
+    // A copy: device sanitisation may raise entries of this admission's view.
+    allocatable: new Map(allocatableAmounts(node.allocatable)),
     // A resource every pod has left keeps a zero entry in the running totals; drop it.
-    used: new Map([...u.used].filter(([, v]) => v !== 0n)),
+    used: nonZeroAmounts(u.used),
     podCount: u.podCount,
     usedPorts: u.usedPorts,
     raisedByDevices: [],

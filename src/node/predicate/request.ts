@@ -17,16 +17,26 @@ import { amountOf, PODS, requestAmountsOf } from "./resources.js";
 
 /** `IsPodLevelRequestsSet`: pod-level requests name `cpu`, `memory` or a hugepage size. */
 export function isPodLevelRequestsSet(pod: Pod): boolean {
-  return Object.keys(pod.resources?.requests ?? {}).some(isSupportedPodLevelResource);
+  const requests = pod.resources?.requests;
+  if (!requests) return false;
+  // Asked more than once per admission: no key arrays (resource lists are plain records).
+  for (const name in requests) if (isSupportedPodLevelResource(name)) return true;
+  return false;
 }
 
 function applyPodLevelRequests(into: ResourceList, pod: Pod): void {
-  for (const [name, q] of Object.entries(pod.resources?.requests ?? {}))
-    if (isSupportedPodLevelResource(name)) into[name] = q;
+  const requests = pod.resources?.requests;
+  if (!requests) return;
+  for (const name in requests) if (isSupportedPodLevelResource(name)) into[name] = requests[name];
 }
 
 function addOverhead(into: ResourceList, pod: Pod): void {
-  for (const [name, q] of Object.entries(pod.overhead ?? {})) into[name] = into[name] ? into[name].add(q) : q;
+  const overhead = pod.overhead;
+  if (!overhead) return;
+  for (const name in overhead) {
+    const q = overhead[name];
+    into[name] = into[name] ? into[name].add(q) : q;
+  }
 }
 
 /** The effective request as quantities (§3 steps 1–3 of node-admission.md). */

@@ -25,9 +25,18 @@ export function isScalarResourceName(name: string): boolean {
   );
 }
 
-/** Names in ascending byte order (the order podpin uses wherever Go walks a map). */
+/** Names in ascending byte order (the order podpin uses wherever Go walks a map), each once. */
 export function sortedNames(names: Iterable<string>): string[] {
-  return [...new Set(names)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: string[] = [];
+  let ordered = true;
+  for (const name of names) {
+    if (out.length > 0 && !(out[out.length - 1] < name)) ordered = false;
+    out.push(name);
+  }
+  // Strictly ascending already (the usual case: a handful of names kept in order) means no
+  // duplicates either; otherwise drop them and sort. The default sort compares UTF-16 code
+  // units, as `<` does on strings.
+  return ordered ? out : [...new Set(out)].sort();
 }
 
 export function sortedAmounts(m: ReadonlyMap<string, bigint>): ResourceAmounts {
@@ -46,12 +55,21 @@ export function amountOf(name: string, q: Quantity): bigint {
  * `ephemeral-storage`, scalar resources), converted; other names (`storage`, typos) dropped.
  */
 export function amountsOf(list: ResourceList): Map<string, bigint> {
+  return convertedAmounts(list, true);
+}
+
+function convertedAmounts(list: ResourceList, keepPods: boolean): Map<string, bigint> {
   const out = new Map<string, bigint>();
-  for (const [name, q] of Object.entries(list)) {
-    const kept = name === CPU || name === MEMORY || name === PODS || name === EPHEMERAL_STORAGE;
-    if (kept || isScalarResourceName(name)) out.set(name, amountOf(name, q));
+  // Resource lists are plain records: `for…in` walks their own names, without an entry array.
+  for (const name in list) {
+    if (name === PODS ? keepPods : isFrameworkResource(name)) out.set(name, amountOf(name, list[name]));
   }
   return out;
+}
+
+/** The names the framework keeps, `pods` aside. */
+function isFrameworkResource(name: string): boolean {
+  return name === CPU || name === MEMORY || name === EPHEMERAL_STORAGE || isScalarResourceName(name);
 }
 
 /**
@@ -59,9 +77,7 @@ export function amountsOf(list: ResourceList): Map<string, bigint> {
  * is not a resource the pod takes (the pod count is checked separately).
  */
 export function requestAmountsOf(list: ResourceList): Map<string, bigint> {
-  const out = amountsOf(list);
-  out.delete(PODS);
-  return out;
+  return convertedAmounts(list, false);
 }
 
 export function addAmounts(into: Map<string, bigint>, add: ReadonlyMap<string, bigint>): void {
