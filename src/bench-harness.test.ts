@@ -32,7 +32,16 @@ function scratch(t: { after: (fn: () => void) => void }): string {
 test("a quick take-by-topology run writes results with the machine and p50/p99/runs per row, and the README shows them", (t) => {
   const dir = scratch(t);
   const out = join(dir, "results.json");
-  const bench = run("bench-compiled.ts", ["--quick", "--only", "take", "--out", out, "--json", "--note", "test run"]);
+  const bench = run("bench-compiled.ts", [
+    "--quick",
+    "--only",
+    "take",
+    "--out",
+    out,
+    "--json",
+    "--note",
+    "test run",
+  ]);
   assert.equal(bench.status, 0, `bench exited ${bench.status}: ${bench.stderr}`);
   const results = parseBenchResults(readFileSync(out, "utf8"), out);
   assert.deepEqual(JSON.parse(bench.stdout).sections, results.sections, "--json prints what it writes");
