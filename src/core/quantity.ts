@@ -276,7 +276,7 @@ export class Quantity {
 
   /** The kubelet's integral-CPU test: `Value() * 1000 == MilliValue()`. */
   isIntegral(): boolean {
-    // A whole number passes; a fraction may still pass when it rounds up to one (`1.9999`).
+    // A whole number passes; a fraction may still pass when its thousandths round up to a whole (`1.9999`).
     return this.denDigits === 0 || this.value() * 1000n === this.milliValue();
   }
 

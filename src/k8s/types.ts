@@ -96,6 +96,15 @@ export function isSidecar(c: Container): boolean {
   return c.restartPolicy === "Always";
 }
 
+/**
+ * Whether the pod has an init container of `c`'s name that is not a sidecar: one that runs to
+ * completion before the app containers start, so what it held can be reused after it.
+ */
+export function isStandardInitContainer(pod: Pod, c: Container): boolean {
+  for (const init of pod.initContainers) if (init.name === c.name) return !isSidecar(init);
+  return false;
+}
+
 export function isInitContainer(pod: Pod, c: Container): boolean {
   return pod.initContainers.includes(c);
 }

@@ -1,6 +1,6 @@
 import { CPUSet, type MetricsRegistry } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
-import { topologyIndex } from "./take-index.js";
+import { lowestBit, topologyIndex } from "./take-index.js";
 
 export type CPUAssignmentType = "node_exclusive" | "pod_exclusive" | "pod_shared";
 export type ResourceSource = "node" | "pod";
@@ -18,7 +18,7 @@ export function withinOneUncore(topology: CPUTopology, cpus: CPUSet): boolean {
   let seen = -1;
   for (let w = 0; w < cpus.wordCount; w++) {
     for (let bits = cpus.wordAt(w); bits !== 0; bits &= bits - 1) {
-      const uncore = uncoreOf[w * 32 + 31 - Math.clz32(bits & -bits)];
+      const uncore = uncoreOf[w * 32 + lowestBit(bits)];
       if (seen < 0) seen = uncore;
       else if (uncore !== seen) return false;
     }
@@ -117,7 +117,7 @@ export class CPUPolicyMetrics {
 
   /** Adds `delta` to the node of the lowest CPU in `bits` (word `w` of a set). */
   private countCPU(w: number, bits: number, delta: number): void {
-    const numa = this.numaOf(w * 32 + 31 - Math.clz32(bits & -bits));
+    const numa = this.numaOf(w * 32 + lowestBit(bits));
     this.perNUMA.set(numa, (this.perNUMA.get(numa) ?? 0) + delta);
   }
 

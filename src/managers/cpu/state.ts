@@ -1,5 +1,6 @@
 import { CPUSet } from "../../core/index.js";
 import type { CPUStateData } from "./state-data.js";
+import { lowestBit } from "./take-index.js";
 
 /** One stored container assignment's key. */
 export interface ContainerKey {
@@ -63,7 +64,7 @@ export class CPUState {
         this.heldWords[w] |= bits;
         this.assigned = null;
       }
-      for (; bits !== 0; bits &= bits - 1) this.holders[w * 32 + 31 - Math.clz32(bits & -bits)]++;
+      for (; bits !== 0; bits &= bits - 1) this.holders[w * 32 + lowestBit(bits)]++;
     }
   }
 
@@ -71,9 +72,8 @@ export class CPUState {
     const wordCount = Math.min(cpus.wordCount, this.heldWords.length);
     for (let w = 0; w < wordCount; w++) {
       for (let bits = cpus.wordAt(w); bits !== 0; bits &= bits - 1) {
-        const low = bits & -bits;
-        if (--this.holders[w * 32 + 31 - Math.clz32(low)] !== 0) continue;
-        this.heldWords[w] &= ~low;
+        if (--this.holders[w * 32 + lowestBit(bits)] !== 0) continue;
+        this.heldWords[w] &= ~(bits & -bits);
         this.assigned = null;
       }
     }

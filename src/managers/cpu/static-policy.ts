@@ -6,7 +6,7 @@ import {
   DEFAULT_KUBERNETES_VERSION,
   type FeatureGates,
   isPodLevelResourcesSet,
-  isSidecar,
+  isStandardInitContainer,
   type KubernetesVersion,
   type Pod,
   podLevelGatesOn,
@@ -77,11 +77,6 @@ function smtError(message: string): ManagerError {
 function asManagerError(err: unknown): ManagerError {
   if (err instanceof ManagerError) return err;
   return new ManagerError(err instanceof Error ? err.message : String(err));
-}
-
-function isInitContainerName(pod: Pod, name: string): boolean {
-  for (const c of pod.initContainers) if (c.name === name) return true;
-  return false;
 }
 
 function cpuHints<L>(hints: L | TopologyHint[]): Map<string, L | TopologyHint[]> {
@@ -254,7 +249,7 @@ export class StaticPolicy implements HintProvider {
     // Deleting the entry being visited is safe while iterating a Map.
     for (const uid of this.cpusToReuse.keys()) if (uid !== pod.uid) this.cpusToReuse.delete(uid);
     const current = this.cpusToReuse.get(pod.uid) ?? CPUSet.empty;
-    const standardInit = isInitContainerName(pod, container.name) && !isSidecar(container);
+    const standardInit = isStandardInitContainer(pod, container);
     this.cpusToReuse.set(pod.uid, standardInit ? current.union(cset) : current.difference(cset));
   }
 

@@ -1,5 +1,5 @@
 import type { ManagerError, Quantity } from "../../core/index.js";
-import { type Container, containersInOrder, isSidecar, type Pod } from "../../k8s/index.js";
+import { type Container, containersInOrder, isStandardInitContainer, type Pod } from "../../k8s/index.js";
 import { compareBytewise, type DeviceResources, type DeviceSpec } from "../../machine/index.js";
 import type {
   AffinityStore,
@@ -297,8 +297,8 @@ export class DeviceManager implements HintProvider {
 
     const err = this.allocateContainerResources(pod, container, reusable);
     if (err) return err;
-    const init = initContainerNamed(pod, container.name);
-    if (init && !isSidecar(init)) addContainerDevicesTo(this.podDevices, pod.uid, container.name, reusable);
+    if (isStandardInitContainer(pod, container))
+      addContainerDevicesTo(this.podDevices, pod.uid, container.name, reusable);
     else removeContainerDevicesFrom(this.podDevices, pod.uid, container.name, reusable);
     return null;
   }
@@ -599,8 +599,3 @@ const NO_DEVICE_ANSWER: ProviderAnswer = new Map();
 
 /** What `devicePluginLimits` gives a container that asks for no device (shared: read-only). */
 const NO_LIMITS: readonly (readonly [string, Quantity])[] = [];
-
-function initContainerNamed(pod: Pod, name: string): Container | undefined {
-  for (const c of pod.initContainers) if (c.name === name) return c;
-  return undefined;
-}

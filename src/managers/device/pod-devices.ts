@@ -74,13 +74,26 @@ export function allocatedDevicesOf(podDevices: PodDevices): Map<string, Set<stri
 }
 
 /**
- * The reusable set (ids) of a resource the container holds: both kubelet functions below create
- * it empty when it is missing, removal included.
+ * Everything the container holds joins (`join`) or leaves the reusable sets (resource -> ids).
+ * Both kubelet functions below create a resource's set empty when it is missing, removal included.
  */
-function reusableSetOf(reusable: Map<string, Set<string>>, resource: string): Set<string> {
-  let set = reusable.get(resource);
-  if (!set) reusable.set(resource, (set = new Set()));
-  return set;
+function moveContainerDevices(
+  podDevices: PodDevices,
+  podUID: string,
+  container: string,
+  reusable: Map<string, Set<string>>,
+  join: boolean,
+): void {
+  const held = podDevices.get(podUID)?.get(container);
+  if (held === undefined) return;
+  for (const [resource, record] of held) {
+    let set = reusable.get(resource);
+    if (!set) reusable.set(resource, (set = new Set()));
+    for (const id of recordDeviceIDs(record)) {
+      if (join) set.add(id);
+      else set.delete(id);
+    }
+  }
 }
 
 /** `addContainerAllocatedResources`: everything the container holds joins the reusable sets. */
@@ -90,12 +103,7 @@ export function addContainerDevicesTo(
   container: string,
   reusable: Map<string, Set<string>>,
 ): void {
-  const held = podDevices.get(podUID)?.get(container);
-  if (held === undefined) return;
-  for (const [resource, record] of held) {
-    const set = reusableSetOf(reusable, resource);
-    for (const id of recordDeviceIDs(record)) set.add(id);
-  }
+  moveContainerDevices(podDevices, podUID, container, reusable, true);
 }
 
 /** `removeContainerAllocatedResources`: everything the container holds leaves the reusable sets. */
@@ -105,12 +113,7 @@ export function removeContainerDevicesFrom(
   container: string,
   reusable: Map<string, Set<string>>,
 ): void {
-  const held = podDevices.get(podUID)?.get(container);
-  if (held === undefined) return;
-  for (const [resource, record] of held) {
-    const set = reusableSetOf(reusable, resource);
-    for (const id of recordDeviceIDs(record)) set.delete(id);
-  }
+  moveContainerDevices(podDevices, podUID, container, reusable, false);
 }
 
 /**

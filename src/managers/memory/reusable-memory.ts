@@ -1,5 +1,5 @@
 import type { MemoryBlock } from "./state-data.js";
-import { type Container, isSidecar, type Pod } from "../../k8s/index.js";
+import { type Container, isStandardInitContainer, type Pod } from "../../k8s/index.js";
 import { type BitMask, maskOf } from "../topology/index.js";
 import { subU64 } from "./u64.js";
 
@@ -7,12 +7,6 @@ import { subU64 } from "./u64.js";
 export type ReusableMemorySeed = ReadonlyMap<string, ReadonlyMap<BitMask, ReadonlyMap<string, bigint>>>;
 
 const NO_MASKS: readonly BitMask[] = [];
-
-/** A standard (non-sidecar) init container of the pod. */
-export function isStandardInitContainer(pod: Pod, container: Container): boolean {
-  for (const own of pod.initContainers) if (own.name === container.name) return !isSidecar(own);
-  return false;
-}
 
 /**
  * The init-container memory a later container of the same pod may take over

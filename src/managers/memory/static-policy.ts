@@ -5,6 +5,7 @@ import {
   containersInOrder,
   type FeatureGates,
   isPodLevelResourcesSet,
+  isStandardInitContainer,
   type KubernetesVersion,
   type Pod,
   podLevelGatesOn,
@@ -57,11 +58,7 @@ import {
   podRequestedResources,
   type ResourceRequest,
 } from "./requests.js";
-import {
-  InitContainerReusableMemory,
-  isStandardInitContainer,
-  type ReusableMemorySeed,
-} from "./reusable-memory.js";
+import { InitContainerReusableMemory, type ReusableMemorySeed } from "./reusable-memory.js";
 import { subU64 } from "./u64.js";
 
 export const STATIC_POLICY_NAME = "Static";

@@ -55,7 +55,8 @@ function popcount32(v: number): number {
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
-const LOW32 = 0xffffffffn;
+/** The masks of nodes 0–31: what fits in one 32-bit word. */
+export const LOW32 = 0xffffffffn;
 
 /** Population count, done on two 32-bit halves because bigint bit loops are slow. */
 export function maskCount(m: BitMask): number {

@@ -1,4 +1,4 @@
-import { type BitMask, maskBits, maskCount } from "./bitmask.js";
+import { type BitMask, LOW32, maskBits, maskCount } from "./bitmask.js";
 import type { TopologyHint } from "./hint.js";
 
 /*
@@ -56,7 +56,6 @@ interface NodeIndex {
   singles: readonly BitMask[];
 }
 
-const LOW32 = 0xffffffffn;
 const NO_EXTRAS: readonly BitMask[] = Object.freeze([]);
 /** Up to this many extras, a lookup scans them; a set is built for more. */
 const SCANNED_EXTRAS = 16;

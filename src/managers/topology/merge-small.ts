@@ -1,4 +1,4 @@
-import type { BitMask } from "./bitmask.js";
+import { type BitMask, LOW32 } from "./bitmask.js";
 import { compareHints, type MergeContext, type MergedHint, maskPrecedes } from "./compare.js";
 import { HintFamily, type SumConstraint } from "./hint-family.js";
 import type { HintSource } from "./implicit-slots.js";
@@ -20,8 +20,6 @@ import type { NUMAInfo } from "./numa-info.js";
  * the bits of one integer, so the 2^N position masks must fit in 16 bits.
  */
 export const SMALL_MERGE_MAX_NODES = 4;
-
-const LOW32 = 0xffffffffn;
 
 interface SmallSpace {
   readonly n: number;
