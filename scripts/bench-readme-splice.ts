@@ -1,5 +1,6 @@
-import { renameSync, writeFileSync } from "node:fs";
-import { BenchResultsError } from "./bench-results.js";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readmeReport } from "./bench-report.js";
+import { BenchResultsError, readBenchResults } from "./bench-results.js";
 
 export const README_START = "<!-- bench:start -->";
 export const README_END = "<!-- bench:end -->";
@@ -20,4 +21,17 @@ export function writeWhole(file: string, text: string): void {
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
   renameSync(temporary, file);
+}
+
+/** Rewrites the README's benchmark table from a results file. */
+export function updateReadme(resultsFile: string, readmeFile: string): void {
+  const results = readBenchResults(resultsFile);
+  if (!results) throw new BenchResultsError(`${resultsFile}: no such file (run npm run bench first)`);
+  let readme: string;
+  try {
+    readme = readFileSync(readmeFile, "utf8");
+  } catch (err) {
+    throw new BenchResultsError(`cannot read ${readmeFile}: ${(err as Error).message}`);
+  }
+  writeWhole(readmeFile, spliceReadme(readme, readmeReport(results), readmeFile));
 }

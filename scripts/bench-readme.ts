@@ -1,30 +1,18 @@
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spliceReadme, writeWhole } from "./bench-readme-splice.js";
-import { readmeReport } from "./bench-report.js";
-import { BenchResultsError, readBenchResults } from "./bench-results.js";
+import { updateReadme } from "./bench-readme-splice.js";
+import { BenchResultsError } from "./bench-results.js";
 
 /**
  * `tsx scripts/bench-readme.ts [--results F] [--readme F]`: rewrites the README's benchmark table
- * (between `<!-- bench:start -->` and `<!-- bench:end -->`) from bench/results.json.
+ * (between `<!-- bench:start -->` and `<!-- bench:end -->`) from bench/results.json. The command
+ * only: scripts/bench.ts imports updateReadme from bench-readme-splice.ts, since a bundle of
+ * bench.ts would take this module's entry-point check for its own.
  */
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), "..");
 const USAGE = "usage: tsx scripts/bench-readme.ts [--results bench/results.json] [--readme README.md]";
-
-export function updateReadme(resultsFile: string, readmeFile: string): void {
-  const results = readBenchResults(resultsFile);
-  if (!results) throw new BenchResultsError(`${resultsFile}: no such file (run npm run bench first)`);
-  let readme: string;
-  try {
-    readme = readFileSync(readmeFile, "utf8");
-  } catch (err) {
-    throw new BenchResultsError(`cannot read ${readmeFile}: ${(err as Error).message}`);
-  }
-  writeWhole(readmeFile, spliceReadme(readme, readmeReport(results), readmeFile));
-}
 
 function main(argv: string[]): number {
   const files = { "--results": resolve(ROOT, "bench/results.json"), "--readme": resolve(ROOT, "README.md") };

@@ -7,8 +7,7 @@ import { benchDeviceAdmissions } from "./bench-devices.js";
 import { benchLivePods } from "./bench-live-pods.js";
 import { describeMachine } from "./bench-machine.js";
 import { benchMerges } from "./bench-merge.js";
-import { updateReadme } from "./bench-readme.js";
-import { writeWhole } from "./bench-readme-splice.js";
+import { updateReadme, writeWhole } from "./bench-readme-splice.js";
 import { benchReplay } from "./bench-replay.js";
 import { terminalReport } from "./bench-report.js";
 import {
