@@ -1,4 +1,5 @@
 import type { Quantity } from "../core/index.js";
+import { podMemo, withAdmissionMemo } from "./admission-memo.js";
 import {
   type Container,
   isSidecar,
@@ -58,28 +59,23 @@ function sortedList(total: Map<string, Quantity>): ResourceList {
   return out;
 }
 
+const NO_RESOURCES: ResourceList = Object.freeze({});
+
 function own(c: Container, pick: ResourcePick): ResourceList {
-  return c.resources ? pick(c.resources) : {};
+  return c.resources ? pick(c.resources) : NO_RESOURCES;
 }
 
-/** Totals computed inside `withAggregateMemo`, per pod object: requests and limits. */
-// A Map, not a WeakMap: it lives for one stretch of work, and weak tables cost the collector more.
-let memo: Map<Pod, { requests?: ResourceList; limits?: ResourceList }> | null = null;
+function isEmptyList(list: ResourceList): boolean {
+  for (const _ in list) return false;
+  return true;
+}
 
 /**
- * Runs `fn` with the requests and limits aggregates remembered per pod: one admission asks for
- * them from the hint providers, the allocations, the predicate handler and the pod cgroup, each
- * a walk of every container. Only for a stretch of work that does not change the pods it reads
- * (one admission); the remembered lists are frozen, so a caller cannot change them for the next.
+ * `fn` with each pod's aggregates remembered for its duration (`withAdmissionMemo`); the remembered
+ * lists are frozen, so a caller cannot change them for the next.
  */
 export function withAggregateMemo<T>(fn: () => T): T {
-  if (memo) return fn();
-  memo = new Map();
-  try {
-    return fn();
-  } finally {
-    memo = null;
-  }
+  return withAdmissionMemo(fn);
 }
 
 export function aggregateContainerResources(
@@ -88,13 +84,54 @@ export function aggregateContainerResources(
   onContribution?: ContributionHook,
 ): ResourceList {
   const slot = pick === pickRequests ? "requests" : pick === pickLimits ? "limits" : null;
-  if (memo === null || slot === null || onContribution) return computeAggregate(pod, pick, onContribution);
-  let entry = memo.get(pod);
-  if (!entry) memo.set(pod, (entry = {}));
-  return (entry[slot] ??= Object.freeze(computeAggregate(pod, pick)));
+  const memo = slot === null || onContribution ? null : podMemo(pod);
+  if (memo === null || slot === null) return computeAggregate(pod, pick, onContribution);
+  return (memo[slot] ??= Object.freeze(computeAggregate(pod, pick)));
+}
+
+/**
+ * The one container list that names any resource, undefined when two or more do (null when none
+ * does). With a single contributor the aggregate is that list: sums and maxima of one term.
+ */
+function soleContribution(pod: Pod, pick: ResourcePick): ResourceList | null | undefined {
+  const sole = soleIn(pod.containers, pick, null);
+  return sole === undefined ? undefined : soleIn(pod.initContainers, pick, sole);
+}
+
+function soleIn(
+  containers: readonly Container[],
+  pick: ResourcePick,
+  found: ResourceList | null,
+): ResourceList | null | undefined {
+  let sole = found;
+  for (const c of containers) {
+    const list = own(c, pick);
+    if (isEmptyList(list)) continue;
+    if (sole !== null) return undefined;
+    sole = list;
+  }
+  return sole;
+}
+
+/** `list` copied with names ascending, or null where the general path must sort (or define `__proto__`). */
+function orderedCopy(list: ResourceList): ResourceList | null {
+  const out: ResourceList = {};
+  let last: string | null = null;
+  for (const name in list) {
+    if ((last !== null && !(last < name)) || name === "__proto__") return null;
+    out[name] = list[name];
+    last = name;
+  }
+  return out;
 }
 
 function computeAggregate(pod: Pod, pick: ResourcePick, onContribution?: ContributionHook): ResourceList {
+  if (!onContribution) {
+    const sole = soleContribution(pod, pick);
+    if (sole === null) return {};
+    const copy = sole === undefined ? null : orderedCopy(sole);
+    if (copy !== null) return copy;
+  }
   const total = new Map<string, Quantity>();
   for (const c of pod.containers) {
     const list = own(c, pick);
@@ -102,28 +139,34 @@ function computeAggregate(pod: Pod, pick: ResourcePick, onContribution?: Contrib
     addInto(total, list);
   }
   if (pod.initContainers.length > 0) {
-    const sidecarsSoFar = new Map<string, Quantity>();
-    const initPeak = new Map<string, Quantity>();
+    // Created on first need: most init containers and sidecars ask for nothing, and then (with no
+    // hook to tell) they change neither the totals nor the init peak beyond the sidecars so far.
+    let sidecarsSoFar: Map<string, Quantity> | null = null;
+    let initPeak: Map<string, Quantity> | null = null;
     for (const c of pod.initContainers) {
       const list = own(c, pick);
+      if (!onContribution && sidecarsSoFar === null && isEmptyList(list)) continue;
       let phase: Map<string, Quantity>;
       if (isSidecar(c)) {
         addInto(total, list);
+        sidecarsSoFar ??= new Map();
         addInto(sidecarsSoFar, list);
         phase = sidecarsSoFar;
       } else {
         phase = new Map<string, Quantity>();
         addInto(phase, list);
-        for (const [name, q] of sidecarsSoFar) {
-          const prev = phase.get(name);
-          phase.set(name, prev ? prev.add(q) : q);
-        }
+        if (sidecarsSoFar)
+          for (const [name, q] of sidecarsSoFar) {
+            const prev = phase.get(name);
+            phase.set(name, prev ? prev.add(q) : q);
+          }
       }
       // The hook gets a list of its own: the sidecars' running sums go on changing.
       onContribution?.(Object.fromEntries(phase), "init");
+      initPeak ??= new Map();
       maxInto(initPeak, phase);
     }
-    maxInto(total, initPeak);
+    if (initPeak) maxInto(total, initPeak);
   }
   return sortedList(total);
 }

@@ -1,5 +1,5 @@
 import type { Quantity } from "../core/index.js";
-import { withAggregateMemo } from "./aggregate.js";
+import { podMemo, withAdmissionMemo } from "./admission-memo.js";
 import type { Container, FeatureGates, Pod, QOSClass, ResourceList, ResourceRequirements } from "./types.js";
 
 /** pod-level.md §1.1 / PL-9: `cpu`, `memory` and every `hugepages-*` (both versions). */
@@ -140,38 +140,20 @@ export function computePodQOS(pod: Pod, gates: Pick<FeatureGates, "PodLevelResou
   return containerQOS(pod);
 }
 
-/** Classes computed inside `withPodQOSMemo`, per pod object: [gate off, gate on]. */
-let qosMemo: WeakMap<Pod, [QOSClass | undefined, QOSClass | undefined]> | null = null;
-
 /**
- * Runs `fn` with `podQOS` remembering each pod's class: the managers ask for it once per container,
- * and each answer walks every container, so a pod with n containers cost n² without it. Only for a
- * stretch of work that does not change the pods it reads (one admission).
+ * Runs `fn` with `podQOS` remembering each pod's class (`withAdmissionMemo`): the managers ask for
+ * it once per container, and each answer walks every container, so a pod with n containers cost
+ * n² without it. The aggregates the classes and the managers read are remembered alike.
  */
 export function withPodQOSMemo<T>(fn: () => T): T {
-  if (qosMemo) return fn();
-  qosMemo = new WeakMap();
-  try {
-    // The aggregates the classes and the managers read are remembered over the same stretch.
-    return withAggregateMemo(fn);
-  } finally {
-    qosMemo = null;
-  }
+  return withAdmissionMemo(fn);
 }
 
 /** `GetPodQOS`: the stored class (`status.qosClass`) if any, else `computePodQOS`. */
 export function podQOS(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): QOSClass {
   if (pod.qosClass !== undefined && pod.qosClass !== null) return pod.qosClass;
-  if (!qosMemo) return computePodQOS(pod, gates);
-  let entry = qosMemo.get(pod);
-  if (!entry) {
-    entry = [undefined, undefined];
-    qosMemo.set(pod, entry);
-  }
-  const slot = gates.PodLevelResources ? 1 : 0;
-  const known = entry[slot];
-  if (known !== undefined) return known;
-  const computed = computePodQOS(pod, gates);
-  entry[slot] = computed;
-  return computed;
+  const memo = podMemo(pod);
+  if (memo === null) return computePodQOS(pod, gates);
+  if (gates.PodLevelResources) return (memo.qosGateOn ??= computePodQOS(pod, gates));
+  return (memo.qosGateOff ??= computePodQOS(pod, gates));
 }

@@ -1,4 +1,5 @@
 import type { Quantity } from "../core/index.js";
+import { podMemo } from "./admission-memo.js";
 import type { Affinity, ContainerPort, Toleration } from "./scheduling-types.js";
 
 /** Resource name -> quantity (`cpu`, `memory`, `hugepages-2Mi`, ...). */
@@ -85,11 +86,13 @@ export type KubernetesVersion = "1.36" | "1.37";
 export const DEFAULT_KUBERNETES_VERSION: KubernetesVersion = "1.37";
 
 /** Every container in container order: init containers, then app containers. */
-export function containersInOrder(pod: Pod): Container[] {
-  // Called several times per admission, mostly for pods without init containers: a copy of the
-  // app containers is the cheapest new array of the right length then.
-  if (pod.initContainers.length === 0) return pod.containers.slice();
-  return [...pod.initContainers, ...pod.containers];
+export function containersInOrder(pod: Pod): readonly Container[] {
+  // Called several times per admission: the app containers themselves when there is no init
+  // container, else one list per admission (`withAdmissionMemo`).
+  if (pod.initContainers.length === 0) return pod.containers;
+  const memo = podMemo(pod);
+  if (memo === null) return [...pod.initContainers, ...pod.containers];
+  return (memo.containersInOrder ??= Object.freeze([...pod.initContainers, ...pod.containers]));
 }
 
 export function isSidecar(c: Container): boolean {
