@@ -5,14 +5,15 @@ import { type Machine, presetMachine } from "../src/machine/index.js";
 import { Node, type TopologyManagerPolicyName, type TopologyManagerScopeName } from "../src/node/index.js";
 import { testPod, workedExampleConfig } from "../src/node/test-support.js";
 import { admissionTarget, type BenchOptions, type Target } from "./bench-targets.js";
-import { type MeasureOptions, measure, type Timing } from "./bench-timing.js";
+import { type MeasureOptions, measureInterleaved, type Timing } from "./bench-timing.js";
 
 /**
  * One admission (`Node.admit`: the Topology Manager with the CPU and Memory Managers as hint
  * providers, then allocation) per machine × Topology Manager policy × scope × pod, on the worked
  * examples' kubelet configuration. Only `admit` is timed; each sample then removes the pod, which
- * gives the next sample the same node. Ratios are against the 2-NUMA classic pod under `none` of
- * the same scope, measured in the same run.
+ * gives the next sample the same node. A machine's cells are measured in turns (ten passes), so a
+ * drift in the host's speed weighs on all of them alike. Ratios are against the 2-NUMA classic
+ * pod under `none` of the same scope, measured in the same run.
  */
 
 export const ADMISSION_MACHINES = [
@@ -150,40 +151,74 @@ function warmUp(opts: BenchOptions): void {
   }
 }
 
+/** Passes over one machine's cells (see `measureInterleaved`). */
+const ROUNDS = 10;
+
+interface Cell {
+  kind: AdmissionPodKind;
+  shape: string;
+  scope: TopologyManagerScopeName;
+  policy: TopologyManagerPolicyName;
+  outcome: string;
+  sample: () => number;
+  opts: MeasureOptions;
+}
+
+/** Every pod × scope × policy of one machine, each with its own node, probed once. */
+function machineCells(machine: Machine, numaNodes: number, opts: BenchOptions): Cell[] {
+  const cells: Cell[] = [];
+  for (const kind of POD_KINDS) {
+    const { pod, shape } = podFor(kind, machine);
+    for (const scope of SCOPES) {
+      for (const policy of POLICIES) {
+        const node = nodeFor(machine, numaNodes, scope, policy);
+        const probe = node.admit(pod);
+        node.remove(pod.uid);
+        const sample = admissionSample(node, pod);
+        const t0 = performance.now();
+        sample();
+        const outcome = probe.admitted ? "admitted" : (probe.reason ?? "rejected");
+        cells.push({
+          kind,
+          shape,
+          scope,
+          policy,
+          outcome,
+          sample,
+          opts: cellOptions(opts, performance.now() - t0),
+        });
+      }
+    }
+  }
+  return cells;
+}
+
 export function benchAdmissions(opts: BenchOptions): AdmissionRow[] {
   warmUp(opts);
   const rows: AdmissionRow[] = [];
   for (const { numaNodes, preset } of ADMISSION_MACHINES) {
     const machine = presetMachine(preset);
     if (!machine) throw new Error(`no preset ${preset}`);
-    for (const kind of POD_KINDS) {
-      const { pod, shape } = podFor(kind, machine);
-      for (const scope of SCOPES) {
-        for (const policy of POLICIES) {
-          const node = nodeFor(machine, numaNodes, scope, policy);
-          const probe = node.admit(pod);
-          node.remove(pod.uid);
-          const t0 = performance.now();
-          admissionSample(node, pod)();
-          const timing = measure(admissionSample(node, pod), cellOptions(opts, performance.now() - t0));
-          const baseline = rows.find(
-            (r) => r.numaNodes === 2 && r.pod === "classic" && r.policy === "none" && r.scope === scope,
-          )?.timing;
-          rows.push({
-            numaNodes,
-            machine: preset,
-            pod: kind,
-            podShape: shape,
-            scope,
-            policy,
-            outcome: probe.admitted ? "admitted" : (probe.reason ?? "rejected"),
-            timing,
-            vsBaseline: baseline ? timing.p50Ms / baseline.p50Ms : null,
-            target: admissionTarget(numaNodes, policy, timing.p50Ms),
-          });
-        }
-      }
-    }
+    const cells = machineCells(machine, numaNodes, opts);
+    const timings = measureInterleaved(cells, opts.quick ? 1 : ROUNDS);
+    cells.forEach((cell, i) => {
+      const timing = timings[i];
+      const baseline = rows.find(
+        (r) => r.numaNodes === 2 && r.pod === "classic" && r.policy === "none" && r.scope === cell.scope,
+      )?.timing;
+      rows.push({
+        numaNodes,
+        machine: preset,
+        pod: cell.kind,
+        podShape: cell.shape,
+        scope: cell.scope,
+        policy: cell.policy,
+        outcome: cell.outcome,
+        timing,
+        vsBaseline: baseline ? timing.p50Ms / baseline.p50Ms : null,
+        target: admissionTarget(numaNodes, cell.policy, timing.p50Ms),
+      });
+    });
   }
   return rows;
 }

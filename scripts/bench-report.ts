@@ -31,7 +31,9 @@ const ADMISSION_CAPTION =
   "with 4 whole CPUs and 4Gi; pod-level = the KEP-5526 blog's tightly-coupled-database; spanning = " +
   "a Guaranteed pod 1.5 NUMA nodes' worth of CPUs and memory on machines with 2 CPU nodes, 2.5 " +
   "nodes' worth on the others (rejected under single-numa-node, as the kubelet does). Targets (p50): " +
-  "≤ 25 µs at 2 NUMA nodes, ≤ 100 µs at 8, and for best-effort and restricted ≤ 0.5 ms at 16 and ≤ 1 ms at 64.";
+  "≤ 25 µs at 2 NUMA nodes, ≤ 100 µs at 8, and for best-effort and restricted ≤ 0.5 ms at 16 and ≤ 1 ms at 64. " +
+  "A machine's cells are sampled in turns, ten passes over all of them, so that a drift in the host's speed " +
+  "weighs on every cell alike.";
 
 function sections(results: BenchResults, forReadme: boolean): Section[] {
   const s = results.sections;

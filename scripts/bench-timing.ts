@@ -44,6 +44,33 @@ export function measure(sample: () => number, opts: MeasureOptions = DEFAULT_MEA
 }
 
 /**
+ * Several cells measured in turns: `rounds` passes over the cells, each pass taking a share of
+ * every cell's samples, and each cell summarised over all its samples. A machine whose speed
+ * drifts over seconds (a shared host, frequency changes) then weighs on every cell alike instead
+ * of on whichever cells it happened to be measuring: the ratios between cells stay meaningful.
+ */
+export function measureInterleaved(
+  cells: readonly { sample: () => number; opts: MeasureOptions }[],
+  rounds: number,
+): Timing[] {
+  const samples = cells.map(() => [] as number[]);
+  for (const { sample, opts } of cells) for (let i = 0; i < opts.warmup; i++) sample();
+  for (let round = 0; round < rounds; round++) {
+    const left = rounds - round;
+    cells.forEach(({ sample, opts }, i) => {
+      const taken = samples[i];
+      const minRuns = taken.length + Math.ceil((opts.minRuns - taken.length) / left);
+      const maxRuns = taken.length + Math.ceil((opts.maxRuns - taken.length) / left);
+      const started = performance.now();
+      const budget = opts.budgetMs / rounds;
+      while (taken.length < minRuns || (taken.length < maxRuns && performance.now() - started < budget))
+        taken.push(sample());
+    });
+  }
+  return samples.map(summarise);
+}
+
+/**
  * A sample of a call too quick to time alone: the call is repeated enough times for one sample
  * to last about `targetMs`, and the sample reports the time of one call.
  */
