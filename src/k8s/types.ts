@@ -88,11 +88,12 @@ export const DEFAULT_KUBERNETES_VERSION: KubernetesVersion = "1.37";
 /** Every container in container order: init containers, then app containers. */
 export function containersInOrder(pod: Pod): readonly Container[] {
   // Called several times per admission: the app containers themselves when there is no init
-  // container, else one list per admission (`withAdmissionMemo`).
+  // container, else one list per admission (`withAdmissionMemo`). Readonly by type, not frozen:
+  // freezing the list cost as much as building it.
   if (pod.initContainers.length === 0) return pod.containers;
   const memo = podMemo(pod);
   if (memo === null) return [...pod.initContainers, ...pod.containers];
-  return (memo.containersInOrder ??= Object.freeze([...pod.initContainers, ...pod.containers]));
+  return (memo.containersInOrder ??= [...pod.initContainers, ...pod.containers]);
 }
 
 export function isSidecar(c: Container): boolean {
