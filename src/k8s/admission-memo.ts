@@ -8,6 +8,14 @@ export interface PodMemo {
   qosGateOff?: QOSClass;
   qosGateOn?: QOSClass;
   containersInOrder?: readonly Container[];
+  /** What other modules work out per admission (`admissionValue`), by their keys. */
+  values?: Map<AdmissionKey<unknown>, unknown>;
+}
+
+/** The key of a value some module works out once per admission (`admissionValue`). */
+export class AdmissionKey<T> {
+  declare readonly valueType: T;
+  constructor(readonly name: string) {}
 }
 
 // A Map, not a WeakMap: it lives for one stretch of work, and weak tables cost the collector more.
@@ -43,4 +51,19 @@ export function podMemo(pod: Pod): PodMemo | null {
   lastPod = pod;
   lastMemo = memo;
   return memo;
+}
+
+/**
+ * The value under `key` for `pod` in this admission, worked out by `compute` on first need; outside
+ * `withAdmissionMemo`, `compute()` each time. A value that depends on more than the pod (a node's
+ * feature gates) must say so itself: nested work may share the memo.
+ */
+export function admissionValue<T>(pod: Pod, key: AdmissionKey<T>, compute: () => T): T {
+  const memo = podMemo(pod);
+  if (memo === null) return compute();
+  const values = (memo.values ??= new Map());
+  if (values.has(key)) return values.get(key) as T;
+  const value = compute();
+  values.set(key, value);
+  return value;
 }

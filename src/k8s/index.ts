@@ -24,6 +24,7 @@ export {
   memoryQuantityNote,
   writtenQuantity,
 } from "./canonical-quantity.js";
+export { AdmissionKey, admissionValue, withAdmissionMemo } from "./admission-memo.js";
 export { parseGoDuration } from "./duration.js";
 export {
   defaultFeatureGates,

@@ -1,17 +1,26 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { CPUSet } from "../core/index.js";
+import { CPUSet, type Quantity } from "../core/index.js";
 import { BLOG_DATABASE_POD, BLOG_ML_POD } from "../k8s/blog-pods.cases.js";
 import {
+  aggregateContainerLimits,
+  aggregateContainerRequests,
+  containersInOrder,
   DEFAULT_FEATURE_GATES,
   type FeatureGates,
+  isPodLevelResourcesSet,
+  isSupportedPodLevelResource,
   type Pod,
   parsePods,
   podFromObject,
+  podQOS,
+  type ResourceList,
+  withPodQOSMemo,
 } from "../k8s/index.js";
 import {
   type CFSSettings,
+  type CPUStateOf,
   containerCpuQuota,
   containerHasExclusiveCPUs,
   cpuStatesFromAssignments,
@@ -24,6 +33,7 @@ import {
   podHasExclusiveCPUs,
   resourceIsolationLevel,
 } from "./cgroup-rules.js";
+import type { PodCgroup } from "./types.js";
 
 const ON: FeatureGates = {
   ...DEFAULT_FEATURE_GATES,
@@ -248,5 +258,139 @@ spec:
     assert.equal(cg.cpuShares, Math.floor((2250 * 1024) / 1000));
     assert.equal(cg.memoryLimitBytes, GiB + 160n * 1024n * 1024n);
     assert.equal(cg.cpuQuotaUs, 225_000);
+  });
+});
+
+/*
+ * The pod cgroup against its plain reading: every list built in full (the limits aggregate with
+ * its contribution hook, pod-level values, overhead), on random pods, gates and CPU assignments.
+ */
+function referenceTotals(pod: Pod, gates: FeatureGates) {
+  const podLevel = gates.PodLevelResources ? pod.resources : null;
+  let cpuDeclared = true;
+  let memoryDeclared = true;
+  const limits = aggregateContainerLimits(pod, (list) => {
+    if (!list.cpu || list.cpu.isZero()) cpuDeclared = false;
+    if (!list.memory || list.memory.isZero()) memoryDeclared = false;
+  });
+  if (podLevel && isPodLevelResourcesSet(pod)) {
+    if (podLevel.limits.cpu && !podLevel.limits.cpu.isZero()) cpuDeclared = true;
+    if (podLevel.limits.memory && !podLevel.limits.memory.isZero()) memoryDeclared = true;
+  }
+  const withPodLevel = (list: ResourceList, level: ResourceList | undefined): ResourceList => {
+    const out = { ...list };
+    for (const [name, q] of Object.entries(level ?? {})) if (isSupportedPodLevelResource(name)) out[name] = q;
+    return out;
+  };
+  const withOverhead = (list: ResourceList, addMissing: boolean): ResourceList => {
+    const out = { ...list };
+    for (const [name, q] of Object.entries(pod.overhead ?? {})) {
+      const have = Object.hasOwn(out, name) ? out[name] : undefined;
+      if (have) out[name] = have.add(q);
+      else if (addMissing) out[name] = q;
+    }
+    return out;
+  };
+  return {
+    requests: withOverhead(withPodLevel(aggregateContainerRequests(pod), podLevel?.requests), true),
+    limits: withOverhead(withPodLevel(limits, podLevel?.limits), false),
+    cpuDeclared,
+    memoryDeclared,
+  };
+}
+
+function referenceCgroup(pod: Pod, stateOf: CPUStateOf, cfs: CFSSettings, gates: FeatureGates): PodCgroup {
+  const qos = podQOS(pod, gates);
+  const t = referenceTotals(pod, gates);
+  const milli = (q: Quantity | undefined) => (q ? q.milliValue() : 0n);
+  const quotaWith = (enforce: boolean): number | null => {
+    if (qos === "BestEffort" || (qos === "Burstable" && !t.cpuDeclared)) return null;
+    if (!enforce) return -1;
+    const quota = milliCPUToQuota(milli(t.limits.cpu), cfs.cpuCFSQuotaPeriodUs);
+    return quota === 0 ? null : quota;
+  };
+  const all = containersInOrder(pod);
+  let exclusive = false;
+  if (gates.DisableCPUQuotaWithExclusiveCPUs) {
+    const pooled =
+      gates.PodLevelResourceManagers &&
+      isPodLevelResourcesSet(pod) &&
+      all.some((c) => stateOf(c).isolation === "pod");
+    exclusive = !pooled && all.some((c) => containerHasExclusiveCPUs(stateOf(c)));
+  }
+  const cpuQuotaUs = quotaWith(cfs.cpuCFSQuota && !exclusive);
+  const documented = quotaWith(cfs.cpuCFSQuota);
+  const memory = t.limits.memory ? t.limits.memory.value() : 0n;
+  const hugepages: Record<string, bigint> = {};
+  for (const [name, q] of Object.entries(t.requests))
+    if (name.startsWith("hugepages-")) hugepages[name] = q.value();
+  return {
+    cpuShares: qos === "BestEffort" ? 2 : milliCPUToShares(milli(t.requests.cpu)),
+    cpuQuotaUs,
+    cpuPeriodUs: cfs.cpuCFSQuotaPeriodUs,
+    memoryLimitBytes:
+      qos === "Guaranteed" || (qos === "Burstable" && t.memoryDeclared) ? memory || null : null,
+    hugepageLimitsBytes: hugepages,
+    documentedCpuQuotaUs: documented === cpuQuotaUs ? null : documented,
+  };
+}
+
+describe("pod cgroup against its plain reading", () => {
+  const list = fc.record(
+    {
+      cpu: fc.constantFrom("0", "250m", "1", "2", "1500m"),
+      memory: fc.constantFrom("0", "64Mi", "1Gi"),
+      "hugepages-2Mi": fc.constantFrom("0", "2Mi", "4Mi"),
+      "hugepages-1Gi": fc.constantFrom("1Gi"),
+    },
+    { requiredKeys: [] },
+  );
+  const resources = fc.option(fc.record({ requests: list, limits: list }), { nil: undefined });
+  const podArb = fc.record({
+    apps: fc.array(resources, { minLength: 1, maxLength: 3 }),
+    inits: fc.array(fc.record({ resources, sidecar: fc.boolean() }), { maxLength: 3 }),
+    podLevel: resources,
+    overhead: fc.option(list, { nil: undefined }),
+    assigned: fc.array(fc.constantFrom("", "1", "2-3"), { minLength: 6, maxLength: 6 }),
+    gates: fc.record({
+      PodLevelResources: fc.boolean(),
+      PodLevelResourceManagers: fc.boolean(),
+      DisableCPUQuotaWithExclusiveCPUs: fc.boolean(),
+    }),
+    cfs: fc.record({ cpuCFSQuota: fc.boolean(), cpuCFSQuotaPeriodUs: fc.constantFrom(100_000, 50_000) }),
+    memo: fc.boolean(),
+  });
+  it("gives the same settings", () => {
+    fc.assert(
+      fc.property(podArb, (p) => {
+        const pod = podFromObject(
+          {
+            metadata: { name: "p", uid: "u" },
+            spec: {
+              containers: p.apps.map((r, i) => ({ name: `a${i}`, ...(r ? { resources: r } : {}) })),
+              initContainers: p.inits.map(({ resources: r, sidecar }, i) => ({
+                name: `i${i}`,
+                ...(r ? { resources: r } : {}),
+                ...(sidecar ? { restartPolicy: "Always" } : {}),
+              })),
+              ...(p.podLevel ? { resources: p.podLevel } : {}),
+              ...(p.overhead ? { overhead: p.overhead } : {}),
+            },
+          },
+          "test",
+        );
+        const gates: FeatureGates = { ...DEFAULT_FEATURE_GATES, ...p.gates };
+        const assignments = new Map(
+          containersInOrder(pod).map((c, i): [string, CPUSet] => [c.name, CPUSet.parse(p.assigned[i])]),
+        );
+        const stateOf = cpuStatesFromAssignments(pod, assignments, gates);
+        const got = () => podCgroupSettings(pod, stateOf, p.cfs, gates);
+        const cg = p.memo ? withPodQOSMemo(got) : got();
+        const expected = referenceCgroup(pod, stateOf, p.cfs, gates);
+        assert.deepEqual(cg, expected);
+        assert.deepEqual(Object.keys(cg.hugepageLimitsBytes), Object.keys(expected.hugepageLimitsBytes));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

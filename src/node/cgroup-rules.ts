@@ -1,13 +1,12 @@
 import { CPUSet, type Quantity } from "../core/index.js";
 import {
-  aggregateContainerLimits,
   aggregateContainerRequests,
   type Container,
-  containersInOrder,
   type FeatureGates,
   isContainerEquivalentGuaranteed,
   isPodLevelResourcesSet,
   isSupportedPodLevelResource,
+  isSidecar,
   type Pod,
   podQOS,
   type ResourceList,
@@ -106,11 +105,17 @@ export function podHasExclusiveCPUs(
   stateOf: CPUStateOf,
   gates: Pick<FeatureGates, "PodLevelResourceManagers">,
 ): boolean {
-  const all = containersInOrder(pod);
   if (gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod)) {
-    if (all.some((c) => stateOf(c).isolation === "pod")) return false;
+    if (anyContainer(pod, (c) => stateOf(c).isolation === "pod")) return false;
   }
-  return all.some((c) => containerHasExclusiveCPUs(stateOf(c)));
+  return anyContainer(pod, (c) => containerHasExclusiveCPUs(stateOf(c)));
+}
+
+/** `containersInOrder(pod).some(test)`, without the list. */
+function anyContainer(pod: Pod, test: (c: Container) => boolean): boolean {
+  for (const c of pod.initContainers) if (test(c)) return true;
+  for (const c of pod.containers) if (test(c)) return true;
+  return false;
 }
 
 function toNumber(v: bigint): number {
@@ -193,80 +198,141 @@ export function containerCpuQuota(
   return quota === 0 ? null : quota;
 }
 
-/** Pod-level values override the containers' aggregate for the supported names (`PodRequests`). */
-function withPodLevel(aggregate: ResourceList, podLevel: ResourceList | undefined): ResourceList {
-  const out: ResourceList = { ...aggregate };
-  if (podLevel && Object.keys(podLevel).length > 0) {
-    for (const [name, q] of Object.entries(podLevel)) {
-      if (isSupportedPodLevelResource(name)) out[name] = q;
-    }
-  }
-  return out;
-}
-
-/** The pod's effective requests and limits, as `podTotals` computes them. */
+/** The pod's effective CPU request, hugepage requests and CPU and memory limits (`podTotals`). */
 export interface PodTotals {
-  requests: ResourceList;
-  limits: ResourceList;
+  cpuRequest: Quantity | undefined;
+  /** Each `hugepages-*` request in bytes, in the order the request list names them. */
+  hugepageRequests: Record<string, bigint>;
+  cpuLimit: Quantity | undefined;
+  memoryLimit: Quantity | undefined;
   cpuLimitsDeclared: boolean;
   memoryLimitsDeclared: boolean;
 }
 
-/** `ResourceConfigForPod`'s inputs: the pod's effective requests and limits (§4.3). */
+/**
+ * `ResourceConfigForPod`'s inputs: the pod's effective requests and limits (§4.3), only the names
+ * it reads and without building the lists (`PodRequests`/`PodLimits`).
+ */
 function podTotals(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): PodTotals {
-  const podLevel = gates.PodLevelResources ? pod.resources : null;
-  let cpuLimitsDeclared = true;
-  let memoryLimitsDeclared = true;
-  const aggregateLimits = aggregateContainerLimits(pod, (list) => {
-    if (!list.cpu || list.cpu.isZero()) cpuLimitsDeclared = false;
-    if (!list.memory || list.memory.isZero()) memoryLimitsDeclared = false;
-  });
+  const podLevel = gates.PodLevelResources ? pod.resources : undefined;
+  const cpu = containersLimit(pod, "cpu");
+  const memory = containersLimit(pod, "memory");
+  let cpuLimitsDeclared = cpu.declared;
+  let memoryLimitsDeclared = memory.declared;
   if (podLevel && isPodLevelResourcesSet(pod)) {
     if (podLevel.limits.cpu && !podLevel.limits.cpu.isZero()) cpuLimitsDeclared = true;
     if (podLevel.limits.memory && !podLevel.limits.memory.isZero()) memoryLimitsDeclared = true;
   }
+  const requests = aggregateContainerRequests(pod);
+  const request = (name: string): Quantity | undefined =>
+    effective(name, ownValue(requests, name), podLevel?.requests, pod.overhead, true);
   return {
-    requests: withOverhead(
-      withPodLevel(aggregateContainerRequests(pod), podLevel?.requests),
-      pod.overhead,
-      true,
-    ),
-    limits: withOverhead(withPodLevel(aggregateLimits, podLevel?.limits), pod.overhead, false),
+    cpuRequest: request("cpu"),
+    hugepageRequests: hugepageRequests(requests, podLevel?.requests, pod.overhead, request),
+    cpuLimit: effective("cpu", cpu.aggregate, podLevel?.limits, pod.overhead, false),
+    memoryLimit: effective("memory", memory.aggregate, podLevel?.limits, pod.overhead, false),
     cpuLimitsDeclared,
     memoryLimitsDeclared,
   };
 }
 
+function ownValue(list: ResourceList, name: string): Quantity | undefined {
+  return Object.hasOwn(list, name) ? list[name] : undefined;
+}
+
 /**
- * `PodRequests`/`PodLimits` count `.spec.overhead` (the runtime class's per-pod cost) after the
- * pod-level replacement: added to every request, but only to limits that are set. The pod-level
- * page does not cover it; the Pod Overhead concept page says the kubelet includes the overhead
- * when sizing the pod cgroup, and node-admission.md §3 step 3 orders it after pod-level values.
+ * One name of `PodRequests`/`PodLimits`: the pod-level value for a supported name the pod level
+ * sets, else the containers' aggregate; then `.spec.overhead` (the runtime class's per-pod cost),
+ * added to a request whether set or not, to a limit only if set. The pod-level page does not
+ * cover the overhead; the Pod Overhead concept page says the kubelet includes it when sizing the
+ * pod cgroup, and node-admission.md §3 step 3 orders it after pod-level values.
  */
-function withOverhead(
-  list: ResourceList,
+function effective(
+  name: string,
+  fromContainers: Quantity | undefined,
+  podLevel: ResourceList | undefined,
   overhead: ResourceList | undefined,
-  addMissing: boolean,
-): ResourceList {
-  if (!overhead) return list;
-  const out: ResourceList = { ...list };
-  for (const [name, q] of Object.entries(overhead)) {
-    const have = Object.hasOwn(out, name) ? out[name] : undefined;
-    if (have) out[name] = have.add(q);
-    else if (addMissing) out[name] = q;
-  }
+  isRequest: boolean,
+): Quantity | undefined {
+  const q =
+    podLevel && Object.hasOwn(podLevel, name) && isSupportedPodLevelResource(name)
+      ? podLevel[name]
+      : fromContainers;
+  if (!overhead || !Object.hasOwn(overhead, name)) return q;
+  if (q) return q.add(overhead[name]);
+  return isRequest ? overhead[name] : q;
+}
+
+/**
+ * The hugepage entries of the request list, in its order: the aggregate's names, then names only
+ * the pod level sets, then names only the overhead has.
+ */
+function hugepageRequests(
+  aggregate: ResourceList,
+  podLevel: ResourceList | undefined,
+  overhead: ResourceList | undefined,
+  request: (name: string) => Quantity | undefined,
+): Record<string, bigint> {
+  const out: Record<string, bigint> = {};
+  // Own names, as `Object.entries` lists them, without its pairs (a pod level sets every hugepage size).
+  const note = (list: ResourceList): void => {
+    for (const name in list)
+      if (isHugePages(name) && Object.hasOwn(list, name) && !Object.hasOwn(out, name))
+        out[name] = request(name)!.value();
+  };
+  note(aggregate);
+  if (podLevel) note(podLevel);
+  if (overhead) note(overhead);
   return out;
+}
+
+const isHugePages = (name: string): boolean => name.startsWith("hugepages-");
+
+const declares = (q: Quantity | undefined): boolean => q !== undefined && !q.isZero();
+
+/** `a + b` as the aggregate sums them (either may be absent). */
+const sum = (a: Quantity | undefined, b: Quantity | undefined): Quantity | undefined =>
+  a ? (b ? a.add(b) : a) : b;
+
+/** The larger of the two as the aggregate takes it (`b` only when strictly larger). */
+const max = (a: Quantity | undefined, b: Quantity | undefined): Quantity | undefined =>
+  b && (!a || b.cmp(a) > 0) ? b : a;
+
+/**
+ * One name of the containers' limits: its `AggregateContainerLimits` amount (the sidecar formula;
+ * only its value is read), and whether every contribution to it (the `ContainerFn` hook: an app
+ * container's own limits; an init container's with the sidecars declared before it; a sidecar's
+ * running sum of sidecars) names a non-zero amount.
+ */
+export function containersLimit(
+  pod: Pod,
+  name: "cpu" | "memory",
+): { aggregate: Quantity | undefined; declared: boolean } {
+  let declared = true;
+  let total: Quantity | undefined;
+  for (const c of pod.containers) {
+    const own = c.resources?.limits[name];
+    if (!declares(own)) declared = false;
+    total = sum(total, own);
+  }
+  let sidecars: Quantity | undefined;
+  let initPeak: Quantity | undefined;
+  for (const c of pod.initContainers) {
+    const own = c.resources?.limits[name];
+    let phase: Quantity | undefined;
+    if (isSidecar(c)) {
+      total = sum(total, own);
+      phase = sidecars = sum(sidecars, own);
+    } else {
+      phase = sum(own, sidecars);
+    }
+    if (!declares(phase)) declared = false;
+    initPeak = max(initPeak, phase);
+  }
+  return { aggregate: max(total, initPeak), declared };
 }
 
 const milliOf = (q: Quantity | undefined): bigint => (q ? q.milliValue() : 0n);
-
-function hugePageLimits(requests: ResourceList): Record<string, bigint> {
-  const out: Record<string, bigint> = {};
-  for (const [name, q] of Object.entries(requests)) {
-    if (name.startsWith("hugepages-")) out[name] = q.value();
-  }
-  return out;
-}
 
 /** The pod CFS quota for a given "enforce CPU limits" decision, or null when none is set. */
 function podQuotaWith(
@@ -279,7 +345,7 @@ function podQuotaWith(
   const qos = podQOS(pod, gates);
   if (qos === "BestEffort" || (qos === "Burstable" && !totals.cpuLimitsDeclared)) return null;
   if (!enforce) return -1;
-  const quota = milliCPUToQuota(milliOf(totals.limits.cpu), cfs.cpuCFSQuotaPeriodUs);
+  const quota = milliCPUToQuota(milliOf(totals.cpuLimit), cfs.cpuCFSQuotaPeriodUs);
   return quota === 0 ? null : quota;
 }
 
@@ -327,18 +393,18 @@ export function podCgroupSettings(
 ): PodCgroup {
   const qos = podQOS(pod, gates);
   const totals = podTotals(pod, gates);
-  const memory = totals.limits.memory ? totals.limits.memory.value() : 0n;
+  const memory = totals.memoryLimit ? totals.memoryLimit.value() : 0n;
   const memoryLimitBytes =
     qos === "Guaranteed" || (qos === "Burstable" && totals.memoryLimitsDeclared) ? memory || null : null;
   // One walk of the containers for the three figures that read the totals.
   const cpuQuotaUs = podCpuQuota(pod, stateOf, cfs, gates, totals);
   const documented = documentedPodCpuQuota(pod, cfs, gates, totals);
   return {
-    cpuShares: qos === "BestEffort" ? MIN_SHARES : milliCPUToShares(milliOf(totals.requests.cpu)),
+    cpuShares: qos === "BestEffort" ? MIN_SHARES : milliCPUToShares(milliOf(totals.cpuRequest)),
     cpuQuotaUs,
     cpuPeriodUs: cfs.cpuCFSQuotaPeriodUs,
     memoryLimitBytes,
-    hugepageLimitsBytes: hugePageLimits(totals.requests),
+    hugepageLimitsBytes: totals.hugepageRequests,
     documentedCpuQuotaUs: documented === cpuQuotaUs ? null : documented,
   };
 }

@@ -1,11 +1,5 @@
 import { CPUSet, withPlainJSON } from "../core/index.js";
-import {
-  type Container,
-  containersInOrder,
-  isContainerEquivalentGuaranteed,
-  isSidecar,
-  type Pod,
-} from "../k8s/index.js";
+import { type Container, isContainerEquivalentGuaranteed, isSidecar, type Pod } from "../k8s/index.js";
 import type { StaticPolicy as CPUStaticPolicy } from "../managers/cpu/index.js";
 import type { DeviceManager } from "../managers/device/index.js";
 import type { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
@@ -53,11 +47,6 @@ function deviceAssignments(node: DecisionSource, podUID: string, container: stri
   return out;
 }
 
-function kindOf(pod: Pod, c: Container): ContainerKind {
-  if (!pod.initContainers.includes(c)) return "app";
-  return isSidecar(c) ? "sidecar" : "init";
-}
-
 /** What the CPU Manager holds for a container, in the shape the cgroup rules read. */
 export function cpuStateOf(node: DecisionSource, pod: Pod, c: Container): ContainerCPUState {
   const policy = node.cpuPolicy;
@@ -74,15 +63,26 @@ function cpuAssignmentType(state: ContainerCPUState, hasBubble: boolean): Assign
   return state.isolation === "container" ? "pod_exclusive" : "pod_shared";
 }
 
+export interface Decisions {
+  containers: ContainerDecision[];
+  podDecision: PodDecision;
+}
+
 /**
  * The decisions a node holds for an admitted pod: per container its CPUs (assignment or the node
  * shared pool), isolation level, assignment types, NUMA affinity, memory blocks, cpuset.mems and
  * CFS quota; per pod its bubble, pod shared pool, pod-level memory and pod cgroup.
  */
-export function buildDecisions(
-  node: DecisionSource,
-  pod: Pod,
-): { containers: ContainerDecision[]; podDecision: PodDecision } {
+export function buildDecisions(node: DecisionSource, pod: Pod): Decisions {
+  return withPlainJSON(decisionsOf(node, pod, true));
+}
+
+/**
+ * `buildDecisions` for a caller that prints the parts inside a result of its own (so the pair
+ * needs no JSON form) and knows whether the Device Manager holds anything for the pod: a pod
+ * without a record there holds no device in any container.
+ */
+export function decisionsOf(node: DecisionSource, pod: Pod, podMayHoldDevices: boolean): Decisions {
   const gates = node.config.featureGates;
   // The configuration holds the CFS settings under their own names.
   const cfs: CFSSettings = node.config;
@@ -93,10 +93,9 @@ export function buildDecisions(
   let podSharedPool = bubble;
   // The pod cgroup reads the same states again: each is asked of the CPU Manager once.
   const states = new Map<Container, ContainerCPUState>();
-  for (const c of containersInOrder(pod)) {
+  const add = (c: Container, kind: ContainerKind): void => {
     const state = cpuStateOf(node, pod, c);
     states.set(c, state);
-    const kind = kindOf(pod, c);
     if (podSharedPool && kind !== "init" && state.isolation === "container")
       podSharedPool = podSharedPool.difference(state.cpus);
     const memory = node.memoryPolicy?.getMemoryBlocks(pod.uid, c.name) ?? null;
@@ -118,11 +117,14 @@ export function buildDecisions(
       memory,
       cpusetMems: node.memoryPolicy?.getMemoryNUMANodes(pod, c) ?? null,
       cfsQuotaUs: containerCpuQuota(c, state, cfs, gates),
-      devices: deviceAssignments(node, pod.uid, c.name),
+      devices: podMayHoldDevices ? deviceAssignments(node, pod.uid, c.name) : [],
       deviceError: node.deviceStartError(pod.uid, c.name),
     });
-  }
-  return withPlainJSON({
+  };
+  // `containersInOrder`: init containers (sidecars among them) first, then app containers.
+  for (const c of pod.initContainers) add(c, isSidecar(c) ? "sidecar" : "init");
+  for (const c of pod.containers) add(c, "app");
+  return {
     containers,
     podDecision: {
       bubble,
@@ -130,5 +132,5 @@ export function buildDecisions(
       memory: podMemory,
       cgroup: podCgroupSettings(pod, (c) => states.get(c) ?? cpuStateOf(node, pod, c), cfs, gates),
     },
-  });
+  };
 }

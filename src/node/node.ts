@@ -8,7 +8,7 @@ import {
 import type { CPUStateData } from "../managers/cpu/index.js";
 import type { MemoryStateData } from "../managers/memory/index.js";
 import {
-  containersInOrder,
+  type Container,
   type Pod,
   type ResourceList,
   tolerationWarnings,
@@ -31,18 +31,22 @@ import {
 } from "../managers/device/index.js";
 import { StaticPolicy as MemoryStaticPolicy } from "../managers/memory/index.js";
 import { type AdmitResult, createTopologyManager, type TopologyManager } from "../managers/topology/index.js";
-import { buildDecisions } from "./decisions.js";
+import { decisionsOf } from "./decisions.js";
 import { checkContainerCount, checkPodCount, MAX_PODS_PER_RUN } from "./limits.js";
 import { ResourceManager } from "./managers.js";
 import { cpuReservationRefusal } from "./startup.js";
 import {
   admitPredicate,
+  type DeviceManagerView,
   type NodeObject,
   type NodeResources,
   nodeObjectFor,
   nodeResourcesFor,
   NodeUsage,
+  type NodeUsageView,
   type PredicateDecision,
+  type PredicateInput,
+  podRequestAmounts,
   reservationProblem,
 } from "./predicate/index.js";
 import type { AdmissionResult, NodeConfig, PodRef } from "./types.js";
@@ -90,6 +94,36 @@ export interface RemovalResult {
 
 /** The in-use counts the predicate handler gets for a pod holding no devices (it reads none). */
 const NO_DEVICES_IN_USE: ReadonlyMap<string, number> = new Map();
+
+/**
+ * The predicate handler's input during an admission. The other pods are listed only when read
+ * (critical-pod preemption, or no running totals): an admission must not copy every live pod. A
+ * class, not a literal with a getter, which costs more to make than the rest of the input.
+ */
+class AdmissionPredicateInput implements PredicateInput {
+  constructor(
+    readonly node: NodeObject,
+    readonly pod: Pod,
+    private readonly pods: ReadonlyMap<string, Pod>,
+    private readonly podAdmitted: boolean,
+    readonly gates: PredicateInput["gates"],
+    readonly request: ReadonlyMap<string, bigint> | undefined,
+    readonly deviceManager: DeviceManagerView,
+    readonly usage: NodeUsageView | undefined,
+  ) {}
+
+  get otherPods(): Pod[] {
+    const all = [...this.pods.values()];
+    return this.podAdmitted ? all.filter((p) => p.uid !== this.pod.uid) : all;
+  }
+}
+
+/** `[...a, ...b]` for two fresh lists, mostly empty: no copy when one is. */
+function joined(a: string[], b: string[]): string[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...a, ...b];
+}
 
 function refOf(pod: Pod): PodRef {
   return { uid: pod.uid, name: pod.name, namespace: pod.namespace };
@@ -282,9 +316,14 @@ export class Node {
 
   /**
    * The predicate admit handler for `pod` against the admitted pods, with the Device Manager's
-   * state as it is now (right after the allocation handler, during an admission).
+   * state as it is now (right after the allocation handler, during an admission). `request`, if
+   * given, is the pod's `podRequestAmounts`.
    */
-  predicateFor(pod: Pod, node: NodeObject = this.nodeObject()): PredicateDecision {
+  predicateFor(
+    pod: Pod,
+    node: NodeObject = this.nodeObject(),
+    request?: ReadonlyMap<string, bigint>,
+  ): PredicateDecision {
     const podHoldsDevices = this.deviceManager.holdsDevicesFor(pod.uid);
     // The handler reads the in-use counts only for a pod holding devices.
     let devicesInUse: ReadonlyMap<string, number> = NO_DEVICES_IN_USE;
@@ -294,20 +333,19 @@ export class Node {
       devicesInUse = counts;
     }
     const admitted = this.pods.has(pod.uid);
-    const pods = this.pods;
-    return admitPredicate({
-      node,
-      pod,
-      // Listed only when read (critical-pod preemption, or no running totals): an admission must
-      // not copy every live pod.
-      get otherPods() {
-        return admitted ? [...pods.values()].filter((p) => p.uid !== pod.uid) : [...pods.values()];
-      },
-      gates: this.config.featureGates,
-      deviceManager: { podHoldsDevices, devicesInUse },
-      // The running totals hold exactly the other pods unless `pod` itself is admitted.
-      usage: admitted ? undefined : this.usage,
-    });
+    return admitPredicate(
+      new AdmissionPredicateInput(
+        node,
+        pod,
+        this.pods,
+        admitted,
+        this.config.featureGates,
+        request,
+        { podHoldsDevices, devicesInUse },
+        // The running totals hold exactly the other pods unless `pod` itself is admitted.
+        admitted ? undefined : this.usage,
+      ),
+    );
   }
 
   /**
@@ -360,7 +398,7 @@ export class Node {
       this.metrics.observe("topology_manager_admission_duration_ms", this.now() - started);
     const deviceAllocations = [...this.deviceManager.admissionTrace()];
     const node = this.admissionNodeObject();
-    const warnings = [...this.unservedExtendedResources(pod, node), ...tolerationWarnings(pod)];
+    const warnings = joined(this.unservedExtendedResources(pod, node), tolerationWarnings(pod));
     if (!result.admitted) {
       return {
         pod: refOf(pod),
@@ -380,7 +418,9 @@ export class Node {
         warnings,
       };
     }
-    const predicate = this.predicateFor(pod, node);
+    // Both the predicate handler and the running totals read it.
+    const request = podRequestAmounts(pod, this.config.featureGates);
+    const predicate = this.predicateFor(pod, node, request);
     if (!predicate.admitted) {
       return {
         pod: refOf(pod),
@@ -405,9 +445,9 @@ export class Node {
     this.pods.set(pod.uid, pod);
     this.cpuManager.podIsActive(pod.uid);
     this.memoryManager.podIsActive(pod.uid);
-    this.usage.add(pod);
+    this.usage.add(pod, request);
     const deferredDevices = result.trace.path === "pod-level" ? this.startContainers(pod) : null;
-    const { containers, podDecision } = buildDecisions(this, pod);
+    const { containers, podDecision } = decisionsOf(this, pod, this.deviceManager.holdsDevicesFor(pod.uid));
     return {
       pod: refOf(pod),
       admitted: true,
@@ -448,9 +488,9 @@ export class Node {
    */
   private startContainers(pod: Pod): DeferredContainerStart[] {
     const starts = this.deviceManager.runDeferredAllocation(pod);
-    const errors = new Map<string, string>();
-    for (const s of starts) if (s.error !== null) errors.set(s.container, s.error);
-    if (errors.size > 0) this.deviceStartErrors.set(pod.uid, errors);
+    let errors: Map<string, string> | null = null;
+    for (const s of starts) if (s.error !== null) (errors ??= new Map()).set(s.container, s.error);
+    if (errors !== null) this.deviceStartErrors.set(pod.uid, errors);
     return starts;
   }
 
@@ -461,12 +501,10 @@ export class Node {
    * giving it anything; a scheduler would not have placed it here.
    */
   private unservedExtendedResources(pod: Pod, node: NodeObject): string[] {
-    const names = new Set<string>();
-    for (const c of containersInOrder(pod)) {
-      this.noteUnserved(names, c.resources?.limits, node);
-      this.noteUnserved(names, c.resources?.requests, node);
-    }
-    if (names.size === 0) return [];
+    // The names are sorted below: the containers' order does not matter.
+    let names = this.noteUnservedOf(null, pod.initContainers, node);
+    names = this.noteUnservedOf(names, pod.containers, node);
+    if (names === null) return [];
     return [...names]
       .sort()
       .map(
@@ -475,8 +513,25 @@ export class Node {
       );
   }
 
-  private noteUnserved(names: Set<string>, list: ResourceList | undefined, node: NodeObject): void {
-    if (list === undefined) return;
+  private noteUnservedOf(
+    names: Set<string> | null,
+    containers: readonly Container[],
+    node: NodeObject,
+  ): Set<string> | null {
+    for (const c of containers) {
+      names = this.noteUnserved(names, c.resources?.limits, node);
+      names = this.noteUnserved(names, c.resources?.requests, node);
+    }
+    return names;
+  }
+
+  /** `names` with the list's unserved extended resources added (a set made only when one is). */
+  private noteUnserved(
+    names: Set<string> | null,
+    list: ResourceList | undefined,
+    node: NodeObject,
+  ): Set<string> | null {
+    if (list === undefined) return names;
     // The name tests come first: most resources are cpu and memory, and isZero reads the quantity.
     for (const name of Object.keys(list))
       if (
@@ -485,7 +540,8 @@ export class Node {
         !this.deviceManager.isDevicePluginResource(name) &&
         !(name in node.allocatable)
       )
-        names.add(name);
+        (names ??= new Set()).add(name);
+    return names;
   }
 
   /** The container-creation error of a pod-level pod's deferred device allocation, if any. */
@@ -537,7 +593,9 @@ export class Node {
         removed: false,
         defaultCpuSet: this.defaultCpuSet(),
       };
-    for (const c of containersInOrder(pod)) this.removeContainer(podUID, c.name);
+    // `containersInOrder`: init containers first, then app containers.
+    for (const c of pod.initContainers) this.removeContainer(podUID, c.name);
+    for (const c of pod.containers) this.removeContainer(podUID, c.name);
     this.pods.delete(podUID);
     this.podMayBeInactive(podUID);
     this.usage.remove(podUID);

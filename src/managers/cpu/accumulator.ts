@@ -18,6 +18,9 @@ import {
 export type SortStrategy = "packed" | "spread";
 
 const pools = new WeakMap<TopologyIndex, CPUAccumulator[]>();
+/** The pool last used, and its index: takes on one machine follow each other. */
+let lastPooled: TopologyIndex | null = null;
+let lastPool: CPUAccumulator[] | undefined;
 
 /** An element ordering (dense indices) and the free-CPU version it was computed at. */
 export class Order {
@@ -52,10 +55,12 @@ export class CPUAccumulator {
   /**
    * Free CPUs per core, counted on first use (`countCore`): a small take reads the cores of one
    * NUMA node, and the distributed take's outer accumulator none. Valid for core c when
-   * `coresCounted` or `coreCounted[c]`; other entries are stale and updates skip them.
+   * `coresCounted` or `coreCountedAt[c] === stamp`; other entries are stale and updates skip them.
    */
   readonly coreFree: Int32Array;
-  private readonly coreCounted: Uint8Array;
+  /** The `stamp` of the take that counted each core: a new take invalidates them all at once. */
+  private readonly coreCountedAt: Int32Array;
+  private stamp = 0;
   private coresCounted = false;
   readonly uncoreFree: Int32Array;
   /** Per relation of `index.relations`: per-pair free counts, or null when the relation is nested. */
@@ -80,7 +85,7 @@ export class CPUAccumulator {
     this.numaFree = new Int32Array(ix.numa.ids.length);
     this.socketFree = new Int32Array(ix.socket.ids.length);
     this.coreFree = new Int32Array(ix.core.ids.length);
-    this.coreCounted = new Uint8Array(ix.core.ids.length);
+    this.coreCountedAt = new Int32Array(ix.core.ids.length);
     this.uncoreFree = new Int32Array(ix.uncore.ids.length);
     // Only the relations of the accumulator's orientation are ever listed (see the orders below).
     const used = ix.numaFirst
@@ -112,15 +117,18 @@ export class CPUAccumulator {
     strategy: SortStrategy,
   ): CPUAccumulator {
     const acc = CPUAccumulator.blank(topologyIndex(topo), numCPUs, strategy);
-    available.copyWordsInto(acc.free);
+    const free = acc.free;
+    for (let w = 0; w < free.length; w++) free[w] = available.wordAt(w);
     acc.countFree();
     return acc;
   }
 
   /** An accumulator with nothing on offer yet: set bits in `free`, then call `countFree()`. */
   static blank(index: TopologyIndex, numCPUs: number, strategy: SortStrategy): CPUAccumulator {
-    let pool = pools.get(index);
+    let pool = index === lastPooled ? lastPool : pools.get(index);
     if (!pool) pools.set(index, (pool = []));
+    lastPooled = index;
+    lastPool = pool;
     const acc = pool.pop() ?? new CPUAccumulator(index);
     acc.strategy = strategy;
     acc.need = numCPUs;
@@ -129,16 +137,22 @@ export class CPUAccumulator {
     acc.socketOrd.version = -1;
     acc.coreOrd.version = -1;
     acc.uncoreOrd.version = -1;
-    acc.taken.fill(0);
-    acc.free.fill(0);
+    // Loops, not `fill`: these are a word or a few, where the builtin's call costs more.
+    for (let w = 0; w < acc.free.length; w++) {
+      acc.taken[w] = 0;
+      acc.free[w] = 0;
+    }
     acc.coresCounted = false;
-    acc.coreCounted.fill(0);
+    if (++acc.stamp === 0x7fffffff) {
+      acc.coreCountedAt.fill(0);
+      acc.stamp = 1;
+    }
     return acc;
   }
 
   /** Returns the accumulator to its topology's pool; it must not be used afterwards. */
   release(): void {
-    pools.get(this.index)?.push(this);
+    (this.index === lastPooled ? lastPool : pools.get(this.index))?.push(this);
   }
 
   /** Drops ids outside the topology (`details = CPUDetails.KeepOnly(available)`) and counts. */
@@ -194,13 +208,13 @@ export class CPUAccumulator {
 
   /** Makes `coreFree[core]` valid (a masked popcount of the free words the first time). */
   countCore(core: number): void {
-    if (this.coresCounted || this.coreCounted[core] === 1) return;
+    if (this.coresCounted || this.coreCountedAt[core] === this.stamp) return;
     const { maskStart, maskWord, maskBits } = this.index.core;
     let n = 0;
     for (let i = maskStart[core]; i < maskStart[core + 1]; i++)
       n += popcount32(this.free[maskWord[i]] & maskBits[i]);
     this.coreFree[core] = n;
-    this.coreCounted[core] = 1;
+    this.coreCountedAt[core] = this.stamp;
   }
 
   private countTable(table: ElementTable, out: Int32Array): void {
@@ -218,7 +232,7 @@ export class CPUAccumulator {
     this.numaFree[ix.numa.ofCPU[cpu]] += delta;
     this.socketFree[ix.socket.ofCPU[cpu]] += delta;
     const core = ix.core.ofCPU[cpu];
-    if (this.coresCounted || this.coreCounted[core] === 1) this.coreFree[core] += delta;
+    if (this.coresCounted || this.coreCountedAt[core] === this.stamp) this.coreFree[core] += delta;
     this.uncoreFree[ix.uncore.ofCPU[cpu]] += delta;
     const pc = this.pairCounters;
     for (let r = 0; r < pc.length; r++) pc[r].counts[pc[r].pairOfCPU[cpu]] += delta;
@@ -289,7 +303,7 @@ export class CPUAccumulator {
     this.numaFree[within[4 * e]] -= n;
     this.socketFree[within[4 * e + 1]] -= n;
     const core = within[4 * e + 2];
-    if (this.coresCounted || this.coreCounted[core] === 1) this.coreFree[core] -= n;
+    if (this.coresCounted || this.coreCountedAt[core] === this.stamp) this.coreFree[core] -= n;
     this.uncoreFree[within[4 * e + 3]] -= n;
   }
 
@@ -337,16 +351,17 @@ export class CPUAccumulator {
     const pairs = rel.pairsOfParent[parent];
     if (childFree === this.coreFree && !this.coresCounted) {
       const { maskStart, maskWord, maskBits } = this.index.core;
-      const counted = this.coreCounted;
+      const countedAt = this.coreCountedAt;
+      const stamp = this.stamp;
       const free = this.free;
       for (let j = 0; j < pairs.length; j++) {
         const c = rel.childOfPair[pairs[j]];
-        if (counted[c] === 1) continue;
+        if (countedAt[c] === stamp) continue;
         let k = 0;
         for (let i = maskStart[c]; i < maskStart[c + 1]; i++)
           k += popcount32(free[maskWord[i]] & maskBits[i]);
         childFree[c] = k;
-        counted[c] = 1;
+        countedAt[c] = stamp;
       }
     }
     let n = from;

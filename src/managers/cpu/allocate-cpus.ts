@@ -34,9 +34,15 @@ const ALIGNED_POOLS_LIMIT = 64;
 const alignedPools = new WeakMap<CPUTopology, [Map<BitMask, CPUSet>, Map<BitMask, CPUSet>]>();
 
 /** The CPUs of the hinted NUMA nodes, or with `bySocket` of every socket holding one of them. */
+/** The pools last used, and their topology: a node asks of one topology. */
+let lastTopology: CPUTopology | null = null;
+let lastPools: [Map<BitMask, CPUSet>, Map<BitMask, CPUSet>] | undefined;
+
 function alignedPool(topology: CPUTopology, affinity: BitMask, bySocket: boolean): CPUSet {
-  let pools = alignedPools.get(topology);
+  let pools = topology === lastTopology ? lastPools : alignedPools.get(topology);
   if (!pools) alignedPools.set(topology, (pools = [new Map(), new Map()]));
+  lastTopology = topology;
+  lastPools = pools;
   const pool = pools[bySocket ? 1 : 0];
   let cpus = pool.get(affinity);
   if (cpus) return cpus;

@@ -17,7 +17,7 @@ export interface NodeCounts {
   /** Available CPUs in the node. */
   free: number[];
   /** Positions holding a reusable CPU, ascending. */
-  reusableAt: number[];
+  reusableAt: readonly number[];
   reusableCount: number;
 }
 
@@ -32,14 +32,25 @@ interface NUMALayout {
 /** Topologies do not change once built, and every admission asks the same questions of them. */
 const layouts = new WeakMap<CPUTopology, NUMALayout>();
 
+/** The layout last asked for, and its topology: a node asks of one topology, every admission. */
+let lastTopology: CPUTopology | null = null;
+let lastLayout: NUMALayout | null = null;
+
 function numaLayout(topology: CPUTopology): NUMALayout {
+  if (topology === lastTopology && lastLayout !== null) return lastLayout;
   let layout = layouts.get(topology);
-  if (layout) return layout;
+  if (!layout) layout = buildLayout(topology);
+  lastTopology = topology;
+  lastLayout = layout;
+  return layout;
+}
+
+function buildLayout(topology: CPUTopology): NUMALayout {
   const positions = positionsOf(topology.numaNodes());
   const nodeCPUs = positions.ids.map((id) => topology.cpusInNUMANode(id));
   let allNodes = 0n;
   for (let i = 0; i < positions.size; i++) allNodes |= positions.maskAt(i);
-  layout = {
+  const layout = {
     positions,
     nodeCPUs,
     capacityDescending: nodeCPUs.map((cpus) => cpus.size).sort((a, b) => b - a),
@@ -51,11 +62,12 @@ function numaLayout(topology: CPUTopology): NUMALayout {
 
 export function nodeCounts(topology: CPUTopology, available: CPUSet, reusable: CPUSet): NodeCounts {
   const { positions, nodeCPUs, capacityDescending, allNodes } = numaLayout(topology);
-  const free = new Array<number>(positions.size).fill(0);
+  const free: number[] = [];
   if (available.isSubsetOf(topology.all)) {
     // Popcounts of word ANDs: cheaper than looking up every available CPU on large machines.
-    for (let i = 0; i < free.length; i++) free[i] = available.intersectionSize(nodeCPUs[i]);
+    for (let i = 0; i < positions.size; i++) free.push(available.intersectionSize(nodeCPUs[i]));
   } else {
+    for (let i = 0; i < positions.size; i++) free.push(0);
     for (const cpu of available.toArray()) free[positions.positionOf(topology.cpu(cpu).numa)]++;
   }
   return {
@@ -68,8 +80,14 @@ export function nodeCounts(topology: CPUTopology, available: CPUSet, reusable: C
   };
 }
 
-function reusablePositions(topology: CPUTopology, positions: NodePositions, reusable: CPUSet): number[] {
-  if (reusable.isEmpty()) return [];
+const NO_POSITIONS: readonly number[] = Object.freeze([]);
+
+function reusablePositions(
+  topology: CPUTopology,
+  positions: NodePositions,
+  reusable: CPUSet,
+): readonly number[] {
+  if (reusable.isEmpty()) return NO_POSITIONS;
   const reusableAt = new Set<number>();
   for (const cpu of reusable.toArray()) reusableAt.add(positions.positionOf(topology.cpu(cpu).numa));
   return [...reusableAt].sort((a, b) => a - b);

@@ -1,7 +1,9 @@
 import type { CPUSet } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
-import { HintFamily, type SocketAlignment } from "../topology/index.js";
+import { type BitMask, HintFamily, type SocketAlignment } from "../topology/index.js";
 import { alignedSocketCount, narrowestByCapacity, nodeCounts } from "./hints-counts.js";
+
+const NO_EXTRAS: readonly BitMask[] = Object.freeze([]);
 
 /**
  * `generateCPUTopologyHints` (cpu-manager.md §8) as a hint family: the listed masks are those that
@@ -30,7 +32,7 @@ export function cpuHintFamily(
       minCount: 1,
       constraints: [{ values: counts.free, need: request - counts.reusableCount }],
     },
-    extras: [],
+    extras: NO_EXTRAS,
     preferredCount: minAffinitySize,
     alignment: alignBySocket ? socketAlignmentOf(topology, positions.ids, minAffinitySize) : null,
   });

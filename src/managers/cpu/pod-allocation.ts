@@ -1,5 +1,5 @@
 import { CPUSet } from "../../core/index.js";
-import { containersInOrder, isSidecar, type Pod } from "../../k8s/index.js";
+import { isSidecar, type Pod } from "../../k8s/index.js";
 import type { CPUPolicyMetrics } from "./policy-metrics.js";
 import type { ContainerCPURequests } from "./requests.js";
 import type { CPUState } from "./state.js";
@@ -70,14 +70,26 @@ export function partitionPodCPUs(
     podSharedPool = podSharedPool.difference(cset);
   }
 
-  for (const c of containersInOrder(pod)) {
-    if (restored.has(c.name)) continue;
-    const cset = exclusive.get(c.name);
-    if (cset) ctx.state.setCPUSet(pod.uid, c.name, cset);
-    else {
-      ctx.state.setCPUSet(pod.uid, c.name, podSharedPool);
-      metrics.assignment("pod_shared");
-    }
-    metrics.allocation("pod");
+  // Container order (init containers, then app containers), without listing them anew.
+  for (const c of pod.initContainers) store(ctx, pod.uid, c.name, restored, exclusive, podSharedPool);
+  for (const c of pod.containers) store(ctx, pod.uid, c.name, restored, exclusive, podSharedPool);
+}
+
+/** Stores one container's set: its exclusive one, else the pod shared pool. */
+function store(
+  ctx: PartitionContext,
+  podUID: string,
+  name: string,
+  restored: ReadonlyMap<string, CPUSet>,
+  exclusive: ReadonlyMap<string, CPUSet>,
+  podSharedPool: CPUSet,
+): void {
+  if (restored.has(name)) return;
+  const cset = exclusive.get(name);
+  if (cset) ctx.state.setCPUSet(podUID, name, cset);
+  else {
+    ctx.state.setCPUSet(podUID, name, podSharedPool);
+    ctx.metrics.assignment("pod_shared");
   }
+  ctx.metrics.allocation("pod");
 }

@@ -23,10 +23,12 @@ function entriesArePrefix(pod: Pod, entries: ReadonlyMap<string, CPUSet>): boole
   return true;
 }
 
+const NOTHING_STORED: StoredPodState = Object.freeze({ kind: "none" });
+
 export function classifyStoredPod(state: CPUState, pod: Pod): StoredPodState {
   const bubble = state.getPodCPUSet(pod.uid);
   const entries = state.podAssignments(pod.uid);
-  if (!bubble && entries.size === 0) return { kind: "none" };
+  if (!bubble && entries.size === 0) return NOTHING_STORED;
   if (bubble && !bubble.intersects(state.getDefaultCPUSet()) && entriesArePrefix(pod, entries)) {
     return { kind: "restored", bubble, entries };
   }

@@ -7,6 +7,8 @@ import {
   isSidecar,
   type Pod,
   podQOS,
+  AdmissionKey,
+  admissionValue,
 } from "../../k8s/index.js";
 
 /** `isIntegralCPUAmount`: `Value()·1000 == MilliValue()` (`Value()` rounds up, so `1500m` is not). */
@@ -24,13 +26,12 @@ function cpuRequest(c: Container): Quantity | undefined {
  */
 export function guaranteedCPUs(pod: Pod, container: Container, gates: FeatureGates): number {
   if (podQOS(pod, gates) !== "Guaranteed") return 0;
-  if (
-    gates.PodLevelResourceManagers &&
-    isPodLevelResourcesSet(pod) &&
-    !isContainerEquivalentGuaranteed(container)
-  ) {
-    return 0;
-  }
+  return ownCPUs(container, gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod));
+}
+
+/** `guaranteedCPUs` once the pod is known Guaranteed; `podLevel`: the pod-level rule applies. */
+function ownCPUs(container: Container, podLevel: boolean): number {
+  if (podLevel && !isContainerEquivalentGuaranteed(container)) return 0;
   const q = cpuRequest(container);
   if (!q || !isIntegralCPUAmount(q)) return 0;
   return Number(q.value());
@@ -42,12 +43,20 @@ export interface ContainerCPURequests {
   readonly apps: readonly number[];
 }
 
+const NONE: readonly number[] = Object.freeze([]);
+
+function zeros(n: number): readonly number[] {
+  return n === 0 ? NONE : new Array<number>(n).fill(0);
+}
+
 /** The counts of `ContainerCPURequests`, for a caller that walks the containers more than once. */
 export function containerGuaranteedCPUs(pod: Pod, gates: FeatureGates): ContainerCPURequests {
-  return {
-    init: pod.initContainers.map((c) => guaranteedCPUs(pod, c, gates)),
-    apps: pod.containers.map((c) => guaranteedCPUs(pod, c, gates)),
-  };
+  // What `guaranteedCPUs` reads of the pod is read once, not once per container.
+  if (podQOS(pod, gates) !== "Guaranteed")
+    return { init: zeros(pod.initContainers.length), apps: zeros(pod.containers.length) };
+  const podLevel = gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod);
+  const init = pod.initContainers.length === 0 ? NONE : pod.initContainers.map((c) => ownCPUs(c, podLevel));
+  return { init, apps: pod.containers.map((c) => ownCPUs(c, podLevel)) };
 }
 
 /**
@@ -60,18 +69,20 @@ export function podGuaranteedCPUs(pod: Pod, gates: FeatureGates): number {
     const q = pod.resources?.requests.cpu;
     return q && isIntegralCPUAmount(q) ? Number(q.value()) : 0;
   }
+  // Every container's `guaranteedCPUs` is 0 outside Guaranteed, and so is their combination.
+  if (podQOS(pod, gates) !== "Guaranteed") return 0;
   let byInit = 0;
   let bySidecars = 0;
   for (const c of pod.initContainers) {
     if (!cpuRequest(c)) continue;
-    const n = guaranteedCPUs(pod, c, gates);
+    const n = ownCPUs(c, false);
     if (isSidecar(c)) bySidecars += n;
     else if (bySidecars + n > byInit) byInit = bySidecars + n;
   }
   let byApps = 0;
   for (const c of pod.containers) {
     if (!cpuRequest(c)) continue;
-    byApps += guaranteedCPUs(pod, c, gates);
+    byApps += ownCPUs(c, false);
   }
   return Math.max(byInit, byApps + bySidecars);
 }
@@ -84,4 +95,18 @@ export function resourcesQualifyForExclusiveCPUs(container: Container): boolean 
   if (!isContainerEquivalentGuaranteed(container)) return false;
   const limit = container.resources?.limits.cpu;
   return limit !== undefined && isIntegralCPUAmount(limit);
+}
+
+/** The admission's counts, with the gates they were counted under (nested work may share the memo). */
+const ADMISSION_COUNTS = new AdmissionKey<{ gates: FeatureGates; requests: ContainerCPURequests }[]>(
+  "CPU Manager container counts",
+);
+
+/** `containerGuaranteedCPUs`, counted once per admission (inside `withAdmissionMemo`). */
+export function admissionContainerGuaranteedCPUs(pod: Pod, gates: FeatureGates): ContainerCPURequests {
+  const counted = admissionValue(pod, ADMISSION_COUNTS, () => []);
+  for (const c of counted) if (c.gates === gates) return c.requests;
+  const requests = containerGuaranteedCPUs(pod, gates);
+  counted.push({ gates, requests });
+  return requests;
 }

@@ -123,9 +123,25 @@ export class CPUState {
   delete(podUID: string, containerName: string): void {
     const pod = this.data.entries.get(podUID);
     if (!pod) return;
+    if (this.removeFrom(pod, podUID, containerName) === undefined && pod.size === 0)
+      this.data.entries.delete(podUID);
+  }
+
+  /** `delete` of a stored assignment, returning its set; undefined, changing nothing, when none is stored. */
+  remove(podUID: string, containerName: string): CPUSet | undefined {
+    const pod = this.data.entries.get(podUID);
+    return pod && this.removeFrom(pod, podUID, containerName);
+  }
+
+  private removeFrom(pod: Map<string, CPUSet>, podUID: string, containerName: string): CPUSet | undefined {
     const previous = pod.get(containerName);
-    if (previous && pod.delete(containerName)) this.release(previous);
-    if (pod.size === 0) this.data.entries.delete(podUID);
+    if (!previous) return undefined;
+    // The last assignment leaves with its pod (as `deletePod` drops a pod's map whole): deleting
+    // the key first would only shrink a table about to be dropped.
+    if (pod.size === 1) this.data.entries.delete(podUID);
+    else pod.delete(containerName);
+    this.release(previous);
+    return previous;
   }
 
   getCPUAssignments(): ReadonlyMap<string, ReadonlyMap<string, CPUSet>> {

@@ -35,8 +35,8 @@ import { type PartitionContext, partitionPodCPUs } from "./pod-allocation.js";
 import { classifyStoredPod, releaseStoredPod } from "./pod-state.js";
 import { CPUPolicyMetrics } from "./policy-metrics.js";
 import {
+  admissionContainerGuaranteedCPUs,
   type ContainerCPURequests,
-  containerGuaranteedCPUs,
   guaranteedCPUs,
   podGuaranteedCPUs,
   resourcesQualifyForExclusiveCPUs,
@@ -67,6 +67,8 @@ export interface StaticPolicyConfig {
 
 /** `GetResourceIsolationLevel` (pod-level.md §4.1). */
 export type ResourceIsolationLevel = "host" | "pod" | "container";
+
+const NOTHING_RESTORED: ReadonlyMap<string, CPUSet> = new Map();
 
 const NO_AFFINITY: AffinityStore = { getAffinity: () => ({ affinity: null, preferred: false }) };
 
@@ -246,11 +248,14 @@ export class StaticPolicy implements HintProvider {
 
   /** `updateCPUsToReuse` (cpu-manager.md §6.6). */
   private updateCPUsToReuse(pod: Pod, container: Container, cset: CPUSet): void {
-    // Deleting the entry being visited is safe while iterating a Map.
-    for (const uid of this.cpusToReuse.keys()) if (uid !== pod.uid) this.cpusToReuse.delete(uid);
-    const current = this.cpusToReuse.get(pod.uid) ?? CPUSet.empty;
+    // Deleting the entry being visited is safe while iterating a Map. Mostly the map holds this
+    // pod alone, or nothing: then there is nothing to walk.
+    const reuse = this.cpusToReuse;
+    if (reuse.size > (reuse.has(pod.uid) ? 1 : 0))
+      for (const uid of reuse.keys()) if (uid !== pod.uid) reuse.delete(uid);
+    const current = reuse.get(pod.uid) ?? CPUSet.empty;
     const standardInit = isStandardInitContainer(pod, container);
-    this.cpusToReuse.set(pod.uid, standardInit ? current.union(cset) : current.difference(cset));
+    reuse.set(pod.uid, standardInit ? current.union(cset) : current.difference(cset));
   }
 
   /** The reusable init-container CPUs recorded for a pod. */
@@ -326,8 +331,8 @@ export class StaticPolicy implements HintProvider {
   }
 
   private allocatePodBubble(pod: Pod, total: number): ManagerError | null {
-    // Counted once: the validation and the partition both walk every container.
-    const requests = containerGuaranteedCPUs(pod, this.gates);
+    // Counted once per admission: the hints, the validation and the partition all walk them.
+    const requests = admissionContainerGuaranteedCPUs(pod, this.gates);
     const invalid = this.validatePodScopeResources(pod, total, requests);
     if (invalid) return new ManagerError(invalid, "EmptyPodSharedPoolError");
 
@@ -340,7 +345,7 @@ export class StaticPolicy implements HintProvider {
     const smt = this.enforceSMTAlignment(total);
     if (smt) return smt;
 
-    const first = containersInOrder(pod)[0];
+    const first = pod.initContainers[0] ?? pod.containers[0];
     const hint = first ? this.affinity.getAffinity(pod.uid, first.name) : { affinity: null };
     let bubble: CPUSet;
     try {
@@ -350,7 +355,7 @@ export class StaticPolicy implements HintProvider {
     }
     this.counters.onAllocate(bubble, this.state.assignedCPUs());
     this.state.setPodCPUSet(pod.uid, bubble);
-    return this.partitionOrRollback(pod, bubble, new Map(), requests);
+    return this.partitionOrRollback(pod, bubble, NOTHING_RESTORED, requests);
   }
 
   private partitionOrRollback(
@@ -386,9 +391,8 @@ export class StaticPolicy implements HintProvider {
    */
   removeContainer(podUID: string, containerName: string): void {
     const s = this.state;
-    const toRelease = s.getCPUSet(podUID, containerName);
+    const toRelease = s.remove(podUID, containerName);
     if (!toRelease) return;
-    s.delete(podUID, containerName);
 
     if (this.gates.PodLevelResourceManagers) {
       const bubble = s.getPodCPUSet(podUID);
@@ -402,7 +406,8 @@ export class StaticPolicy implements HintProvider {
       }
     }
 
-    const inUse = CPUSet.empty.union(...s.podAssignments(podUID).values());
+    let inUse = CPUSet.empty;
+    for (const cpus of s.podAssignments(podUID).values()) inUse = inUse.union(cpus);
     const released = toRelease.difference(inUse);
     s.setDefaultCPUSet(s.getDefaultCPUSet().union(released));
     this.counters.onRelease(released, s.assignedCPUs());
@@ -499,7 +504,8 @@ export class StaticPolicy implements HintProvider {
     requested: number,
     generate: Generate<L>,
   ): Map<string, L | TopologyHint[]> {
-    if (this.validatePodScopeResources(pod, requested)) return cpuHints<L>([]);
+    const requests = admissionContainerGuaranteedCPUs(pod, this.gates);
+    if (this.validatePodScopeResources(pod, requested, requests)) return cpuHints<L>([]);
     const stored = classifyStoredPod(this.state, pod);
     if (stored.kind === "restored") {
       if (stored.bubble.size !== requested) return cpuHints<L>([]);

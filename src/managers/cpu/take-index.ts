@@ -173,11 +173,14 @@ function buildRelation(parent: ElementTable, child: ElementTable): Relation {
 }
 
 const cache = new WeakMap<CPUTopology, TopologyIndex>();
+/** The index last asked for: a node asks of one topology, many times per admission. */
+let last: TopologyIndex | null = null;
 
 /** The index of `topo`, built on first use (O(CPUs)) and cached for the topology's lifetime. */
 export function topologyIndex(topo: CPUTopology): TopologyIndex {
+  if (last !== null && last.topo === topo) return last;
   let index = cache.get(topo);
-  if (index) return index;
+  if (index) return (last = index);
   const idLimit = topo.all.max() + 1;
   const cpuIds = topo.all.toArray();
   const info = cpuIds.map((id) => topo.cpu(id));
@@ -219,5 +222,6 @@ export function topologyIndex(topo: CPUTopology): TopologyIndex {
     relations: [socketsInNUMA, numasInSocket, coresInSocket, coresInNUMA, uncoresInNUMA, coresInUncore],
   };
   cache.set(topo, index);
+  last = index;
   return index;
 }

@@ -11,6 +11,7 @@ export interface FitInput {
   /** The pod's request, integers (no `pods` entry). */
   request: ReadonlyMap<string, bigint>;
   allocatable: ReadonlyMap<string, bigint>;
+  /** What the other pods take; a zero entry is as good as none (the resource is not listed for it). */
   used: ReadonlyMap<string, bigint>;
   podCount: number;
   /** False: skip the ephemeral-storage check (the node's disk is unknown, OPEN NA-1). */
@@ -36,6 +37,10 @@ function pushScalarNames(list: ReadonlyMap<string, bigint>, names: string[]): vo
   for (const name of list.keys()) if (isScalar(name)) names.push(name);
 }
 
+function pushNonZeroScalarNames(list: ReadonlyMap<string, bigint>, names: string[]): void {
+  for (const name of list.keys()) if (isScalar(name) && list.get(name) !== 0n) names.push(name);
+}
+
 /** The scalar names of the request, the allocatable and the used totals, ascending, each once. */
 function scalarNames(
   request: ReadonlyMap<string, bigint>,
@@ -45,7 +50,7 @@ function scalarNames(
   const names: string[] = [];
   pushScalarNames(request, names);
   pushScalarNames(allocatable, names);
-  pushScalarNames(used, names);
+  pushNonZeroScalarNames(used, names);
   return names.length === 0 ? names : sortedNames(names);
 }
 
@@ -54,14 +59,15 @@ function check(input: FitInput, anyRequest: boolean, name: string, enabled: bool
   const r = at(input.request, name);
   const a = at(input.allocatable, name);
   const u = at(input.used, name);
+  const free = a - u;
   const checked = anyRequest && enabled && r > 0n;
-  const ok = !checked || r <= a - u;
+  const ok = !checked || r <= free;
   out.resources.push({
     resourceName: name,
     allocatable: a,
     used: u,
     requested: r,
-    free: a - u,
+    free,
     checked,
     fits: ok,
   });

@@ -15,10 +15,15 @@ import {
   UNEXPECTED_ADMISSION_ERROR,
 } from "./messages.js";
 import { matchesRequiredNodeAffinity } from "./node-affinity.js";
-import { buildNodeView, removeMissingExtendedResources, sanitizeForDevices } from "./node-view.js";
+import {
+  buildNodeView,
+  removeMissingExtendedResources,
+  sanitizeForDevices,
+  sortedAllocatable,
+} from "./node-view.js";
 import { choosePreemptionVictims } from "./preemption.js";
 import { podRequestAmounts } from "./request.js";
-import { sortedAmounts, sortedNames } from "./resources.js";
+import { sortedAmounts, sortedNames, sortedNonZeroAmounts } from "./resources.js";
 import { untoleratedNoExecuteTaint } from "./taints.js";
 import type { InsufficientResource, PredicateDecision, PredicateFailure, PredicateInput } from "./types.js";
 
@@ -143,7 +148,9 @@ export function admitPredicate(input: PredicateInput): PredicateDecision {
   const view = buildNodeView(node, input.usage ? [] : input.otherPods, gates, input.usage);
   sanitizeForDevices(view, input.deviceManager);
   const filtered = removeMissingExtendedResources(pod, view.allocatable);
-  const request = podRequestAmounts(filtered.pod, gates);
+  // A pod that lost no extended resource requests what the caller may have computed.
+  const request =
+    filtered.pod === pod && input.request ? input.request : podRequestAmounts(filtered.pod, gates);
   const fit = fits({
     request,
     allocatable: view.allocatable,
@@ -152,21 +159,26 @@ export function admitPredicate(input: PredicateInput): PredicateDecision {
     checkEphemeralStorage: node.ephemeralStorageKnown,
   });
   const failures = generalFilterFailures(filtered.pod, fit.failures, input, filterLabels(node.labels), view);
-  const base: Base = {
+  // Written out as the admitted decision (`decision`'s field order): no copy when it admits.
+  const base: PredicateDecision = {
     failures,
     ignoredFailures: [],
     critical,
     preempted: [],
     resources: fit.resources,
-    allocatable: sortedAmounts(view.allocatable),
+    allocatable: sortedAllocatable(view),
     requested: sortedAmounts(request),
-    used: sortedAmounts(view.used),
+    used: sortedNonZeroAmounts(view.used),
     podCount: view.podCount,
     droppedExtendedResources: filtered.dropped,
     raisedByDevices: view.raisedByDevices,
     ephemeralStorageChecked: node.ephemeralStorageKnown,
+    admitted: true,
+    reason: null,
+    message: null,
+    rejectedAt: null,
   };
-  if (failures.length === 0) return decision(base, null, null);
+  if (failures.length === 0) return base;
   if (!critical) return reject(base, "general-filter", failureResult(failures[0]));
 
   // A critical pod is not refused for resources while other pods can make room for it.

@@ -2,21 +2,28 @@ import { isExtendedResourceName, type Quantity } from "../../core/index.js";
 import type { Container, FeatureGates, Pod, ResourceList } from "../../k8s/index.js";
 import { type HostPort, HostPortInfo, podHostPorts } from "./host-ports.js";
 import { podRequestAmounts } from "./request.js";
-import { addAmounts, amountsOf, sortedNames } from "./resources.js";
-import type { DeviceManagerView, NodeObject, NodeUsageView } from "./types.js";
+import { addAmounts, amountsOf, sortedAmounts, sortedNames } from "./resources.js";
+import type { DeviceManagerView, NodeObject, NodeUsageView, ResourceAmounts } from "./types.js";
 
 /**
  * The scheduler framework's `NodeInfo` as the predicate handler builds it: the node's allocatable
  * as integers, and what the other pods take (requests, pod count, host ports).
  */
 export interface NodeView {
-  allocatable: Map<string, bigint>;
-  /** Σ of the other pods' requests, each pod converted to integers on its own. */
-  used: Map<string, bigint>;
+  /** Shared with the node object's conversion until device sanitisation raises an entry (then a copy). */
+  allocatable: ReadonlyMap<string, bigint>;
+  /**
+   * Σ of the other pods' requests, each pod converted to integers on its own. Zero entries
+   * (resources the pods ask none of, or every pod has left) mean nothing and are not shown. The
+   * running totals themselves: read only while they do not change (within the admission).
+   */
+  used: ReadonlyMap<string, bigint>;
   podCount: number;
   usedPorts: HostPortInfo;
   /** Resources whose allocatable the Device Manager's in-use set raised. */
   raisedByDevices: string[];
+  /** The conversion `allocatable` came from (it is that conversion's map unless devices raised it). */
+  converted: ConvertedAllocatable;
 }
 
 /**
@@ -27,7 +34,7 @@ export interface NodeView {
 export class NodeUsage implements NodeUsageView {
   readonly used = new Map<string, bigint>();
   readonly usedPorts = new HostPortInfo();
-  private readonly pods = new Map<string, { amounts: Map<string, bigint>; ports: HostPort[] }>();
+  private readonly pods = new Map<string, { amounts: ReadonlyMap<string, bigint>; ports: HostPort[] }>();
 
   constructor(private readonly gates: Pick<FeatureGates, "PodLevelResources">) {}
 
@@ -35,9 +42,10 @@ export class NodeUsage implements NodeUsageView {
     return this.pods.size;
   }
 
-  add(pod: Pod): void {
+  /** `amounts`, if given, is `podRequestAmounts(pod)` with this usage's gates; it is kept, not copied. */
+  add(pod: Pod, amounts?: ReadonlyMap<string, bigint>): void {
     if (this.pods.has(pod.uid)) return;
-    const entry = { amounts: podRequestAmounts(pod, this.gates), ports: podHostPorts(pod) };
+    const entry = { amounts: amounts ?? podRequestAmounts(pod, this.gates), ports: podHostPorts(pod) };
     this.pods.set(pod.uid, entry);
     addAmounts(this.used, entry.amounts);
     for (const p of entry.ports) this.usedPorts.add(p);
@@ -47,6 +55,8 @@ export class NodeUsage implements NodeUsageView {
     const entry = this.pods.get(uid);
     if (!entry) return;
     this.pods.delete(uid);
+    // A resource every pod has left keeps a zero entry: deleting the last entries of a map costs
+    // it a new table, and the next pod often asks for the same resources.
     for (const [name, v] of entry.amounts) this.used.set(name, (this.used.get(name) ?? 0n) - v);
     for (const p of entry.ports) this.usedPorts.remove(p);
   }
@@ -57,6 +67,8 @@ interface ConvertedAllocatable {
   names: string[];
   quantities: Quantity[];
   amounts: ReadonlyMap<string, bigint>;
+  /** `sortedAmounts(amounts)`, made when first asked for; callers get copies. */
+  sorted: ResourceAmounts | null;
 }
 
 /**
@@ -67,18 +79,26 @@ interface ConvertedAllocatable {
  */
 const convertedAllocatable = new WeakMap<ResourceList, ConvertedAllocatable>();
 
-function allocatableAmounts(allocatable: ResourceList): ReadonlyMap<string, bigint> {
+function allocatableAmounts(allocatable: ResourceList): ConvertedAllocatable {
   const known = convertedAllocatable.get(allocatable);
-  if (known && isUnchanged(allocatable, known)) return known.amounts;
+  if (known && isUnchanged(allocatable, known)) return known;
   const names: string[] = [];
   const quantities: Quantity[] = [];
   for (const name in allocatable) {
     names.push(name);
     quantities.push(allocatable[name]);
   }
-  const amounts = amountsOf(allocatable);
-  convertedAllocatable.set(allocatable, { names, quantities, amounts });
-  return amounts;
+  const converted = { names, quantities, amounts: amountsOf(allocatable), sorted: null };
+  convertedAllocatable.set(allocatable, converted);
+  return converted;
+}
+
+/** `sortedAmounts(view.allocatable)`; a copy of the conversion's record while devices raised nothing. */
+export function sortedAllocatable(view: NodeView): ResourceAmounts {
+  const converted = view.converted;
+  if (view.allocatable !== converted.amounts) return sortedAmounts(view.allocatable);
+  converted.sorted ??= sortedAmounts(converted.amounts);
+  return { ...converted.sorted };
 }
 
 function isUnchanged(list: ResourceList, known: ConvertedAllocatable): boolean {
@@ -88,13 +108,6 @@ function isUnchanged(list: ResourceList, known: ConvertedAllocatable): boolean {
     i++;
   }
   return i === known.names.length;
-}
-
-/** The running totals without the zero entries of resources every pod has left. */
-function nonZeroAmounts(totals: ReadonlyMap<string, bigint>): Map<string, bigint> {
-  const out = new Map<string, bigint>();
-  for (const [name, v] of totals) if (v !== 0n) out.set(name, v);
-  return out;
 }
 
 export function buildNodeView(
@@ -109,14 +122,14 @@ export function buildNodeView(
     for (const pod of otherPods) fresh.add(pod);
     u = fresh;
   }
+  const converted = allocatableAmounts(node.allocatable);
   return {
-    // A copy: device sanitisation may raise entries of this admission's view.
-    allocatable: new Map(allocatableAmounts(node.allocatable)),
-    // A resource every pod has left keeps a zero entry in the running totals; drop it.
-    used: nonZeroAmounts(u.used),
+    allocatable: converted.amounts,
+    used: u.used,
     podCount: u.podCount,
     usedPorts: u.usedPorts,
     raisedByDevices: [],
+    converted,
   };
 }
 
@@ -127,13 +140,16 @@ export function buildNodeView(
  */
 export function sanitizeForDevices(view: NodeView, dm: DeviceManagerView | undefined): void {
   if (!dm?.podHoldsDevices) return;
+  let raised: Map<string, bigint> | null = null;
   for (const name of sortedNames(dm.devicesInUse.keys())) {
     const needed = BigInt(dm.devicesInUse.get(name)!);
     const have = view.allocatable.get(name);
     if (have !== undefined && have >= needed) continue;
-    view.allocatable.set(name, needed);
+    // The view's list is the node object's shared conversion until now.
+    (raised ??= new Map(view.allocatable)).set(name, needed);
     view.raisedByDevices.push(name);
   }
+  if (raised !== null) view.allocatable = raised;
 }
 
 function filterRequests(

@@ -41,8 +41,29 @@ export function sortedNames(names: Iterable<string>): string[] {
 
 export function sortedAmounts(m: ReadonlyMap<string, bigint>): ResourceAmounts {
   const out: ResourceAmounts = {};
-  for (const name of sortedNames(m.keys())) out[name] = m.get(name)!;
+  // Mostly kept in order already: then no name list. Map keys are distinct, so ascending is strict.
+  // Names then lookups: entry pairs cost more than a second lookup.
+  for (const name of isAscending(m.keys()) ? m.keys() : sortedNames(m.keys())) out[name] = m.get(name)!;
   return out;
+}
+
+/** `sortedAmounts` of the non-zero entries only. */
+export function sortedNonZeroAmounts(m: ReadonlyMap<string, bigint>): ResourceAmounts {
+  const out: ResourceAmounts = {};
+  for (const name of isAscending(m.keys()) ? m.keys() : sortedNames(m.keys())) {
+    const v = m.get(name)!;
+    if (v !== 0n) out[name] = v;
+  }
+  return out;
+}
+
+function isAscending(names: Iterable<string>): boolean {
+  let last: string | null = null;
+  for (const name of names) {
+    if (last !== null && !(last < name)) return false;
+    last = name;
+  }
+  return true;
 }
 
 /** The integer the framework stores for `q` under `name`. */

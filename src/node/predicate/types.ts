@@ -42,6 +42,8 @@ export interface PredicateInput {
   /** The admitted, not finished pods other than `pod`, in admission order. */
   otherPods: readonly Pod[];
   gates: Pick<FeatureGates, "PodLevelResources">;
+  /** `podRequestAmounts(pod, gates)` when the caller has it already (it is read, never changed). */
+  request?: ReadonlyMap<string, bigint>;
   /** Absent: the Device Manager holds nothing for the pod. */
   deviceManager?: DeviceManagerView;
   /**
