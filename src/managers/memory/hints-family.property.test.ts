@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { countFamilyHints, familyHints } from "../topology/index.js";
 import { calculateHintsReference } from "./hints.reference.js";
-import { generalMemoryHintFamily, memoryHintFamily } from "./hints-family.js";
+import { generalMemoryHintFamily, memoryHintFamily, minAffinitySize } from "./hints-family.js";
 import { NO_REUSE } from "./hints-types.js";
 import { type MemoryHintCase, memoryHintCaseArb } from "./hints.test-support.js";
 
@@ -63,6 +63,33 @@ describe("Memory hint family (memory-manager.md §4)", () => {
         if (mask !== 0n) assert.equal(family.hintFor(mask)?.preferred, listed.get(mask));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("minAffinitySize is the size of the smallest subset covering every need", () => {
+    const value = fc.integer({ min: 0, max: 1000 });
+    const problem = fc.integer({ min: 0, max: 7 }).chain((n) =>
+      fc.record({
+        n: fc.constant(n),
+        allocatable: fc.array(fc.array(value, { minLength: n, maxLength: n }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        need: fc.array(fc.integer({ min: -10, max: 3000 }), { minLength: 3, maxLength: 3 }),
+      }),
+    );
+    fc.assert(
+      fc.property(problem, ({ n, allocatable, need }) => {
+        const needs = allocatable.map((_, r) => need[r]);
+        let smallest = n;
+        for (let subset = 1; subset < 1 << n; subset++) {
+          const at = [...Array(n).keys()].filter((i) => (subset >> i) & 1);
+          const covers = needs.every((v, r) => at.reduce((s, i) => s + allocatable[r][i], 0) >= v);
+          if (covers) smallest = Math.min(smallest, at.length);
+        }
+        assert.equal(minAffinitySize(n, allocatable, needs), smallest);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -109,20 +109,31 @@ export function generalMemoryHintFamily(
 /** Below this, a double sum of whole numbers each below 2^53 is exact and so is every partial sum. */
 const PLAIN_SUM_LIMIT = 2 ** 52;
 
-/** The node positions of a machine state, kept while its NUMA ids stay the same. */
-const positionsByState = new WeakMap<NUMANodeMap, NodePositions>();
+/** The node positions of a machine state and the mask of all its nodes. */
+interface StateLayout {
+  positions: NodePositions;
+  all: BitMask;
+}
 
-function statePositions(ms: NUMANodeMap): NodePositions {
-  const known = positionsByState.get(ms);
-  if (known !== undefined && known.size === ms.size) {
+/** Kept per machine state while its NUMA ids stay the same: every family over it reads them. */
+const layoutByState = new WeakMap<NUMANodeMap, StateLayout>();
+
+function stateLayout(ms: NUMANodeMap): StateLayout {
+  const known = layoutByState.get(ms);
+  if (known !== undefined && known.positions.size === ms.size) {
     let same = true;
-    for (const id of ms.keys()) if (known.positionOf(id) < 0) same = false;
+    for (const id of ms.keys()) if (known.positions.positionOf(id) < 0) same = false;
     if (same) return known;
   }
   const positions = positionsOf(numaNodeIds(ms));
-  positionsByState.set(ms, positions);
-  return positions;
+  let all = 0n;
+  for (let i = 0; i < positions.size; i++) all |= positions.maskAt(i);
+  const layout = { positions, all };
+  layoutByState.set(ms, layout);
+  return layout;
 }
+
+type Constraint = { values: readonly number[]; need: number };
 
 /**
  * The family of the common case, read straight into doubles: no init-container memory to reuse
@@ -131,81 +142,55 @@ function statePositions(ms: NUMANodeMap): NodePositions {
  * (the general path decides then).
  */
 function plainMemoryHintFamily(ms: NUMANodeMap, request: ResourceRequest): HintFamily | undefined {
-  const positions = statePositions(ms);
+  const { positions, all } = stateLayout(ms);
   const n = positions.size;
   const R = request.size;
-  const resources: string[] = [];
-  const needs: number[] = [];
+  // Arrays made to size: a growing array would reserve room for many more values.
+  const needs = new Array<number>(R);
+  const allocatable = new Array<number[]>(R);
+  // The allocatable constraints, then the free ones, resource by resource.
+  const constraints = new Array<Constraint>(2 * R);
+  let r = 0;
   for (const [resource, size] of request) {
-    resources.push(resource);
-    needs.push(Number(size));
+    const need = Number(size);
+    const a = new Array<number>(n);
+    const f = new Array<number>(n);
+    let sumA = 0;
+    let sumF = 0;
+    for (let i = 0; i < n; i++) {
+      const table = ms.get(positions.ids[i])?.memoryMap.get(resource);
+      const at = table?.allocatable ?? 0n;
+      const ft = table?.free ?? 0n;
+      if (at < 0n || ft < 0n || at >= PLAIN_BIGINT_LIMIT || ft >= PLAIN_BIGINT_LIMIT) return undefined;
+      a[i] = Number(at);
+      f[i] = Number(ft);
+      sumA += a[i];
+      sumF += f[i];
+    }
+    if (sumA >= PLAIN_SUM_LIMIT || sumF >= PLAIN_SUM_LIMIT) return undefined;
+    needs[r] = need;
+    allocatable[r] = a;
+    constraints[r] = { values: a, need };
+    constraints[R + r] = { values: f, need };
+    r++;
   }
-  const allocatable: number[][] = [];
-  const free: number[][] = [];
-  for (let r = 0; r < R; r++) {
-    allocatable.push(new Array<number>(n));
-    free.push(new Array<number>(n));
-  }
-  const used = new Array<boolean>(n);
-  const group = new Array<BitMask | null>(n);
-  let unused = 0n;
-  let all = 0n;
+  // Unused nodes are all but the used ones; multi-node groups are rare, so read only when present.
+  let unused = all;
+  let grouped = false;
+  let singles = 0;
   for (let i = 0; i < n; i++) {
     const node = ms.get(positions.ids[i]);
     if (node === undefined) return undefined;
-    for (let r = 0; r < R; r++) {
-      const table = node.memoryMap.get(resources[r]);
-      const a = table?.allocatable ?? 0n;
-      const f = table?.free ?? 0n;
-      if (a < 0n || f < 0n || a >= PLAIN_BIGINT_LIMIT || f >= PLAIN_BIGINT_LIMIT) return undefined;
-      allocatable[r][i] = Number(a);
-      free[r][i] = Number(f);
-    }
-    used[i] = node.numberOfAssignments !== 0;
-    group[i] = groupMask(positions, node.cells);
-    const bit = positions.maskAt(i);
-    all |= bit;
-    if (!used[i]) unused |= bit;
+    if (node.numberOfAssignments !== 0) unused ^= positions.maskAt(i);
+    if ((node.cells?.length ?? 0) > 1) grouped = true;
+    else if (fitsAlone(constraints, i)) singles++;
   }
-  for (let r = 0; r < R; r++) {
-    let a = 0;
-    let f = 0;
-    for (let i = 0; i < n; i++) {
-      a += allocatable[r][i];
-      f += free[r][i];
-    }
-    if (a >= PLAIN_SUM_LIMIT || f >= PLAIN_SUM_LIMIT) return undefined;
-  }
-  const extras: BitMask[] = [];
   // Single nodes: a node of a multi-node group is never one alone.
-  for (let i = 0; i < n; i++) {
-    if ((ms.get(positions.ids[i])?.cells?.length ?? 0) > 1) continue;
-    let fits = true;
-    for (let r = 0; r < R && fits; r++) fits = allocatable[r][i] >= needs[r] && free[r][i] >= needs[r];
-    if (fits) extras.push(positions.maskAt(i));
-  }
-  // A used node's group: the exact rule on exact sums (allocatable, the group rule, free).
-  for (let g = 0; g < n; g++) {
-    const mask = group[g];
-    if (mask === null || (mask & ~all) !== 0n || extras.includes(mask)) continue;
-    let fits = true;
-    for (let r = 0; r < R && fits; r++) {
-      let a = 0;
-      let f = 0;
-      for (let i = 0; i < n; i++)
-        if ((mask & positions.maskAt(i)) !== 0n) {
-          a += allocatable[r][i];
-          f += free[r][i];
-        }
-      fits = a >= needs[r] && f >= needs[r];
-    }
-    for (let i = 0; i < n && fits; i++)
-      if ((mask & positions.maskAt(i)) !== 0n && used[i] && group[i] !== mask) fits = false;
-    if (fits) extras.push(mask);
-  }
-  const constraints: { values: readonly number[]; need: number }[] = [];
-  for (let r = 0; r < R; r++) constraints.push({ values: allocatable[r], need: needs[r] });
-  for (let r = 0; r < R; r++) constraints.push({ values: free[r], need: needs[r] });
+  const extras = new Array<BitMask>(singles);
+  for (let i = 0, k = 0; k < singles; i++)
+    if ((ms.get(positions.ids[i])!.cells?.length ?? 0) <= 1 && fitsAlone(constraints, i))
+      extras[k++] = positions.maskAt(i);
+  if (grouped) pushGroups(ms, positions, all, constraints, needs, extras);
   return new HintFamily({
     nodes: positions.ids,
     core: { allowed: unused, required: 0n, minCount: 2, constraints },
@@ -215,15 +200,81 @@ function plainMemoryHintFamily(ms: NUMANodeMap, request: ResourceRequest): HintF
   });
 }
 
+/** Whether the node at position `i` meets every constraint by itself. */
+function fitsAlone(constraints: readonly Constraint[], i: number): boolean {
+  for (const c of constraints) if (c.values[i] < c.need) return false;
+  return true;
+}
+
+/** Adds each used node's group the exact rule lists (allocatable, the group rule, free), on exact sums. */
+function pushGroups(
+  ms: NUMANodeMap,
+  positions: NodePositions,
+  all: BitMask,
+  constraints: readonly Constraint[],
+  needs: readonly number[],
+  extras: BitMask[],
+): void {
+  const n = positions.size;
+  const R = needs.length;
+  const used: boolean[] = [];
+  const group: (BitMask | null)[] = [];
+  for (let i = 0; i < n; i++) {
+    const node = ms.get(positions.ids[i])!;
+    used.push(node.numberOfAssignments !== 0);
+    group.push(groupMask(positions, node.cells));
+  }
+  for (let g = 0; g < n; g++) {
+    const mask = group[g];
+    if (mask === null || (mask & ~all) !== 0n || extras.includes(mask)) continue;
+    let fits = true;
+    for (let r = 0; r < R && fits; r++) {
+      let a = 0;
+      let f = 0;
+      for (let i = 0; i < n; i++)
+        if ((mask & positions.maskAt(i)) !== 0n) {
+          a += constraints[r].values[i];
+          f += constraints[R + r].values[i];
+        }
+      fits = a >= needs[r] && f >= needs[r];
+    }
+    for (let i = 0; i < n && fits; i++)
+      if ((mask & positions.maskAt(i)) !== 0n && used[i] && group[i] !== mask) fits = false;
+    if (fits) extras.push(mask);
+  }
+}
+
 const PLAIN_BIGINT_LIMIT = 2n ** 53n;
 
-/** The fewest nodes whose allocatable memory covers the request; the node count when none does. */
-function minAffinitySize(
+/**
+ * The fewest nodes whose allocatable memory covers the request; the node count when none does.
+ * Values and their sums are exact doubles (both callers see to it). Exported for its test.
+ */
+export function minAffinitySize(
   n: number,
   allocatable: readonly (readonly number[])[],
   needs: readonly number[],
 ): number {
-  for (let i = 0; i < n; i++) if (needs.every((need, r) => allocatable[r][i] >= need)) return 1;
+  for (let i = 0; i < n; i++) {
+    let fits = true;
+    for (let r = 0; r < needs.length && fits; r++) fits = allocatable[r][i] >= needs[r];
+    if (fits) return 1;
+  }
+  if (needs.length === 1) {
+    // No k nodes hold more than the k largest, so taking the largest first needs the fewest.
+    // Picked one by one: a sort would copy the values into work arrays.
+    const values = allocatable[0];
+    const taken = new Array<boolean>(n).fill(false);
+    let sum = 0;
+    for (let k = 1; k <= n; k++) {
+      let largest = -1;
+      for (let i = 0; i < n; i++) if (!taken[i] && (largest < 0 || values[i] > values[largest])) largest = i;
+      taken[largest] = true;
+      sum += values[largest];
+      if (sum >= needs[0]) return k;
+    }
+    return n;
+  }
   const search = new SubsetSearch({
     n,
     allowed: new Array<boolean>(n).fill(true),

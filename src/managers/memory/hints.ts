@@ -3,7 +3,6 @@ import { ManagerError } from "../../core/index.js";
 import {
   type BitMask,
   BitMaskError,
-  maskBits,
   maskOf,
   MAX_TABULATED_NODES,
   popcount32,
@@ -15,7 +14,6 @@ import {
   conflictsWithGroups,
   defaultHintReference,
   extendedHintReference,
-  sumOver,
 } from "./hints.reference.js";
 import { narrowestListedHint } from "./hints-narrowest.js";
 import { HintProblem } from "./hints-problem.js";
@@ -24,7 +22,9 @@ import { searchBestHint, UNDECIDED } from "./hints-search.js";
 import { memoryHintSettings } from "./hints-settings.js";
 import { tabulatedFoundMasks } from "./hints-table.js";
 import { MEMORY } from "./machine-state.js";
+import { maskIds } from "./mask-ids.js";
 import type { ResourceRequest } from "./requests.js";
+import { u64 } from "./u64.js";
 
 export { findBestHint } from "./hints.reference.js";
 export { type MemoryHints, NO_REUSE, type ReusableLookup } from "./hints-types.js";
@@ -160,16 +160,19 @@ export function calculateHints(
 
 /** Σ free over the mask (modulo 2^64) covers every resource of the request; reuse not counted. */
 export function affinitySatisfiesRequest(ms: NUMANodeMap, mask: BitMask, request: ResourceRequest): boolean {
-  const bits = maskBits(mask);
+  const bits = maskIds(mask);
   for (const [resource, size] of request) {
-    if (sumOver(ms, bits, resource, "free") < size) return false;
+    let free = 0n;
+    for (const id of bits) free += ms.get(id)?.memoryMap.get(resource)?.free ?? 0n;
+    // The exact sum wrapped once is the uint64 sum: wrapping modulo 2^64 commutes with addition.
+    if (u64(free) < size) return false;
   }
   return true;
 }
 
 /** The group rule (memory-manager.md §5 step 5); single-node masks always pass. */
 export function violatesNUMAAllocations(ms: NUMANodeMap, mask: BitMask): boolean {
-  return conflictsWithGroups(ms, maskBits(mask));
+  return conflictsWithGroups(ms, maskIds(mask));
 }
 
 /**

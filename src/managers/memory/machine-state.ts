@@ -1,6 +1,7 @@
 import type { MemoryBlock, MemoryTable, NUMANodeMap, NUMANodeState } from "./state-data.js";
 import { ManagerError } from "../../core/index.js";
 import { hugepageResourceName, type NUMAMemory } from "../../machine/index.js";
+import { sameIds } from "./mask-ids.js";
 import { addU64, minU64, subU64, u64 } from "./u64.js";
 
 /** `reservedMemory`: NUMA node id -> resource name -> bytes reserved for the system. */
@@ -73,7 +74,8 @@ export function reserveMemory(
     const node = ms.get(id);
     if (!node) continue;
     node.numberOfAssignments++;
-    node.cells = [...nodes];
+    // Groups are replaced, never changed in place, so a group that already holds these ids stays.
+    if (!sameIds(node.cells, nodes)) node.cells = [...nodes];
     if (remaining === 0n) continue;
     const table = node.memoryMap.get(resource);
     if (!table || table.free === 0n) continue;
@@ -96,7 +98,9 @@ export function releaseMemory(ms: NUMANodeMap, blocks: readonly MemoryBlock[]): 
       const node = ms.get(id);
       if (!node) continue;
       node.numberOfAssignments--;
-      if (node.numberOfAssignments === 0) node.cells = [id];
+      // A node already alone keeps its group array, as in `reserveMemory`.
+      if (node.numberOfAssignments === 0 && !(node.cells?.length === 1 && node.cells[0] === id))
+        node.cells = [id];
       if (remaining === 0n) continue;
       const table = node.memoryMap.get(b.type);
       if (!table || table.reserved === 0n) continue;
@@ -109,6 +113,7 @@ export function releaseMemory(ms: NUMANodeMap, blocks: readonly MemoryBlock[]): 
 }
 
 export function groupsEqual(a: readonly number[] | null, b: readonly number[] | null): boolean {
+  if (b !== null && sameIds(a, b)) return true;
   const x = [...(a ?? [])].sort((p, q) => p - q);
   const y = [...(b ?? [])].sort((p, q) => p - q);
   return x.length === y.length && x.every((v, i) => v === y[i]);

@@ -9,6 +9,28 @@ export function emptyMemoryState(policyName = "Static"): MemoryStateData {
   return { policyName, machineState: new Map(), entries: new Map(), podEntries: new Map() };
 }
 
+/**
+ * One block per resource on the NUMA ids `bits`, each with its own id list; resources of size 0
+ * are left out when `positiveOnly`.
+ */
+export function blocksOn(
+  sizes: ReadonlyMap<string, bigint>,
+  bits: readonly number[],
+  positiveOnly = false,
+): MemoryBlock[] {
+  let count = sizes.size;
+  if (positiveOnly) {
+    count = 0;
+    for (const size of sizes.values()) if (size > 0n) count++;
+  }
+  // Made to size: a growing array would reserve room for many more blocks than a pod has.
+  const out = new Array<MemoryBlock>(count);
+  let i = 0;
+  for (const [type, size] of sizes)
+    if (!positiveOnly || size > 0n) out[i++] = { numaAffinity: [...bits], type, size };
+  return out;
+}
+
 export function cloneBlocks(blocks: readonly MemoryBlock[]): MemoryBlock[] {
   return blocks.map((b) => ({ numaAffinity: [...b.numaAffinity], type: b.type, size: b.size }));
 }
@@ -52,8 +74,9 @@ export function adoptMemoryBlocks(
 export function deleteContainerEntry(s: MemoryStateData, podUID: string, containerName: string): void {
   const pod = s.entries.get(podUID);
   if (!pod) return;
-  pod.delete(containerName);
-  if (pod.size === 0) s.entries.delete(podUID);
+  // The last entry leaves with its map: emptying a map that is dropped would only shrink it.
+  if (pod.size === 1 && pod.has(containerName)) s.entries.delete(podUID);
+  else pod.delete(containerName);
 }
 
 /** Deletes every container entry and the pod-level entry of a pod. */

@@ -1,5 +1,5 @@
 import type { MemoryBlock } from "./state-data.js";
-import { ManagerError, type MetricsRegistry } from "../../core/index.js";
+import { ManagerError } from "../../core/index.js";
 import { type FeatureGates, isSidecar, type Pod } from "../../k8s/index.js";
 import {
   type ContainerRequestOf,
@@ -8,6 +8,8 @@ import {
   type ResourceRequest,
   sortedRequest,
 } from "./requests.js";
+import type { MemoryCounters } from "./counters.js";
+import { blocksOn } from "./memory-state.js";
 import { addU64, subU64 } from "./u64.js";
 
 /**
@@ -24,14 +26,17 @@ export function validatePodScopeResources(
 ): ManagerError | null {
   if (podTotal instanceof ManagerError) return podTotal;
   let hasSharedLongRunning = false;
-  const sumLongRunning = new Map<string, bigint>();
+  // Only the budget's resources are ever compared: the exclusive sums are kept for those alone,
+  // by position in the budget.
+  const sumLongRunning = new Array<bigint>(podTotal.size).fill(0n);
 
   for (const c of pod.initContainers) {
     const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     if (!isSidecar(c)) {
+      let i = 0;
       for (const [r, total] of podTotal) {
-        const pool = subU64(total, sumLongRunning.get(r) ?? 0n);
+        const pool = subU64(total, sumLongRunning[i]);
         if (req.size > 0) {
           const asked = req.get(r) ?? 0n;
           if (asked > pool) {
@@ -39,26 +44,28 @@ export function validatePodScopeResources(
               `pod rejected, largest exclusive init container requests ${asked} of ${r}, but only ${pool} available`,
             );
           }
-        } else if ((sumLongRunning.get(r) ?? 0n) >= total) {
+        } else if (sumLongRunning[i] >= total) {
           return new ManagerError(
             `pod rejected, pod has shared init containers but no ${r} available for them`,
           );
         }
+        i++;
       }
       continue;
     }
     if (req.size === 0) hasSharedLongRunning = true;
-    else addInto(sumLongRunning, req);
+    else addOver(podTotal, sumLongRunning, req);
   }
   for (const c of pod.containers) {
     const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     if (req.size === 0) hasSharedLongRunning = true;
-    else addInto(sumLongRunning, req);
+    else addOver(podTotal, sumLongRunning, req);
   }
   if (hasSharedLongRunning) {
+    let i = 0;
     for (const [r, total] of podTotal) {
-      if ((sumLongRunning.get(r) ?? 0n) >= total) {
+      if (sumLongRunning[i++] >= total) {
         return new ManagerError(
           `pod rejected, sum of exclusive container ${r} requests equals pod budget, leaving no memory for shared containers`,
         );
@@ -66,6 +73,16 @@ export function validatePodScopeResources(
     }
   }
   return null;
+}
+
+/** Adds a request into sums kept by position in the budget (its other resources are never read). */
+function addOver(podTotal: ResourceRequest, sums: bigint[], req: ResourceRequest): void {
+  let i = 0;
+  for (const r of podTotal.keys()) {
+    const size = req.get(r);
+    if (size !== undefined) sums[i] = addU64(sums[i], size);
+    i++;
+  }
 }
 
 function addInto(sums: Map<string, bigint>, req: ResourceRequest): void {
@@ -80,19 +97,17 @@ export interface PodMemoryPartition {
   sharedPool: MemoryBlock[];
 }
 
-function blocksOf(sizes: Iterable<[string, bigint]>, bits: readonly number[]): MemoryBlock[] {
-  const out: MemoryBlock[] = [];
-  for (const [type, size] of sizes) if (size > 0n) out.push({ numaAffinity: [...bits], type, size });
-  return out;
+function blocksOf(sizes: ReadonlyMap<string, bigint>, bits: readonly number[]): MemoryBlock[] {
+  return blocksOn(sizes, bits, true);
 }
 
 /** The budget less the sidecars' exclusive memory, per resource in budget order (uint64 differences). */
 function remainderAfter(
   podTotal: ResourceRequest,
-  sidecarMemory: ReadonlyMap<string, bigint>,
+  sidecarMemory: ReadonlyMap<string, bigint> | null,
 ): Map<string, bigint> {
   const out = new Map<string, bigint>();
-  for (const [r, total] of podTotal) out.set(r, subU64(total, sidecarMemory.get(r) ?? 0n));
+  for (const [r, total] of podTotal) out.set(r, subU64(total, sidecarMemory?.get(r) ?? 0n));
   return out;
 }
 
@@ -106,25 +121,26 @@ export function partitionPodMemory(
   gates: FeatureGates,
   podTotal: ResourceRequest,
   bits: readonly number[],
-  metrics: MetricsRegistry,
+  counters: MemoryCounters,
   requestOf: ContainerRequestOf = containerRequestsOf(pod, gates),
 ): PodMemoryPartition | ManagerError {
   const exclusive = new Map<string, MemoryBlock[]>();
-  const sidecarMemory = new Map<string, bigint>();
+  // Made when a sidecar has exclusive memory (sidecars usually run in the shared pool).
+  let sidecarMemory: Map<string, bigint> | null = null;
 
   for (const c of pod.initContainers) {
     const req = requestOf(c);
     if (req instanceof ManagerError) return req;
-    metrics.inc("memory_manager_pinning_requests_total");
+    counters.inc(counters.pinningRequests);
     if (req.size === 0) {
       if (isSidecar(c)) continue;
       exclusive.set(c.name, blocksOf(remainderAfter(podTotal, sidecarMemory), bits));
-      metrics.inc("resource_manager_container_assignments", ["memory", "pod_shared"]);
+      counters.inc(counters.podShared);
       continue;
     }
     exclusive.set(c.name, blocksOf(req, bits));
-    metrics.inc("resource_manager_container_assignments", ["memory", "pod_exclusive"]);
-    if (isSidecar(c)) addInto(sidecarMemory, req);
+    counters.inc(counters.podExclusive);
+    if (isSidecar(c)) addInto((sidecarMemory ??= new Map()), req);
   }
 
   const appPool = remainderAfter(podTotal, sidecarMemory);
@@ -132,13 +148,13 @@ export function partitionPodMemory(
     const req = requestOf(c);
     if (req instanceof ManagerError) return req;
     if (req.size === 0) continue;
-    metrics.inc("memory_manager_pinning_requests_total");
+    counters.inc(counters.pinningRequests);
     exclusive.set(c.name, blocksOf(req, bits));
     // The kubelet subtracts from a zero-valued uint64 when the budget lacks the resource, so the
     // shared pool then carries a wrapped block of 2^64 − request for it. pod-level.md §2.6 reads
     // this as "no pool accounting"; the code read in the kubelet wraps, and podpin follows the code.
     for (const [r, size] of req) if (size > 0n) appPool.set(r, subU64(appPool.get(r) ?? 0n, size));
-    metrics.inc("resource_manager_container_assignments", ["memory", "pod_exclusive"]);
+    counters.inc(counters.podExclusive);
   }
   return { exclusive, sharedPool: blocksOf(sortedRequest(appPool), bits) };
 }

@@ -39,7 +39,7 @@ function isAscending(request: ReadonlyMap<string, bigint>): boolean {
 /** The request with names ascending: itself when they are already, so that most need no sort. */
 export function sortedRequest(request: Map<string, bigint>): ResourceRequest {
   if (request.size === 0) return EMPTY_REQUEST;
-  return isAscending(request) ? request : new Map([...request].sort(byName));
+  return request.size === 1 || isAscending(request) ? request : new Map([...request].sort(byName));
 }
 
 /** apimachinery's `AsInt64` read as the kubelet's uint64 (memory-manager.md "Quantities as whole bytes"). */
@@ -84,13 +84,17 @@ export type ContainerRequestOf = (container: Container) => ResourceRequest | Man
  * admission reads every container's request for the budget, the validation and the partition.
  */
 export function containerRequestsOf(pod: Pod, gates: FeatureGates): ContainerRequestOf {
-  const known = new Map<Container, ResourceRequest | ManagerError>();
+  // The last container asked about, and a map of the others once there are others: the container
+  // path asks about one container at a time, the pod path about each in turn.
+  let last: Container | null = null;
+  let lastRequest: ResourceRequest | ManagerError = EMPTY_REQUEST;
+  let known: Map<Container, ResourceRequest | ManagerError> | null = null;
   return (container) => {
-    let request = known.get(container);
-    if (request === undefined) {
-      request = containerRequestedResources(pod, container, gates);
-      known.set(container, request);
-    }
+    if (container === last) return lastRequest;
+    const request = known?.get(container) ?? containerRequestedResources(pod, container, gates);
+    if (last !== null) (known ??= new Map()).set(last, lastRequest);
+    last = container;
+    lastRequest = request;
     return request;
   };
 }

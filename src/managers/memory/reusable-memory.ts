@@ -47,6 +47,8 @@ export class InitContainerReusableMemory {
       }
       return;
     }
+    // Nothing recorded for the pod, nothing to consume.
+    if (!this.byPod.has(pod.uid)) return;
     for (const b of blocks) {
       const mask = maskOf(...b.numaAffinity);
       const reusable = this.get(pod.uid, mask, b.type);

@@ -17,7 +17,6 @@ import {
   familyHints,
   type HintFamily,
   type HintProvider,
-  maskBits,
   type ProviderAnswer,
   type ProviderHints,
   type TopologyHint,
@@ -42,8 +41,12 @@ import {
   type ReservedMemory,
   reserveMemory,
 } from "./machine-state.js";
+import { podRequestsFor } from "./admission-requests.js";
+import { MemoryCounters } from "./counters.js";
+import { maskIds, sameIds } from "./mask-ids.js";
 import {
   adoptMemoryBlocks,
+  blocksOn,
   cloneBlocks,
   deleteContainerEntry,
   deletePodEntries,
@@ -51,13 +54,8 @@ import {
   getMemoryBlocks,
   setMemoryBlocks,
 } from "./memory-state.js";
-import { partitionPodMemory, validatePodScopeResources } from "./pod-scope.js";
-import {
-  containerRequestedResources,
-  containerRequestsOf,
-  podRequestedResources,
-  type ResourceRequest,
-} from "./requests.js";
+import { partitionPodMemory } from "./pod-scope.js";
+import type { ResourceRequest } from "./requests.js";
 import { InitContainerReusableMemory, type ReusableMemorySeed } from "./reusable-memory.js";
 import { subU64 } from "./u64.js";
 
@@ -112,7 +110,7 @@ export class StaticPolicy implements HintProvider {
   private readonly gates: FeatureGates;
   private readonly version: KubernetesVersion;
   private readonly affinity: AffinityStore;
-  private readonly metrics: MetricsRegistry;
+  private readonly counters: MemoryCounters;
   private readonly reuse: InitContainerReusableMemory;
   private readonly singleNUMANodePolicy: boolean;
   /** The two hint calculations, made once: every admission asks for hints. */
@@ -127,7 +125,7 @@ export class StaticPolicy implements HintProvider {
     this.gates = opts.gates;
     this.version = opts.version;
     this.affinity = opts.affinity;
-    this.metrics = opts.metrics;
+    this.counters = new MemoryCounters(opts.metrics);
     this.state = opts.state ?? emptyMemoryState(STATIC_POLICY_NAME);
     this.reuse = new InitContainerReusableMemory(opts.reusableMemory);
     this.singleNUMANodePolicy = opts.topologyManagerPolicy === "single-numa-node";
@@ -253,7 +251,7 @@ export class StaticPolicy implements HintProvider {
     calculate: HintCalculation<A>,
   ): A | MemoryHints | null {
     if (!this.isGuaranteed(pod)) return null;
-    const request = containerRequestedResources(pod, container, this.gates);
+    const request = podRequestsFor(pod, this.gates).requestOf(container);
     if (request instanceof ManagerError) return null;
     if (this.skippedForGatesOff(pod)) return null;
     if (skipsContainerWithoutExclusiveMemory(this.version, request)) return null;
@@ -267,12 +265,12 @@ export class StaticPolicy implements HintProvider {
     calculate: HintCalculation<A>,
   ): A | MemoryHints | null {
     if (!this.isGuaranteed(pod)) return null;
-    const requestOf = containerRequestsOf(pod, this.gates);
-    const request = podRequestedResources(pod, this.gates, requestOf);
+    const requests = podRequestsFor(pod, this.gates);
+    const request = requests.podTotal();
     if (request instanceof ManagerError) return null;
     if (this.skippedForGatesOff(pod)) return null;
     if (this.gates.PodLevelResourceManagers && isPodLevelResourcesSet(pod)) {
-      if (validatePodScopeResources(pod, this.gates, requestOf, request) !== null) {
+      if (requests.podScopeError() !== null) {
         return new Map([...request.keys()].map((r): [string, TopologyHint[]] => [r, []]));
       }
     }
@@ -286,8 +284,8 @@ export class StaticPolicy implements HintProvider {
 
   /** Counts a failed pinning request (container path: "node", pod-level path: "pod") and returns its error. */
   private failed(source: "node" | "pod", err: ManagerError): ManagerError {
-    this.metrics.inc("memory_manager_pinning_errors_total");
-    this.metrics.inc("resource_manager_allocation_errors_total", ["memory", source]);
+    this.counters.inc(this.counters.pinningErrors);
+    this.counters.inc(this.counters.allocationErrors[source]);
     return err;
   }
 
@@ -295,11 +293,11 @@ export class StaticPolicy implements HintProvider {
   allocate(pod: Pod, container: Container): ManagerError | null {
     if (!this.isGuaranteed(pod)) return null;
     if (this.skippedForGatesOff(pod)) return null;
-    const early = containerRequestedResources(pod, container, this.gates);
+    const early = podRequestsFor(pod, this.gates).requestOf(container);
     if (!(early instanceof ManagerError) && skipsContainerWithoutExclusiveMemory(this.version, early))
       return null;
 
-    this.metrics.inc("memory_manager_pinning_requests_total");
+    this.counters.inc(this.counters.pinningRequests);
     const existing = getMemoryBlocks(this.state, pod.uid, container.name);
     if (existing !== null) {
       this.reuse.update(pod, container, existing);
@@ -313,18 +311,17 @@ export class StaticPolicy implements HintProvider {
     const mask = chooseAffinity(ms, tmHint, request, reusable);
     if (mask instanceof ManagerError) return this.failed("node", mask);
 
-    const bits = maskBits(mask);
-    const blocks: MemoryBlock[] = [];
+    const bits = maskIds(mask);
+    const blocks = blocksOn(request, bits);
     for (const [resource, size] of request) {
-      blocks.push({ numaAffinity: [...bits], type: resource, size });
       const reused = reusable(mask, resource);
       reserveMemory(ms, bits, resource, reused >= size ? 0n : subU64(size, reused));
-      this.metrics.inc("resource_manager_allocations_total", ["memory", "node"]);
+      this.counters.inc(this.counters.allocations.node);
     }
     this.reuse.update(pod, container, blocks);
     adoptMemoryBlocks(this.state, pod.uid, container.name, blocks);
     this.shrinkInitContainerBlocks(pod, container, blocks, mask);
-    this.metrics.inc("resource_manager_container_assignments", ["memory", "node_exclusive"]);
+    this.counters.inc(this.counters.nodeExclusive);
     return null;
   }
 
@@ -365,16 +362,16 @@ export class StaticPolicy implements HintProvider {
   /** `AllocatePod`, the pod-level path (pod-level.md §2.6). */
   allocatePod(pod: Pod): ManagerError | null {
     if (!this.isGuaranteed(pod)) return null;
-    const requestOf = containerRequestsOf(pod, this.gates);
-    const podTotal = podRequestedResources(pod, this.gates, requestOf);
+    const requests = podRequestsFor(pod, this.gates);
+    const podTotal = requests.podTotal();
     // The kubelet logs an unreadable budget and admits the pod unpinned.
     if (podTotal instanceof ManagerError) return null;
     // OPEN PL-10 (pod-level.md §9): an empty budget is "nothing to do"; API validation keeps a
     // Guaranteed pod-level pod from getting here.
     if (podTotal.size === 0) return null;
 
-    this.metrics.inc("memory_manager_pinning_requests_total");
-    const invalid = validatePodScopeResources(pod, this.gates, requestOf, podTotal);
+    this.counters.inc(this.counters.pinningRequests);
+    const invalid = requests.podScopeError();
     if (invalid) return this.failed("pod", new ManagerError(invalid.message, "EmptyPodSharedPoolError"));
 
     const containers = containersInOrder(pod);
@@ -385,26 +382,25 @@ export class StaticPolicy implements HintProvider {
     const ms = this.state.machineState;
     const mask = chooseAffinity(ms, tmHint, podTotal, this.reusableFor(pod));
     if (mask instanceof ManagerError) return this.failed("pod", mask);
-    const bits = maskBits(mask);
+    const bits = maskIds(mask);
 
-    const partition = partitionPodMemory(pod, this.gates, podTotal, bits, this.metrics, requestOf);
+    const partition = partitionPodMemory(pod, this.gates, podTotal, bits, this.counters, requests.requestOf);
     if (partition instanceof ManagerError) return this.failed("pod", partition);
 
-    this.state.podEntries.set(
-      pod.uid,
-      [...podTotal].map(([type, size]) => ({ numaAffinity: [...bits], type, size })),
-    );
+    this.state.podEntries.set(pod.uid, blocksOn(podTotal, bits));
     for (const [resource, size] of podTotal) reserveMemory(ms, bits, resource, size);
+    let shared = 0;
     for (const c of containers) {
       const own = partition.exclusive.get(c.name);
-      // Each container's own blocks are its alone; the shared pool is copied for every container.
+      // Each container's own blocks are its alone; every container of the shared pool gets its
+      // own copy of it (the first one the pool itself).
       if (own) adoptMemoryBlocks(this.state, pod.uid, c.name, own);
-      else {
-        setMemoryBlocks(this.state, pod.uid, c.name, partition.sharedPool);
-        this.metrics.inc("resource_manager_container_assignments", ["memory", "pod_shared"]);
-      }
-      this.metrics.inc("resource_manager_allocations_total", ["memory", "pod"]);
+      else if (shared++ > 0) setMemoryBlocks(this.state, pod.uid, c.name, partition.sharedPool);
+      else adoptMemoryBlocks(this.state, pod.uid, c.name, partition.sharedPool);
     }
+    // Counted once for every container: the same totals as a count per container.
+    this.counters.add(this.counters.podShared, shared);
+    this.counters.add(this.counters.allocations.pod, containers.length);
     return null;
   }
 
@@ -448,8 +444,16 @@ export class StaticPolicy implements HintProvider {
    * null when it has none, and then cpuset.mems is not written (all nodes allowed).
    */
   getMemoryNUMANodes(pod: Pod, container: Container): number[] | null {
+    const blocks = getMemoryBlocks(this.state, pod.uid, container.name) ?? [];
+    // The blocks of one allocation share their ids, ascending: then those are the answer.
+    if (blocks.length > 0 && isAscending(blocks[0].numaAffinity)) {
+      const first = blocks[0].numaAffinity;
+      let same = true;
+      for (let i = 1; i < blocks.length && same; i++) same = sameIds(blocks[i].numaAffinity, first);
+      if (same) return first.length === 0 ? null : [...first];
+    }
     const ids = new Set<number>();
-    for (const b of getMemoryBlocks(this.state, pod.uid, container.name) ?? []) {
+    for (const b of blocks) {
       for (const id of b.numaAffinity) ids.add(id);
     }
     return ids.size === 0 ? null : [...ids].sort((a, b) => a - b);
@@ -471,6 +475,11 @@ export class StaticPolicy implements HintProvider {
     const inner = this.state.entries.get(podUID);
     return inner ? [...inner.keys()].sort() : [];
   }
+}
+
+function isAscending(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (!(ids[i - 1] < ids[i])) return false;
+  return true;
 }
 
 function sameMask(a: readonly number[], mask: BitMask): boolean {

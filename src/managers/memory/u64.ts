@@ -9,16 +9,17 @@
 // `&` works on two's complement, so masking a negative difference wraps it exactly as Go does.
 const U64_MASK = (1n << 64n) - 1n;
 
+// A value already in range is returned as it is: masking it would only allocate an equal bigint.
 export function u64(x: bigint): bigint {
-  return x & U64_MASK;
+  return x >= 0n && x <= U64_MASK ? x : x & U64_MASK;
 }
 
 export function addU64(a: bigint, b: bigint): bigint {
-  return (a + b) & U64_MASK;
+  return u64(a + b);
 }
 
 export function subU64(a: bigint, b: bigint): bigint {
-  return (a - b) & U64_MASK;
+  return u64(a - b);
 }
 
 export function minU64(a: bigint, b: bigint): bigint {

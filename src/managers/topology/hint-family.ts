@@ -63,9 +63,18 @@ const SCANNED_EXTRAS = 16;
 /** Providers build their families over a few shared id lists: index each list once. */
 const nodeIndexes = new WeakMap<readonly number[], NodeIndex>();
 
+/** The list indexed last: a provider builds its families of one admission over the same list. */
+let lastNodes: readonly number[] | null = null;
+let lastIndex: NodeIndex | null = null;
+
 function nodeIndexOf(nodes: readonly number[]): NodeIndex {
+  if (nodes === lastNodes && lastIndex !== null) return lastIndex;
   let index = nodeIndexes.get(nodes);
-  if (index) return index;
+  if (index) {
+    lastNodes = nodes;
+    lastIndex = index;
+    return index;
+  }
   const positionById = new Map<number, number>();
   const lowPositions = new Int8Array(32).fill(-1);
   let mask = 0n;
@@ -76,6 +85,8 @@ function nodeIndexOf(nodes: readonly number[]): NodeIndex {
   }
   index = { positionById, lowPositions, mask, singles: nodes.map((id) => 1n << BigInt(id)) };
   nodeIndexes.set(nodes, index);
+  lastNodes = nodes;
+  lastIndex = index;
   return index;
 }
 
@@ -200,12 +211,14 @@ export class HintFamily {
 /** The extras without repeats (first occurrences, in order), empty masks and masks outside `nodeMask`. */
 function distinctExtras(extras: readonly BitMask[], nodeMask: BitMask): BitMask[] {
   const outside = ~nodeMask;
-  const seen = new Set<BitMask>();
   const out: BitMask[] = [];
+  // A few extras (the usual case) are checked against what is kept so far; a set only for many.
+  const seen = extras.length > SCANNED_EXTRAS ? new Set<BitMask>() : null;
   for (const m of extras) {
-    if (seen.has(m)) continue;
-    seen.add(m);
-    if (m !== 0n && (m & outside) === 0n) out.push(m);
+    if (m === 0n || (m & outside) !== 0n) continue;
+    if (seen === null ? out.includes(m) : seen.has(m)) continue;
+    seen?.add(m);
+    out.push(m);
   }
   return out;
 }
