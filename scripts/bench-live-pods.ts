@@ -4,14 +4,16 @@ import { presetMachine } from "../src/machine/index.js";
 import { Node } from "../src/node/index.js";
 import { testPod, workedExampleConfig } from "../src/node/test-support.js";
 import { atMost, type BenchOptions, LIVE_PODS_RATIO_TARGET, type Target } from "./bench-targets.js";
-import { type MeasureOptions, measure, type Timing } from "./bench-timing.js";
+import { type MeasureOptions, measure, measureInterleaved, type Timing } from "./bench-timing.js";
 
 /**
  * Admission cost against the number of live pods: one node (static CPU, Static memory,
  * best-effort, container scope) filled with small pods, every hundredth with an exclusive CPU;
- * at 10 live pods and again at 10,000, a probe pod (two containers, one exclusive CPU) is
- * admitted and removed, and the two p50s are compared. Flat means a ratio near 1. Filling stops
- * at a time budget, and the row says how many pods it reached.
+ * on a node holding 10 live pods and on one holding 10,000, a probe pod (two containers, one
+ * exclusive CPU) is admitted and removed, and the two p50s are compared. Flat means a ratio near
+ * 1. The two nodes are sampled in turns (ten passes), so that a drift in the host's speed, which
+ * on a virtual machine can reach 1.7x for seconds, weighs on both alike. Filling stops at a time
+ * budget, and the row says how many pods it reached.
  *
  * Every probe sample is a pod of its own UID, as real pods are. Admitting and removing the same
  * UID thousands of times measures V8 instead of the engine: a deleted Map entry stays in its
@@ -57,14 +59,14 @@ function probePod(uid: string): Pod {
 
 let probeRound = 0;
 
-function probeTiming(node: Node, opts: MeasureOptions): Timing {
-  // Built before the clock starts, enough for every sample `measure` may take.
+/** A probe sample on `node`, with its pods built before the clock starts, enough for every sample. */
+function probeSample(node: Node, opts: MeasureOptions): () => number {
   const round = probeRound++;
   const probes = Array.from({ length: opts.warmup + Math.max(opts.minRuns, opts.maxRuns) }, (_, i) =>
     probePod(`probe-${round}-${i}`),
   );
   let next = 0;
-  return measure(() => {
+  return () => {
     const probe = probes[next++];
     const t0 = performance.now();
     const r = node.admit(probe);
@@ -72,31 +74,35 @@ function probeTiming(node: Node, opts: MeasureOptions): Timing {
     if (!r.admitted) throw new Error(`live pods: the probe pod was rejected: ${r.message}`);
     node.remove(probe.uid);
     return spent;
-  }, opts);
+  };
 }
+
+/** Passes over the two nodes (see `measureInterleaved`). */
+const ROUNDS = 10;
 
 function livePods(
   machineName: string,
-  few: number,
-  many: number,
+  fewPods: number,
+  manyPods: number,
   fillBudgetMs: number,
   opts: MeasureOptions,
+  rounds: number,
 ) {
   const machine = presetMachine(machineName);
   if (!machine) throw new Error(`no preset ${machineName}`);
   const config = workedExampleConfig("container", {
     topologyManagerPolicy: "best-effort",
-    maxPods: many + 2,
+    maxPods: manyPods + 2,
   });
   // JIT warm-up on a node of its own, so that the few-pods figure measures the engine, not the compiler.
   const warm = new Node({ machine, config });
   for (let i = 0; i < 300; i++) warm.admit(fillerPod(i));
-  probeTiming(warm, opts);
+  measure(probeSample(warm, opts), opts);
 
-  const node = new Node({ machine, config });
-  let live = 0;
   let fillMs = 0;
-  const fillTo = (n: number) => {
+  const filled = (n: number) => {
+    const node = new Node({ machine, config });
+    let live = 0;
     const t0 = performance.now();
     while (live < n && performance.now() - t0 < fillBudgetMs) {
       const pod = fillerPod(live);
@@ -105,18 +111,23 @@ function livePods(
       live++;
     }
     fillMs += performance.now() - t0;
+    return { node, live };
   };
-  fillTo(few);
-  const fewTiming = probeTiming(node, opts);
-  const fewPods = live;
-  fillTo(many);
-  const manyTiming = probeTiming(node, opts);
+  const few = filled(fewPods);
+  const many = filled(manyPods);
+  const [fewTiming, manyTiming] = measureInterleaved(
+    [
+      { sample: probeSample(few.node, opts), opts },
+      { sample: probeSample(many.node, opts), opts },
+    ],
+    rounds,
+  );
   const ratio = manyTiming.p50Ms / fewTiming.p50Ms;
   return {
     machine: machineName,
-    fewPods,
-    manyPods: live,
-    manyPodsWanted: many,
+    fewPods: few.live,
+    manyPods: many.live,
+    manyPodsWanted: manyPods,
     few: fewTiming,
     many: manyTiming,
     ratio,
@@ -131,5 +142,5 @@ export function benchLivePods(opts: BenchOptions): LivePodsRow[] {
     : { warmup: 20, minRuns: 200, maxRuns: 3000, budgetMs: 2000 };
   const many = opts.quick ? 1000 : 10_000;
   const fillBudgetMs = opts.quick ? 10_000 : 120_000;
-  return [livePods("synthetic-8n-512c", 10, many, fillBudgetMs, timing)];
+  return [livePods("synthetic-8n-512c", 10, many, fillBudgetMs, timing, opts.quick ? 1 : ROUNDS)];
 }

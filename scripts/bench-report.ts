@@ -63,7 +63,8 @@ function sections(results: BenchResults, forReadme: boolean): Section[] {
       heading: "Admission against live pods",
       caption:
         "A probe pod (one exclusive CPU and a shared container) admitted and removed on a node " +
-        "holding few and then many small pods (best-effort, container scope). Target: ratio ≤ 1.2.",
+        "holding few small pods and on one holding many (best-effort, container scope), the two " +
+        "sampled in turns. Target: ratio ≤ 1.2.",
       table: livePodsTable(s["live-pods"]),
     });
   if (s.replay)
