@@ -3,8 +3,15 @@ import type { SeriesHandle } from "../../core/metrics.js";
 import type { CPUTopology } from "../../machine/index.js";
 import { lowestBit, popcount32, topologyIndex } from "./take-index.js";
 
-export type CPUAssignmentType = "node_exclusive" | "pod_exclusive" | "pod_shared";
-export type ResourceSource = "node" | "pod";
+import {
+  type AssignmentType,
+  type ResourceManagerSeries,
+  type ResourceSource,
+  resourceManagerSeries,
+} from "../resource-manager-series.js";
+
+export type CPUAssignmentType = AssignmentType;
+export type { ResourceSource };
 
 const PHYSICAL_CPU = ["container", "physical_cpu"] as const;
 const UNCORE_CACHE = ["container", "uncore_cache"] as const;
@@ -63,9 +70,6 @@ function numaWords(topology: CPUTopology): NUMAWords {
   return table;
 }
 
-/** A counter series, resolved once per label set. */
-type SeriesOf<K extends string> = Record<K, SeriesHandle>;
-
 /**
  * The static policy's metric updates (metrics.md §3.2, §3.4), in one place so that every path
  * moves the same series the same way.
@@ -81,9 +85,7 @@ export class CPUPolicyMetrics {
   // Counted on every admission with the same labels: the series are named once.
   private readonly pinningRequests: SeriesHandle;
   private readonly pinningErrors: SeriesHandle;
-  private readonly allocationErrors: SeriesOf<ResourceSource>;
-  private readonly allocations: SeriesOf<ResourceSource>;
-  private readonly assignments: SeriesOf<CPUAssignmentType>;
+  private readonly shared: ResourceManagerSeries;
   private readonly exclusiveCPUs: SeriesHandle;
   private readonly sharedPool: SeriesHandle;
   private readonly uncoreAligned: SeriesHandle;
@@ -98,19 +100,7 @@ export class CPUPolicyMetrics {
     const r = registry;
     this.pinningRequests = r.series("cpu_manager_pinning_requests_total");
     this.pinningErrors = r.series("cpu_manager_pinning_errors_total");
-    this.allocationErrors = {
-      node: r.series("resource_manager_allocation_errors_total", ["cpu", "node"]),
-      pod: r.series("resource_manager_allocation_errors_total", ["cpu", "pod"]),
-    };
-    this.allocations = {
-      node: r.series("resource_manager_allocations_total", ["cpu", "node"]),
-      pod: r.series("resource_manager_allocations_total", ["cpu", "pod"]),
-    };
-    this.assignments = {
-      node_exclusive: r.series("resource_manager_container_assignments", ["cpu", "node_exclusive"]),
-      pod_exclusive: r.series("resource_manager_container_assignments", ["cpu", "pod_exclusive"]),
-      pod_shared: r.series("resource_manager_container_assignments", ["cpu", "pod_shared"]),
-    };
+    this.shared = resourceManagerSeries(r, "cpu");
     this.exclusiveCPUs = r.series("cpu_manager_exclusive_cpu_allocation_count");
     this.sharedPool = r.series("cpu_manager_shared_pool_size_millicores");
     this.uncoreAligned = r.series("container_aligned_compute_resources_count", UNCORE_CACHE);
@@ -208,7 +198,7 @@ export class CPUPolicyMetrics {
 
   pinningError(source: ResourceSource): void {
     this.registry.incSeries(this.pinningErrors);
-    this.registry.incSeries(this.allocationErrors[source]);
+    this.registry.incSeries(this.shared.allocationErrors[source]);
   }
 
   physicalCPUAlignment(ok: boolean): void {
@@ -216,10 +206,10 @@ export class CPUPolicyMetrics {
   }
 
   allocation(source: ResourceSource): void {
-    this.registry.incSeries(this.allocations[source]);
+    this.registry.incSeries(this.shared.allocations[source]);
   }
 
   assignment(type: CPUAssignmentType): void {
-    this.registry.incSeries(this.assignments[type]);
+    this.registry.incSeries(this.shared.assignments[type]);
   }
 }
