@@ -17,6 +17,7 @@ export {
   type MetricType,
   seriesKey,
 } from "./metrics.js";
+export { RecentWeakMap } from "./recent-weak-map.js";
 export { Quantity, type QuantityFormat, QuantityParseError } from "./quantity.js";
 export {
   DEFAULT_RESOURCE_NAMESPACE,

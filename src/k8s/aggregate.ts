@@ -1,7 +1,8 @@
 import type { Quantity } from "../core/index.js";
-import { podMemo, withAdmissionMemo } from "./admission-memo.js";
+import { podMemo } from "./admission-memo.js";
 import {
   type Container,
+  isEmptyRecord,
   isSidecar,
   type Pod,
   type ResourceList,
@@ -65,19 +66,10 @@ function own(c: Container, pick: ResourcePick): ResourceList {
   return c.resources ? pick(c.resources) : NO_RESOURCES;
 }
 
-function isEmptyList(list: ResourceList): boolean {
-  for (const _ in list) return false;
-  return true;
-}
-
 /**
- * `fn` with each pod's aggregates remembered for its duration (`withAdmissionMemo`); the remembered
- * lists are frozen, so a caller cannot change them for the next.
+ * The aggregate of `pick`'s lists; inside `withAdmissionMemo` the requests and limits aggregates
+ * are worked out once per pod and frozen, so a caller cannot change them for the next.
  */
-export function withAggregateMemo<T>(fn: () => T): T {
-  return withAdmissionMemo(fn);
-}
-
 export function aggregateContainerResources(
   pod: Pod,
   pick: ResourcePick,
@@ -106,7 +98,7 @@ function soleIn(
   let sole = found;
   for (const c of containers) {
     const list = own(c, pick);
-    if (isEmptyList(list)) continue;
+    if (isEmptyRecord(list)) continue;
     if (sole !== null) return undefined;
     sole = list;
   }
@@ -145,7 +137,7 @@ function computeAggregate(pod: Pod, pick: ResourcePick, onContribution?: Contrib
     let initPeak: Map<string, Quantity> | null = null;
     for (const c of pod.initContainers) {
       const list = own(c, pick);
-      if (!onContribution && sidecarsSoFar === null && isEmptyList(list)) continue;
+      if (!onContribution && sidecarsSoFar === null && isEmptyRecord(list)) continue;
       let phase: Map<string, Quantity>;
       if (isSidecar(c)) {
         addInto(total, list);

@@ -80,7 +80,6 @@ export {
   isSupportedPodLevelResource,
   podLevelGatesOn,
   podQOS,
-  withPodQOSMemo,
   usesPodLevelResources,
 } from "./podlevel.js";
 export * from "./scheduling-types.js";

@@ -1,6 +1,14 @@
 import type { Quantity } from "../core/index.js";
-import { podMemo, withAdmissionMemo } from "./admission-memo.js";
-import type { Container, FeatureGates, Pod, QOSClass, ResourceList, ResourceRequirements } from "./types.js";
+import { podMemo } from "./admission-memo.js";
+import {
+  type Container,
+  type FeatureGates,
+  isEmptyRecord,
+  type Pod,
+  type QOSClass,
+  type ResourceList,
+  type ResourceRequirements,
+} from "./types.js";
 
 /** pod-level.md §1.1 / PL-9: `cpu`, `memory` and every `hugepages-*` (both versions). */
 export function isSupportedPodLevelResource(name: string): boolean {
@@ -70,11 +78,6 @@ function accumulate(list: ResourceList, into: Map<string, Quantity>): boolean {
   return cpu && memory;
 }
 
-function isEmptyList(list: ResourceList): boolean {
-  for (const _ in list) return false;
-  return true;
-}
-
 function classify(
   requests: Map<string, Quantity>,
   limits: Map<string, Quantity>,
@@ -99,7 +102,7 @@ function podLevelQOS(r: ResourceRequirements): QOSClass {
   const limits = new Map<string, Quantity>();
   accumulate(r.requests, requests);
   let guaranteed = true;
-  if (!isEmptyList(r.limits) && !accumulate(r.limits, limits)) guaranteed = false;
+  if (!isEmptyRecord(r.limits) && !accumulate(r.limits, limits)) guaranteed = false;
   return classify(requests, limits, guaranteed);
 }
 
@@ -141,15 +144,10 @@ export function computePodQOS(pod: Pod, gates: Pick<FeatureGates, "PodLevelResou
 }
 
 /**
- * Runs `fn` with `podQOS` remembering each pod's class (`withAdmissionMemo`): the managers ask for
- * it once per container, and each answer walks every container, so a pod with n containers cost
- * n² without it. The aggregates the classes and the managers read are remembered alike.
+ * `GetPodQOS`: the stored class (`status.qosClass`) if any, else `computePodQOS`, worked out once
+ * per pod inside `withAdmissionMemo` (the managers ask once per container, and each answer walks
+ * every container: n² for n containers without it).
  */
-export function withPodQOSMemo<T>(fn: () => T): T {
-  return withAdmissionMemo(fn);
-}
-
-/** `GetPodQOS`: the stored class (`status.qosClass`) if any, else `computePodQOS`. */
 export function podQOS(pod: Pod, gates: Pick<FeatureGates, "PodLevelResources">): QOSClass {
   if (pod.qosClass !== undefined && pod.qosClass !== null) return pod.qosClass;
   const memo = podMemo(pod);

@@ -96,6 +96,12 @@ export function containersInOrder(pod: Pod): readonly Container[] {
   return (memo.containersInOrder ??= [...pod.initContainers, ...pod.containers]);
 }
 
+/** Whether a record (a resource list, labels) has no entries, found without listing its keys. */
+export function isEmptyRecord(record: Readonly<Record<string, unknown>>): boolean {
+  for (const _ in record) return false;
+  return true;
+}
+
 export function isSidecar(c: Container): boolean {
   return c.restartPolicy === "Always";
 }

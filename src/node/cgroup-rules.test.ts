@@ -16,7 +16,7 @@ import {
   podFromObject,
   podQOS,
   type ResourceList,
-  withPodQOSMemo,
+  withAdmissionMemo,
 } from "../k8s/index.js";
 import {
   type CFSSettings,
@@ -385,7 +385,7 @@ describe("pod cgroup against its plain reading", () => {
         );
         const stateOf = cpuStatesFromAssignments(pod, assignments, gates);
         const got = () => podCgroupSettings(pod, stateOf, p.cfs, gates);
-        const cg = p.memo ? withPodQOSMemo(got) : got();
+        const cg = p.memo ? withAdmissionMemo(got) : got();
         const expected = referenceCgroup(pod, stateOf, p.cfs, gates);
         assert.deepEqual(cg, expected);
         assert.deepEqual(Object.keys(cg.hugepageLimitsBytes), Object.keys(expected.hugepageLimitsBytes));

@@ -12,7 +12,7 @@ import {
   type Pod,
   type ResourceList,
   tolerationWarnings,
-  withPodQOSMemo,
+  withAdmissionMemo,
 } from "../k8s/index.js";
 import {
   type DeviceResource,
@@ -357,7 +357,7 @@ export class Node {
    */
   admit(pod: Pod): AdmissionResult {
     // `JSON.stringify(result)` prints the documents' conventions (bigints as safe numbers or text).
-    return withPlainJSON(withPodQOSMemo(() => this.admitOnce(pod)));
+    return withPlainJSON(withAdmissionMemo(() => this.admitOnce(pod)));
   }
 
   private admitOnce(pod: Pod): AdmissionResult {

@@ -1,4 +1,4 @@
-import { CPUSet } from "../../core/index.js";
+import { CPUSet, RecentWeakMap } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
 import { sortByCount } from "./take-sort.js";
 import {
@@ -17,10 +17,8 @@ import {
  */
 export type SortStrategy = "packed" | "spread";
 
-const pools = new WeakMap<TopologyIndex, CPUAccumulator[]>();
-/** The pool last used, and its index: takes on one machine follow each other. */
-let lastPooled: TopologyIndex | null = null;
-let lastPool: CPUAccumulator[] | undefined;
+// Takes on one machine follow each other.
+const pools = new RecentWeakMap<TopologyIndex, CPUAccumulator[]>();
 
 /** An element ordering (dense indices) and the free-CPU version it was computed at. */
 export class Order {
@@ -125,10 +123,8 @@ export class CPUAccumulator {
 
   /** An accumulator with nothing on offer yet: set bits in `free`, then call `countFree()`. */
   static blank(index: TopologyIndex, numCPUs: number, strategy: SortStrategy): CPUAccumulator {
-    let pool = index === lastPooled ? lastPool : pools.get(index);
+    let pool = pools.get(index);
     if (!pool) pools.set(index, (pool = []));
-    lastPooled = index;
-    lastPool = pool;
     const acc = pool.pop() ?? new CPUAccumulator(index);
     acc.strategy = strategy;
     acc.need = numCPUs;
@@ -152,7 +148,7 @@ export class CPUAccumulator {
 
   /** Returns the accumulator to its topology's pool; it must not be used afterwards. */
   release(): void {
-    (this.index === lastPooled ? lastPool : pools.get(this.index))?.push(this);
+    pools.get(this.index)?.push(this);
   }
 
   /** Drops ids outside the topology (`details = CPUDetails.KeepOnly(available)`) and counts. */

@@ -1,4 +1,4 @@
-import { CPUSet, ManagerError } from "../../core/index.js";
+import { CPUSet, ManagerError, RecentWeakMap } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
 import { type BitMask, maskBits } from "../topology/index.js";
 import type { StaticPolicyOptions } from "./options.js";
@@ -31,18 +31,12 @@ export function takeByPolicy(
 const ALIGNED_POOLS_LIMIT = 64;
 
 /** Per topology, the CPUs a hinted mask aligns to: by NUMA node, and by socket. */
-const alignedPools = new WeakMap<CPUTopology, [Map<BitMask, CPUSet>, Map<BitMask, CPUSet>]>();
+const alignedPools = new RecentWeakMap<CPUTopology, [Map<BitMask, CPUSet>, Map<BitMask, CPUSet>]>();
 
 /** The CPUs of the hinted NUMA nodes, or with `bySocket` of every socket holding one of them. */
-/** The pools last used, and their topology: a node asks of one topology. */
-let lastTopology: CPUTopology | null = null;
-let lastPools: [Map<BitMask, CPUSet>, Map<BitMask, CPUSet>] | undefined;
-
 function alignedPool(topology: CPUTopology, affinity: BitMask, bySocket: boolean): CPUSet {
-  let pools = topology === lastTopology ? lastPools : alignedPools.get(topology);
+  let pools = alignedPools.get(topology);
   if (!pools) alignedPools.set(topology, (pools = [new Map(), new Map()]));
-  lastTopology = topology;
-  lastPools = pools;
   const pool = pools[bySocket ? 1 : 0];
   let cpus = pool.get(affinity);
   if (cpus) return cpus;

@@ -1,4 +1,4 @@
-import type { CPUSet } from "../../core/index.js";
+import { type CPUSet, RecentWeakMap } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
 import { type BitMask, type NodePositions, positionsOf } from "../topology/index.js";
 
@@ -30,19 +30,10 @@ interface NUMALayout {
 }
 
 /** Topologies do not change once built, and every admission asks the same questions of them. */
-const layouts = new WeakMap<CPUTopology, NUMALayout>();
-
-/** The layout last asked for, and its topology: a node asks of one topology, every admission. */
-let lastTopology: CPUTopology | null = null;
-let lastLayout: NUMALayout | null = null;
+const layouts = new RecentWeakMap<CPUTopology, NUMALayout>();
 
 function numaLayout(topology: CPUTopology): NUMALayout {
-  if (topology === lastTopology && lastLayout !== null) return lastLayout;
-  let layout = layouts.get(topology);
-  if (!layout) layout = buildLayout(topology);
-  lastTopology = topology;
-  lastLayout = layout;
-  return layout;
+  return layouts.get(topology) ?? buildLayout(topology);
 }
 
 function buildLayout(topology: CPUTopology): NUMALayout {

@@ -6,7 +6,7 @@ import {
   type FeatureGates,
   isSidecar,
   type Pod,
-  withPodQOSMemo,
+  withAdmissionMemo,
 } from "../../k8s/index.js";
 import {
   admissionContainerGuaranteedCPUs,
@@ -73,7 +73,7 @@ describe("CPU request counts", () => {
         const total = podGuaranteedCPUs(pod, gates);
         if (!(gates.PodLevelResourceManagers && pod.resources))
           assert.equal(total, referencePodCPUs(pod, gates));
-        withPodQOSMemo(() => {
+        withAdmissionMemo(() => {
           // Interleaved with another pod and other gates, as several callers of one admission ask.
           for (let round = 0; round < 2; round++) {
             assert.deepEqual(admissionContainerGuaranteedCPUs(pod, gates), want);

@@ -1,3 +1,4 @@
+import { RecentWeakMap } from "../../core/index.js";
 import type { CPUTopology } from "../../machine/index.js";
 
 /**
@@ -172,15 +173,13 @@ function buildRelation(parent: ElementTable, child: ElementTable): Relation {
   };
 }
 
-const cache = new WeakMap<CPUTopology, TopologyIndex>();
-/** The index last asked for: a node asks of one topology, many times per admission. */
-let last: TopologyIndex | null = null;
+// A node asks of one topology, many times per admission.
+const cache = new RecentWeakMap<CPUTopology, TopologyIndex>();
 
 /** The index of `topo`, built on first use (O(CPUs)) and cached for the topology's lifetime. */
 export function topologyIndex(topo: CPUTopology): TopologyIndex {
-  if (last !== null && last.topo === topo) return last;
   let index = cache.get(topo);
-  if (index) return (last = index);
+  if (index) return index;
   const idLimit = topo.all.max() + 1;
   const cpuIds = topo.all.toArray();
   const info = cpuIds.map((id) => topo.cpu(id));
@@ -222,6 +221,5 @@ export function topologyIndex(topo: CPUTopology): TopologyIndex {
     relations: [socketsInNUMA, numasInSocket, coresInSocket, coresInNUMA, uncoresInNUMA, coresInUncore],
   };
   cache.set(topo, index);
-  last = index;
   return index;
 }

@@ -1,3 +1,4 @@
+import { RecentWeakMap } from "../../core/index.js";
 import { type BitMask, LOW32, maskBits, maskCount } from "./bitmask.js";
 import type { TopologyHint } from "./hint.js";
 
@@ -61,20 +62,12 @@ const NO_EXTRAS: readonly BitMask[] = Object.freeze([]);
 const SCANNED_EXTRAS = 16;
 
 /** Providers build their families over a few shared id lists: index each list once. */
-const nodeIndexes = new WeakMap<readonly number[], NodeIndex>();
-
-/** The list indexed last: a provider builds its families of one admission over the same list. */
-let lastNodes: readonly number[] | null = null;
-let lastIndex: NodeIndex | null = null;
+// A provider builds its families of one admission over the same list.
+const nodeIndexes = new RecentWeakMap<readonly number[], NodeIndex>();
 
 function nodeIndexOf(nodes: readonly number[]): NodeIndex {
-  if (nodes === lastNodes && lastIndex !== null) return lastIndex;
   let index = nodeIndexes.get(nodes);
-  if (index) {
-    lastNodes = nodes;
-    lastIndex = index;
-    return index;
-  }
+  if (index) return index;
   const positionById = new Map<number, number>();
   const lowPositions = new Int8Array(32).fill(-1);
   let mask = 0n;
@@ -85,8 +78,6 @@ function nodeIndexOf(nodes: readonly number[]): NodeIndex {
   }
   index = { positionById, lowPositions, mask, singles: nodes.map((id) => 1n << BigInt(id)) };
   nodeIndexes.set(nodes, index);
-  lastNodes = nodes;
-  lastIndex = index;
   return index;
 }
 

@@ -1,4 +1,4 @@
-import { LABEL_OS, type Pod } from "../../k8s/index.js";
+import { isEmptyRecord, LABEL_OS, type Pod } from "../../k8s/index.js";
 import { isCriticalPod, isStaticPod } from "./critical.js";
 import { fits } from "./fit.js";
 import { hostPortsFit } from "./host-ports.js";
@@ -43,13 +43,8 @@ const NODE_OS = "linux";
  * entries (a node without labels gets a fresh map, left unattached), so later checks see `linux`.
  */
 function filterLabels(labels: Record<string, string>): Record<string, string> {
-  if (labels[LABEL_OS] === NODE_OS || !hasEntries(labels)) return labels;
+  if (labels[LABEL_OS] === NODE_OS || isEmptyRecord(labels)) return labels;
   return { ...labels, [LABEL_OS]: NODE_OS };
-}
-
-function hasEntries(labels: Record<string, string>): boolean {
-  for (const _ in labels) return true;
-  return false;
 }
 
 type Base = Omit<PredicateDecision, "admitted" | "reason" | "message" | "rejectedAt">;
